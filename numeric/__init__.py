@@ -1,0 +1,25 @@
+"""Evaluation of the derived quantities: any precision (mpmath, python-flint balls), float64.
+
+Public surface:
+
+* :class:`Configuration`, :func:`load_configuration`, :func:`save_configuration`
+* :func:`evaluate` (high precision) and :mod:`numeric.float64` (vectorised numpy)
+* :func:`guaranteed_loss` (precision raised until the requested digits are certain)
+"""
+from numeric.config import (
+    Configuration,
+    ConfigurationError,
+    load_configuration,
+    save_configuration,
+)
+from numeric.precise import Evaluation, UndefinedQuantityError, evaluate
+
+__all__ = [
+    "Configuration",
+    "ConfigurationError",
+    "load_configuration",
+    "save_configuration",
+    "Evaluation",
+    "UndefinedQuantityError",
+    "evaluate",
+]

@@ -1,0 +1,275 @@
+"""The configuration of a teacher-student pair, validated once at construction.
+
+A configuration holds the teacher rows ``w*_1..w*_r`` and the student rows ``w_1..w_m`` in
+``R^d`` as exact rationals (:class:`fractions.Fraction`), so a decimal string such as
+``"0.1"`` is kept exactly and can be evaluated at any precision.
+
+JSON form::
+
+    {"teacher": [[1, 0], [0, 1]], "student": [["0.7", "0.7"], [0, 1]], "activation": "abs"}
+
+>>> c = Configuration.from_dict({"teacher": [[1, 0]], "student": [["0.5", 0], [0, 0]]})
+>>> c.r, c.m, c.d
+(1, 2, 2)
+>>> c.student[0][0]
+Fraction(1, 2)
+>>> Configuration.from_dict({"teacher": [[1, 0]], "student": [[1]]})
+Traceback (most recent call last):
+...
+numeric.config.ConfigurationError: student row 0 has 1 entries, but teacher rows have 2 (dimension d = 2)
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+__all__ = [
+    "ConfigurationError",
+    "Configuration",
+    "to_fraction",
+    "fraction_to_decimal_string",
+    "load_configuration",
+    "save_configuration",
+]
+
+ACTIVATIONS = ("abs", "relu")
+
+
+class ConfigurationError(ValueError):
+    """A configuration that is malformed; the message names the field and the value."""
+
+
+def to_fraction(value, field: str) -> Fraction:
+    """Convert a JSON number, decimal string, int, Fraction or finite float exactly.
+
+    Anything with ``mpf``-like ``man``/``exp`` (an mpmath number) or ``mid()`` is converted
+    exactly too.  NaN, infinities, booleans and non-numbers raise :class:`ConfigurationError`.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ConfigurationError(f"{field} = {value!r} is not a number")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConfigurationError(f"{field} = {value!r} is not finite")
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ConfigurationError(f"{field} = {value!r} is not finite")
+        return Fraction(value)
+    if isinstance(value, str):
+        try:
+            dec = Decimal(value.strip())
+        except InvalidOperation:
+            raise ConfigurationError(f"{field} = {value!r} is not a decimal number") from None
+        if not dec.is_finite():
+            raise ConfigurationError(f"{field} = {value!r} is not finite")
+        return Fraction(dec)
+    if hasattr(value, "_mpf_"):  # mpmath.mpf: (sign, mantissa, exponent, bitcount)
+        import mpmath
+
+        if not mpmath.isfinite(value):
+            raise ConfigurationError(f"{field} = {value!r} is not finite")
+        sign, man, exp, _ = value._mpf_
+        return (-1) ** sign * Fraction(int(man)) * (Fraction(2) ** int(exp))
+    if hasattr(value, "mid") and hasattr(value, "rad"):  # flint.arb: its midpoint
+        if not value.is_finite():
+            raise ConfigurationError(f"{field} = {value!r} is not finite")
+        return _arb_mid(value)
+    if hasattr(value, "item") and not hasattr(value, "__len__"):  # numpy scalar
+        return to_fraction(value.item(), field)
+    raise ConfigurationError(f"{field} = {value!r} is not a number (type {type(value).__name__})")
+
+
+def _arb_mid(value) -> Fraction:
+    man, exp = value.mid().man_exp()
+    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+
+
+def fraction_to_decimal_string(x: Fraction, digits: int = 60) -> str:
+    """Exact decimal string when ``x`` has a short one, else ``digits`` significant digits.
+
+    >>> fraction_to_decimal_string(Fraction(1, 8))
+    '0.125'
+    >>> fraction_to_decimal_string(Fraction(1, 3), digits=5)
+    '0.33333'
+    """
+    if x == 0:
+        return "0"
+    num, den = x.numerator, x.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den == 1 and max(twos, fives) <= digits:
+        places = max(twos, fives)
+        scaled = num * 10**places // x.denominator
+        text = str(Decimal(scaled).scaleb(-places))
+        dec = Decimal(text)
+        return format(dec.normalize(), "f") if abs(dec.adjusted()) < 30 else str(dec.normalize())
+    from decimal import localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = digits
+        dec = Decimal(x.numerator) / Decimal(x.denominator)
+    return str(dec)
+
+
+def _rows(value, field: str) -> tuple:
+    if not isinstance(value, (list, tuple)) or len(value) == 0:
+        raise ConfigurationError(f"{field} must be a non-empty list of rows, got {value!r:.80}")
+    rows = []
+    for i, row in enumerate(value):
+        if not isinstance(row, (list, tuple)):
+            raise ConfigurationError(f"{field} row {i} = {row!r:.80} is not a list of numbers")
+        rows.append(tuple(to_fraction(x, f"{field}[{i}][{k}]") for k, x in enumerate(row)))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """Teacher ``r x d`` and student ``m x d`` rows, exact, with ``m >= r >= 1``.
+
+    ``activation`` is ``"abs"`` (the paper's network) or ``"relu"`` (App. A: ReLU student
+    with the best linear term fitted, whose loss is exactly 1/4 of the abs loss).
+    """
+
+    teacher: tuple
+    student: tuple
+    activation: str = "abs"
+
+    def __post_init__(self):
+        teacher = _rows(self.teacher, "teacher")
+        student = _rows(self.student, "student")
+        object.__setattr__(self, "teacher", teacher)
+        object.__setattr__(self, "student", student)
+        d = len(teacher[0])
+        if d == 0:
+            raise ConfigurationError("teacher row 0 is empty: the dimension d must be >= 1")
+        for i, row in enumerate(teacher):
+            if len(row) != d:
+                raise ConfigurationError(
+                    f"teacher row {i} has {len(row)} entries, but teacher row 0 has {d}"
+                    " (rows must all have the dimension d)"
+                )
+        for j, row in enumerate(student):
+            if len(row) != d:
+                raise ConfigurationError(
+                    f"student row {j} has {len(row)} entries, but teacher rows have {d}"
+                    f" (dimension d = {d})"
+                )
+        if len(student) < len(teacher):
+            raise ConfigurationError(
+                f"student has m = {len(student)} rows but teacher has r = {len(teacher)};"
+                " the paper's setting needs m >= r"
+            )
+        if self.activation not in ACTIVATIONS:
+            raise ConfigurationError(
+                f"activation = {self.activation!r} is not one of {ACTIVATIONS}"
+            )
+
+    @property
+    def r(self) -> int:
+        return len(self.teacher)
+
+    @property
+    def m(self) -> int:
+        return len(self.student)
+
+    @property
+    def d(self) -> int:
+        return len(self.teacher[0])
+
+    def zero_students(self) -> tuple:
+        """Indices of student rows that are exactly the zero vector."""
+        return tuple(j for j, row in enumerate(self.student) if not any(row))
+
+    def replace(self, **changes) -> "Configuration":
+        fields = {"teacher": self.teacher, "student": self.student, "activation": self.activation}
+        fields.update(changes)
+        return Configuration(**fields)
+
+    @classmethod
+    def from_dict(cls, data) -> "Configuration":
+        if not isinstance(data, dict):
+            raise ConfigurationError(
+                f"configuration must be a JSON object with keys 'teacher' and 'student', got {type(data).__name__}"
+            )
+        for key in ("teacher", "student"):
+            if key not in data:
+                raise ConfigurationError(f"missing key {key!r} (a list of rows of numbers)")
+        unknown = set(data) - {"teacher", "student", "activation"}
+        if unknown:
+            raise ConfigurationError(f"unknown key(s) {sorted(unknown)}; allowed: teacher, student, activation")
+        return cls(data["teacher"], data["student"], data.get("activation", "abs"))
+
+    def to_dict(self, digits: int = 60) -> dict:
+        """JSON-ready dict; numbers as decimal strings (exact where short, else ``digits``)."""
+        conv = lambda rows: [[fraction_to_decimal_string(x, digits) for x in row] for row in rows]
+        out = {"teacher": conv(self.teacher), "student": conv(self.student)}
+        if self.activation != "abs":
+            out["activation"] = self.activation
+        return out
+
+    @classmethod
+    def from_json(cls, text: str) -> "Configuration":
+        try:
+            data = json.loads(text, parse_float=str, parse_int=int,
+                              parse_constant=lambda c: _reject_constant(c))
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        return cls.from_dict(data)
+
+    def to_json(self, digits: int = 60) -> str:
+        return json.dumps(self.to_dict(digits), indent=1)
+
+
+def _reject_constant(name):
+    raise ConfigurationError(f"JSON constant {name} is not a finite number")
+
+
+def load_configuration(path) -> Configuration:
+    """Read a configuration JSON file; errors name the file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read configuration file {str(path)!r}: {exc.strerror}") from None
+    try:
+        return Configuration.from_json(text)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{path.name}: {exc}") from None
+
+
+def write_atomically(path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never a torn file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_configuration(config: Configuration, path, digits: int = 60) -> None:
+    write_atomically(path, config.to_json(digits) + "\n")

@@ -1,0 +1,150 @@
+"""Scalar backends for high-precision evaluation: mpmath numbers and python-flint balls.
+
+A field bundles what :mod:`numeric.precise` needs: elementary functions, exact
+conversion of the configuration's rationals, a precision context manager, and the two
+dense products (Gram matrix, matrix times matrix) where a C implementation pays.
+
+* ``MPMATH``: plain multiprecision floats; precision from ``mpmath.mp.workdps``.  Its error
+  estimate is the agreement of two precisions (:mod:`numeric.precision`).
+* ``ARB``: python-flint ``arb`` balls; precision from ``flint.ctx.workdps``.  Every
+  result is a rigorous enclosure, so its radius is an error bound.
+
+>>> with ARB.workdps(30):
+...     x = ARB.number(Fraction(1, 3))
+>>> ARB.radius(x) < 1e-29
+True
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import flint
+from flint import arb, arb_mat, fmpq
+
+__all__ = ["Field", "MPMATH", "ARB", "field"]
+
+
+class Field:
+    """Interface; see the two implementations below."""
+
+    name: str
+
+    def workdps(self, dps: int):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _MpmathField(Field):
+    name = "mpmath"
+    sin = staticmethod(mpmath.sin)
+    cos = staticmethod(mpmath.cos)
+    sqrt = staticmethod(mpmath.sqrt)
+    atan2 = staticmethod(mpmath.atan2)
+    exp = staticmethod(mpmath.exp)
+    log = staticmethod(mpmath.log)
+
+    def workdps(self, dps: int):
+        return mpmath.workdps(dps)
+
+    @staticmethod
+    def q(p: int, q: int):
+        return mpmath.mpf(p) / q
+
+    @staticmethod
+    def pi():
+        return +mpmath.pi
+
+    @staticmethod
+    def number(x: Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+
+    zero = staticmethod(lambda: mpmath.mpf(0))
+
+    @staticmethod
+    def norm(row):
+        return mpmath.sqrt(mpmath.fsum(x * x for x in row))
+
+    @staticmethod
+    def mid(x) -> float:
+        return float(x)
+
+    @staticmethod
+    def radius(x) -> float:
+        return 0.0
+
+    @staticmethod
+    def gram(rows):
+        n = len(rows)
+        out = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                out[i][j] = out[j][i] = mpmath.fdot(rows[i], rows[j])
+        return out
+
+    @staticmethod
+    def matmul(A, B):
+        cols = list(zip(*B))
+        return [[mpmath.fdot(row, col) for col in cols] for row in A]
+
+
+class _ArbField(Field):
+    name = "arb"
+    sin = staticmethod(arb.sin)
+    cos = staticmethod(arb.cos)
+    sqrt = staticmethod(arb.sqrt)
+    atan2 = staticmethod(arb.atan2)
+    exp = staticmethod(arb.exp)
+    log = staticmethod(arb.log)
+
+    def workdps(self, dps: int):
+        return flint.ctx.workdps(dps)
+
+    @staticmethod
+    def q(p: int, q: int):
+        return arb(fmpq(p, q))
+
+    @staticmethod
+    def pi():
+        return arb.pi()
+
+    @staticmethod
+    def number(x: Fraction):
+        return arb(fmpq(x.numerator, x.denominator))
+
+    zero = staticmethod(lambda: arb(0))
+
+    @staticmethod
+    def norm(row):
+        # A ball around 0 squares to a ball that dips below 0; the norm is >= 0 anyway.
+        return arb.sqrt(sum((x * x for x in row), arb(0)).nonnegative_part())
+
+    @staticmethod
+    def mid(x) -> float:
+        return float(x.mid())
+
+    @staticmethod
+    def radius(x) -> float:
+        return float(x.rad())
+
+    @staticmethod
+    def gram(rows):
+        M = arb_mat(rows)
+        G = M * M.transpose()
+        return [[G[i, j] for j in range(G.ncols())] for i in range(G.nrows())]
+
+    @staticmethod
+    def matmul(A, B):
+        C = arb_mat(A) * arb_mat(B)
+        return [[C[i, j] for j in range(C.ncols())] for i in range(C.nrows())]
+
+
+MPMATH = _MpmathField()
+ARB = _ArbField()
+
+
+def field(name: str) -> Field:
+    """The backend called ``name`` (``"arb"`` or ``"mpmath"``)."""
+    for f in (ARB, MPMATH):
+        if f.name == name:
+            return f
+    raise ValueError(f"backend = {name!r} is not one of ('arb', 'mpmath')")

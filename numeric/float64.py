@@ -1,0 +1,180 @@
+"""Vectorised numpy float64 evaluation: the fast path for dynamics and sampling.
+
+Same mathematics and the same generated pair code as :mod:`numeric.precise`, on arrays.
+It agrees with the high-precision path to float64 accuracy, but at small loss the closed
+form subtracts O(1) terms, so its loss has an absolute error of about ``1e-16 * scale``:
+never decide a verdict from it (use :func:`numeric.precision.guaranteed_loss`).
+
+>>> import numpy as np
+>>> L, G = loss_and_gradient(np.array([[1.0, 0.0]]), np.array([[0.5, 0.0]]))
+>>> round(L, 6), G.round(6).tolist()
+(0.28125, [[-0.75, 0.0]])
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from numeric import _pair_code
+from numeric.precise import UndefinedQuantityError
+
+__all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays"]
+
+_NUMPY = types.SimpleNamespace(
+    sin=np.sin, cos=np.cos, sqrt=np.sqrt, atan2=np.arctan2, exp=np.exp, log=np.log,
+    q=lambda p, q: p / q,
+)
+_COS_SWITCH = 0.9
+
+
+def as_arrays(config):
+    """``(teacher, student, activation)`` of a :class:`numeric.Configuration` as float64."""
+    T = np.array([[float(x) for x in row] for row in config.teacher], dtype=float)
+    S = np.array([[float(x) for x in row] for row in config.student], dtype=float)
+    return T, S, config.activation
+
+
+def _check(teacher, student):
+    teacher = np.asarray(teacher, dtype=float)
+    student = np.asarray(student, dtype=float)
+    if teacher.ndim != 2 or student.ndim != 2:
+        raise ValueError(
+            f"teacher and student must be 2-d arrays (rows are neurons); got shapes "
+            f"{teacher.shape} and {student.shape}"
+        )
+    if teacher.shape[1] != student.shape[1]:
+        raise ValueError(
+            f"student rows have {student.shape[1]} entries, teacher rows have "
+            f"{teacher.shape[1]} (dimension d = {teacher.shape[1]})"
+        )
+    for name, arr in (("teacher", teacher), ("student", student)):
+        bad = np.argwhere(~np.isfinite(arr))
+        if bad.size:
+            i, k = bad[0]
+            raise ValueError(f"{name}[{i}][{k}] = {arr[i, k]} is not finite")
+    return teacher, student
+
+
+def _points(teacher, student):
+    """Effective vectors z (students ||w|| w, then teachers), signs, norms, units."""
+    w_norm = np.linalg.norm(student, axis=1)
+    t_norm = np.linalg.norm(teacher, axis=1)
+    keep_s = w_norm > 0
+    keep_t = t_norm > 0
+    units = np.vstack([student[keep_s] / w_norm[keep_s, None], teacher[keep_t] / t_norm[keep_t, None]])
+    norms = np.concatenate([w_norm[keep_s] ** 2, t_norm[keep_t]])
+    signs = np.concatenate([np.ones(keep_s.sum()), -np.ones(keep_t.sum())])
+    return units, norms, signs, keep_s, w_norm
+
+
+def _angles(units):
+    cos = np.clip(units @ units.T, -1.0, 1.0)
+    theta = np.arctan2(np.sqrt(np.maximum(0.0, 1.0 - cos * cos)), cos)
+    near = np.abs(cos) >= _COS_SWITCH
+    if near.any():
+        i, j = np.nonzero(near)
+        diff = np.linalg.norm(units[i] - units[j], axis=1)
+        plus = np.linalg.norm(units[i] + units[j], axis=1)
+        theta[i, j] = 2.0 * np.arctan2(diff, plus)
+    np.fill_diagonal(theta, 0.0)
+    return cos, theta
+
+
+def _pair_functions(activation):
+    return (
+        getattr(_pair_code, f"{activation}_value_gradient"),
+        getattr(_pair_code, f"{activation}_hessian"),
+    )
+
+
+def _core(teacher, student, activation, want_hessian):
+    teacher, student = _check(teacher, student)
+    value_gradient, hessian_coefficients = _pair_functions(activation)
+    m, d = student.shape
+    units, norms, signs, keep_s, w_norm = _points(teacher, student)
+    ms = int(keep_s.sum())
+    cos, theta = _angles(units)
+    A, B = np.meshgrid(norms, norms, indexing="ij")
+    k, g_u, g_v = value_gradient(A, B, theta, np.pi, _NUMPY)
+    loss = 0.5 * signs @ k @ signs
+    linear = None
+    if activation == "relu":
+        linear = (signs * norms) @ units
+        loss -= linear @ linear / 8
+    y = np.zeros((m, d))
+    ys = (g_v[:ms] * signs) @ units + ((g_u[:ms] * signs).sum(axis=1))[:, None] * units[:ms]
+    if linear is not None:
+        ys -= linear / 4
+    y[keep_s] = ys
+    wbar = np.zeros((m, d))
+    wbar[keep_s] = units[:ms]
+    along = np.einsum("jk,jk->j", wbar, y)
+    grad = w_norm[:, None] * (y + along[:, None] * wbar)
+    out = [float(loss), grad]
+    if want_hessian:
+        out.append(_hessian(activation, m, d, units, norms, signs, cos, theta, y, wbar, w_norm,
+                            hessian_coefficients))
+    return out
+
+
+def _hessian(activation, m, d, units, norms, signs, cos, theta, y, wbar, w_norm, hessian_coefficients):
+    A, B = np.meshgrid(norms[:m], norms, indexing="ij")
+    coef = np.array([np.broadcast_to(c, A.shape) for c in hessian_coefficients(A, B, theta[:m], np.pi, _NUMPY)])
+    u = units[:m]
+    perp = units[None, :, :] - cos[:m, :, None] * u[:, None, :]
+    length = np.linalg.norm(perp, axis=2)
+    e = np.divide(perp, length[..., None], out=np.zeros_like(perp), where=length[..., None] > 0)
+    eye = np.eye(d)
+
+    def blocks(c):  # c: (5, m, n) -> (m, n, d, d)
+        return (
+            c[0][..., None, None] * eye
+            + c[1][..., None, None] * np.einsum("ji,jk->jik", u, u)[:, None]
+            + c[2][..., None, None] * np.einsum("ji,jbk->jbik", u, e)
+            + c[3][..., None, None] * np.einsum("jbi,jk->jbik", e, u)
+            + c[4][..., None, None] * np.einsum("jbi,jbk->jbik", e, e)
+        )
+
+    Huu = blocks(coef[:5])  # (m, n, d, d)
+    Huv = blocks(coef[5:])
+    Hu = Huv[:, :m].copy()  # cross blocks between students (c_j c_l = 1)
+    mask = ~np.eye(m, dtype=bool)
+    diag = np.einsum("b,jbik->jik", signs, Huu * (1 - np.eye(m, len(norms))[..., None, None]))
+    diag += coef[5, np.arange(m), np.arange(m)][:, None, None] * eye  # self term, theta = 0
+    Hu[~mask] = diag
+    if activation == "relu":
+        Hu -= eye / 4
+    J = w_norm[:, None, None] * (eye + np.einsum("ji,jk->jik", wbar, wbar))
+    H = np.einsum("jab,jlbc,lcd->jlad", J, Hu, J)
+    yw = np.einsum("jk,jk->j", y, wbar)
+    extra = (
+        np.einsum("ji,jk->jik", y, wbar)
+        + np.einsum("ji,jk->jik", wbar, y)
+        + yw[:, None, None] * (eye - np.einsum("ji,jk->jik", wbar, wbar))
+    )
+    H[np.arange(m), np.arange(m)] += extra
+    return H.transpose(0, 2, 1, 3).reshape(m * d, m * d)
+
+
+def loss(teacher, student, activation="abs") -> float:
+    """The loss ``L(W)`` in float64 (see the module note on cancellation)."""
+    return _core(teacher, student, activation, False)[0]
+
+
+def loss_and_gradient(teacher, student, activation="abs"):
+    """``(L, grad)`` with ``grad`` of shape ``(m, d)``, rows ``grad_{w_j} L``."""
+    L, G = _core(teacher, student, activation, False)
+    return L, G
+
+
+def hessian(teacher, student, activation="abs"):
+    """The ``md x md`` Hessian, row/column order ``w_1[0..d-1], w_2[0..d-1], ...``."""
+    student_arr = np.asarray(student, dtype=float)
+    zero = np.nonzero(~np.any(student_arr != 0, axis=1))[0]
+    if zero.size:
+        raise UndefinedQuantityError(
+            f"the Hessian is undefined at zero-norm student neuron {zero[0]} "
+            f"(student row {zero[0]} is the zero vector)"
+        )
+    return _core(teacher, student, activation, True)[2]

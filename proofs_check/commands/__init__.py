@@ -1,0 +1,1 @@
+"""Sub-commands of ``proofs-check``; see :mod:`proofs_check.cli`."""
