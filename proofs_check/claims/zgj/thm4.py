@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from proofs_check.claims.base import Claim, Observation, as_ball
+import dataclasses
+
+from numeric.precision import decimal_string
+from proofs_check.claims.base import Claim, Observation, as_ball, judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import observe_levels
 
@@ -26,6 +29,24 @@ def gradient_lower_bound_at(claim, config, dps):
     L, gnorm = loss_and_gradient_norm(config, dps)
     kappa = as_ball(claim.constant if claim.constant is not None else 1)
     return Observation(lhs=gnorm, rhs=kappa * L, scale=L, dps=dps)
+
+
+def judge_with_figure(claim, obs):
+    """The default judgement, plus the worst-case ||grad L|| against L for the report."""
+    verdict = judge(claim, obs)
+    worst = {}
+    for o in obs:
+        ratio = o.lhs / o.scale
+        if o.group not in worst or ratio < worst[o.group][0]:
+            worst[o.group] = (ratio, o)
+    pts = sorted(((o.scale, o.lhs) for _, o in worst.values()), key=lambda t: float(t[0].mid()))
+    figure = {"gradient_vs_loss": {
+        "loss": [decimal_string(L, 12) for L, _ in pts],
+        "grad_norm": [decimal_string(g, 12) for _, g in pts],
+        "fitted_exponent": None if verdict.estimate is None or verdict.estimate.exponent is None
+        else f"{verdict.estimate.exponent:.6f}",
+    }}
+    return dataclasses.replace(verdict, figures=figure)
 
 
 THM4 = Claim(
@@ -41,6 +62,7 @@ THM4 = Claim(
     expected="holds",
     observe=observe_levels,
     at=gradient_lower_bound_at,
+    judge=judge_with_figure,
     paper_exponent=Fraction(1),
     default_samples=28,
     paper_constant=r"$\kappa=\Theta(r^{-1/2}w_{\max}^{-1/2})$ (hidden)",

@@ -1,0 +1,17 @@
+"""``proofs-check list``: claim ids with their sources and expectations."""
+from __future__ import annotations
+
+from proofs_check.claims import all_claims
+
+
+def register(subparsers):
+    p = subparsers.add_parser("list", help="list claim ids with their sources")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    claims = all_claims()
+    width = max(len(cid) for cid in claims)
+    for cid, claim in claims.items():
+        print(f"{cid.ljust(width)}  expected {claim.expected:<9}  {claim.title}  [{claim.source}]")
+    return 0

@@ -1,0 +1,126 @@
+"""The check suite: run claims, collect verdicts, write the results JSON.
+
+``run_suite`` returns ``{"claims": [verdict JSON, ...], "figures": {...}, "seed": S}``;
+claims run in worker processes (one per core) and are reported in registry order, so the
+same seed gives the same output.  Timings go to the progress display only.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from numeric.config import write_atomically
+from proofs_check.claims import all_claims, get_claim
+from proofs_check.errors import UsageError
+
+__all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format_table"]
+
+
+def parse_claim_ids(text: str | None) -> list | None:
+    """``"zgj.thm4,contrast.pl"`` -> ids (validated); None or "" -> all."""
+    if not text:
+        return None
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        raise UsageError(f"--claims = {text!r} names no claim id")
+    for cid in ids:
+        get_claim(cid)  # raises UsageError naming the id
+    return ids
+
+
+def check_one(claim_id: str, samples: int | None, seed: int) -> dict:
+    """Run one claim and return its verdict as JSON (runs in a worker process)."""
+    claim = get_claim(claim_id)
+    start = time.perf_counter()
+    verdict = claim.check(samples=samples, seed=seed)
+    out = verdict.to_json()
+    out["_seconds"] = time.perf_counter() - start
+    return out
+
+
+def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progress: bool = False,
+              workers: int | None = None) -> dict:
+    """Check the claims (all registered ones by default) and return the results dict."""
+    if samples is not None and samples < 1:
+        raise UsageError(f"--samples = {samples} must be a positive integer")
+    ids = list(claim_ids) if claim_ids else list(all_claims())
+    for cid in ids:
+        get_claim(cid)
+    workers = workers or min(len(ids), os.cpu_count() or 1)
+    bar = _progress(len(ids)) if progress else None
+    results = {}
+    try:
+        if workers <= 1:
+            for cid in ids:
+                results[cid] = check_one(cid, samples, seed)
+                _advance(bar, cid, results[cid])
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(check_one, cid, samples, seed): cid for cid in ids}
+                for fut in as_completed(futures):
+                    cid = futures[fut]
+                    results[cid] = fut.result()
+                    _advance(bar, cid, results[cid])
+    finally:
+        if bar is not None:
+            bar.close()
+    claims, figures = [], {}
+    for cid in ids:
+        entry = dict(results[cid])
+        entry.pop("_seconds", None)
+        figures.update(entry.pop("figures", None) or {})
+        claims.append(entry)
+    out = {"seed": seed, "samples": samples, "claims": claims}
+    if figures:
+        out["figures"] = figures
+    return out
+
+
+def _progress(total):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="claims", unit="claim", file=sys.stderr, leave=True)
+
+
+def _advance(bar, cid, result):
+    if bar is None:
+        return
+    mark = "ok" if result["status"] == result["expected"] else "MISMATCH"
+    bar.set_postfix_str(f"{cid}: {result['status']} ({mark}, {result['_seconds']:.1f}s)")
+    bar.update(1)
+
+
+def write_results(results: dict, path) -> None:
+    """Write the results JSON atomically: an interrupted run never leaves a torn file."""
+    write_atomically(path, json.dumps(results, indent=1) + "\n")
+
+
+def _short(x, n=10):
+    if x is None:
+        return "-"
+    return x if len(x) <= n else f"{float(x):.3e}"
+
+
+def format_table(results: dict) -> str:
+    rows = [("claim", "status", "expected", "", "samples", "loss/scale range", "min margin", "+/-", "dps", "estimate")]
+    for c in results["claims"]:
+        est = c.get("estimate") or {}
+        est_text = ""
+        if est.get("constant") is not None:
+            est_text += f"C~{_short(est['constant'])}"
+        if est.get("exponent") is not None:
+            ci = est.get("exponent_ci") or ["?", "?"]
+            est_text += f" exp {float(est['exponent']):.3f} [{float(ci[0]):.3f},{float(ci[1]):.3f}] (paper {est.get('paper_exponent')})"
+        lr = c.get("loss_range")
+        rows.append((
+            c["id"], c["status"], c["expected"], "ok" if c["status"] == c["expected"] else "MISMATCH",
+            str(c["samples"]), "-" if not lr else f"{_short(lr[0])}..{_short(lr[1])}",
+            _short(c.get("min_margin")), _short(c.get("error")), str(c.get("dps")), est_text.strip(),
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
