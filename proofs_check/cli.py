@@ -58,6 +58,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"proofs-check {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `proofs-check identities | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
