@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
+import flint
 import mpmath
 import numpy as np
 from flint import arb
@@ -293,7 +294,17 @@ class Claim:
         return (self.judge or judge)(self, obs)
 
     def margin(self, obs: Observation):
-        return margin_of(self.relation, obs.lhs, obs.rhs, self.tolerance)
+        """The observation's margin, computed at the observation's own precision."""
+        with flint.ctx.workdps(max(obs.dps, 15)):
+            return margin_of(self.relation, obs.lhs, obs.rhs, self.tolerance)
+
+    def observe_at(self, config, dps: int) -> Observation:
+        """``at`` evaluated inside ``flint.ctx.workdps(dps)``, so that the arithmetic a
+        claim does on its balls keeps the sample's precision."""
+        if self.at is None:
+            raise ValueError(f"claim {self.id} has no `at`: it is not evaluated at a configuration")
+        with flint.ctx.workdps(dps):
+            return self.at(self, config, dps)
 
 
 def _worst_index(margins) -> int:
@@ -317,7 +328,15 @@ def _base_verdict(claim: Claim, obs: list, **kw) -> Verdict:
 
 
 def judge(claim: Claim, obs: list) -> Verdict:
-    """Default judgement; see the module docstring."""
+    """Default judgement; see the module docstring.
+
+    Ratios and margins are formed at the largest precision among the observations.
+    """
+    with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
+        return _judge(claim, obs)
+
+
+def _judge(claim: Claim, obs: list) -> Verdict:
     if not obs:
         return _base_verdict(claim, obs, status="inconclusive", min_margin=None, error=None,
                              worst=None, notes="no observations")
@@ -402,22 +421,25 @@ def _judge_shape(claim, obs):
                              notes="too few loss levels to fit an exponent")
     lo, hi = est.exponent_ci
     tol = claim.exponent_tolerance
+    # The margin is measured from the edge of the 95% interval to the edge of the accepted
+    # region (paper's exponent +- tolerance): margin >= 0 iff the whole interval is inside.
     if claim.relation == ">=":
         # lhs >= C x^alpha as x -> 0 iff lhs decays no faster than x^alpha.
-        margin, err = alpha - est.exponent, (hi - lo) / 2
-        status = "holds" if hi <= alpha + tol else "violated" if lo > alpha + tol else "inconclusive"
+        margin = (alpha + tol) - hi
+        status = "holds" if margin >= 0 else "violated" if lo > alpha + tol else "inconclusive"
     elif claim.relation == "<=":
-        margin, err = est.exponent - alpha, (hi - lo) / 2
-        status = "holds" if lo >= alpha - tol else "violated" if hi < alpha - tol else "inconclusive"
+        margin = lo - (alpha - tol)
+        status = "holds" if margin >= 0 else "violated" if hi < alpha - tol else "inconclusive"
     else:  # Theta: the exponent itself
-        margin, err = tol - abs(est.exponent - alpha), (hi - lo) / 2
-        status = ("holds" if lo >= alpha - tol and hi <= alpha + tol
+        margin = min(lo - (alpha - tol), (alpha + tol) - hi)
+        status = ("holds" if margin >= 0
                   else "violated" if hi < alpha - tol or lo > alpha + tol else "inconclusive")
+    err = (hi - lo) / 2
     counter = worst_obs.witness if status == "violated" else None
     return _base_verdict(
         claim, obs, status=status, min_margin=mpmath.mpf(margin), error=mpmath.mpf(err),
         worst=worst_obs.witness, estimate=est, counterexample=counter,
         notes=(f"constant hidden in O/Theta: judged on the exponent (fitted "
                f"{est.exponent:.3f} in [{lo:.3f}, {hi:.3f}] vs paper {claim.paper_exponent}, "
-               f"tolerance {tol}); margin = exponent margin"),
+               f"tolerance {tol}); margin = distance of the 95% interval inside the accepted region"),
     )

@@ -1,6 +1,7 @@
 """Quantities that several claims share, evaluated once per configuration."""
 from __future__ import annotations
 
+import flint
 from flint import arb
 
 from numeric.precise import evaluate
@@ -11,5 +12,6 @@ __all__ = ["loss_and_gradient_norm"]
 def loss_and_gradient_norm(config, dps: int):
     """``(L, ||grad L||_F)`` as arb balls at ``dps`` digits."""
     e = evaluate(config, dps, backend="arb", gradient=True)
-    sq = sum((g * g for row in e.gradient for g in row), arb(0))
-    return e.loss, arb.sqrt(sq.nonnegative_part())
+    with flint.ctx.workdps(dps):
+        sq = sum((g * g for row in e.gradient for g in row), arb(0))
+        return e.loss, arb.sqrt(sq.nonnegative_part())

@@ -49,7 +49,7 @@ def level_samples(claim, request, salt=None):
 def observe_levels(claim, request):
     """The default ``observe`` for claims with an ``at(claim, config, dps)``."""
     for level, sample in level_samples(claim, request):
-        obs = claim.at(claim, sample.config, sample.dps)
+        obs = claim.observe_at(sample.config, sample.dps)
         yield type(obs)(
             lhs=obs.lhs, rhs=obs.rhs, scale=obs.scale, dps=obs.dps,
             witness={**obs.witness, "config": sample.config.to_dict(),

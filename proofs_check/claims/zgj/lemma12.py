@@ -1,0 +1,57 @@
+"""Lemma 12 (R_2 is small), Zhou, Ge, Jin (COLT 2021), p.12; proof p.32.
+
+For ``eps := L(W) <= eps0``,
+
+    ||R_2||^2 = O(r^{5/2} w_max^{1/2} eps^{3/4}).
+
+``||R_2||^2`` is computed exactly (a finite sum of blocks ``E[x x^T sgn(a.x) sgn(b.x)]``,
+:func:`numeric.decomposition.r2_norm_squared`), not by Monte Carlo.  The constant is hidden;
+the exponent in ``eps`` is judged.  Expected scaling: a student at angle ``delta`` from its
+teacher contributes ``Theta(||w_j||^4 delta^3)`` (Lemma D.2), so random perturbations
+(``L ~ delta^2``) give ``||R_2||^2 ~ L^{3/2}`` and Claim 2's pairs (``L ~ delta^3``) give
+``||R_2||^2 ~ L``: the worst exponent is 1, above the paper's 3/4.  Besides the level
+samples, Claim 2 paths of fixed geometry are walked down all levels (the binding case).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flint import arb
+
+from numeric.decomposition import decompose, r2_norm_squared
+from numeric.precise import evaluate
+from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claims.zgj.lemma9 import observe_with_walks
+
+__all__ = ["CLAIMS"]
+
+
+def r2_at(claim, config, dps):
+    dec = decompose(config, dps, "arb")
+    L = evaluate(config, dps, backend="arb", gradient=False).loss
+    rhs = arb.exp(arb.log(L) * as_ball(claim.paper_exponent))
+    if claim.constant is not None:
+        rhs = rhs * as_ball(claim.constant)
+    return Observation(lhs=r2_norm_squared(dec), rhs=rhs, scale=L, dps=dps)
+
+
+LEMMA12 = Claim(
+    id="zgj.lemma12",
+    title="||R_2||^2 is small (Lemma 12)",
+    source="Zhou, Ge, Jin (COLT 2021), Lemma 12, p.12; proof p.32",
+    statement=r"\|R_2\|^2=O\big(r^{5/2}w_{\max}^{1/2}\epsilon^{3/4}\big)",
+    hypotheses=r"Assumptions 1, 2; $\epsilon=L(W)\le\epsilon_0$",
+    lhs=r"\|R_2\|^2",
+    rhs=r"\epsilon^{3/4}",
+    relation="<=",
+    expected="holds",
+    observe=observe_with_walks,
+    at=r2_at,
+    paper_exponent=Fraction(3, 4),
+    default_samples=24,
+    params={"levels": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8),
+            "walk_shapes": ((1, 2, 2), (2, 4, 3), (3, 6, 4))},
+    paper_constant=r"$O(r^{5/2}w_{\max}^{1/2})$ (hidden)",
+)
+
+CLAIMS = (LEMMA12,)

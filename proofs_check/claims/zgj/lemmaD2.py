@@ -1,0 +1,133 @@
+"""Lemma D.2, Zhou, Ge, Jin (COLT 2021), App. D: for unit ``alpha, beta`` at angle ``phi``,
+
+    E[(beta.x)^2 1{sgn(alpha.x) != sgn(beta.x)}] = (phi - sin phi cos phi) / pi = Theta(phi^3).
+
+Only the projection of ``x`` on ``span(alpha, beta)`` matters, so the expectation is a
+2-D Gaussian one.  In polar coordinates ``x = rho (cos t, sin t)`` with ``alpha = e_1`` and
+``beta = (cos phi, sin phi)``, ``E[rho^2] = 2`` factors out and
+
+    lhs = 2 * (1/2pi) int_0^{2pi} cos^2(t - phi) 1{sgn cos t != sgn cos(t - phi)} dt.
+
+The checker computes this integral by mpmath quadrature over ``[0, 2pi]`` split at the
+sign-change points of ``cos t`` and ``cos(t - phi)`` (the indicator is evaluated, not
+assumed: on each piece it is constant and read off at the midpoint), at two precisions;
+their difference plus the quadrature error estimate is the ball radius (semi-rigorous).
+The closed form is the rhs.  A second claim, ``zgj.lemmaD2.shape``, judges
+``Theta(phi^3)`` by the fitted exponent; the leading coefficient is ``2/(3 pi)``.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+from flint import arb, ctx
+
+from proofs_check.claims.base import Claim, Observation, as_ball
+
+__all__ = ["CLAIMS", "disagreement_second_moment", "closed_form"]
+
+DPS = 40
+DEFAULT_ANGLES = tuple(Fraction(k, 8) for k in (1, 2, 3, 5, 8, 12, 16, 20, 24)) + (
+    Fraction(1, 10**3), Fraction(1, 10**6))
+
+
+def _mp_ball(value, error, dps) -> arb:
+    with ctx.workdps(dps + 10):
+        return arb(mpmath.nstr(value, dps + 5), mpmath.nstr(abs(error) + abs(value) * mpmath.mpf(10) ** (-dps), 5))
+
+
+def disagreement_second_moment(phi, dps: int = DPS) -> arb:
+    """``E[(beta.x)^2 1{sgn(alpha.x) != sgn(beta.x)}]`` by quadrature, as a ball.
+
+    >>> disagreement_second_moment(Fraction(1, 2)).overlaps(closed_form(Fraction(1, 2)))
+    True
+    """
+    def at(work):
+        with mpmath.workdps(work):
+            p = mpmath.mpf(phi.numerator) / phi.denominator if isinstance(phi, Fraction) else mpmath.mpf(phi)
+            half = mpmath.pi / 2
+            cuts = sorted({mpmath.mpf(0), 2 * mpmath.pi}
+                          | {c % (2 * mpmath.pi) for c in (half, 3 * half, half + p, 3 * half + p)})
+            total, err = mpmath.mpf(0), mpmath.mpf(0)
+            for a, b in zip(cuts, cuts[1:]):
+                if b - a <= 0:
+                    continue
+                mid = (a + b) / 2
+                if mpmath.sign(mpmath.cos(mid)) == mpmath.sign(mpmath.cos(mid - p)):
+                    continue
+                val, e = mpmath.quad(lambda t: mpmath.cos(t - p) ** 2, [a, b], error=True)
+                total += val
+                err += e
+            return 2 * total / (2 * mpmath.pi), err
+
+    hi, err_hi = at(dps + 15)
+    lo, _ = at(dps)
+    with mpmath.workdps(dps + 15):
+        return _mp_ball(hi, abs(hi - lo) + err_hi, dps)
+
+
+def closed_form(phi, dps: int = DPS, denominator: int = 1) -> arb:
+    """``(phi - sin phi cos phi) / (denominator * pi)`` (the paper: ``denominator = 1``)."""
+    with ctx.workdps(dps):
+        p = as_ball(phi)
+        return +((p - p.sin() * p.cos()) / (denominator * arb.pi()))
+
+
+def _observe_identity(claim, request):
+    p = claim.params
+    angles = tuple(p.get("angles", DEFAULT_ANGLES))[: max(1, request.samples)]
+    for phi in angles:
+        lhs = disagreement_second_moment(phi, DPS)
+        rhs = closed_form(phi, DPS, p.get("denominator", 1))
+        yield Observation(lhs=lhs, rhs=rhs, scale=as_ball(phi), dps=DPS,
+                          witness={"params": {"phi": str(phi), "lhs": lhs.str(12), "rhs": rhs.str(12)}})
+        request.tick()
+
+
+def _observe_shape(claim, request):
+    n = max(4, request.samples)
+    for k in range(n):
+        phi = Fraction(1, 2 * 4**k) if k else Fraction(1, 2)
+        lhs = disagreement_second_moment(phi, DPS)
+        rhs = as_ball(phi) ** int(claim.params.get("power", 3))
+        yield Observation(lhs=lhs, rhs=rhs, scale=as_ball(phi), dps=DPS, group=k,
+                          witness={"params": {"phi": str(phi), "lhs": lhs.str(12)}})
+        request.tick()
+
+
+LEMMA_D2 = Claim(
+    id="zgj.lemmaD2",
+    title="Second moment on the sign-disagreement wedge (exact identity)",
+    source="Zhou, Ge, Jin (COLT 2021), Lemma D.2, App. D",
+    statement=r"\mathbb E\big[(\beta^\top x)^2\,\mathbb I_{\mathrm{sgn}(\alpha^\top x)\ne\mathrm{sgn}(\beta^\top x)}\big]"
+              r"=\frac1\pi(\varphi-\sin\varphi\cos\varphi)",
+    hypotheses=r"$\|\alpha\|=\|\beta\|=1$, $\angle(\alpha,\beta)=\varphi\in[0,\pi]$, $x\sim N(0,I_d)$",
+    lhs=r"\mathbb E\big[(\beta^\top x)^2\,\mathbb I_{\mathrm{sgn}(\alpha^\top x)\ne\mathrm{sgn}(\beta^\top x)}\big]",
+    rhs=r"\frac1\pi(\varphi-\sin\varphi\cos\varphi)",
+    relation="==",
+    expected="holds",
+    observe=_observe_identity,
+    tolerance="1e-25",
+    default_samples=len(DEFAULT_ANGLES),
+    params={"denominator": 1},
+    paper_constant=r"$1/\pi$ (exact)",
+)
+
+LEMMA_D2_SHAPE = Claim(
+    id="zgj.lemmaD2.shape",
+    title="The disagreement second moment is Theta(phi^3)",
+    source="Zhou, Ge, Jin (COLT 2021), Lemma D.2, App. D",
+    statement=r"\mathbb E\big[(\beta^\top x)^2\,\mathbb I_{\mathrm{sgn}(\alpha^\top x)\ne\mathrm{sgn}(\beta^\top x)}\big]"
+              r"=\Theta(\varphi^3)",
+    hypotheses=r"$\|\alpha\|=\|\beta\|=1$, $\angle(\alpha,\beta)=\varphi\to0$",
+    lhs=r"\mathbb E\big[(\beta^\top x)^2\,\mathbb I_{\mathrm{sgn}(\alpha^\top x)\ne\mathrm{sgn}(\beta^\top x)}\big]",
+    rhs=r"\varphi^3",
+    relation="Theta",
+    expected="holds",
+    observe=_observe_shape,
+    paper_exponent=Fraction(3),
+    default_samples=8,
+    paper_constant=r"hidden; exact leading coefficient $2/(3\pi)\approx0.2122$",
+)
+
+CLAIMS = (LEMMA_D2, LEMMA_D2_SHAPE)

@@ -1,0 +1,218 @@
+"""Claims eps0, thm5, lemma13, lemma14, claim2 (Zhou, Ge, Jin) and their planted false twins."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from numeric.config import Configuration
+from numeric.dynamics import gradient_descent, student_teacher_angles
+from numeric.float64 import loss_and_gradient
+from numeric.precise import evaluate
+from numeric.precision import to_mpf
+from proofs_check.claims.zgj.claim2 import CLAIM2, claim2_configuration, hessian_min_eigenvalue
+from proofs_check.claims.zgj.eps0 import EPS0, bisector_stationary_point, paper_eps0, zero_student_point
+from proofs_check.claims.zgj.lemma13 import LEMMA13, second_order_remainder
+from proofs_check.claims.zgj.lemma14 import LEMMA14
+from proofs_check.claims.zgj.thm5 import THM5
+
+FAST_CLAIM2 = {"compare_identity": False, "hessian": False}
+
+
+def claim2_quadratic():
+    # L = Theta(delta^2), as in the exact parameterization: false here.
+    return CLAIM2.variant(paper_exponent=Fraction(2), params=FAST_CLAIM2)
+
+
+def lemma14_wmax_squared():
+    # ||grad||^2 = O(r^3 w_max^2): exponent 2 instead of 3 in w_max.
+    return LEMMA14.variant(paper_exponent=Fraction(-2))
+
+
+def lemma13_five_halves():
+    # remainder <= C ||U||^{5/2}: too strong (the remainder is Theta(||U||^2)).
+    return LEMMA13.variant(paper_exponent=Fraction(5, 2),
+                           params={"shape": lambda nU, L, r, w: nU ** 2 * nU.sqrt()})
+
+
+def eps0_too_large():
+    # eps0 with hidden constant 1e44: above the bisector stationary point's loss 0.345.
+    return EPS0.variant(params={"eps0_constant": 10**44, "scan": (1e-6, 1e-3)})
+
+
+def thm5_kappa_too_large():
+    # (a)/(b) with a kappa 100x the run's: the per-step decrease cannot keep up.
+    return THM5.variant(judge=_scaled_kappa_judge(100),
+                        params={"widths": (1, 2), "steps": 200, "eta_factor": Fraction(1, 10)})
+
+
+def _scaled_kappa_judge(factor):
+    from proofs_check.claims.zgj import thm5
+
+    def judge(claim, obs):
+        scaled = [type(o)(lhs=o.lhs, rhs=o.rhs, scale=o.scale, dps=o.dps, group=o.group,
+                          witness={**o.witness, "grad_norm": o.witness["grad_norm"] * factor})
+                  for o in obs]
+        return thm5._judge(claim, scaled)
+
+    return judge
+
+
+PLANTED = {
+    "zgj.claim2": [claim2_quadratic],
+    "zgj.lemma14": [lemma14_wmax_squared],
+    "zgj.lemma13": [lemma13_five_halves],
+    "zgj.eps0": [eps0_too_large],
+    "zgj.thm5": [thm5_kappa_too_large],
+}
+
+
+# ---- claim 2 ---------------------------------------------------------------------------
+
+def test_claim2_holds():
+    v = CLAIM2.variant(params={**FAST_CLAIM2, "deltas": (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)}).check()
+    assert v.status == "holds"
+    assert abs(float(v.estimate.constant) - 2 / (3 * np.pi)) < 2e-2
+
+
+def test_claim2_quadratic_twin_violated():
+    v = claim2_quadratic().check()
+    assert v.status == "violated" and v.counterexample is not None
+
+
+def test_claim2_loss_matches_quadrature():
+    # Independent: L = 1/2 E[(f - f*)^2] by mpmath quadrature over the angle (d = 2: the
+    # radial part of a 2-homogeneous square integrates to E[rho^4]/... use polar form).
+    delta = mpmath.mpf("0.3")
+    c = claim2_configuration(delta, 30)
+    L = to_mpf(evaluate(c, 30, gradient=False).loss.mid())
+    S = [[float(x) for x in row] for row in c.student]
+    with mpmath.workdps(30):
+        rho = 1 / mpmath.sqrt(2 * mpmath.cos(delta))
+        cs, sn = mpmath.cos(delta), mpmath.sin(delta)
+
+        def residual(phi):
+            x = (mpmath.cos(phi), mpmath.sin(phi))
+            f = rho * abs(rho * (cs * x[0] + sn * x[1])) + rho * abs(rho * (cs * x[0] - sn * x[1]))
+            return f - abs(x[0])
+
+        # x = rho u with rho^2 ~ chi^2_2: E[rho^2] = 2, so E[g(x)^2] = 2 * mean over phi of g(u)^2.
+        kinks = sorted({float(mpmath.pi / 2 + s * delta + k * mpmath.pi) % float(2 * mpmath.pi)
+                        for s in (-1, 1, 0) for k in (0, 1)} | {0.0, float(2 * mpmath.pi)})
+        quad = mpmath.quad(lambda p: residual(p) ** 2, kinks) / (2 * mpmath.pi) * 2
+    assert abs(L - quad / 2) < mpmath.mpf(10) ** -20
+
+
+def test_claim2_hessian_degenerate():
+    lo, hi = hessian_min_eigenvalue(claim2_configuration(0, 40), 40)
+    assert abs(lo) < mpmath.mpf(10) ** -30 and hi > 1
+
+
+# ---- lemma 14 --------------------------------------------------------------------------
+
+def test_lemma14_holds():
+    v = LEMMA14.check(samples=20)
+    assert v.status == "holds"
+
+
+def test_lemma14_twin_violated():
+    v = lemma14_wmax_squared().check(samples=20)
+    assert v.status == "violated" and v.counterexample is not None
+
+
+def test_gradient_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    T, S = np.eye(2, 3), rng.standard_normal((3, 3)) * 0.7
+    c = Configuration(T.tolist(), S.tolist())
+    e = evaluate(c, 40, backend="mpmath")
+    h = 1e-6
+    for j, k in ((0, 0), (2, 1)):
+        Sp, Sm = S.copy(), S.copy()
+        Sp[j, k] += h
+        Sm[j, k] -= h
+        fd = (loss_and_gradient(T, Sp)[0] - loss_and_gradient(T, Sm)[0]) / (2 * h)
+        assert abs(fd - float(e.gradient[j][k])) < 1e-6
+
+
+# ---- lemma 13 --------------------------------------------------------------------------
+
+def test_lemma13_holds():
+    v = LEMMA13.check(samples=18)
+    assert v.status == "holds"
+    assert 1.8 < v.estimate.exponent < 2.2
+
+
+def test_lemma13_twin_violated():
+    v = lemma13_five_halves().check(samples=18)
+    assert v.status == "violated" and v.counterexample is not None
+
+
+def test_remainder_is_half_hessian_quadratic_form():
+    rng = np.random.default_rng(2)
+    c = Configuration(np.eye(2).tolist(), (rng.standard_normal((3, 2)) * 0.8).tolist())
+    U = [[Fraction(float(x)) / 10**4 for x in row] for row in rng.standard_normal((3, 2))]
+    rem, _, _ = second_order_remainder(c, U, 50)
+    H = evaluate(c, 50, backend="mpmath", hessian=True).hessian
+    u = [float(x) for row in U for x in row]
+    quad = 0.5 * sum(float(H[i][k]) * u[i] * u[k] for i in range(6) for k in range(6))
+    assert abs(float(rem.mid()) / quad - 1) < 1e-3
+
+
+# ---- eps0 ------------------------------------------------------------------------------
+
+def test_eps0_holds():
+    v = EPS0.variant(params={"scan": (1e-8, 1e-6, 1e-4, 1e-2, 0.1), "per_level": 1}).check()
+    assert v.status == "holds"
+    fig = v.figures["threshold"]
+    assert len(fig["paper_eps0"]) == len(fig["empirical"]) == len(fig["labels"])
+
+
+def test_eps0_twin_violated():
+    v = eps0_too_large().check()
+    assert v.status == "violated" and v.counterexample is not None
+
+
+def test_stationary_points_have_zero_gradient():
+    c = bisector_stationary_point(60)
+    e = evaluate(c, 60)
+    g = max(abs(to_mpf(x.mid())) + to_mpf(x.rad()) for row in e.gradient for x in row)
+    assert g < mpmath.mpf(10) ** -50 and e.loss > 0
+    # Monte Carlo on the loss of the bisector point (independent of the closed form).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400000, 2))
+    S = np.array([[float(x) for x in row] for row in c.student])
+    f = (np.linalg.norm(S, axis=1) * np.abs(X @ S.T)).sum(1)
+    res = f - np.abs(X).sum(1)
+    mc, se = 0.5 * np.mean(res**2), 0.5 * np.std(res**2) / np.sqrt(len(X))
+    assert abs(mc - float(to_mpf(e.loss.mid()))) < 4 * se
+    z = evaluate(zero_student_point([[1, 0], [0, 1]], 3), 30)
+    assert all(x == 0 for row in z.gradient for x in row) and z.loss > 0
+
+
+def test_paper_eps0_value():
+    assert abs(float(mpmath.log10(paper_eps0(mpmath.pi / 2, 1, 1, 3))) + 70.23) < 0.01
+
+
+# ---- thm 5 -----------------------------------------------------------------------------
+
+def test_thm5_holds():
+    v = THM5.variant(params={"widths": (1, 2, 4), "steps": 600}).check(samples=12)
+    assert v.status == "holds", v.notes
+    gd = v.figures["gd"]
+    assert {r["m"] for r in gd["runs"]} == {2, 4, 8} and float(gd["kappa"]) > 0
+
+
+def test_thm5_twin_violated():
+    v = thm5_kappa_too_large().check(samples=10)
+    assert v.status == "violated" and v.counterexample is not None
+
+
+def test_gd_monotone_and_directions():
+    T = np.eye(2)
+    S = np.array([[0.95, 0.1], [0.08, 1.02], [0.02, 0.3]])
+    run = gradient_descent(T, S, eta=0.05, steps=300)
+    assert np.all(np.diff(run.loss) <= 1e-15)
+    a0, a1 = student_teacher_angles(T, run.iterates[0]), student_teacher_angles(T, run.iterates[-1])
+    assert a1[0][1] < a0[0][1] and a1[1][1] < a0[1][1]

@@ -1,0 +1,164 @@
+"""Lemmas 8-12, C.3, C.5, C.6 of Zhou, Ge, Jin: the true claims, their planted twins, and numbers."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from numeric.config import Configuration
+from numeric.float64 import loss
+from proofs_check.claims.zgj.lemma8 import LEMMA8
+from proofs_check.claims.zgj.lemma9 import LEMMA9
+from proofs_check.claims.zgj.lemma10 import LEMMA10
+from proofs_check.claims.zgj.lemma11 import LEMMA11, teachers_with_separation
+from proofs_check.claims.zgj.lemma12 import LEMMA12
+from proofs_check.claims.zgj.lemmaC3 import LEMMAC3
+from proofs_check.claims.zgj.lemmaC5 import LEMMAC5, largest_mass_at_loss
+from proofs_check.claims.zgj.lemmaC6 import LEMMAC6, pure_stray_configuration, hermite_norm_table
+
+
+# ---- planted false twins ----------------------------------------------------------------
+
+def lemma8_constant_too_large():
+    """Lemma 8 with 5/2 L on the right: the left side is ~ 2L (= ||R||^2 + small)."""
+    return LEMMA8.variant(constant=Fraction(5, 2))
+
+
+def lemma8_delta_max_too_small():
+    """Lemma 8 with C = 1/100 in delta_max: T_i(delta_max) empties (Lemma 9's hypothesis
+    dropped), q_ij = 0 for that teacher, and the pairing goes negative."""
+    return LEMMA8.variant(params={"C": Fraction(1, 100)})
+
+
+def lemma9_exponent_too_strong():
+    """Lemma 9 with delta_max ~ eps^{1/2}: Claim 2's pairs need eps^{1/3}."""
+    return LEMMA9.variant(paper_exponent=Fraction(1, 2))
+
+
+def lemma10_exponent_too_strong():
+    """Lemma 10 with ||v_i|| <= eps^{3/4}: random perturbations give ||v|| ~ eps^{1/2}."""
+    return LEMMA10.variant(paper_exponent=Fraction(3, 4))
+
+
+def lemma11_exponent_too_strong():
+    """Lemma 11 with Delta^2: two teachers at angle Delta give lambda_min ~ Delta^3 / (3 pi)."""
+    return LEMMA11.variant(paper_exponent=Fraction(2))
+
+
+def lemma12_exponent_too_strong():
+    """Lemma 12 with eps^{6/5}: Claim 2's pairs give ||R_2||^2 ~ eps."""
+    return LEMMA12.variant(paper_exponent=Fraction(6, 5))
+
+
+def c3_r1_nonnegative():
+    """R_1(x) >= 0 pointwise: false (R_1 changes sign unless v_i is a non-negative multiple of w*_i)."""
+    return LEMMAC3.variant(params={"quantity": "R1"}, title="R_1 is pointwise non-negative (planted)")
+
+
+def c5_exponent_too_strong():
+    """Lemma C.5 with sum ||w_j||^2 = O(r w_max^{1/2}): the mass scales like w_max."""
+    return LEMMAC5.variant(paper_exponent=Fraction(-1, 2))
+
+
+def c6_exponent_too_strong():
+    """Lemma C.6 with eps^{3/4}: a stray student next to aligned groups gives exactly eps^{1/2}."""
+    return LEMMAC6.variant(paper_exponent=Fraction(3, 4))
+
+
+PLANTED = {
+    "zgj.lemma8": [lemma8_constant_too_large, lemma8_delta_max_too_small],
+    "zgj.lemma9": [lemma9_exponent_too_strong],
+    "zgj.lemma10": [lemma10_exponent_too_strong],
+    "zgj.lemma11": [lemma11_exponent_too_strong],
+    "zgj.lemma12": [lemma12_exponent_too_strong],
+    "zgj.lemmaC3": [c3_r1_nonnegative],
+    "zgj.lemmaC5": [c5_exponent_too_strong],
+    "zgj.lemmaC6": [c6_exponent_too_strong],
+}
+
+TRUE = {c.id: c for c in (LEMMA8, LEMMA9, LEMMA10, LEMMA11, LEMMA12, LEMMAC3, LEMMAC5, LEMMAC6)}
+
+
+# ---- true claims: expected status --------------------------------------------------------
+
+@pytest.mark.parametrize("claim_id", sorted(TRUE))
+def test_true_claim_holds(claim_id):
+    claim = TRUE[claim_id]
+    v = claim.check(seed=0)
+    assert v.status == claim.expected == "holds", v.notes
+    assert v.counterexample is None
+
+
+@pytest.mark.parametrize("claim_id,twin", [(k, t) for k, ts in PLANTED.items() for t in ts])
+def test_planted_twin_violated(claim_id, twin):
+    claim = twin()
+    assert claim.id == claim_id
+    v = claim.check(seed=0)
+    assert v.status == "violated", v.notes
+    assert v.counterexample
+
+
+# ---- claim-specific checks ---------------------------------------------------------------
+
+def test_lemma8_ratio_near_two_and_levels_reported():
+    """lhs = ||R||^2 + E[R I_1] ~ 2L; the notes report the levels outside the hypothesis region."""
+    v = LEMMA8.check(seed=1)
+    assert "outside it" in v.notes and "all of T_i" in v.notes
+    assert 0.9 < float(mpmath.mpf(v.estimate.constant)) / 2 < 1.01
+
+
+def test_lemma11_figure_and_exponent():
+    v = LEMMA11.check()
+    fig = v.figures["lambda_min_M"]
+    assert fig["r"] == 2 and len(fig["delta"]) == len(fig["lambda_min"])
+    assert abs(v.estimate.exponent - 3) < 0.02
+    # the closed form (2/pi)(D - sin D) at the smallest Delta
+    D = float(fig["delta"][-1])
+    assert abs(float(fig["lambda_min"][-1]) / (2 / math.pi * (D - math.sin(D))) - 1) < 1e-6
+
+
+def test_lemma11_teachers_have_the_separation():
+    from proofs_check.samplers import up_to_sign_angle
+
+    rng = np.random.default_rng(0)
+    for layout in ("pair", "fan"):
+        T = teachers_with_separation(rng, 3, 0.1, layout)
+        angles = [up_to_sign_angle(T[i], T[k]) for i in range(3) for k in range(i + 1, 3)]
+        assert abs(min(angles) - 0.1) < 1e-9
+
+
+def test_c3_probes_reach_the_wedges():
+    """Some probe points have R_2 > 0 (inside the sign-disagreement wedges), none below 0."""
+    from numeric.decomposition import decompose, r2_at
+    from proofs_check.claims.zgj.lemmaC3 import probe_points
+
+    config = Configuration([[1, 0, 0], [0, 1, 0]], [["0.99", "0.1", "0.05"], ["0.05", "-1", "0.1"]])
+    dec = decompose(config, 30)
+    values = [r2_at(dec, x) for x in probe_points(np.random.default_rng(0), dec, 4)]
+    assert all(v >= 0 for v in values) and any(v > 0 for v in values)
+
+
+def test_c5_largest_mass_hits_the_loss():
+    rng = np.random.default_rng(1)
+    T = rng.normal(size=(2, 3)).tolist()
+    W = rng.normal(size=(3, 3)).tolist()
+    gamma, mass = largest_mass_at_loss(T, W, Fraction(3))
+    g = float(gamma.mid())
+    scaled = (np.array(W) * math.sqrt(g)).tolist()  # u -> g u  <=>  w -> sqrt(g) w
+    assert abs(loss(T, scaled) - 3) < 1e-9
+    assert abs(float(mass.mid()) - g * sum(np.sum(np.array(W) ** 2, axis=1))) < 1e-9
+
+
+def test_c6_pure_stray_loss_and_test_function_growth():
+    from numeric.precise import evaluate
+
+    config = pure_stray_configuration([[1, 0, 0], [0, "0.9", 0]], [0, 0, 1], Fraction(1, 10**6), 40)
+    L = evaluate(config, 40, gradient=False).loss
+    assert abs(float(L.mid()) / 1e-6 - 1) < 1e-12  # L = s^4 / 2 exactly (up to rounding w)
+    table = hermite_norm_table(rs=(2, 4), eps=(1e-2, 1e-8))
+    h2 = [float(h) for _, _, h in table[2]]
+    assert h2[1] > 5 * h2[0]  # ||h|| grows as eps -> 0: not O(1)
+    assert abs(float(table[4][0][2]) / h2[0] - math.sqrt(2)) < 1e-3  # and like sqrt(r)

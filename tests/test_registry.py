@@ -1,0 +1,131 @@
+"""The claim registry: every claim is complete, has a twin, and unknown ids are helpful errors.
+
+Twins come from the ``tests/test_claims_*.py`` modules: ``PLANTED = {claim_id: [callable ->
+false Claim, ...]}`` for claims expected to hold (the twin must be reported ``violated``),
+and ``HOLDS = {claim_id: [callable -> true Claim, ...]}`` for claims expected ``violated``
+(the contrast claims, and claims the checker finds false as printed); such a twin is a
+true restriction or correction and must be reported ``holds``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from proofs_check.claims import all_claims, get_claim
+from proofs_check.claims.base import RELATIONS, STATUSES, Claim
+from proofs_check.errors import UsageError
+
+TESTS = Path(__file__).parent
+PAPER = re.compile(r"Zhou, Ge, Jin|COLT 2021")
+ITEM = re.compile(r"\b(Theorem|Lemma|Claim|Corollary|Sec\.|Section|Assumption)\s*[\dA-Z]")
+PAGE = re.compile(r"\bp\.\s*\d|\bApp\.\s*[A-F]\b")
+
+
+def _twin_dicts():
+    planted, holds = {}, {}
+    for path in sorted(TESTS.glob("test_claims_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_registry_twins_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for target, name in ((planted, "PLANTED"), (holds, "HOLDS")):
+            for claim_id, makers in getattr(module, name, {}).items():
+                target.setdefault(claim_id, []).extend(makers)
+    return planted, holds
+
+
+PLANTED, HOLDS = _twin_dicts()
+CLAIMS = all_claims()
+
+
+def _balanced_latex(tex: str) -> str | None:
+    """``None`` if braces, ``\\left``/``\\right`` and ``\\begin``/``\\end`` balance, else why not."""
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch in "{}" and i and tex[i - 1] == "\\":
+            continue  # \{ and \} are literal braces
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth < 0:
+            return f"unmatched '}}' at {i}"
+    if depth:
+        return f"{depth} unclosed '{{'"
+    if len(re.findall(r"\\left\b", tex)) != len(re.findall(r"\\right\b", tex)):
+        return "\\left/\\right do not pair"
+    begins = re.findall(r"\\begin\{(\w+\*?)\}", tex)
+    ends = re.findall(r"\\end\{(\w+\*?)\}", tex)
+    if sorted(begins) != sorted(ends):
+        return f"\\begin{begins} vs \\end{ends}"
+    if tex.count("$") % 2:
+        return "odd number of $"
+    return None
+
+
+def test_registry_is_not_empty():
+    assert "zgj.thm4" in CLAIMS and "contrast.pl" in CLAIMS
+
+
+@pytest.mark.parametrize("claim_id", list(CLAIMS))
+def test_claim_metadata_complete(claim_id):
+    c = CLAIMS[claim_id]
+    assert isinstance(c, Claim) and c.id == claim_id
+    assert c.title.strip(), "empty title"
+    assert PAPER.search(c.source), f"source {c.source!r} does not name the paper"
+    assert ITEM.search(c.source), f"source {c.source!r} names no theorem/lemma/claim/section"
+    assert PAGE.search(c.source), f"source {c.source!r} gives no page (p.N) or appendix"
+    for field in ("statement", "lhs", "rhs"):
+        tex = getattr(c, field)
+        assert tex.strip(), f"empty {field}"
+        problem = _balanced_latex(tex)
+        assert problem is None, f"{field} LaTeX: {problem}: {tex!r}"
+    assert c.hypotheses.strip(), "empty hypotheses"
+    assert _balanced_latex(c.hypotheses) is None
+    assert c.relation in RELATIONS
+    assert c.expected in STATUSES
+    if c.constant is None and c.relation in (">=", "<=", "Theta") and c.judge is None:
+        assert c.paper_exponent is not None, "hidden constant judged by exponent needs paper_exponent"
+
+
+@pytest.mark.parametrize("claim_id", list(CLAIMS))
+def test_every_claim_has_a_twin(claim_id):
+    """Claims expected to hold need a planted false twin; claims expected violated a true one."""
+    if CLAIMS[claim_id].expected == "violated":
+        assert len(HOLDS.get(claim_id, [])) >= 1, f"{claim_id}: no HOLDS twin in tests/test_claims_*.py"
+    else:
+        assert len(PLANTED.get(claim_id, [])) >= 1, f"{claim_id}: no PLANTED twin in tests/test_claims_*.py"
+
+
+def test_twins_name_registered_claims():
+    unknown = sorted((set(PLANTED) | set(HOLDS)) - set(CLAIMS))
+    assert not unknown, f"twins for unregistered ids: {unknown}"
+
+
+def _all_twins(table):
+    return [pytest.param(claim_id, maker, id=f"{claim_id}:{getattr(maker, '__name__', 'twin')}")
+            for claim_id, makers in sorted(table.items()) for maker in makers]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id, maker", _all_twins(PLANTED))
+def test_planted_twin_is_refuted(claim_id, maker):
+    twin = maker()
+    assert isinstance(twin, Claim)
+    v = twin.check()
+    assert v.status == "violated", f"{claim_id} twin {maker.__name__}: {v.status} ({v.notes})"
+    assert v.counterexample, "a violated verdict carries its counterexample"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id, maker", _all_twins(HOLDS))
+def test_holds_twin_holds(claim_id, maker):
+    v = maker().check()
+    assert v.status == "holds", f"{claim_id} twin {maker.__name__}: {v.status} ({v.notes})"
+
+
+def test_unknown_id_is_a_usage_error_with_suggestion():
+    with pytest.raises(UsageError, match=r"did you mean zgj\.thm4\?"):
+        get_claim("zgj.thm44")
+    with pytest.raises(UsageError, match="proofs-check list"):
+        get_claim("no.such.claim.anywhere")
