@@ -4,6 +4,10 @@ Evaluates the loss (with ``N`` certain significant digits: the working precision
 raised until python-flint's error ball says so), the gradient and optionally the Hessian.
 Gradient and Hessian entries are accurate to ``N`` digits or to ``10^-N`` times the
 largest entry, whichever is looser (an exactly vanishing entry has no relative digits).
+
+A value whose error ball contains 0 is printed as ``0``: at a global minimum the loss is
+exactly 0 and has no significant digits, so the loss is instead certified to be below
+``10^-max(3N, 300)`` times the teacher's scale ``(sum_i ||w*_i||)^2``.
 """
 from __future__ import annotations
 
@@ -32,31 +36,35 @@ def register(subparsers):
     p.set_defaults(handler=run)
 
 
-def _entries_accurate(rows, digits) -> bool:
+def _entries_accurate(rows, digits, zero_floor) -> bool:
+    """Every entry has ``digits`` digits, or an error below ``10^-digits`` of the largest
+    certainly non-zero entry (or below ``zero_floor`` when all entries may vanish)."""
     flat = [x for row in rows for x in row]
-    if not flat:
-        return True
     with mpmath.workdps(20):
-        scale = max(abs(to_mpf(x)) for x in flat)
-        floor = scale * mpmath.mpf(10) ** (-digits)
-        for x in flat:
-            rad = to_mpf(x.rad())
-            if rad > floor and correct_digits(x, rad) < digits:
-                return False
-    return True
+        nonzero = [abs(to_mpf(x)) for x in flat if not x.contains(0)]
+        floor = max(max(nonzero, default=0) * mpmath.mpf(10) ** (-digits), zero_floor)
+        return all(to_mpf(x.rad()) <= floor or correct_digits(x, to_mpf(x.rad())) >= digits
+                   for x in flat)
+
+
+def _teacher_scale(config):
+    with mpmath.workdps(20):
+        norms = [mpmath.sqrt(mpmath.fsum((mpmath.mpf(x.numerator) / x.denominator) ** 2 for x in row))
+                 for row in config.teacher]
+        return mpmath.fsum(norms) ** 2 or mpmath.mpf(1)
 
 
 def accurate_evaluation(config, digits: int, hessian: bool):
     """Evaluate with python-flint balls, raising precision until every output is accurate."""
     dps = digits + 15
+    zero_floor = _teacher_scale(config) * mpmath.mpf(10) ** (-max(3 * digits, 300))
     while True:
         e = evaluate(config, dps, backend="arb", gradient=True, hessian=hessian)
-        loss_ok = correct_digits(e.loss, to_mpf(e.loss.rad())) >= digits or (
-            to_mpf(e.loss.mid()) == 0 and to_mpf(e.loss.rad()) == 0
-        )
-        ok = loss_ok and _entries_accurate(e.gradient, digits)
+        rad = to_mpf(e.loss.rad())
+        loss_ok = correct_digits(e.loss, rad) >= digits or (e.loss.contains(0) and rad <= zero_floor)
+        ok = loss_ok and _entries_accurate(e.gradient, digits, zero_floor)
         if ok and hessian:
-            ok = _entries_accurate(e.hessian, digits)
+            ok = _entries_accurate(e.hessian, digits, zero_floor)
         if ok or dps >= _MAX_DPS:
             return e, ok
         dps = min(_MAX_DPS, 2 * dps)
@@ -67,7 +75,7 @@ def run(args) -> int:
         raise ConfigurationError(f"--dps = {args.dps} must be a positive integer")
     config = load_configuration(args.config)
     e, certain = accurate_evaluation(config, args.dps, args.hessian)
-    fmt = lambda x: decimal_string(x, args.dps)
+    fmt = lambda x: "0" if x.contains(0) else decimal_string(x, args.dps)
     out = {
         "loss": fmt(e.loss),
         "gradient": [[fmt(x) for x in row] for row in e.gradient],
