@@ -25,7 +25,7 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from pathlib import Path
 
@@ -95,35 +95,36 @@ def _arb_mid(value) -> Fraction:
 
 
 def fraction_to_decimal_string(x: Fraction, digits: int = 60) -> str:
-    """Exact decimal string when ``x`` has a short one, else ``digits`` significant digits.
+    """Exact decimal string when ``x`` has one with at most ``digits`` decimal places,
+    else ``digits`` significant digits.
 
     >>> fraction_to_decimal_string(Fraction(1, 8))
     '0.125'
     >>> fraction_to_decimal_string(Fraction(1, 3), digits=5)
     '0.33333'
+    >>> x = Fraction(10**40 + 1, 10**45)
+    >>> Fraction(Decimal(fraction_to_decimal_string(x))) == x
+    True
     """
     if x == 0:
         return "0"
-    num, den = x.numerator, x.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den == 1 and max(twos, fives) <= digits:
-        places = max(twos, fives)
-        scaled = num * 10**places // x.denominator
-        text = str(Decimal(scaled).scaleb(-places))
-        dec = Decimal(text)
-        return format(dec.normalize(), "f") if abs(dec.adjusted()) < 30 else str(dec.normalize())
-    from decimal import localcontext
-
+    den = x.denominator
+    places = 0
+    for p in (2, 5):
+        k = 0
+        while den % p == 0:
+            den //= p
+            k += 1
+        places = max(places, k)
+    if den == 1 and places <= digits:
+        scaled = x.numerator * 10**places // x.denominator  # exact
+        with localcontext() as ctx:
+            ctx.prec = len(str(abs(scaled))) + 5  # never round: normalize() obeys prec
+            dec = Decimal(scaled).scaleb(-places).normalize()
+            return format(dec, "f") if -30 < dec.adjusted() < 30 else str(dec)
     with localcontext() as ctx:
         ctx.prec = digits
-        dec = Decimal(x.numerator) / Decimal(x.denominator)
-    return str(dec)
+        return str(Decimal(x.numerator) / Decimal(x.denominator))
 
 
 def _rows(value, field: str) -> tuple:
