@@ -1,0 +1,11 @@
+"""proofs-check: a symbolic-numeric checker for Zhou, Ge, Jin (COLT 2021).
+
+Public re-exports: :func:`property_test` (one line turns a claim into a pytest property
+test) and the Hypothesis strategies of :mod:`proofs_check.strategies`.
+"""
+from proofs_check.strategies import (configurations, degenerate_configurations, samples,
+                                     sublevel_specs, teachers)
+from proofs_check.testing import property_test
+
+__all__ = ["property_test", "teachers", "sublevel_specs", "samples", "configurations",
+           "degenerate_configurations"]

@@ -1,0 +1,1 @@
+"""Example user-defined claims (see docs/user_claims.md)."""

@@ -1,0 +1,47 @@
+"""``proofs-check replay FILE [--claim ID] [--dps N] [--json]``.
+
+Re-checks a saved counterexample at a higher precision (default: twice the recorded
+``dps``) and prints its margin next to the recorded one.  FILE is a counterexample file
+written by ``proofs-check search`` (``{"claim": ..., "dps": ..., "margin": ...,
+"config": {...}}``) or a bare configuration (then ``--claim`` is required).  Exit codes:
+0 still a counterexample (margin certainly < 0), 1 not, 2 bad input.
+"""
+from __future__ import annotations
+
+import json
+
+from proofs_check.commands.search import add_claim_path
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers):
+    p = subparsers.add_parser(
+        "replay",
+        help="re-check a saved counterexample at a higher precision",
+        description=__doc__.splitlines()[0],
+    )
+    p.add_argument("file", help="counterexample JSON (from proofs-check search) or a configuration")
+    p.add_argument("--claim", default=None, help="claim id or package.module:attribute "
+                   "(required for a bare configuration; overrides the file's)")
+    p.add_argument("--dps", type=int, default=None, help="digits (default 2x the recorded dps)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from proofs_check.search import replay
+
+    add_claim_path()
+    result = replay(args.file, claim=args.claim, dps=args.dps)
+    out = result.to_json()
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"claim {result.claim_id}: margin {out['margin']} (+/- {out['error']}, {result.dps} digits)")
+        if result.recorded_margin is not None:
+            print(f"recorded margin {result.recorded_margin} at {result.recorded_dps} digits; "
+                  f"agree to {result.agreeing_digits} significant digits")
+        print("still a counterexample (margin certainly < 0)" if result.counterexample
+              else "NOT a counterexample at this precision (margin not certainly < 0)")
+    return 0 if result.counterexample else 1

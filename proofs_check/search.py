@@ -1,0 +1,527 @@
+"""Counterexample search: Hypothesis, steered to small margins, then a local descent.
+
+:func:`search` looks for a configuration in the sublevel set where a claim's margin
+(``claim.margin(claim.at(claim, config, dps))``, an arb ball; see
+:mod:`proofs_check.claims.base`) is *certainly* negative:
+
+1. saved counterexamples (``<home>/counterexamples/*.json``) of the claim are re-evaluated
+   first;
+2. a Hypothesis test draws samples from :func:`proofs_check.strategies.samples`, calls
+   ``hypothesis.target(-margin)`` to steer towards small margins, and fails on a certainly
+   negative margin, so that Hypothesis shrinks the counterexample to a simple one; its
+   example database (``<home>/hypothesis-db``) replays it first next time;
+3. the best example seen is refined by a pattern search in the loss level along its path
+   and a random-direction descent on the student entries, evaluated with arb balls at the
+   sample's precision and staying in ``{L <= max_loss}``.
+
+The project-local ``<home>`` is ``.proofs-check`` under the current directory (CLI:
+``--db``, ``--save-dir``).  The best example is written atomically whenever a new best
+is found (``json_path``), so an interrupted search keeps it.  Counterexample files are::
+
+    {"claim": "zgj.thm4", "claim_id": "zgj.thm4", "constant": "37", "margin": "-0.12...",
+     "error": "3e-40", "dps": 38, "counterexample": true, "level": "1e-3",
+     "family": "claim2", "origin": "refined", "config": {"teacher": [...], "student": [...]}}
+
+``config`` is exact (decimal strings of the evaluated rationals), so :func:`replay` at a
+higher precision re-evaluates the very same configuration.
+"""
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal, localcontext
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+import flint
+import mpmath
+import numpy as np
+from flint import arb
+
+from numeric.config import Configuration, ConfigurationError, to_fraction, write_atomically
+from numeric.precise import evaluate
+from numeric.precision import decimal_string, to_mpf
+from proofs_check.claims import get_claim
+from proofs_check.claims.base import Claim
+from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
+from proofs_check.errors import UsageError
+from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_level
+
+__all__ = [
+    "DEFAULT_HOME",
+    "DEFAULT_MIN_LOSS",
+    "Candidate",
+    "SearchResult",
+    "ReplayResult",
+    "search",
+    "replay",
+    "load_counterexample",
+    "claim_from_reference",
+    "parse_constant",
+    "margin_at",
+]
+
+#: Project-local home of the example database and the saved counterexamples.
+DEFAULT_HOME = Path(".proofs-check")
+#: The search goes far below the claims' default levels: degenerate directions (Claim 2)
+#: violate a PL-type bound only below a loss that shrinks like ``mu^3``.
+DEFAULT_MIN_LOSS = 1e-24
+
+
+def _fmt(x, digits=12):
+    return None if x is None else decimal_string(x, digits)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One evaluated configuration: the margin ball at ``dps`` digits and where it came from."""
+
+    config: Configuration
+    margin: arb
+    dps: int
+    level: float | None = None
+    family: str | None = None
+    origin: str = "hypothesis"  # saved | hypothesis | shrunk | refined
+    spec: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def counterexample(self) -> bool:
+        return bool(self.margin < 0)
+
+    def key(self):
+        """Order by the margin's upper end: the most certainly negative first."""
+        return to_mpf(self.margin.mid()) + to_mpf(self.margin.rad())
+
+    def to_json(self, claim_ref: str, claim: Claim) -> dict:
+        return {
+            "claim": claim_ref,
+            "claim_id": claim.id,
+            "constant": None if claim.constant is None else str(to_fraction(claim.constant, "constant")),
+            "margin": _margin_string(self.margin),
+            "error": _fmt(to_mpf(self.margin.rad()), 3),
+            "dps": self.dps,
+            "counterexample": self.counterexample,
+            "level": None if self.level is None else mpmath.nstr(self.level, 6),
+            "family": self.family,
+            "origin": self.origin,
+            "config": _config_dict(self.config, _config_digits(self.dps)),
+        }
+
+
+def _config_digits(dps: int) -> int:
+    return max(60, dps + 20)
+
+
+def _margin_string(margin) -> str:
+    """The margin's midpoint to the digits its radius certifies (at least 3)."""
+    mid, rad = to_mpf(margin.mid()), to_mpf(margin.rad())
+    digits = 3
+    if mid != 0 and rad != 0:
+        digits = max(3, min(30, int(mpmath.floor(mpmath.log10(abs(mid) / rad)))))
+    elif rad == 0:
+        digits = 30
+    return decimal_string(margin, digits)
+
+
+def _decimal(x: Fraction, digits: int) -> str:
+    # Not Configuration.to_dict: its exact branch normalises in Decimal's default
+    # 28-digit context, which rounds long entries (a 1e-24 loss needs ~50 digits).
+    with localcontext() as ctx:
+        ctx.prec = digits
+        return str(Decimal(x.numerator) / Decimal(x.denominator))
+
+
+def _config_dict(config: Configuration, digits: int) -> dict:
+    conv = lambda rows: [[_decimal(x, digits) for x in row] for row in rows]
+    out = {"teacher": conv(config.teacher), "student": conv(config.student)}
+    if config.activation != "abs":
+        out["activation"] = config.activation
+    return out
+
+
+def _canonical(config: Configuration, dps: int) -> Configuration:
+    """The configuration that its JSON form denotes: what is evaluated is what is saved."""
+    return Configuration.from_dict(_config_dict(config, _config_digits(dps)))
+
+
+def margin_at(claim: Claim, config: Configuration, dps: int):
+    """``claim.margin`` at ``config`` evaluated at ``dps`` digits (an arb ball)."""
+    if claim.at is None:
+        raise UsageError(_no_at_message(claim))
+    # Constants (as_ball) and the margin's division are rounded at flint's working
+    # precision: set it to the sample's, or a 53-bit constant would cap the margin's digits.
+    with flint.ctx.workdps(dps):
+        return claim.margin(claim.at(claim, config, dps))
+
+
+def _no_at_message(claim) -> str:
+    return (f"claim {claim.id} has no `at(claim, config, dps)` (it is a parameter claim) and "
+            "exposes no search over its parameters; the counterexample search needs `at`")
+
+
+@dataclass
+class SearchResult:
+    claim_ref: str
+    claim_id: str
+    best: Candidate | None
+    examples: int
+    seed: int
+    max_examples: int
+    min_loss: float
+    max_loss: float
+    interrupted: bool = False
+    saved_checked: int = 0
+    written: list = field(default_factory=list)
+    claim: Claim | None = field(default=None, repr=False)
+
+    @property
+    def found(self) -> bool:
+        return self.best is not None and self.best.counterexample
+
+    def to_json(self) -> dict:
+        return {
+            "claim": self.claim_ref,
+            "claim_id": self.claim_id,
+            "found": self.found,
+            "examples": self.examples,
+            "seed": self.seed,
+            "max_examples": self.max_examples,
+            "loss_range": [mpmath.nstr(self.min_loss, 3), mpmath.nstr(self.max_loss, 3)],
+            "interrupted": self.interrupted,
+            "saved_checked": self.saved_checked,
+            # A hidden constant (O/Theta/Omega) is searched with `at`'s stand-in (usually 1):
+            # a negative margin then refutes that constant only.
+            "hidden_constant": self.claim is not None and self.claim.constant is None
+            and self.claim.relation != "==",
+            "best": None if self.best is None else self.best.to_json(self.claim_ref, self.claim),
+        }
+
+
+def parse_constant(value, field: str = "--constant") -> Fraction:
+    """A claim constant from a number, a decimal string or a fraction string ``"p/q"``."""
+    if isinstance(value, str) and "/" in value:
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise UsageError(f"{field} = {value!r} is not a number or fraction p/q") from None
+    try:
+        return to_fraction(value, field)
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def claim_from_reference(reference: str, constant=None) -> Claim:
+    """The claim ``reference`` (id or ``package.module:attribute``), with ``constant`` set."""
+    claim = get_claim(reference)
+    if constant is not None:
+        claim = claim.variant(constant=parse_constant(constant))
+    return claim
+
+
+def _loss_range(claim, min_loss, max_loss):
+    levels = claim.params.get("levels", DEFAULT_LEVELS)
+    hi = float(max_loss) if max_loss is not None else float(max(levels))
+    lo = float(min_loss) if min_loss is not None else float(claim.params.get("search_min_loss", DEFAULT_MIN_LOSS))
+    if not (0 < lo <= hi):
+        raise UsageError(f"loss range [--min-loss {lo:g}, --max-loss {hi:g}] needs 0 < min <= max")
+    return lo, hi
+
+
+def _safe_name(reference: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in reference)
+
+
+def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: int = 60,
+           seed: int = 0, database: str | Path | None = None,
+           save_dir: str | Path | None = None, json_path: str | Path | None = None,
+           min_loss=None, max_loss=None, shapes=None, families=None, refine_steps: int = 40,
+           shrink: bool = True, on_example: Callable[[int], None] | None = None) -> SearchResult:
+    """Search for a certainly negative margin of ``claim``; see the module docstring.
+
+    ``database``: a directory for Hypothesis's example database (None: no database).
+    ``save_dir``: where counterexamples are saved as ``<claim>.json`` and read back first
+    (None: neither).  ``json_path``: the best example so far is written there atomically
+    whenever it improves.  ``on_example(n)`` is called after each evaluated example (a
+    ``KeyboardInterrupt`` from it, or from Ctrl-C, ends the search with what it found).
+    Same arguments and seed, same result.
+    """
+    import hypothesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from proofs_check.strategies import samples
+
+    if isinstance(claim, str):
+        claim_ref = claim_ref or claim
+        claim = claim_from_reference(claim)
+    claim_ref = claim_ref or claim.id
+    if claim.at is None:
+        raise UsageError(_no_at_message(claim))
+    if max_examples < 1:
+        raise UsageError(f"--max-examples = {max_examples} must be a positive integer")
+    lo, hi = _loss_range(claim, min_loss, max_loss)
+    shapes = tuple(shapes or claim.params.get("shapes", DEFAULT_SHAPES))
+    families = tuple(families or claim.params.get("families", FAMILIES))
+    save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
+
+    state = {"best": None, "examples": 0, "failure": None}
+    result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, lo, hi, claim=claim)
+
+    def offer(cand: Candidate) -> None:
+        best = state["best"]
+        if best is None or cand.key() < best.key():
+            state["best"] = cand
+            text = json.dumps(cand.to_json(claim_ref, claim), indent=1) + "\n"
+            if json_path is not None:
+                write_atomically(json_path, text)
+            if save_file is not None and cand.counterexample:
+                write_atomically(save_file, text)
+
+    try:
+        # 1. Saved counterexamples first: the database is keyed to the test's source.
+        if save_file is not None and save_file.exists():
+            try:
+                data = json.loads(save_file.read_text())
+                cfg, dps = Configuration.from_dict(data["config"]), int(data["dps"])
+                cfg = _canonical(cfg, dps)
+                offer(Candidate(cfg, margin_at(claim, cfg, dps), dps, _level_of(data),
+                                data.get("family"), "saved"))
+                result.saved_checked = 1
+            except (ValueError, KeyError, TypeError, ConfigurationError):
+                pass  # a stale or foreign file: the search replaces it
+
+        # 2. Hypothesis, steered by target(-margin); a certain violation fails the test.
+        strategy = st.sampled_from(shapes).flatmap(
+            lambda s: samples(*s, max_loss=hi, min_loss=lo, families=families,
+                              Delta=claim.params.get("Delta", 0.5),
+                              w_min=claim.params.get("w_min", 0.8),
+                              w_max=claim.params.get("w_max", 1.2)))
+        phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+        if shrink:
+            phases.append(Phase.shrink)
+        db = DirectoryBasedExampleDatabase(str(database)) if database is not None else None
+
+        class _Violation(AssertionError):
+            pass
+
+        @settings(max_examples=max_examples, database=db, deadline=None, phases=phases,
+                  suppress_health_check=list(HealthCheck), derandomize=False,
+                  verbosity=hypothesis.Verbosity.quiet, print_blob=False)
+        @hypothesis.seed(seed)
+        @given(strategy)
+        def probe(sample):
+            dps = sample.dps
+            cfg = _canonical(sample.config, dps)
+            margin = margin_at(claim, cfg, dps)
+            cand = Candidate(cfg, margin, dps, sample.level, sample.spec.family, "hypothesis", sample.spec)
+            upper = float(cand.key())
+            hypothesis.target(-max(-1e300, min(1e300, upper)) if math.isfinite(upper) else -1e300,
+                              label="margin")
+            state["examples"] += 1
+            offer(cand)
+            if on_example is not None:
+                on_example(state["examples"])
+            if cand.counterexample:
+                state["failure"] = cand  # the last failure raised is the shrunk one
+                raise _Violation(f"margin {_margin_string(margin)} < 0")
+
+        try:
+            probe()
+        except _Violation:
+            pass
+        except BaseExceptionGroup as group:  # several distinct failures: all are violations
+            if not all(isinstance(e, _Violation) for e in group.exceptions):
+                raise
+        shrunk = state["failure"]
+        if shrunk is not None:
+            shrunk = Candidate(shrunk.config, shrunk.margin, shrunk.dps, shrunk.level,
+                               shrunk.family, "shrunk", shrunk.spec)
+
+        # 3. Local descent from the best example seen (and from the shrunk one).
+        starts = [c for c in (state["best"], shrunk) if c is not None]
+        rng = np.random.default_rng([seed, 7])
+        for start in starts:
+            for cand in _refine(claim, start, lo, hi, refine_steps, rng):
+                offer(cand)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    result.best = state["best"]
+    result.examples = state["examples"]
+    if json_path is not None and result.best is not None:
+        result.written.append(Path(json_path))
+    if save_file is not None and result.found:
+        result.written.append(save_file)
+    return result
+
+
+def _level_of(data):
+    try:
+        return float(data.get("level")) if data.get("level") is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _loss(config, dps):
+    return evaluate(config, dps, backend="arb", gradient=False).loss
+
+
+def _refine(claim, start: Candidate, lo, hi, steps, rng):
+    """Yield improving candidates: a pattern search on ``log10(level)`` along the start's
+    path, then random-direction moves of the student entries (step adapted: doubled on
+    success, halved on failure), keeping ``L <= hi``."""
+    best = start
+    if start.spec is not None and start.level is not None and steps > 0:
+        x, step = math.log10(start.level), 2.0
+        log_lo, log_hi = math.log10(lo), math.log10(hi) - math.log10(1.001)
+        for _ in range(12):
+            improved = False
+            for y in (x - step, x + step):
+                y = min(max(y, log_lo), log_hi)
+                if y == x:
+                    continue
+                try:
+                    sample = configuration_at_level(start.spec, mpmath.mpf(10) ** mpmath.mpf(y))
+                except UsageError:
+                    continue
+                cfg = _canonical(sample.config, sample.dps)
+                cand = Candidate(cfg, margin_at(claim, cfg, sample.dps), sample.dps, float(10**y),
+                                 start.family, "refined", start.spec)
+                if cand.key() < best.key():
+                    best, x, improved = cand, y, True
+                    yield cand
+                    break
+            if not improved:
+                step /= 2
+                if step < 0.05:
+                    break
+    # Random-direction descent on the student entries, in the sublevel set.
+    dps = best.dps
+    with mpmath.workdps(dps + 10):
+        L = to_mpf(_loss(best.config, dps).mid())
+        sigma = mpmath.sqrt(max(L, mpmath.mpf(10) ** (-dps // 2))) * mpmath.mpf("0.1")
+        failures = 0
+        for _ in range(steps):
+            m, d = best.config.m, best.config.d
+            xi = rng.standard_normal((m, d))
+            rows = [[mpmath.mpf(x.numerator) / x.denominator + sigma * mpmath.mpf(float(e))
+                     for x, e in zip(row, erow)] for row, erow in zip(best.config.student, xi)]
+            cfg = _canonical(best.config.replace(student=[[to_fraction(v, "student") for v in row] for row in rows]), dps)
+            loss = _loss(cfg, dps)
+            if not bool(loss <= hi):
+                sigma /= 2
+                continue
+            cand = Candidate(cfg, margin_at(claim, cfg, dps), dps, float(to_mpf(loss.mid())),
+                             best.family, "refined", None)
+            if cand.key() < best.key():
+                best, sigma, failures = cand, sigma * 2, 0
+                yield cand
+            else:
+                sigma, failures = sigma / 2, failures + 1
+                if failures > 8:
+                    break
+
+
+# -- replay ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReplayResult:
+    claim_ref: str
+    claim_id: str
+    margin: arb
+    dps: int
+    recorded_margin: str | None
+    recorded_dps: int | None
+    agreeing_digits: int | None
+
+    @property
+    def counterexample(self) -> bool:
+        return bool(self.margin < 0)
+
+    def to_json(self) -> dict:
+        return {
+            "claim": self.claim_ref,
+            "claim_id": self.claim_id,
+            "margin": _margin_string(self.margin),
+            "error": _fmt(to_mpf(self.margin.rad()), 3),
+            "dps": self.dps,
+            "counterexample": self.counterexample,
+            "recorded_margin": self.recorded_margin,
+            "recorded_dps": self.recorded_dps,
+            "agreeing_digits": self.agreeing_digits,
+        }
+
+
+def load_counterexample(path) -> dict:
+    """Read a counterexample file (wrapper or bare configuration); errors name the field."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read counterexample file {str(path)!r}: {exc.strerror}") from None
+    try:
+        data = json.loads(text, parse_float=str)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path.name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path.name}: expected a JSON object, got {type(data).__name__}")
+    if "config" not in data:  # a bare configuration
+        try:
+            return {"config": Configuration.from_dict(data), "claim": None, "dps": None,
+                    "margin": None, "constant": None}
+        except ConfigurationError as exc:
+            raise UsageError(f"{path.name}: {exc}") from None
+    out = {}
+    try:
+        out["config"] = Configuration.from_dict(data["config"])
+    except ConfigurationError as exc:
+        raise UsageError(f"{path.name}: field 'config': {exc}") from None
+    claim = data.get("claim")
+    if claim is not None and not isinstance(claim, str):
+        raise UsageError(f"{path.name}: field 'claim' = {claim!r} must be a claim id string")
+    out["claim"] = claim
+    dps = data.get("dps")
+    if dps is not None and (isinstance(dps, bool) or not isinstance(dps, int) or dps < 1):
+        raise UsageError(f"{path.name}: field 'dps' = {dps!r} must be a positive integer")
+    out["dps"] = dps
+    margin = data.get("margin")
+    if margin is not None:
+        try:
+            to_fraction(margin, "margin")
+        except ConfigurationError:
+            raise UsageError(f"{path.name}: field 'margin' = {margin!r} is not a decimal number") from None
+    out["margin"] = margin
+    constant = data.get("constant")
+    if constant is not None:
+        parse_constant(constant, f"{path.name}: field 'constant'")
+    out["constant"] = constant
+    return out
+
+
+def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResult:
+    """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded)."""
+    data = load_counterexample(path)
+    ref = claim or data["claim"]
+    if ref is None:
+        raise UsageError(f"{Path(path).name} has no 'claim' field (a bare configuration): pass --claim ID")
+    the_claim = claim_from_reference(ref, data["constant"])
+    config = data["config"]
+    if dps is None:
+        if data["dps"] is not None:
+            dps = 2 * data["dps"]
+        else:
+            loss = to_mpf(_loss(config, 60).mid())
+            dps = 2 * dps_for_level(loss if loss > 0 else mpmath.mpf(10) ** -30)
+    if dps < 1:
+        raise UsageError(f"--dps = {dps} must be a positive integer")
+    margin = margin_at(the_claim, config, dps)
+    agree = None
+    if data["margin"] is not None:
+        with mpmath.workdps(dps):
+            recorded = mpmath.mpf(data["margin"])
+            diff = abs(to_mpf(margin.mid()) - recorded)
+            agree = 30 if diff == 0 else max(0, int(mpmath.floor(
+                mpmath.log10(max(abs(recorded), mpmath.mpf(10) ** -dps) / diff))))
+    return ReplayResult(ref, the_claim.id, margin, dps, data["margin"], data["dps"], agree)

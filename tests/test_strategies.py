@@ -1,0 +1,72 @@
+"""The public Hypothesis strategies draw what they promise (tests/test_search.py uses them)."""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from numeric.precise import evaluate
+from numeric.precision import to_mpf
+from proofs_check import configurations, degenerate_configurations, samples, sublevel_specs, teachers
+from proofs_check.errors import UsageError
+from proofs_check.samplers import FAMILIES, dps_for_level, up_to_sign_angle
+
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@FAST
+@given(teachers(3, 4, Delta=0.6, w_min=0.8, w_max=1.2))
+def test_teachers_are_separated_and_norm_bounded(T):
+    assert len(T) == 3 and all(len(row) == 4 for row in T)
+    for i, u in enumerate(T):
+        assert 0.8 - 1e-12 <= math.sqrt(sum(x * x for x in u)) <= 1.2 + 1e-12
+        for v in T[:i]:
+            assert up_to_sign_angle(u, v) >= 0.6 - 1e-9
+
+
+@FAST
+@given(sublevel_specs(st.integers(1, 3), 5, 3))
+def test_sublevel_specs_are_valid(spec):
+    assert spec.family in FAMILIES and spec.m == 5
+    for i in range(spec.r):
+        group = [p for p, a in zip(spec.shares, spec.assignment) if a == i]
+        assert group and abs(sum(group) - 1) < 1e-12
+    if spec.family == "stray":
+        assert -1 in spec.assignment
+
+
+@FAST
+@given(samples(r=2, m=3, d=3, max_loss=1e-6))
+def test_samples_lie_in_the_sublevel_set(sample):
+    loss = evaluate(sample.config, sample.dps, backend="arb").loss
+    assert loss < 1e-6 and loss > 1e-9 * 0.99  # levels >= 0.999e-9, placed to 1e-4
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(configurations(r=3, m=5, d=4, max_loss=1e-6))
+def test_readme_example(config):
+    assert config.r == 3 and config.m == 5 and config.d == 4
+    assert evaluate(config, dps_for_level(1e-9), backend="arb").loss < 1e-6
+
+
+@FAST
+@given(degenerate_configurations(r=1, m=3, d=2, max_loss=1e-4, as_samples=True))
+def test_degenerate_configurations(sample):
+    spec = sample.spec
+    degenerate = spec.family in ("claim2", "stray") or min(spec.shares) <= 1e-2 + 1e-12 or len(
+        set(spec.assignment)) < len(spec.assignment)
+    assert degenerate
+    assert sample.loss < 1e-4
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+def test_bad_arguments_name_the_field():
+    with pytest.raises(UsageError, match="w_min"):
+        teachers(2, 3, w_min=2, w_max=1).example()
+    with pytest.raises(UsageError, match="need m >= r"):
+        sublevel_specs(3, 2, 3).example()
+    with pytest.raises(UsageError, match="max_loss"):
+        configurations(max_loss=-1).example()
