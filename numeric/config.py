@@ -45,6 +45,19 @@ class ConfigurationError(ValueError):
     """A configuration that is malformed; the message names the field and the value."""
 
 
+#: Decimal exponents beyond this are refused: they mean nothing at any precision we
+#: evaluate (<= 4000 digits) and ``Fraction(Decimal("1e99999999"))`` would not finish.
+MAX_DECIMAL_EXPONENT = 10_000
+
+
+class _JsonNumber(str):
+    """A JSON number literal, kept as text so that it converts exactly."""
+
+
+class _JsonConstant(str):
+    """A JSON ``NaN`` / ``Infinity`` / ``-Infinity``, rejected with its field's name."""
+
+
 def to_fraction(value, field: str) -> Fraction:
     """Convert a JSON number, decimal string, int, Fraction or finite float exactly.
 
@@ -65,6 +78,8 @@ def to_fraction(value, field: str) -> Fraction:
         if not value.is_finite():
             raise ConfigurationError(f"{field} = {value!r} is not finite")
         return Fraction(value)
+    if isinstance(value, _JsonConstant):
+        raise ConfigurationError(f"{field} = {value} is not finite")
     if isinstance(value, str):
         try:
             dec = Decimal(value.strip())
@@ -72,6 +87,15 @@ def to_fraction(value, field: str) -> Fraction:
             raise ConfigurationError(f"{field} = {value!r} is not a decimal number") from None
         if not dec.is_finite():
             raise ConfigurationError(f"{field} = {value!r} is not finite")
+        if isinstance(value, _JsonNumber) and not math.isfinite(float(dec)):
+            raise ConfigurationError(
+                f"{field} = {value} overflows to infinity as a JSON number; "
+                "write it as a decimal string if you mean it"
+            )
+        if dec != 0 and abs(dec.adjusted()) > MAX_DECIMAL_EXPONENT:
+            raise ConfigurationError(
+                f"{field} = {value!r} has a decimal exponent beyond +-{MAX_DECIMAL_EXPONENT}"
+            )
         return Fraction(dec)
     if hasattr(value, "_mpf_"):  # mpmath.mpf: (sign, mantissa, exponent, bitcount)
         import mpmath
@@ -226,8 +250,8 @@ class Configuration:
     @classmethod
     def from_json(cls, text: str) -> "Configuration":
         try:
-            data = json.loads(text, parse_float=str, parse_int=int,
-                              parse_constant=lambda c: _reject_constant(c))
+            data = json.loads(text, parse_float=_JsonNumber, parse_int=_json_int,
+                              parse_constant=_JsonConstant)
         except json.JSONDecodeError as exc:
             raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
         return cls.from_dict(data)
@@ -236,8 +260,10 @@ class Configuration:
         return json.dumps(self.to_dict(digits), indent=1)
 
 
-def _reject_constant(name):
-    raise ConfigurationError(f"JSON constant {name} is not a finite number")
+def _json_int(text: str):
+    # Huge integer literals would be exact but meaningless; route them through the
+    # decimal checks (exponent cap) by keeping them as number text.
+    return int(text) if len(text) <= 400 else _JsonNumber(text)
 
 
 def load_configuration(path) -> Configuration:

@@ -30,9 +30,15 @@ _COS_SWITCH = 0.9
 
 def as_arrays(config):
     """``(teacher, student, activation)`` of a :class:`numeric.Configuration` as float64."""
-    T = np.array([[float(x) for x in row] for row in config.teacher], dtype=float)
-    S = np.array([[float(x) for x in row] for row in config.student], dtype=float)
-    return T, S, config.activation
+    def rows(name, data):
+        try:
+            return np.array([[float(x) for x in row] for row in data], dtype=float)
+        except OverflowError:
+            raise ValueError(
+                f"{name} has an entry beyond the float64 range; use numeric.evaluate "
+                "(high precision) for this configuration"
+            ) from None
+    return rows("teacher", config.teacher), rows("student", config.student), config.activation
 
 
 def _check(teacher, student):
@@ -170,7 +176,7 @@ def loss_and_gradient(teacher, student, activation="abs"):
 
 def hessian(teacher, student, activation="abs"):
     """The ``md x md`` Hessian, row/column order ``w_1[0..d-1], w_2[0..d-1], ...``."""
-    student_arr = np.asarray(student, dtype=float)
+    _, student_arr = _check(teacher, student)
     zero = np.nonzero(~np.any(student_arr != 0, axis=1))[0]
     if zero.size:
         raise UndefinedQuantityError(
