@@ -1,0 +1,290 @@
+"""The data behind the report's four figures: validated, immutable, read from results JSON.
+
+The results JSON may carry a top-level ``"figures"`` object; every key in it is optional and
+every number is a decimal string (JSON numbers are accepted too)::
+
+    {"gradient_vs_loss": {"loss": [...], "grad_norm": [...]},
+     "gd": {"eta": "0.05", "kappa": "0.3", "runs": [{"m": 3, "r": 3, "loss": [...]}, ...]},
+     "lambda_min_M": {"r": 3, "delta": [...], "lambda_min": [...]},
+     "threshold": {"paper_eps0": [...], "empirical": [...], "labels": [...]}}
+
+Computing these data sets belongs to the numeric side; this module only fixes their shape.
+Values are kept exact (:class:`~decimal.Decimal`); errors name the field and the value:
+
+>>> GradientVsLoss.from_json({"loss": ["1e-3", "1e-4"], "grad_norm": ["0.01"]})
+Traceback (most recent call last):
+...
+proofs_check.report.figure_data.ResultsError: figures.gradient_vs_loss: 'loss' has 2 values but 'grad_norm' has 1; they are paired point by point
+>>> FigureData.from_json(None).available()
+()
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from proofs_check.errors import UsageError
+
+__all__ = [
+    "ResultsError",
+    "parse_decimal",
+    "GradientVsLoss",
+    "GDRun",
+    "GDCurves",
+    "LambdaMinM",
+    "ThresholdComparison",
+    "FigureData",
+    "FIGURE_KEYS",
+]
+
+
+class ResultsError(UsageError):
+    """A results JSON that does not have the documented shape; the message names the field."""
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def parse_decimal(value, field: str, *, positive: bool = False, nonnegative: bool = False) -> Decimal:
+    """A finite number from a decimal string (or JSON number), exactly.
+
+    >>> parse_decimal("1.50", "x")
+    Decimal('1.50')
+    >>> parse_decimal("nan", "claims[0].min_margin")
+    Traceback (most recent call last):
+    ...
+    proofs_check.report.figure_data.ResultsError: claims[0].min_margin = 'nan' is not a finite decimal number
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, ValueError):
+        raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")") from None
+    if not number.is_finite():
+        raise ResultsError(f"{field} = {_short(value)} is not a finite decimal number")
+    if positive and number <= 0:
+        raise ResultsError(f"{field} = {_short(value)} must be positive")
+    if nonnegative and number < 0:
+        raise ResultsError(f"{field} = {_short(value)} must not be negative")
+    return number
+
+
+def parse_int(value, field: str, *, minimum: int = 1) -> int:
+    """An integer from a JSON integer or an integral decimal string."""
+    if isinstance(value, bool):
+        raise ResultsError(f"{field} = {_short(value)} is not an integer")
+    if isinstance(value, int):
+        number = value
+    else:
+        dec = parse_decimal(value, field)
+        if dec != dec.to_integral_value():
+            raise ResultsError(f"{field} = {_short(value)} is not an integer")
+        number = int(dec)
+    if number < minimum:
+        raise ResultsError(f"{field} = {_short(value)} must be at least {minimum}")
+    return number
+
+
+def _object(data, field: str, required: tuple[str, ...]) -> dict:
+    if not isinstance(data, dict):
+        raise ResultsError(f"{field} must be a JSON object, got {type(data).__name__}")
+    for key in required:
+        if key not in data:
+            raise ResultsError(f"{field}: missing key {key!r}")
+    return data
+
+
+def _series(data, key: str, field: str, **kw) -> tuple[Decimal, ...]:
+    values = data[key]
+    if not isinstance(values, list):
+        raise ResultsError(f"{field}.{key} must be a list of decimal strings, got {type(values).__name__}")
+    return tuple(parse_decimal(v, f"{field}.{key}[{i}]", **kw) for i, v in enumerate(values))
+
+
+def _paired(field: str, first: str, a: tuple, second: str, b: tuple) -> None:
+    if len(a) != len(b):
+        raise ResultsError(
+            f"{field}: {first!r} has {len(a)} values but {second!r} has {len(b)};"
+            " they are paired point by point"
+        )
+
+
+@dataclass(frozen=True)
+class GradientVsLoss:
+    """Worst-case (smallest) ``||grad L||_F`` found at each loss level ``L``.
+
+    Theorem 4 predicts ``||grad L||_F >= kappa L``: slope 1 on log-log axes (PL would be 1/2).
+    """
+
+    loss: tuple[Decimal, ...]
+    grad_norm: tuple[Decimal, ...]
+
+    FIELD = "figures.gradient_vs_loss"
+
+    def __post_init__(self):
+        _paired(self.FIELD, "loss", self.loss, "grad_norm", self.grad_norm)
+
+    @classmethod
+    def from_json(cls, data) -> "GradientVsLoss":
+        data = _object(data, cls.FIELD, ("loss", "grad_norm"))
+        return cls(
+            _series(data, "loss", cls.FIELD, nonnegative=True),
+            _series(data, "grad_norm", cls.FIELD, nonnegative=True),
+        )
+
+    def to_json(self) -> dict:
+        return {"loss": [str(x) for x in self.loss], "grad_norm": [str(x) for x in self.grad_norm]}
+
+
+@dataclass(frozen=True)
+class GDRun:
+    """One gradient-descent run: ``loss[t]`` is ``L(W^(t))``, ``t = 0, 1, ...``."""
+
+    m: int
+    r: int
+    loss: tuple[Decimal, ...]
+
+    def __post_init__(self):
+        if self.m < self.r:
+            raise ResultsError(f"gd run with m = {self.m} < r = {self.r}; the paper's setting needs m >= r")
+
+    @classmethod
+    def from_json(cls, data, field: str) -> "GDRun":
+        data = _object(data, field, ("m", "r", "loss"))
+        m = parse_int(data["m"], f"{field}.m")
+        r = parse_int(data["r"], f"{field}.r")
+        if m < r:
+            raise ResultsError(f"{field}: m = {m} < r = {r}; the paper's setting needs m >= r")
+        return cls(m, r, _series(data, "loss", field, nonnegative=True))
+
+    def to_json(self) -> dict:
+        return {"m": self.m, "r": self.r, "loss": [str(x) for x in self.loss]}
+
+
+@dataclass(frozen=True)
+class GDCurves:
+    """GD loss curves for several widths, with the step size ``eta`` and the constant
+    ``kappa`` of Theorem 4; Theorem 5 bounds ``L(W^(t)) <= 4 / (t eta kappa^2)``."""
+
+    eta: Decimal
+    kappa: Decimal
+    runs: tuple[GDRun, ...]
+
+    FIELD = "figures.gd"
+
+    @classmethod
+    def from_json(cls, data) -> "GDCurves":
+        data = _object(data, cls.FIELD, ("eta", "kappa", "runs"))
+        runs = data["runs"]
+        if not isinstance(runs, list):
+            raise ResultsError(f"{cls.FIELD}.runs must be a list of runs, got {type(runs).__name__}")
+        return cls(
+            parse_decimal(data["eta"], f"{cls.FIELD}.eta", positive=True),
+            parse_decimal(data["kappa"], f"{cls.FIELD}.kappa", positive=True),
+            tuple(GDRun.from_json(run, f"{cls.FIELD}.runs[{i}]") for i, run in enumerate(runs)),
+        )
+
+    def bound(self, t: int) -> Decimal:
+        """``4 / (t eta kappa^2)`` (Theorem 5's rate, App. F form)."""
+        return Decimal(4) / (Decimal(t) * self.eta * self.kappa**2)
+
+    def to_json(self) -> dict:
+        return {"eta": str(self.eta), "kappa": str(self.kappa), "runs": [r.to_json() for r in self.runs]}
+
+
+@dataclass(frozen=True)
+class LambdaMinM:
+    """``lambda_min(M)`` for r teachers at separation ``Delta``; Lemma 11: ``>= c Delta^3/r^3``."""
+
+    r: int
+    delta: tuple[Decimal, ...]
+    lambda_min: tuple[Decimal, ...]
+
+    FIELD = "figures.lambda_min_M"
+
+    def __post_init__(self):
+        _paired(self.FIELD, "delta", self.delta, "lambda_min", self.lambda_min)
+
+    @classmethod
+    def from_json(cls, data) -> "LambdaMinM":
+        data = _object(data, cls.FIELD, ("r", "delta", "lambda_min"))
+        return cls(
+            parse_int(data["r"], f"{cls.FIELD}.r"),
+            _series(data, "delta", cls.FIELD, positive=True),
+            _series(data, "lambda_min", cls.FIELD),
+        )
+
+    def to_json(self) -> dict:
+        return {"r": self.r, "delta": [str(x) for x in self.delta],
+                "lambda_min": [str(x) for x in self.lambda_min]}
+
+
+@dataclass(frozen=True)
+class ThresholdComparison:
+    """The paper's explicit ``eps0 = Delta^36 w_min^80 r^-162 w_max^-78`` (proof of Lemma 8)
+    against the loss level below which the inequality held empirically, per setting."""
+
+    paper_eps0: tuple[Decimal, ...]
+    empirical: tuple[Decimal, ...]
+    labels: tuple[str, ...]
+
+    FIELD = "figures.threshold"
+
+    def __post_init__(self):
+        _paired(self.FIELD, "paper_eps0", self.paper_eps0, "empirical", self.empirical)
+        _paired(self.FIELD, "paper_eps0", self.paper_eps0, "labels", self.labels)
+
+    @classmethod
+    def from_json(cls, data) -> "ThresholdComparison":
+        data = _object(data, cls.FIELD, ("paper_eps0", "empirical"))
+        paper = _series(data, "paper_eps0", cls.FIELD, positive=True)
+        labels = data.get("labels")
+        if labels is None:
+            labels = [f"setting {i + 1}" for i in range(len(paper))]
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise ResultsError(f"{cls.FIELD}.labels must be a list of strings, got {_short(labels)}")
+        return cls(paper, _series(data, "empirical", cls.FIELD, positive=True), tuple(labels))
+
+    def to_json(self) -> dict:
+        return {"paper_eps0": [str(x) for x in self.paper_eps0],
+                "empirical": [str(x) for x in self.empirical], "labels": list(self.labels)}
+
+
+#: Key in ``results["figures"]`` -> (attribute, class), in the order the report shows them.
+_KINDS = (
+    ("gradient_vs_loss", GradientVsLoss),
+    ("gd", GDCurves),
+    ("lambda_min_M", LambdaMinM),
+    ("threshold", ThresholdComparison),
+)
+FIGURE_KEYS = tuple(key for key, _ in _KINDS)
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """Whichever of the four data sets the results carry; absent ones are ``None``."""
+
+    gradient_vs_loss: GradientVsLoss | None = None
+    gd: GDCurves | None = None
+    lambda_min_M: LambdaMinM | None = None
+    threshold: ThresholdComparison | None = None
+
+    @classmethod
+    def from_json(cls, data) -> "FigureData":
+        """Parse ``results["figures"]`` (``None`` or missing keys mean "no data")."""
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ResultsError(f"figures must be a JSON object, got {type(data).__name__}")
+        # Unknown keys are ignored: newer producers may add figures this report cannot draw.
+        return cls(**{key: kind.from_json(data[key]) for key, kind in _KINDS if data.get(key) is not None})
+
+    def available(self) -> tuple[str, ...]:
+        """Keys of the data sets present."""
+        return tuple(key for key, _ in _KINDS if getattr(self, key) is not None)
+
+    def to_json(self) -> dict:
+        return {key: getattr(self, key).to_json() for key in self.available()}

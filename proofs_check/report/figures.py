@@ -1,0 +1,330 @@
+"""The report's figures: matplotlib, drawn off-screen, saved as vector PDF.
+
+Figures are built on :class:`matplotlib.figure.Figure` directly (no ``pyplot``), so no GUI
+backend is ever selected and no global figure state is touched; the PDF is rendered by
+matplotlib's PDF backend and written atomically.  Each figure comes back as a
+:class:`~proofs_check.report.latex.FigureEntry` whose caption states the numbers read off the
+data (fitted slopes, constants, gaps), so the text of the report says what the picture shows.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from proofs_check.report.figure_data import (
+    FigureData,
+    GDCurves,
+    GradientVsLoss,
+    LambdaMinM,
+    ThresholdComparison,
+)
+from proofs_check.report.latex import FigureEntry, decimal_math, escape
+
+__all__ = ["FIGURES", "render_figures", "log_slope"]
+
+#: key -> (file name, title, phrase for the running text), in the order the report shows them.
+FIGURES = {
+    "gradient_vs_loss": (
+        "fig-gradient-vs-loss.pdf", "Gradient norm against loss (Theorem 4)",
+        "the smallest gradient norm found against the loss, which tests Theorem~4's exponent",
+    ),
+    "gd": (
+        "fig-gd-loss.pdf", "Gradient descent against the O(1/t) bound (Theorem 5)",
+        "gradient descent for several widths $m$ against the $O(1/t)$ bound of Theorem~5",
+    ),
+    "lambda_min_M": (
+        "fig-lambda-min-M.pdf", "Smallest eigenvalue of M against the separation (Lemma 11)",
+        "$\\lambda_{\\min}(M)$ against the separation $\\Delta$ (Lemma~11)",
+    ),
+    "threshold": (
+        "fig-threshold.pdf", "The paper's threshold against the empirical one (Lemma 8)",
+        "the paper's explicit $\\epsilon_0$ against the empirical threshold",
+    ),
+}
+
+#: Type 3 fonts (matplotlib's default): subsetting TrueType for pdf.fonttype 42 takes
+#: seconds per figure, and the figure text need not be extractable.
+_STYLE = {
+    "pdf.fonttype": 3,
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.5,
+    "lines.linewidth": 1.3,
+}
+
+
+def _positive_pairs(xs, ys) -> tuple[list[float], list[float], int]:
+    """Float pairs with both coordinates positive and representable; and how many were dropped."""
+    keep_x, keep_y = [], []
+    for x, y in zip(xs, ys):
+        fx, fy = float(x), float(y)
+        if fx > 0 and fy > 0 and math.isfinite(fx) and math.isfinite(fy):
+            keep_x.append(fx)
+            keep_y.append(fy)
+    return keep_x, keep_y, len(xs) - len(keep_x)
+
+
+def log_slope(xs, ys) -> tuple[float, float] | None:
+    """Least-squares ``log10 y = slope log10 x + intercept``; ``None`` with < 2 distinct x.
+
+    >>> slope, intercept = log_slope([1, 10, 100], [2, 20, 200])
+    >>> round(slope, 12), round(intercept, 5)
+    (1.0, 0.30103)
+    """
+    import numpy as np
+
+    lx = np.log10(np.asarray(xs, dtype=float))
+    ly = np.log10(np.asarray(ys, dtype=float))
+    if len(lx) < 2 or np.ptp(lx) == 0:
+        return None
+    slope, intercept = np.polyfit(lx, ly, 1)
+    return float(slope), float(intercept)
+
+
+def _num(x: float, digits: int = 3) -> str:
+    """Math-mode body for a float, via the report's decimal formatting."""
+    return decimal_math(Decimal(repr(x)), digits)
+
+
+def _mpl_text(text: str) -> str:
+    """User text for matplotlib: a lone ``$`` would start mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _save(fig, path: Path) -> None:
+    """Save ``fig`` as PDF at ``path`` through a temporary file and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format="pdf", bbox_inches="tight",
+                    metadata={"CreationDate": None, "Creator": "proofs-check"})
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a figure is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _new_figure(width: float = 5.0, height: float = 3.3):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def _dropped_note(dropped: int) -> str:
+    if not dropped:
+        return ""
+    return (f" {dropped} point{'s' if dropped != 1 else ''} with a zero value"
+            f" {'were' if dropped != 1 else 'was'} left out of the logarithmic axes.")
+
+
+def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
+    loss, grad, dropped = _positive_pairs(data.loss, data.grad_norm)
+    fig, ax = _new_figure()
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.scatter(loss, grad, s=12, color="C0", zorder=3, label=r"smallest $\|\nabla L\|_F$ found")
+    fit = log_slope(loss, grad) if len(loss) >= 2 else None
+    caption = ("Smallest gradient norm $\\|\\nabla L\\|_F$ found at each loss level $L$,"
+               " on log-log axes.")
+    if fit is not None:
+        import numpy as np
+
+        slope, intercept = fit
+        lx = np.log10(loss)
+        xs = np.logspace(lx.min(), lx.max(), 50)
+        centre_x, centre_y = np.mean(lx), np.mean(np.log10(grad))
+        ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="C0",
+                label=f"fit: slope {slope:.3f}")
+        for ref, style, label in ((1.0, "--", "slope 1 (Theorem 4)"),
+                                  (0.5, ":", "slope 1/2 (PL)")):
+            ax.plot(xs, 10 ** (centre_y + ref * (np.log10(xs) - centre_x)), "k" + style,
+                    linewidth=1.0, label=label)
+        caption += (
+            f" A least-squares fit of $\\log\\|\\nabla L\\|_F$ on $\\log L$ over {len(loss)} points"
+            f" (loss from ${_num(min(loss))}$ to ${_num(max(loss))}$) has slope ${_num(slope)}$."
+            " Theorem~4 proves $\\|\\nabla L\\|_F \\ge \\kappa L$, slope~1; the"
+            " Polyak--\\L{}ojasiewicz inequality would give slope~$1/2$. The reference lines"
+            " pass through the centre of the data."
+        )
+    else:
+        caption += " Fewer than two usable points: no slope was fitted."
+    ax.set_xlabel(r"loss $L(W)$")
+    ax.set_ylabel(r"$\|\nabla L(W)\|_F$")
+    ax.legend(loc="best", frameon=False)
+    _save(fig, path)
+    return caption + _dropped_note(dropped)
+
+
+def _gd(data: GDCurves, path: Path) -> str:
+    import numpy as np
+
+    fig, ax = _new_figure()
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    t_max = 1
+    findings = []
+    dropped = 0
+    for k, run in enumerate(data.runs):
+        ts = list(range(1, len(run.loss)))  # t = 0 has no place on a log axis
+        t, loss, lost = _positive_pairs(ts, run.loss[1:])
+        dropped += lost
+        if not t:
+            continue
+        t_max = max(t_max, int(max(t)))
+        ratio = run.m / run.r
+        width = f"m = {run.m} = {ratio:g}r" if ratio != 1 else f"m = r = {run.r}"
+        ax.plot(t, loss, color=f"C{k}", label=width)
+        above = [s for s, value in zip(t, loss) if Decimal(repr(value)) > data.bound(int(s))]
+        tail = len(t) // 2
+        fit = log_slope(t[tail:], loss[tail:]) if len(t) - tail >= 2 else None
+        text = f"$m = {run.m}$: "
+        text += ("below the bound at every step" if not above
+                 else f"above the bound at {len(above)} of {len(t)} steps")
+        if fit is not None:
+            text += f", late-time slope ${_num(fit[0])}$"
+        findings.append(text)
+    ts = np.logspace(0, math.log10(max(t_max, 2)), 100)
+    bound = 4.0 / (ts * float(data.eta) * float(data.kappa) ** 2)
+    ax.plot(ts, bound, "k--", linewidth=1.0, label=r"$4/(t\,\eta\,\kappa^2)$")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel(r"loss $L(W^{(t)})$")
+    ax.legend(loc="best", frameon=False)
+    _save(fig, path)
+    caption = (
+        "Loss of full-batch gradient descent against the step $t$ for several student widths,"
+        f" with step size $\\eta = {decimal_math(data.eta)}$ and the bound"
+        " $L(W^{(t)}) \\le 4/(t\\eta\\kappa^2)$ from the proof of Theorem~5 (p.~47),"
+        f" $\\kappa = {decimal_math(data.kappa)}$."
+    )
+    if findings:
+        caption += " " + "; ".join(findings) + ". A slope of $-1$ is the $O(1/t)$ rate."
+    else:
+        caption += " The results contain no usable runs."
+    return caption + _dropped_note(dropped)
+
+
+def _lambda_min(data: LambdaMinM, path: Path) -> str:
+    import numpy as np
+
+    delta, lam, dropped = _positive_pairs(data.delta, data.lambda_min)
+    fig, ax = _new_figure()
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.scatter(delta, lam, s=14, color="C0", zorder=3, label=r"$\lambda_{\min}(M)$")
+    r3 = float(data.r) ** 3
+    caption = (f"Smallest eigenvalue of $M$ (eq.~(4)) for $r = {data.r}$ teachers at"
+               " separation $\\Delta$, on log-log axes.")
+    if delta:
+        c = min(l * r3 / d**3 for d, l in zip(delta, lam))
+        xs = np.logspace(np.log10(min(delta)), np.log10(max(delta)), 50)
+        ax.plot(xs, c * xs**3 / r3, "k--", linewidth=1.0,
+                label=rf"$c\,\Delta^3/r^3$, $c = {c:.3g}$")
+        caption += (
+            " Lemma~11 proves $\\lambda_{\\min}(M) = \\Omega(\\Delta^3/r^3)$; the dashed curve is"
+            f" $c\\Delta^3/r^3$ with the largest $c$ that the data allow, $c = {_num(c)}$."
+        )
+        fit = log_slope(delta, lam)
+        if fit is not None:
+            caption += f" The fitted slope in $\\Delta$ is ${_num(fit[0])}$ (the bound's shape has 3)."
+    else:
+        caption += " No positive eigenvalues to plot."
+    ax.set_xlabel(r"separation $\Delta$")
+    ax.set_ylabel(r"$\lambda_{\min}(M)$")
+    ax.legend(loc="best", frameon=False)
+    _save(fig, path)
+    return caption + _dropped_note(dropped)
+
+
+def _threshold(data: ThresholdComparison, path: Path) -> str:
+    n = len(data.labels)
+    fig, ax = _new_figure(width=max(4.0, min(7.0, 1.0 + 0.7 * n)))
+    ax.set_yscale("log")
+    xs = list(range(n))
+    paper = [float(x) for x in data.paper_eps0]
+    empirical = [float(x) for x in data.empirical]
+    usable = [i for i in xs if paper[i] > 0 and empirical[i] > 0
+              and math.isfinite(paper[i]) and math.isfinite(empirical[i])]
+    for i in usable:
+        ax.plot([i, i], [paper[i], empirical[i]], color="0.7", linewidth=0.8, zorder=1)
+    ax.scatter([i for i in usable], [paper[i] for i in usable], marker="v", color="C3",
+               zorder=3, label=r"paper's $\epsilon_0$")
+    ax.scatter([i for i in usable], [empirical[i] for i in usable], marker="o", color="C0",
+               zorder=3, label="empirical threshold")
+    ax.set_xticks(xs)
+    ax.set_xticklabels([_mpl_text(label) for label in data.labels],
+                       rotation=30 if n > 4 else 0, ha="right" if n > 4 else "center")
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylabel("loss threshold")
+    ax.legend(loc="best", frameon=False)
+    _save(fig, path)
+    # Orders of magnitude between the two, computed exactly from the decimals.
+    gaps = [float((e / p).log10()) for p, e in zip(data.paper_eps0, data.empirical)]
+    caption = (
+        "The paper's explicit threshold $\\epsilon_0 = \\Delta^{36} w_{\\min}^{80} r^{-162}"
+        " w_{\\max}^{-78}$ (proof of Lemma~8, p.~21, constants set to 1) against the largest loss"
+        " below which the search found no violation, per setting ("
+        + ", ".join(escape(label) for label in data.labels) + ")."
+    )
+    if gaps:
+        caption += (
+            f" The empirical threshold exceeds the paper's by between $10^{{{min(gaps):.1f}}}$"
+            f" and $10^{{{max(gaps):.1f}}}$."
+            if min(gaps) >= 0 else
+            f" The ratio empirical/paper ranges from $10^{{{min(gaps):.1f}}}$ to"
+            f" $10^{{{max(gaps):.1f}}}$; below 1 the paper's threshold is the larger."
+        )
+    if len(usable) < n:
+        caption += f" {n - len(usable)} setting(s) outside the floating-point range are not drawn."
+    return caption
+
+
+_DRAW = {
+    "gradient_vs_loss": _gradient_vs_loss,
+    "gd": _gd,
+    "lambda_min_M": _lambda_min,
+    "threshold": _threshold,
+}
+
+
+def render_figures(data: FigureData, out_dir) -> list[FigureEntry]:
+    """Draw every figure whose data are present into ``out_dir``; one entry per figure.
+
+    Figures without data get an entry with ``filename=None`` and a sentence saying so, and a
+    stale file of that name from an earlier report is removed.
+    """
+    import matplotlib
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries = []
+    with matplotlib.rc_context(_STYLE):
+        for key, (filename, title, description) in FIGURES.items():
+            path = out_dir / filename
+            figure_data = getattr(data, key)
+            if figure_data is None:
+                if path.exists():
+                    path.unlink()
+                entries.append(FigureEntry(
+                    key, title, None, "",
+                    f"The results carry no data for this figure (key \\texttt{{figures.{escape(key)}}}),"
+                    " so it is omitted.",
+                    description,
+                ))
+                continue
+            caption = _DRAW[key](figure_data, path)
+            entries.append(FigureEntry(key, title, filename, caption, "", description))
+    return entries

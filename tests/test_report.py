@@ -1,0 +1,484 @@
+"""The LaTeX report: escaping, the document built from a results fixture, figures, the PDF,
+and the command line's handling of bad input and of a machine without TeX.
+
+PDF tests need pdflatex (and pdftotext); ``bash .ci/install-tex`` installs them.  Without
+them the tests skip, except in CI (``CI=true``), where a missing TeX is a failure.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from proofs_check.cli import main
+from proofs_check.report import ResultsError, TexNotFoundError, tex_toolchain, write_report
+from proofs_check.report.figure_data import FigureData, GDCurves
+from proofs_check.report.latex import (
+    PREAMBLE,
+    Results,
+    decimal_math,
+    display_math,
+    escape,
+    expression_display,
+    format_decimal,
+    mathematics,
+    split_latex_terms,
+)
+
+FIXTURE = Path(__file__).parent / "data" / "results_small.json"
+SPECIALS = "#$%&~_^\\{}<>|"
+USER_CLAIM_ID = "my_claims:thm#1&x"
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def fixture_results() -> dict:
+    return json.loads(FIXTURE.read_text())
+
+
+def require_tex() -> None:
+    """Skip without TeX; in CI (CI=true) fail instead, naming what to install."""
+    message = None
+    try:
+        tex_toolchain()  # pdflatex and the LaTeX packages the report uses
+    except TexNotFoundError as exc:
+        message = str(exc)
+    if message is None and shutil.which("pdftotext") is None:
+        message = "pdftotext is not installed (Debian: poppler-utils); run `bash .ci/install-tex`"
+    if message is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must compile the report, but {message}")
+        pytest.skip(message)
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: line breaks inside identifiers do not matter."""
+    return re.sub(r"\s+", "", text)
+
+
+def compile_fragments(tmp_path: Path, fragments: list[str]) -> str:
+    """Compile the report's preamble with ``fragments`` as paragraphs; return the PDF text."""
+    body = "\n\n".join(r"\noindent " + f + r"\par" for f in fragments)
+    tex = tmp_path / "fragments.tex"
+    tex.write_text(PREAMBLE + "\\begin{document}\n" + body + "\n\\end{document}\n")
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return pdf_text(tmp_path / "fragments.pdf")
+
+
+@pytest.fixture(scope="module")
+def maths():
+    """The symbolic sections (slow to derive: computed once, and cached for the CLI too)."""
+    return mathematics()
+
+
+# -- escaping ---------------------------------------------------------------------------------
+
+#: Control sequences :func:`escape` may emit.
+_ALLOWED_COMMANDS = {
+    "textbackslash", "textasciitilde", "textasciicircum", "textless", "textgreater", "textbar",
+    "textquotedbl", "textquotesingle", "textasciigrave", "unichar", "ensuremath", "allowbreak",
+    "nobreakspace", "hspace", "ss", "ae", "AE", "oe", "OE", "o", "O", "l", "L", "i", "j", "dj",
+    "DJ", "dh", "DH", "th", "TH", "textexclamdown", "textquestiondown", "guillemotleft",
+    "guillemotright", "guilsinglleft", "guilsinglright", "quotesinglbase", "quotedblbase",
+    "dots", "textbullet", "textperiodcentered", "S", "P", "copyright", "textregistered",
+    "texttrademark", "textdegree", "texteuro", "pounds", "textcent", "textyen", "dag", "ddag",
+    "r", "H", "v", "c", "k", "d", "b", "u",
+}
+
+
+def assert_safe(latex: str) -> None:
+    """No special character of ``latex`` acts as itself: # $ % & _ only as \\# etc., braces
+    balanced, every control word one that :func:`escape` is meant to produce."""
+    assert latex.isascii(), latex
+    i, depth, math_depth = 0, 0, 0
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\":
+            word = re.match(r"\\([a-zA-Z]+|.)", latex[i:]).group(1)
+            assert word in _ALLOWED_COMMANDS or word in "#$%&_{}'`^\"~=., " or (
+                math_depth and word.isalpha()
+            ), f"unexpected control sequence \\{word} in {latex!r}"
+            if word == "ensuremath":
+                math_depth = depth + 1
+            i += len(word) + 1
+            continue
+        assert ch not in "#$%&_^~", f"unescaped {ch!r} at {i} in {latex!r}"
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            assert depth >= 0, f"unbalanced braces in {latex!r}"
+            if depth < math_depth:
+                math_depth = 0
+        i += 1
+    assert depth == 0, f"unbalanced braces in {latex!r}"
+
+
+@given(st.text())
+def test_escape_leaves_no_special_character_active(text):
+    assert_safe(escape(text))
+    assert_safe(escape(text, breakable=True))
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1))
+def test_escape_of_ascii_keeps_every_visible_character(text):
+    latex = escape(text)
+    # Undo the escapes in one pass: what remains must be the text itself.
+    named = {"textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^",
+             "textless": "<", "textgreater": ">", "textbar": "|", "textquotedbl": '"',
+             "textquotesingle": "'", "textasciigrave": "`"}
+    token = re.compile(r"\\([a-z]+)\{\}|\\([#$%&_{}])|\{([\[\]])\}|([-,])\{\}|(.)", re.S)
+
+    def undo(match):
+        word, escaped, bracket, ligature, plain = match.groups()
+        if word is not None:
+            return named[word]
+        if plain is not None:
+            assert plain not in SPECIALS, f"unescaped {plain!r} in {latex!r}"
+        return escaped or bracket or ligature or plain
+
+    undone = token.sub(undo, latex)
+    assert undone == text
+
+
+def test_escape_examples():
+    assert escape(USER_CLAIM_ID) == r"my\_claims:thm\#1\&x"
+    assert escape("a<<b>>c") == r"a\textless{}\textless{}b\textgreater{}\textgreater{}c"
+    assert escape("Łódź") == r"\L{}\'{o}d\'{z}"
+    assert escape("\u2603") == r"\unichar{2603}"
+    assert escape("x\ty\nz") == "x y z"
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=15, max_size=15))
+def test_escaped_arbitrary_text_compiles(tmp_path, texts):
+    require_tex()
+    fragments = [escape(t, breakable=True) for t in texts]
+    fragments += [r"\texttt{" + escape(t) + "}" for t in texts]
+    compile_fragments(tmp_path, fragments)
+
+
+def test_escaped_specials_typeset_as_themselves(tmp_path):
+    require_tex()
+    texts = [SPECIALS, USER_CLAIM_ID, "a--b---c,,d <<e>> !`x ?`y ''q'' ``r", "[x] *y* 'z'",
+             "".join(chr(c) for c in range(33, 127))]
+    out = compile_fragments(tmp_path, [escape(t) for t in texts]
+                            + [r"\texttt{" + escape(t) + "}" for t in texts])
+    for text in texts:
+        assert out.count(text) >= 2, (text, out)
+
+
+# -- numbers and displays --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("0.0000123456789012345678901234", r"1.23457\times10^{-5}"),
+    ("-0.000211987654321098765432109876543", r"-2.11988\times10^{-4}"),
+    ("0.0351", "0.0351"),
+    ("2000", "2000"),
+    ("123456789", r"1.23457\times10^{8}"),
+    ("1e-35", "10^{-35}"),
+    ("0", "0"),
+])
+def test_decimals_are_shortened_to_six_digits(value, expected):
+    assert decimal_math(Decimal(value)) == expected
+    assert format_decimal(value) == f"${expected}$"
+
+
+def test_long_sums_are_broken_into_lines():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    long_sum = sum(sp.sin(k * x) / (k + 1) for k in range(1, 25))
+    display = expression_display(sp.Eq(sp.Symbol("S"), long_sum))
+    assert display.count(r"\fitline{") >= 3
+    assert display.startswith(r"\begin{align*}") and display.endswith(r"\end{align*}")
+    text = display_math(r"a + b, \qquad c = \frac{d - e}{2}")
+    assert text.count(r"\fitline{") == 2
+    assert split_latex_terms(r"\left(a + b\right) - c") == [r"\left(a + b\right)", "- c"]
+
+
+# -- the document from the fixture -----------------------------------------------------------
+
+def test_report_matches_results_json(tmp_path, maths):
+    results = fixture_results()
+    tex_path = write_report(results, tmp_path / "out", _maths=maths)
+    assert tex_path == tmp_path / "out" / "report.tex"
+    tex = tex_path.read_text()
+    assert tex.isascii()
+    for claim in results["claims"]:
+        assert escape(claim["id"], breakable=True) in tex
+        assert "\\V" + claim["status"] in tex
+        assert decimal_math(Decimal(claim["min_margin"])) in tex
+        if claim["status"] == "violated":  # the counterexample's margin in full
+            assert escape(claim["min_margin"], breakable=True) in tex
+    assert r"\section{Counterexamples}" in tex
+    assert "0.729812" in tex  # the counterexample's configuration, rounded
+    assert "expected: holds" in tex  # the inconclusive claim that was expected to hold
+    for section in ("Model and loss", "The pair kernel from the Gaussian integral",
+                    "Closed-form loss, gradient and Hessian", "Exact identities", "Claims",
+                    "Empirical rates"):
+        assert r"\section{" + section + "}" in tex
+
+
+def test_figures_exist_and_are_vector_pdf(tmp_path, maths):
+    write_report(fixture_results(), tmp_path, _maths=maths)
+    tex = (tmp_path / "report.tex").read_text()
+    for name in ("fig-gradient-vs-loss.pdf", "fig-gd-loss.pdf", "fig-lambda-min-M.pdf",
+                 "fig-threshold.pdf"):
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 2000, name
+        assert b"/Subtype /Image" not in data, f"{name} should be vector, not a raster"
+        assert "{" + name + "}" in tex
+    assert "has slope $1" in tex  # the fitted slope of the fixture's gradient data (~1.005)
+
+
+def test_missing_figure_data_is_said_not_drawn(tmp_path, maths):
+    results = fixture_results()
+    del results["figures"]["gd"]
+    results["figures"]["claim2"] = {"delta": ["0.1"], "loss": ["0.0002"]}
+    write_report(results, tmp_path, _maths=maths)
+    tex = (tmp_path / "report.tex").read_text()
+    assert "no data for this figure (key \\texttt{figures.gd})" in tex
+    assert not (tmp_path / "fig-gd-loss.pdf").exists()
+    assert "does not draw (\\texttt{claim2})" in tex
+    results.pop("figures")
+    write_report(results, tmp_path, _maths=maths)
+    assert not list(tmp_path.glob("fig-*.pdf"))
+
+
+def test_minimal_results_with_only_required_fields(tmp_path, maths):
+    tex = write_report({"claims": [{"id": "x", "status": "inconclusive"}]}, tmp_path,
+                       _maths=maths).read_text()
+    assert r"\claimid{x}" in tex and r"\Vinconclusive" in tex
+
+
+def test_evidence_shapes_from_the_suite(tmp_path, maths):
+    results = {"claims": [
+        {"id": "p", "status": "violated", "expected": "violated",
+         "worst": {"params": {"k": 200000, "s": "[2.8e-14 +/- 3.5e-26]"}},
+         "counterexample": {"params": {"k": 200000}}, "notes": "50% of k_2 ~ #3"},
+        {"id": "q", "status": "violated",
+         "counterexample": {"params": {"delta": "1e-08"},
+                            "config": {"teacher": [["1", "0"]], "student": [["0.5", "0"]]}}},
+    ]}
+    tex = write_report(results, tmp_path, _maths=maths).read_text()
+    assert r"k = \texttt{200000}" in tex
+    assert r"50\% of k\_2 \textasciitilde{} \#3" in tex
+    assert "$w_{1} = ($$0.5$" in tex
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda r: r.pop("claims"), "'claims'"),
+    (lambda r: r["claims"][1].update(status="maybe"), "claims[1].status"),
+    (lambda r: r["claims"][0].update(id=7), "claims[0].id"),
+    (lambda r: r["claims"][0].update(min_margin="abc"), "claims[0].min_margin"),
+    (lambda r: r["claims"][0].update(loss_range=["1"]), "claims[0].loss_range"),
+    (lambda r: r["claims"][3]["counterexample"].update(student=[["1", "2", "3"]]),
+     "claims[3].counterexample.student row 0"),
+    (lambda r: r["figures"]["gd"].update(eta="-1"), "figures.gd.eta"),
+    (lambda r: r["figures"]["gradient_vs_loss"]["loss"].pop(), "figures.gradient_vs_loss"),
+    (lambda r: r["figures"]["threshold"].update(labels=[1, 2, 3]), "figures.threshold.labels"),
+])
+def test_malformed_results_name_the_field(tmp_path, capsys, mutate, field):
+    results = fixture_results()
+    mutate(results)
+    with pytest.raises(ResultsError, match=re.escape(field)):
+        Results.from_json(results)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(results))
+    assert main(["report", "--from", str(path), "--out", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert field in captured.err and str(path) in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "out" / "report.tex").exists()
+
+
+def test_missing_and_malformed_files_exit_2(tmp_path, capsys):
+    assert main(["report", "--from", str(tmp_path / "nope.json"), "--out", str(tmp_path)]) == 2
+    assert "nope.json" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"claims": [')
+    assert main(["report", "--from", str(bad), "--out", str(tmp_path)]) == 2
+    assert "malformed JSON at line 1" in capsys.readouterr().err
+    bad.write_text('{"claims": [], "x": NaN}')
+    assert main(["report", "--from", str(bad), "--out", str(tmp_path)]) == 2
+    assert "NaN" in capsys.readouterr().err
+
+
+def test_conflicting_and_unknown_options_exit_2(tmp_path, capsys):
+    assert main(["report", "--from", str(FIXTURE), "--seed", "3", "--out", str(tmp_path)]) == 2
+    assert "--seed" in capsys.readouterr().err
+    assert main(["report", "--from", str(FIXTURE), "--claims", "zgj.nope", "--out", str(tmp_path)]) == 2
+    assert "'zgj.nope' not in the results" in capsys.readouterr().err
+
+
+def test_an_invalid_file_leaves_the_previous_report_untouched(tmp_path, maths):
+    write_report({"claims": [{"id": "first", "status": "holds"}]}, tmp_path, _maths=maths)
+    before = (tmp_path / "report.tex").read_text()
+    with pytest.raises(ResultsError):
+        write_report({"claims": [{"id": "second", "status": "nope"}]}, tmp_path, _maths=maths)
+    assert (tmp_path / "report.tex").read_text() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report.tex.")]
+
+
+def test_without_the_suite_the_message_points_to_from(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from proofs_check.cli import build_parser
+
+    build_parser()  # other commands import the suite when the parser is built
+    monkeypatch.setitem(sys.modules, "proofs_check.suite", None)  # import raises ImportError
+    assert main(["report", "--out", str(tmp_path)]) == 2
+    assert "--from RESULTS.json" in capsys.readouterr().err
+
+
+def test_claims_subset_from_a_file(tmp_path, maths, capsys):
+    assert main(["report", "--from", str(FIXTURE), "--claims", "zgj.claim2.cubic_loss",
+                 "--out", str(tmp_path)]) == 0
+    tex = (tmp_path / "report.tex").read_text()
+    assert r"\claimid{zgj.\allowbreak{}claim2.\allowbreak{}cubic\_\allowbreak{}loss}" in tex
+    assert "lambda\\_\\allowbreak{}min" not in tex
+
+
+def test_pdf_without_tex_exits_2_and_keeps_the_tex(tmp_path, capsys, monkeypatch, maths):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    out = tmp_path / "out"
+    assert main(["report", "--from", str(FIXTURE), "--out", str(out), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "pdflatex" in err and "texlive-latex-base" in err and ".ci/install-tex" in err
+    assert (out / "report.tex").exists()
+    assert not (out / "report.pdf").exists()
+    with pytest.raises(TexNotFoundError):
+        write_report(fixture_results(), out, pdf=True, _maths=maths)
+
+
+# -- the PDF, for real ------------------------------------------------------------------------
+
+def test_pdf_compiles_and_shows_claims_and_identities(tmp_path, capsys, maths):
+    require_tex()
+    out = tmp_path / "out"
+    assert main(["report", "--from", str(FIXTURE), "--out", str(out), "--pdf"]) == 0
+    assert f"wrote {out / 'report.pdf'}" in capsys.readouterr().out
+    pdf = out / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert not list(out.glob(".build-*")), "the build directory is cleaned up"
+    text = pdf_text(pdf)
+    flat = squeeze(text)
+    for claim in fixture_results()["claims"]:
+        assert squeeze(claim["id"]) in flat, claim["id"]
+        assert claim["status"] in text
+    assert squeeze("-0.000211987654321098765432109876543") in flat  # a margin in full
+    assert "Figure 1" in text and "Figure 4" in text
+    identities = pytest.importorskip("symbolic.identities")
+    for ident in identities.identities():
+        assert squeeze(ident.name) in flat, ident.name
+        value = ident.value_string(digits=30)
+        if value is not None:
+            assert squeeze(value) in flat, (ident.name, value)
+
+
+def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
+    require_tex()
+    results = {"claims": [{
+        "id": USER_CLAIM_ID,
+        "title": "50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź ☃ θ≤1",
+        "source": "user file ~/claims_#1.py, line 3 & 4",
+        "statement_latex": r"\|\nabla L\|_F \ge \kappa L",
+        "status": "violated", "expected": "holds", "samples": 3,
+        "min_margin": "-1.5", "error": "0.1", "dps": 20,
+        "paper_constant": "100% & more",
+        "estimate": {"constant": None, "exponent": None, "exponent_ci": None,
+                     "paper_exponent": "1/2", "note": "fit #1: 5% off & ~ok_"},
+        "notes": "see {x} \\ y",
+        "counterexample": {"teacher": [["1", "0"]], "student": [["0.5", "-0.25"]]},
+    }]}
+    pdf = write_report(results, tmp_path, pdf=True, _maths=maths)
+    text = pdf_text(pdf)
+    assert USER_CLAIM_ID in squeeze(text)
+    assert squeeze("50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź") in squeeze(text)
+    assert "expected: holds" in text
+
+
+def test_compile_error_is_reported_with_the_log(tmp_path, capsys, maths):
+    require_tex()
+    results = fixture_results()
+    results["claims"][0]["statement_latex"] = r"$\undefinedmacro$"  # trusted LaTeX, broken
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(results))
+    assert main(["report", "--from", str(path), "--out", str(tmp_path / "o"), "--pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "Undefined control sequence" in err and "report.log" in err
+    assert (tmp_path / "o" / "report.log").exists()
+    assert not (tmp_path / "o" / "report.pdf").exists()
+
+
+def test_figure_data_round_trips():
+    data = FigureData.from_json(fixture_results()["figures"])
+    assert data.available() == ("gradient_vs_loss", "gd", "lambda_min_M", "threshold")
+    assert FigureData.from_json(data.to_json()) == data
+    gd = GDCurves.from_json(fixture_results()["figures"]["gd"])
+    assert gd.bound(2) == Decimal(4) / (2 * Decimal("0.5") * 4)
+
+
+def test_without_from_the_suite_runs_first(tmp_path, capsys, maths):
+    pytest.importorskip("proofs_check.suite")
+    out = tmp_path / "out"
+    assert main(["report", "--claims", "zgj.lemmaC11", "--samples", "2", "--seed", "1",
+                 "--no-progress", "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert [c["id"] for c in results["claims"]] == ["zgj.lemmaC11"]
+    tex = (out / "report.tex").read_text()
+    assert r"\claimid{zgj.\allowbreak{}lemmaC11}" in tex
+    assert "\\V" + results["claims"][0]["status"] in tex
+    assert main(["report", "--claims", "zgj.no_such_claim", "--out", str(out)]) == 2
+    assert "zgj.no_such_claim" in capsys.readouterr().err
+
+
+def test_pdflatex_alone_builds_the_pdf_without_latexmk(tmp_path, monkeypatch, maths):
+    require_tex()
+    which = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda name, *a, **k: None if name == "latexmk" else which(name, *a, **k))
+    pdf = write_report(fixture_results(), tmp_path, pdf=True, _maths=maths)
+    text = pdf_text(pdf)
+    assert "Table" in text and "??" not in text  # cross-references resolved on the second pass
+
+
+def test_report_without_the_newer_symbolic_modules(tmp_path, monkeypatch):
+    """With only symbolic.pair (and the Gaussian integral) the report still stands: the
+    missing parts are named in a sentence, the pair derivatives come from symbolic.pair."""
+    import sys
+
+    for name in ("symbolic.loss", "symbolic.identities"):
+        monkeypatch.setitem(sys.modules, name, None)
+    maths = mathematics.__wrapped__()  # bypass the cache filled by the full symbolic side
+    assert "symbolic.identities could not be imported" in maths.identities
+    assert "huu\\_I" in maths.closed_forms  # the pair coefficients, with their limits
+    results = {"claims": [{"id": "x", "status": "holds"}]}
+    write_report(results, tmp_path, _maths=maths)
+    require_tex()
+    pdf = write_report(results, tmp_path, pdf=True, _maths=maths)
+    assert "Exact identities" in pdf_text(pdf)
