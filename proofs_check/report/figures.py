@@ -9,6 +9,7 @@ data (fitted slopes, constants, gaps), so the text of the report says what the p
 from __future__ import annotations
 
 import math
+import textwrap
 import os
 import tempfile
 from decimal import Decimal
@@ -265,8 +266,10 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
     ax.scatter([i for i in usable], [empirical[i] for i in usable], marker="o", color="C0",
                zorder=3, label="empirical threshold")
     ax.set_xticks(xs)
-    ax.set_xticklabels([_mpl_text(label) for label in data.labels],
-                       rotation=30 if n > 4 else 0, ha="right" if n > 4 else "center")
+    # Long geometry descriptions are wrapped so neighbouring labels never overlap.
+    ax.set_xticklabels([textwrap.fill(_mpl_text(label), 18) for label in data.labels],
+                       rotation=30 if n > 4 else 0, ha="right" if n > 4 else "center",
+                       fontsize=7)
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylabel("loss threshold")
     ax.legend(loc="best", frameon=False)
