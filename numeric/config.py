@@ -36,6 +36,8 @@ __all__ = [
     "fraction_to_decimal_string",
     "load_configuration",
     "save_configuration",
+    "read_json_file",
+    "write_atomically",
 ]
 
 ACTIVATIONS = ("abs", "relu")
@@ -250,8 +252,7 @@ class Configuration:
     @classmethod
     def from_json(cls, text: str) -> "Configuration":
         try:
-            data = json.loads(text, parse_float=_JsonNumber, parse_int=_json_int,
-                              parse_constant=_JsonConstant)
+            data = json.loads(text, **_EXACT_NUMBERS)
         except json.JSONDecodeError as exc:
             raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
         return cls.from_dict(data)
@@ -266,17 +267,31 @@ def _json_int(text: str):
     return int(text) if len(text) <= 400 else _JsonNumber(text)
 
 
-def load_configuration(path) -> Configuration:
-    """Read a configuration JSON file; errors name the file."""
+#: ``json.loads`` hooks that keep numbers as text for exact conversion by field.
+_EXACT_NUMBERS = dict(parse_float=_JsonNumber, parse_int=_json_int, parse_constant=_JsonConstant)
+
+
+def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs):
+    """Parse a JSON file; an unreadable file or malformed JSON raises ``error`` (an input
+    error class) naming the file, and the line and column."""
     path = Path(path)
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ConfigurationError(f"cannot read configuration file {str(path)!r}: {exc.strerror}") from None
+        raise error(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
     try:
-        return Configuration.from_json(text)
+        return json.loads(text, **loads_kwargs)
+    except json.JSONDecodeError as exc:
+        raise error(f"{path.name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def load_configuration(path) -> Configuration:
+    """Read a configuration JSON file; errors name the file."""
+    data = read_json_file(path, "configuration file", **_EXACT_NUMBERS)
+    try:
+        return Configuration.from_dict(data)
     except ConfigurationError as exc:
-        raise ConfigurationError(f"{path.name}: {exc}") from None
+        raise ConfigurationError(f"{Path(path).name}: {exc}") from None
 
 
 def write_atomically(path, text: str) -> None:

@@ -40,7 +40,8 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import Configuration, ConfigurationError, to_fraction, write_atomically
+from numeric.config import (Configuration, ConfigurationError, read_json_file, to_fraction,
+                            write_atomically)
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
 from proofs_check.claims import get_claim
@@ -457,14 +458,7 @@ class ReplayResult:
 def load_counterexample(path) -> dict:
     """Read a counterexample file (wrapper or bare configuration); errors name the field."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise UsageError(f"cannot read counterexample file {str(path)!r}: {exc.strerror}") from None
-    try:
-        data = json.loads(text, parse_float=str)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path.name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    data = read_json_file(path, "counterexample file", error=UsageError, parse_float=str)
     if not isinstance(data, dict):
         raise UsageError(f"{path.name}: expected a JSON object, got {type(data).__name__}")
     if "config" not in data:  # a bare configuration

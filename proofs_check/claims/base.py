@@ -118,6 +118,10 @@ class Verdict:
     def matches(self) -> bool:
         return self.status == self.expected
 
+    def amended(self, **changes) -> "Verdict":
+        """A copy with some fields changed (claims add notes, estimates or figures)."""
+        return dataclasses.replace(self, **changes)
+
     def to_json(self) -> dict:
         fmt = lambda x: None if x is None else decimal_string(x, 10)
         out = {

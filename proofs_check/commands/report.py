@@ -16,6 +16,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from numeric.config import read_json_file
 from proofs_check.errors import UsageError
 
 
@@ -47,17 +48,9 @@ def _reject_constant(name):
 
 def load_results(path) -> dict:
     """Read a results JSON file; numbers are kept exact.  Errors name the file."""
-    path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise UsageError(f"--from {str(path)!r}: cannot read the results file: {exc.strerror}") from None
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"--from {str(path)!r}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+        return read_json_file(path, "the results file", error=UsageError, parse_float=Decimal,
+                              parse_constant=_reject_constant)
     except UsageError as exc:
         raise UsageError(f"--from {str(path)!r}: {exc}") from None
 

@@ -22,7 +22,7 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, judge
+from proofs_check.claims.base import Claim, Observation, judge
 
 __all__ = ["CLAIMS", "claim2_configuration", "hessian_min_eigenvalue"]
 
@@ -91,11 +91,9 @@ def _judge(claim, obs):
         lo, hi = hessian_min_eigenvalue(claim2_configuration(0, 40), 40)
         notes.append(f"Hessian at the minimum delta = 0: lambda_min = {mpmath.nstr(lo, 5)}, "
                      f"lambda_max = {mpmath.nstr(hi, 5)}: degenerate (no strong convexity/PL)")
-    return _base_verdict(claim, obs, status=v.status, min_margin=v.min_margin, error=v.error,
-                         worst=v.worst, estimate=v.estimate, counterexample=v.counterexample,
-                         notes="; ".join(n for n in notes if n),
-                         figures={"claim2": {"delta": [mpmath.nstr(to_mpf(o.scale), 6) for o in obs],
-                                             "loss": [mpmath.nstr(to_mpf(o.lhs.mid()), 12) for o in obs]}})
+    return v.amended(notes="; ".join(n for n in notes if n),
+                     figures={"claim2": {"delta": [mpmath.nstr(to_mpf(o.scale), 6) for o in obs],
+                                         "loss": [mpmath.nstr(to_mpf(o.lhs.mid()), 12) for o in obs]}})
 
 
 CLAIM2 = Claim(

@@ -29,7 +29,7 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, as_ball, judge
+from proofs_check.claims.base import Claim, Observation, as_ball, judge
 from proofs_check.claims.sampling import level_samples
 
 __all__ = ["CLAIMS", "second_order_remainder"]
@@ -97,9 +97,7 @@ def _judge(claim, obs):
              f"r w_max ||U||^2 + ||U||^4) over the samples (estimate.constant); the fitted exponent "
              f"of the worst |rem| in ||U|| is the Hessian's 2 (L is C^(1,1)): the 3/2 term is not "
              f"tight; {neg} of {len(obs)} remainders negative")
-    return _base_verdict(claim, obs, status=v.status, min_margin=v.min_margin, error=v.error,
-                         worst=v.worst, estimate=v.estimate, counterexample=v.counterexample,
-                         notes=notes)
+    return v.amended(notes=notes)
 
 
 LEMMA13 = Claim(

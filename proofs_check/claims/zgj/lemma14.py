@@ -21,7 +21,7 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, as_ball, judge
+from proofs_check.claims.base import Claim, Observation, as_ball, judge
 from proofs_check.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "lipschitz_sample"]
@@ -87,9 +87,7 @@ def _judge(claim, obs):
              f"{mpmath.nstr(v.estimate.constant, 5) if v.estimate and v.estimate.constant is not None else '-'}"
              f" (exponent fitted in 1/w_max: must be >= -3); per-neuron constant "
              f"max ||grad_w_k L|| / (r w_max ||w_k||) = {worst_neuron:.4g}; samples keep L <= r^2 w_max^2")
-    return _base_verdict(claim, obs, status=v.status, min_margin=v.min_margin, error=v.error,
-                         worst=v.worst, estimate=v.estimate, counterexample=v.counterexample,
-                         notes=notes)
+    return v.amended(notes=notes)
 
 
 LEMMA14 = Claim(

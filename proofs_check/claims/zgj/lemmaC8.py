@@ -33,7 +33,7 @@ import mpmath
 import numpy as np
 from flint import acb, arb, ctx
 
-from proofs_check.claims.base import (Claim, Estimate, Observation, _base_verdict,
+from proofs_check.claims.base import (Claim, Estimate, Observation,
                                       _judge_known_constant, as_ball)
 
 __all__ = ["CLAIMS", "C_HAT", "owen_t_cot", "owen_inequality_lhs", "owen_limit_phi0"]
@@ -115,8 +115,7 @@ def _judge(claim, obs):
     notes = (f"checked on a grid of {len(obs)} points of [{claim.params.get('eps', 1e-3)}, "
              f"{float(c):.6g}]^2 with arb-certified Owen's T (acb.integral); c_hat = {C_HAT[:12]} "
              f"(paper: c hidden); {pos} grid point(s) certainly violate f <= 0; margin = -f")
-    return _base_verdict(claim, obs, status=v.status, min_margin=v.min_margin, error=v.error,
-                         worst=v.worst, counterexample=v.counterexample, estimate=est, notes=notes)
+    return v.amended(estimate=est, notes=notes)
 
 
 LEMMA_C8 = Claim(
