@@ -38,6 +38,7 @@ __all__ = [
     "save_configuration",
     "read_json_file",
     "write_atomically",
+    "ensure_writable",
 ]
 
 ACTIVATIONS = ("abs", "relu")
@@ -286,12 +287,33 @@ def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs)
 
 
 def load_configuration(path) -> Configuration:
-    """Read a configuration JSON file; errors name the file."""
+    """Read a configuration JSON file, or a file wrapping one under ``"config"``;
+    errors name the file."""
     data = read_json_file(path, "configuration file", **_EXACT_NUMBERS)
+    if isinstance(data, dict) and "config" in data and "teacher" not in data:
+        # A wrapper that carries a configuration: a verdict's "worst" entry or a saved
+        # counterexample ({"config": {...}, "margin": ..., ...}).
+        data = data["config"]
     try:
         return Configuration.from_dict(data)
     except ConfigurationError as exc:
         raise ConfigurationError(f"{Path(path).name}: {exc}") from None
+
+
+def ensure_writable(path, what: str = "output file", *, error=ConfigurationError) -> Path:
+    """Check before a long computation that ``path`` can be written (creating its folder),
+    so that a result is never computed only to be lost."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".probe")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise error(f"{what} {str(path)!r} cannot be written: {exc.strerror}") from None
+    if path.is_dir():
+        raise error(f"{what} {str(path)!r} is a directory")
+    return path
 
 
 def write_atomically(path, text: str) -> None:

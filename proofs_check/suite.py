@@ -46,6 +46,8 @@ def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progres
     """Check the claims (all registered ones by default) and return the results dict."""
     if samples is not None and samples < 1:
         raise UsageError(f"--samples = {samples} must be a positive integer")
+    if not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"--seed = {seed} must be a non-negative integer")
     ids = list(claim_ids) if claim_ids else list(all_claims())
     for cid in ids:
         get_claim(cid)

@@ -5,6 +5,8 @@ input.  Same seed, same output.
 """
 from __future__ import annotations
 
+from numeric.config import ensure_writable
+from proofs_check.errors import UsageError
 from proofs_check.suite import format_table, parse_claim_ids, run_suite, write_results
 
 
@@ -24,6 +26,8 @@ def register(subparsers):
 
 def run(args) -> int:
     ids = parse_claim_ids(args.claims)
+    if args.json_path:
+        ensure_writable(args.json_path, "--json", error=UsageError)
     results = run_suite(ids, args.samples, args.seed, progress=not args.no_progress)
     if args.json_path:
         write_results(results, args.json_path)

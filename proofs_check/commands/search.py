@@ -19,6 +19,7 @@ import sys
 import mpmath
 
 from numeric.precision import to_mpf
+from numeric.config import ensure_writable
 from proofs_check.errors import UsageError
 
 __all__ = ["register", "run", "add_claim_path"]
@@ -67,6 +68,11 @@ def run(args) -> int:
     claim = engine.claim_from_reference(args.claim, args.constant)
     if args.refine_steps < 0:
         raise UsageError(f"--refine-steps = {args.refine_steps} must be >= 0")
+    if args.seed < 0:
+        raise UsageError(f"--seed = {args.seed} must be a non-negative integer")
+    for option, path in (("--json", args.json),):
+        if path:
+            ensure_writable(path, option, error=UsageError)
     result = engine.search(
         claim, claim_ref=args.claim, max_examples=args.max_examples, seed=args.seed,
         database=_dir(args.db, engine.DEFAULT_HOME / "hypothesis-db"),
