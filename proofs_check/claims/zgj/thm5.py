@@ -15,9 +15,11 @@ then geometrically spaced), ``kappa`` being the run's ``min ||grad L|| / L`` ove
 iterates.  It also checks (c) that the students end closer (up to sign) to
 its nearest teacher than it started (judged on the mass-weighted sum ``sum ||w_j||^2 delta_j^2``;
 individual heavy students may turn away for a while: counted in the notes), and (d) that the rate constant
-``C_m = max_t t eta L_t / (r w_max)`` varies across ``m`` by at most ``rate_ratio`` (20; with
-one start per width the spread mixes the start's geometry with ``m``: seeds 0, 1, 2 give 15,
-13, 4 with no trend in ``m``; above the ratio the verdict is ``inconclusive``).
+``C_m = max_t t eta L_t / (r w_max)`` shows no clear growth with ``m``: per width the worst
+constant over ``starts`` (3) random starts; the exponent of that worst constant in ``m`` is
+fitted with a 95% interval, and (d) is called into question (``inconclusive``) only when the
+whole interval lies above ``m_trend_tolerance`` (0.25).  Finite widths cannot establish
+uniformity in ``m``; they can only expose a clear dependence.
 The late-time exponent of ``L_t`` in ``t`` is fitted and reported (not judged).
 """
 from __future__ import annotations
@@ -72,23 +74,24 @@ def _observe(claim, request):
     steps = p.get("steps", 1500)
     for mult in p.get("widths", (1, 2, 4, 8)):
         m = mult * r
-        rng = request.rng(f"{claim.id}.{m}")
-        start = _start(claim, rng, r, m, d, T)
-        Tt, S, _ = as_arrays(start.config)
-        run = gradient_descent(Tt, S, eta, steps, stop_loss=p.get("stop_loss", 1e-9))
-        pts = check_points(run.steps, total=max(6, request.samples))
-        angles0 = student_teacher_angles(Tt, run.iterates[0])
-        angles1 = student_teacher_angles(Tt, run.iterates[-1])
-        for t in pts:
-            dps = dps_for_level(max(float(run.loss[t]), 1e-300))
-            L, g = loss_and_gradient_norm(iterate_configuration(run, t), dps)
-            L_next, _ = loss_and_gradient_norm(iterate_configuration(run, t + 1), dps)
-            request.tick()
-            yield Observation(lhs=L_next, rhs=L, scale=L, dps=dps, group=m, witness={
-                "t": t, "m": m, "r": r, "eta": eta, "grad_norm": g,
-                "config": iterate_configuration(run, t).to_dict(),
-                "run": run if t == pts[-1] else None,
-                "angles": (angles0, angles1) if t == pts[-1] else None})
+        for start_index in range(p.get("starts", 3)):
+            rng = request.rng(f"{claim.id}.{m}.{start_index}")
+            start = _start(claim, rng, r, m, d, T)
+            Tt, S, _ = as_arrays(start.config)
+            run = gradient_descent(Tt, S, eta, steps, stop_loss=p.get("stop_loss", 1e-9))
+            pts = check_points(run.steps, total=max(6, request.samples // p.get("starts", 3)))
+            angles0 = student_teacher_angles(Tt, run.iterates[0])
+            angles1 = student_teacher_angles(Tt, run.iterates[-1])
+            for t in pts:
+                dps = dps_for_level(max(float(run.loss[t]), 1e-300))
+                L, g = loss_and_gradient_norm(iterate_configuration(run, t), dps)
+                L_next, _ = loss_and_gradient_norm(iterate_configuration(run, t + 1), dps)
+                request.tick()
+                yield Observation(lhs=L_next, rhs=L, scale=L, dps=dps, group=(m, start_index), witness={
+                    "t": t, "m": m, "start": start_index, "r": r, "eta": eta, "grad_norm": g,
+                    "config": iterate_configuration(run, t).to_dict(),
+                    "run": run if t == pts[-1] else None,
+                    "angles": (angles0, angles1) if t == pts[-1] else None})
 
 
 def _judge(claim, obs):
@@ -98,7 +101,7 @@ def _judge(claim, obs):
     w_max = 1
     runs = {}
     for o in obs:
-        runs.setdefault(o.witness["m"], []).append(o)
+        runs.setdefault((o.witness["m"], o.witness["start"]), []).append(o)
     # kappa: min over all checked iterates of ||grad L|| / L (one kappa for all widths, as
     # the theorem's kappa does not depend on m).
     kappa = min((o.witness["grad_norm"] / o.rhs for o in obs), key=lambda b: to_mpf(b.mid()))
@@ -106,7 +109,7 @@ def _judge(claim, obs):
     status, counter, notes = "holds", None, []
     min_margin, worst = None, None
     constants, exponents, figure_runs = {}, {}, []
-    for m, group in sorted(runs.items()):
+    for (m, start), group in sorted(runs.items()):
         rate_c = arb(0)
         for o in group:
             t = o.witness["t"]
@@ -126,12 +129,12 @@ def _judge(claim, obs):
                 c = t * eta * o.rhs / (r * w_max)
                 if to_mpf(c.mid()) > to_mpf(rate_c.mid()):
                     rate_c = c
-        constants[m] = to_mpf(rate_c.mid())
+        constants[m, start] = to_mpf(rate_c.mid())
         last = group[-1].witness
         run = last["run"]
         late = [(o.witness["t"], o.rhs) for o in group if o.witness["t"] >= max(2, run.steps // 10)]
         fit = fit_exponent([t for t, _ in late], [L for _, L in late])
-        exponents[m] = None if fit is None else fit[0]
+        exponents[m, start] = None if fit is None else fit[0]
         a0, a1 = last["angles"]
         # (c) the mass-weighted squared angle (Lemma C.6's sum ||w_j||^2 delta_j^2) must
         # shrink.  Single heavy students (||w||^2 >= 5% of the largest) may turn away for a
@@ -149,23 +152,36 @@ def _judge(claim, obs):
             counter = {"config": last["config"], "m": m,
                        "inequality": "(c) student directions do not approach the teachers"}
         moved = [(j, a0[j][1], a1[j][1]) for j in heavy]
-        notes.append(f"m = {m}: {run.steps} steps ({run.stopped}), L from "
+        notes.append(f"m = {m} (start {start}): {run.steps} steps ({run.stopped}), L from "
                      f"{mpmath.nstr(to_mpf(group[0].rhs.mid()), 3)} to {float(run.loss[-1]):.3g}; "
                      f"late exponent of L_t in t = "
-                     f"{'n/a' if exponents[m] is None else f'{exponents[m]:.3f}'}; "
-                     f"C_m = max t eta L_t/(r w_max) = {mpmath.nstr(constants[m], 4)}; max final angle "
+                     f"{'n/a' if exponents[m, start] is None else f'{exponents[m, start]:.3f}'}; "
+                     f"C_m = max t eta L_t/(r w_max) = {mpmath.nstr(constants[m, start], 4)}; max final angle "
                      f"{max((x1 for _, _, x1 in moved), default=0):.2e} (start "
                      f"{max((x0 for _, x0, _ in moved), default=0):.2e}); sum ||w||^2 angle^2 from {spread0:.2e} to {spread1:.2e}; {len(turned)} of {len(heavy)} heavy students turned away; {shrunk} students shrank by > 1/2")
-        figure_runs.append({"m": m, "r": r, "loss": [f"{x:.10e}" for x in run.loss]})
-    ratio = max(constants.values()) / max(min(constants.values()), mpmath.mpf(10) ** -300)
-    if ratio > p.get("rate_ratio", 20) and status == "holds":
-        # One start per width cannot separate a dependence on m from one on the start.
+        if start == 0:
+            figure_runs.append({"m": m, "r": r, "loss": [f"{x:.10e}" for x in run.loss]})
+    # (d) The theorem's rate constant is uniform in m.  Finite widths cannot prove
+    # uniformity; what they can show is a clear growth with m.  Per width, the worst
+    # constant over the starts; its exponent in m is fitted with a 95% interval, and (d)
+    # is called into question only when the whole interval lies above m_trend_tolerance
+    # (declared in params before looking at data).
+    widths = sorted({m for m, _ in constants})
+    worst_c = [max(v for (mm, _), v in constants.items() if mm == m) for m in widths]
+    trend = fit_exponent(widths, worst_c) if len(widths) >= 3 else None
+    tol_m = p.get("m_trend_tolerance", 0.25)
+    if trend is not None and trend[1][0] > tol_m and status == "holds":
         status = "inconclusive"
-        counter = {"inequality": "(d) rate depends on m", "constants": {k: mpmath.nstr(v, 5) for k, v in constants.items()}}
+        counter = {"inequality": "(d) the worst rate constant grows with m",
+                   "constants": {str(m): mpmath.nstr(c, 5) for m, c in zip(widths, worst_c)}}
     notes.insert(0, f"eta = {mpmath.nstr(to_mpf(eta.mid()), 4)} = {p.get('eta_factor', Fraction(1, 10))}/(r w_max); "
                     f"kappa = min ||grad L||/L over checked iterates = {mpmath.nstr(to_mpf(kappa.mid()), 5)}; "
                     f"(a), (b) decided by balls at the float64 iterates (exact rationals); "
-                    f"rate constants across m within a factor {mpmath.nstr(ratio, 4)}")
+                    f"(d) worst C_m over {p.get('starts', 3)} starts per width: "
+                    + ", ".join(f"m = {m}: {mpmath.nstr(c, 3)}" for m, c in zip(widths, worst_c))
+                    + ("" if trend is None else
+                       f"; exponent of worst C_m in m = {trend[0]:.2f} [{trend[1][0]:.2f}, {trend[1][1]:.2f}] "
+                       f"(called into question only if the interval lies above {tol_m})"))
     return _base_verdict(claim, obs, status=status, min_margin=min_margin,
                          error=None if min_margin is None else to_mpf(min_margin.rad()),
                          worst=worst, counterexample=counter, notes="; ".join(notes),
@@ -188,7 +204,8 @@ THM5 = Claim(
     observe=_observe,
     judge=_judge,
     default_samples=24,
-    params={"eta_factor": Fraction(1, 10), "steps": 1500, "start_level": 1e-3},
+    params={"eta_factor": Fraction(1, 10), "steps": 1500, "start_level": 1e-3, "starts": 3,
+            "m_trend_tolerance": 0.25},
     paper_constant=r"$\kappa=\Theta(r^{-1/2}w_{\max}^{-1/2})$, $\eta_0=O(1/(rw_{\max}))$ (hidden)",
 )
 
