@@ -15,6 +15,7 @@ proofs_check.errors.UsageError: unknown claim id 'zgj.thm44'; did you mean zgj.t
 from __future__ import annotations
 
 import difflib
+import re
 import importlib
 import pkgutil
 from functools import lru_cache
@@ -31,7 +32,7 @@ _MODULES = ("proofs_check.claims.contrast",)
 
 @lru_cache(maxsize=None)
 def all_claims() -> dict:
-    """Every registered claim by id, in the paper's order (module name order)."""
+    """Every registered claim by id, in the paper's order."""
     names = list(_MODULES)
     for pkg in _PACKAGES:
         mod = importlib.import_module(pkg)
@@ -46,9 +47,23 @@ def all_claims() -> dict:
     return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
 
 
+#: The paper's order: main results, then the lemmas of the body, the appendix lemmas,
+#: Section 4's Claim 2, and last the contrast claims.  Ids not listed follow, naturally sorted.
+_PAPER_ORDER = ("zgj.thm4", "zgj.eps0", "zgj.thm5", "zgj.lemma8", "zgj.lemma9", "zgj.lemma10",
+                "zgj.lemma11", "zgj.lemma12", "zgj.lemma13", "zgj.lemma14", "zgj.lemmaC3",
+                "zgj.lemmaC5", "zgj.lemmaC6", "zgj.lemmaC7", "zgj.lemmaC8", "zgj.lemmaC11",
+                "zgj.lemmaD2", "zgj.claim2", "contrast.")
+
+
 def _order(claim_id: str):
-    first = {"zgj": 0, "contrast": 1}.get(claim_id.split(".")[0], 2)
-    return (first, claim_id)
+    """Sort key: position of the longest listed prefix, then natural order (lemma9 < lemma10)."""
+    rank = len(_PAPER_ORDER)
+    for i, prefix in enumerate(_PAPER_ORDER):
+        if claim_id == prefix or claim_id.startswith(prefix + ".") or (
+                prefix.endswith(".") and claim_id.startswith(prefix)):
+            rank = i
+    natural = tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", claim_id))
+    return (rank, natural)
 
 
 def get_claim(claim_id: str) -> Claim:
