@@ -195,7 +195,7 @@ def margin_of(relation: str, lhs, rhs, tolerance=None):
     """The margin of one observation (see the module conventions); an arb ball."""
     lhs, rhs = _ball(lhs), _ball(rhs)
     if relation == "==":
-        tol = arb(tolerance if tolerance is not None else 0)
+        tol = as_ball(tolerance if tolerance is not None else 0)
         scale = rhs if rhs != 0 and not rhs.contains(0) else arb(1)
         return tol - abs(lhs - rhs) / abs(scale)
     sign = 1 if relation in (">=", "Theta") else -1
