@@ -46,9 +46,14 @@ def test_upper_bound_relation_flips_the_margin():
 
 
 def test_equality_to_a_tolerance():
+    from flint import ctx
     c = _claim("==", tolerance=Fraction(1, 10**20))
-    assert judge(c, [_obs("1.0000000000000000000000001", 1)]).status == "holds"
-    assert judge(c, [_obs("1.000000001", 1)]).status == "violated"
+    with ctx.workdps(40):  # the balls must be narrower than the tolerance to decide
+        close, far = _obs("1.0000000000000000000000001", 1, dps=40), _obs("1.000000001", 1, dps=40)
+    assert judge(c, [close]).status == "holds"
+    assert judge(c, [far]).status == "violated"
+    # The same number held at 53 bits is a ball wider than the tolerance: undecided.
+    assert judge(c, [_obs("1.0000000000000000000000001", 1)]).status == "inconclusive"
 
 
 def test_margin_is_computed_at_the_observations_precision():
