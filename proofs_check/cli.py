@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from proofs_check.errors import INPUT_ERRORS
@@ -47,9 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _user_claims_importable() -> None:
+    """User claims ``package.module:attribute`` are imported from the current directory,
+    as ``python -m`` would; worker processes of the suite inherit the path."""
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _user_claims_importable()
     try:
         return int(args.handler(args))
     except INPUT_ERRORS as exc:

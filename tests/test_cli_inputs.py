@@ -49,3 +49,20 @@ def test_wrapper_with_a_broken_configuration_names_the_field(capsys, tmp_path):
     path.write_text(json.dumps({"config": {"teacher": [[1, 0]], "student": [[1]]}}))
     code, out, err = _run(capsys, ["eval", str(path)])
     assert code == 2 and out == "" and "student row 0" in err
+
+
+def test_run_accepts_a_user_claim_reference_from_the_current_directory(capsys, monkeypatch, tmp_path):
+    """`proofs-check run --claims package.module:attribute` imports from the working
+    directory (as `python -m` would), for run and report as well as search."""
+    import sys
+    (tmp_path / "mine.py").write_text(
+        "from fractions import Fraction\n"
+        "from proofs_check.claims import get_claim\n"
+        "STRONG = get_claim('zgj.thm4').variant(id='mine.thm4_strong', constant=Fraction(10**6),\n"
+        "                                       expected='violated')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    code = main(["run", "--claims", "mine:STRONG", "--samples", "7", "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "mine.thm4_strong" in out and "violated" in out

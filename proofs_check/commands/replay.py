@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from proofs_check.commands.search import add_claim_path
 
 __all__ = ["register", "run"]
 
@@ -32,7 +31,6 @@ def register(subparsers):
 def run(args) -> int:
     from proofs_check.search import replay
 
-    add_claim_path()
     result = replay(args.file, claim=args.claim, dps=args.dps)
     out = result.to_json()
     if args.json:

@@ -13,7 +13,6 @@ is a counterexample, in the save directory).
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import mpmath
@@ -22,7 +21,7 @@ from numeric.precision import to_mpf
 from numeric.config import ensure_writable
 from proofs_check.errors import UsageError
 
-__all__ = ["register", "run", "add_claim_path"]
+__all__ = ["register", "run"]
 
 
 def register(subparsers):
@@ -48,13 +47,6 @@ def register(subparsers):
     p.set_defaults(handler=run)
 
 
-def add_claim_path() -> None:
-    """User claims ``package.module:attribute`` are imported from the current directory."""
-    cwd = os.getcwd()
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
-
-
 def _dir(value, default):
     if value is None:
         return default
@@ -64,7 +56,6 @@ def _dir(value, default):
 def run(args) -> int:
     from proofs_check import search as engine
 
-    add_claim_path()
     claim = engine.claim_from_reference(args.claim, args.constant)
     if args.refine_steps < 0:
         raise UsageError(f"--refine-steps = {args.refine_steps} must be >= 0")
