@@ -302,6 +302,20 @@ class Claim:
         with flint.ctx.workdps(max(obs.dps, 15)):
             return margin_of(self.relation, obs.lhs, obs.rhs, self.tolerance)
 
+    def bound(self, x):
+        """The right side's shape at scale ``x``: ``C x^alpha`` as a ball, with ``alpha`` the
+        paper's exponent and ``C`` the claim's constant (1 when hidden in O/Theta).
+        Call at the observation's precision (inside ``at``, which runs in its context)."""
+        x = as_ball(x)
+        e = self.paper_exponent
+        if e is None:
+            value = arb(1)
+        elif Fraction(e).denominator == 1:
+            value = x ** int(e)
+        else:
+            value = arb.exp(arb.log(x) * as_ball(Fraction(e)))
+        return value * as_ball(self.constant) if self.constant is not None else value
+
     def observe_at(self, config, dps: int) -> Observation:
         """``at`` evaluated inside ``flint.ctx.workdps(dps)``, so that the arithmetic a
         claim does on its balls keeps the sample's precision."""

@@ -39,11 +39,7 @@ def max_v_norm(dec):
 def v_norm_at(claim, config, dps):
     dec = decompose(config, dps, "arb")
     L = evaluate(config, dps, backend="arb", gradient=False).loss
-    e = claim.paper_exponent
-    rhs = arb.exp(arb.log(L) * as_ball(e))
-    if claim.constant is not None:
-        rhs = rhs * as_ball(claim.constant)
-    return Observation(lhs=max_v_norm(dec), rhs=rhs, scale=L, dps=dps)
+    return Observation(lhs=max_v_norm(dec), rhs=claim.bound(L), scale=L, dps=dps)
 
 
 LEMMA10 = Claim(

@@ -74,10 +74,7 @@ def _observe(claim, request):
 def lambda_min_at(claim, teacher, Delta, layout="given", dps=DPS):
     r = len(teacher)
     lam = lambda_min_M(teacher, dps)
-    D = as_ball(Delta)
-    rhs = D ** 3 / r ** 3
-    if claim.constant is not None:
-        rhs = rhs * as_ball(claim.constant)
+    rhs = claim.bound(Delta) / r ** 3
     return Observation(
         lhs=lam, rhs=rhs, scale=Delta, dps=dps, group=Delta,
         witness={"params": {"r": r, "Delta": repr(Delta), "layout": layout, "teacher": teacher}},

@@ -29,10 +29,7 @@ __all__ = ["CLAIMS"]
 def r2_at(claim, config, dps):
     dec = decompose(config, dps, "arb")
     L = evaluate(config, dps, backend="arb", gradient=False).loss
-    rhs = arb.exp(arb.log(L) * as_ball(claim.paper_exponent))
-    if claim.constant is not None:
-        rhs = rhs * as_ball(claim.constant)
-    return Observation(lhs=r2_norm_squared(dec), rhs=rhs, scale=L, dps=dps)
+    return Observation(lhs=r2_norm_squared(dec), rhs=claim.bound(L), scale=L, dps=dps)
 
 
 LEMMA12 = Claim(

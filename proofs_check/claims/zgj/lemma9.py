@@ -37,10 +37,7 @@ def needed_radius_at(claim, config, dps):
     norms = dec.teacher_norms
     w_max = max(norms, key=lambda x: x.mid())
     w_min = min(norms, key=lambda x: x.mid())
-    shape = config.r * w_max * arb.exp(-as_ball(Fraction(5, 3)) * arb.log(w_min)) \
-        * arb.exp(arb.log(L) * as_ball(claim.paper_exponent))
-    if claim.constant is not None:
-        shape = shape * as_ball(claim.constant)
+    shape = config.r * w_max * arb.exp(-as_ball(Fraction(5, 3)) * arb.log(w_min)) * claim.bound(L)
     return Observation(lhs=need, rhs=shape, scale=L, dps=dps,
                        witness={"half_mass_never_reached": missing})
 

@@ -62,10 +62,7 @@ def _observe(claim, request):
             target = Fraction(kappa) * r * r * Fraction(w_max) ** 2
             gamma, mass = largest_mass_at_loss(T, W, target)
             x = as_ball(Fraction(1) / Fraction(w_max))
-            rhs = arb.exp(arb.log(x) * as_ball(claim.paper_exponent))
-            if claim.constant is not None:
-                rhs = rhs * as_ball(claim.constant)
-            yield Observation(lhs=mass / r, rhs=rhs, scale=x, dps=DPS, group=w_max,
+            yield Observation(lhs=mass / r, rhs=claim.bound(x), scale=x, dps=DPS, group=w_max,
                               witness={"params": {"teacher": T, "student_directions": W, "r": r,
                                                   "w_max": w_max, "gamma": mpmath.nstr(mpmath.mpf(gamma.mid()), 12)}})
             request.tick()

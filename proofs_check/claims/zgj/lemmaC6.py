@@ -42,10 +42,7 @@ EPS = (1e-2, 1e-4, 1e-8, 1e-16, 1e-32)
 def weighted_angles_at(claim, config, dps):
     dec = decompose(config, dps, "arb")
     L = evaluate(config, dps, backend="arb", gradient=False).loss
-    rhs = arb.exp(arb.log(L) * as_ball(claim.paper_exponent))
-    if claim.constant is not None:
-        rhs = rhs * as_ball(claim.constant)
-    return Observation(lhs=weighted_angle_sum(dec), rhs=rhs, scale=L, dps=dps)
+    return Observation(lhs=weighted_angle_sum(dec), rhs=claim.bound(L), scale=L, dps=dps)
 
 
 def pure_stray_configuration(teacher, xi, level, dps):
