@@ -8,40 +8,56 @@ Arguments: ``a = |u|``, ``b = |v|``, ``theta`` the angle in [0, pi].  See
 HESSIAN_NAMES = ("huu_I", "huu_uu", "huu_ue", "huu_eu", "huu_ee", "huv_I", "huv_uu", "huv_ue", "huv_eu", "huv_ee")
 
 
+def abs_value_gradient_sc(a, b, theta, S, C, PI, F):
+    """(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat. S = sin(theta), C = cos(theta) given."""
+    t0 = b/PI
+    t1 = 2*t0
+    return (a*t1*(C*(-theta + PI/2) + S), S*t1, t0*(PI - 2*theta),)
+
+
 def abs_value_gradient(a, b, theta, PI, F):
     """(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat."""
-    t0 = F.sin(theta)
-    t1 = b/PI
-    t2 = 2*t1
-    return (a*t2*(t0 + (-theta + PI/2)*F.cos(theta)), t0*t2, t1*(PI - 2*theta),)
+    return abs_value_gradient_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)
+
+
+def abs_hessian_sc(a, b, theta, S, C, PI, F):
+    """Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee). S = sin(theta), C = cos(theta) given."""
+    t0 = 1/(PI)
+    t1 = 2*t0
+    t2 = S*t1
+    t3 = b*t2/a
+    t4 = C*t2
+    t5 = S**2*t1
+    return (t3, -t3, 0, 0, t3, t0*(PI - 2*theta), t4, t5, t5, -t4,)
 
 
 def abs_hessian(a, b, theta, PI, F):
     """Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee)."""
-    t0 = F.sin(theta)
-    t1 = 1/(PI)
-    t2 = 2*t1
-    t3 = t0*t2
-    t4 = b*t3/a
-    t5 = t3*F.cos(theta)
-    t6 = t0**2*t2
-    return (t4, -t4, 0, 0, t4, t1*(PI - 2*theta), t5, t6, t6, -t5,)
+    return abs_hessian_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)
+
+
+def relu_value_gradient_sc(a, b, theta, S, C, PI, F):
+    """(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat. S = sin(theta), C = cos(theta) given."""
+    t0 = PI - theta
+    t1 = b/(2*PI)
+    return (a*t1*(C*t0 + S), S*t1, t0*t1,)
 
 
 def relu_value_gradient(a, b, theta, PI, F):
     """(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat."""
-    t0 = F.sin(theta)
-    t1 = PI - theta
-    t2 = b/(2*PI)
-    return (a*t2*(t0 + t1*F.cos(theta)), t0*t2, t1*t2,)
+    return relu_value_gradient_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)
+
+
+def relu_hessian_sc(a, b, theta, S, C, PI, F):
+    """Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee). S = sin(theta), C = cos(theta) given."""
+    t0 = 1/(2*PI)
+    t1 = S*t0
+    t2 = b*t1/a
+    t3 = C*t1
+    t4 = S**2*t0
+    return (t2, -t2, 0, 0, t2, t0*(PI - theta), t3, t4, t4, -t3,)
 
 
 def relu_hessian(a, b, theta, PI, F):
     """Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee)."""
-    t0 = F.sin(theta)
-    t1 = 1/(2*PI)
-    t2 = t0*t1
-    t3 = b*t2/a
-    t4 = t2*F.cos(theta)
-    t5 = t0**2*t1
-    return (t3, -t3, 0, 0, t3, t1*(PI - theta), t4, t5, t5, -t4,)
+    return relu_hessian_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)

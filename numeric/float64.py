@@ -75,22 +75,29 @@ def _points(teacher, student):
 
 
 def _angles(units):
-    cos = np.clip(units @ units.T, -1.0, 1.0)
-    theta = np.arctan2(np.sqrt(np.maximum(0.0, 1.0 - cos * cos)), cos)
+    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`."""
+    gram = np.clip(units @ units.T, -1.0, 1.0)
+    cos = gram.copy()
+    sin = np.sqrt(np.maximum(0.0, 1.0 - cos * cos))
+    theta = np.arctan2(sin, cos)
     near = np.abs(cos) >= _COS_SWITCH
     if near.any():
         i, j = np.nonzero(near)
         diff = np.linalg.norm(units[i] - units[j], axis=1)
         plus = np.linalg.norm(units[i] + units[j], axis=1)
         theta[i, j] = 2.0 * np.arctan2(diff, plus)
+        sin[i, j] = diff * plus / 2
+        cos[i, j] = (plus * plus - diff * diff) / 4
     np.fill_diagonal(theta, 0.0)
-    return cos, theta
+    np.fill_diagonal(sin, 0.0)
+    np.fill_diagonal(cos, 1.0)
+    return gram, (theta, sin, cos)
 
 
 def _pair_functions(activation):
     return (
-        getattr(_pair_code, f"{activation}_value_gradient"),
-        getattr(_pair_code, f"{activation}_hessian"),
+        getattr(_pair_code, f"{activation}_value_gradient_sc"),
+        getattr(_pair_code, f"{activation}_hessian_sc"),
     )
 
 
@@ -100,9 +107,9 @@ def _core(teacher, student, activation, want_hessian):
     m, d = student.shape
     units, norms, signs, keep_s, w_norm = _points(teacher, student)
     ms = int(keep_s.sum())
-    cos, theta = _angles(units)
+    cos, angle = _angles(units)
     A, B = np.meshgrid(norms, norms, indexing="ij")
-    k, g_u, g_v = value_gradient(A, B, theta, np.pi, _NUMPY)
+    k, g_u, g_v = value_gradient(A, B, *angle, np.pi, _NUMPY)
     loss = 0.5 * signs @ k @ signs
     linear = None
     if activation == "relu":
@@ -119,14 +126,14 @@ def _core(teacher, student, activation, want_hessian):
     grad = w_norm[:, None] * (y + along[:, None] * wbar)
     out = [float(loss), grad]
     if want_hessian:
-        out.append(_hessian(activation, m, d, units, norms, signs, cos, theta, y, wbar, w_norm,
+        out.append(_hessian(activation, m, d, units, norms, signs, cos, angle, y, wbar, w_norm,
                             hessian_coefficients))
     return out
 
 
-def _hessian(activation, m, d, units, norms, signs, cos, theta, y, wbar, w_norm, hessian_coefficients):
+def _hessian(activation, m, d, units, norms, signs, cos, angle, y, wbar, w_norm, hessian_coefficients):
     A, B = np.meshgrid(norms[:m], norms, indexing="ij")
-    coef = np.array([np.broadcast_to(c, A.shape) for c in hessian_coefficients(A, B, theta[:m], np.pi, _NUMPY)])
+    coef = np.array([np.broadcast_to(c, A.shape) for c in hessian_coefficients(A, B, *(x[:m] for x in angle), np.pi, _NUMPY)])
     u = units[:m]
     perp = units[None, :, :] - cos[:m, :, None] * u[:, None, :]
     length = np.linalg.norm(perp, axis=2)

@@ -24,7 +24,7 @@ from numeric import _pair_code
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
 
-__all__ = ["Evaluation", "UndefinedQuantityError", "evaluate", "pair_angle"]
+__all__ = ["Evaluation", "UndefinedQuantityError", "evaluate", "pair_angle", "pair_angle_sin_cos"]
 
 #: Below this |cos|, the angle from the Gram matrix is well conditioned; above it we use
 #: the half-angle form from the difference vectors (Kahan), which keeps full relative
@@ -85,23 +85,31 @@ def _points(config: Configuration, F) -> list:
     return pts
 
 
-def pair_angle(F, u_hat, v_hat, cos):
-    """Angle in ``[0, pi]`` between unit vectors with ``cos = u_hat . v_hat``.
+def pair_angle_sin_cos(F, u_hat, v_hat, cos):
+    """``(theta, sin theta, cos theta)`` for unit vectors with ``cos = u_hat . v_hat``.
 
-    Uses ``atan2(sqrt(1 - cos^2), cos)`` where ``|cos| < 0.9`` and Kahan's
-    ``2 atan2(|u - v|, |u + v|)`` elsewhere; ``acos`` is never used.
+    ``theta = atan2(sqrt(1 - cos^2), cos)`` where ``|cos| < 0.9``; elsewhere Kahan's
+    half-angle form ``theta = 2 atan2(|u - v|, |u + v|)``, with ``sin theta = |u - v||u + v| / 2``
+    and ``cos theta = (|u + v|^2 - |u - v|^2) / 4`` (exact for unit vectors), which keep full
+    relative accuracy for nearly aligned or antipodal neurons.  ``acos`` is never used.
     """
     if abs(F.mid(cos)) < _COS_SWITCH:
-        return F.atan2(F.sqrt(1 - cos * cos), cos)
+        sin = F.sqrt(1 - cos * cos)
+        return F.atan2(sin, cos), sin, cos
     diff = _norm(F, [x - y for x, y in zip(u_hat, v_hat)])
     plus = _norm(F, [x + y for x, y in zip(u_hat, v_hat)])
-    return 2 * F.atan2(diff, plus)
+    return 2 * F.atan2(diff, plus), diff * plus / 2, (plus * plus - diff * diff) / 4
+
+
+def pair_angle(F, u_hat, v_hat, cos):
+    """The angle in ``[0, pi]`` between unit vectors; see :func:`pair_angle_sin_cos`."""
+    return pair_angle_sin_cos(F, u_hat, v_hat, cos)[0]
 
 
 def _functions(activation):
     return (
-        getattr(_pair_code, f"{activation}_value_gradient"),
-        getattr(_pair_code, f"{activation}_hessian"),
+        getattr(_pair_code, f"{activation}_value_gradient_sc"),
+        getattr(_pair_code, f"{activation}_hessian_sc"),
     )
 
 
@@ -140,11 +148,12 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
     pts = _points(config, F)
     n = len(pts)
     cos = F.gram([p.unit for p in pts]) if n else []
-    theta = [[None] * n for _ in range(n)]
+    # angle[i][j] = (theta, sin theta, cos theta); the generated code takes all three.
+    angle = [[None] * n for _ in range(n)]
     for i in range(n):
-        theta[i][i] = F.zero()
+        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
         for j in range(i + 1, n):
-            theta[i][j] = theta[j][i] = pair_angle(F, pts[i].unit, pts[j].unit, cos[i][j])
+            angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
 
     # Loss: 1/2 sum c c k, with the diagonal counted once and each pair twice.
     loss = F.zero()
@@ -152,11 +161,11 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
     for i in range(n):
         for j in range(i, n):
             if want_gradient and pts[i].student is not None:
-                vals = value_gradient(pts[i].norm, pts[j].norm, theta[i][j], PI, F)
+                vals = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
                 pair_values[i, j] = vals
                 k = vals[0]
             else:
-                k = value_gradient(pts[i].norm, pts[j].norm, theta[i][j], PI, F)[0]
+                k = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)[0]
             weight = 1 if i == j else 2
             loss += weight * pts[i].sign * pts[j].sign * k
     loss = loss / 2
@@ -184,7 +193,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
                 if j >= i:
                     _, g_u, g_v = pair_values[i, j]
                 else:
-                    _, g_u, g_v = value_gradient(pts[i].norm, pts[j].norm, theta[i][j], PI, F)
+                    _, g_u, g_v = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
                 gamma[row][j] = pts[j].sign * g_v
                 s += pts[j].sign * g_u
             self_coef.append(s)
@@ -209,7 +218,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
 
     hess = None
     if want_hessian:
-        hess = _hessian(config, F, PI, pts, students, cos, theta, y, hessian_coefficients)
+        hess = _hessian(config, F, PI, pts, students, cos, angle, y, hessian_coefficients)
     return Evaluation(loss, tuple(grad), hess, dps, F.name)
 
 
@@ -255,7 +264,7 @@ def _add_into(target, block, scale=1):
             t[k] += scale * v
 
 
-def _hessian(config, F, PI, pts, students, cos, theta, y, hessian_coefficients):
+def _hessian(config, F, PI, pts, students, cos, angle, y, hessian_coefficients):
     d, m = config.d, config.m
     zeros = lambda: [[F.zero() for _ in range(d)] for _ in range(d)]
     Hu = {}
@@ -264,7 +273,7 @@ def _hessian(config, F, PI, pts, students, cos, theta, y, hessian_coefficients):
         j = pts[i].student
         diag = zeros()
         for b in range(len(pts)):
-            coef = hessian_coefficients(pts[i].norm, pts[b].norm, theta[i][b], PI, F)
+            coef = hessian_coefficients(pts[i].norm, pts[b].norm, *angle[i][b], PI, F)
             if b == i:
                 # d2/du2 of the self term 1/2 k(u, u): H_uu + H_uv at theta = 0.
                 _add_into(diag, _block(F, coef[5:], pts[i].unit, [F.zero()] * d, d))

@@ -85,24 +85,27 @@ def pair_module_source() -> str:
         f'"huv_{n}"' for n in HESSIAN_BASIS
     )
     parts.append(f"HESSIAN_NAMES = ({names})\n")
+    S, C = sp.symbols("S C")
+    trig = {sp.sin(theta): S, sp.cos(theta): C}
     for act in ACTIVATIONS:
         d = pair_derivatives(act)
-        parts.append(
-            function_source(
-                f"{act}_value_gradient",
-                (a, b, theta),
-                (d.kernel, d.gradient_u_hat, d.gradient_v_hat),
-                "(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat.",
-            )
+        groups = (
+            ("value_gradient", (d.kernel, d.gradient_u_hat, d.gradient_v_hat),
+             "(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat."),
+            ("hessian", tuple(d.hessian_uu) + tuple(d.hessian_uv),
+             "Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee)."),
         )
-        parts.append(
-            function_source(
-                f"{act}_hessian",
-                (a, b, theta),
-                tuple(d.hessian_uu) + tuple(d.hessian_uv),
-                "Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee).",
-            )
-        )
+        for name, exprs, doc in groups:
+            # The evaluators know sin(theta) and cos(theta) already (from the Gram entry or
+            # Kahan's half-angle norms): the *_sc form takes them, saving two transcendental
+            # functions per pair; the plain form computes them and delegates.
+            parts.append(function_source(
+                f"{act}_{name}_sc", (a, b, theta, S, C), [e.subs(trig) for e in exprs],
+                doc + " S = sin(theta), C = cos(theta) given."))
+            parts.append(
+                f"def {act}_{name}(a, b, theta, PI, F):\n"
+                f'    """{doc}"""\n'
+                f"    return {act}_{name}_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)\n")
     return "\n\n".join(parts)
 
 
