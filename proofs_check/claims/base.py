@@ -46,6 +46,7 @@ __all__ = [
     "Claim",
     "margin_of",
     "judge",
+    "judge_each",
     "fit_exponent",
     "as_ball",
 ]
@@ -352,6 +353,13 @@ def judge(claim: Claim, obs: list) -> Verdict:
     """
     with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
         return _judge(claim, obs)
+
+
+def judge_each(claim: Claim, obs: list) -> Verdict:
+    """Judge every observation on its own margin (no exponent fit), at the observations'
+    precision: for claims whose constants are all explicit, whatever ``claim.constant`` says."""
+    with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
+        return _judge_known_constant(claim, obs)
 
 
 def _judge(claim: Claim, obs: list) -> Verdict:

@@ -14,12 +14,11 @@ Not covered here: the second part of Lemma C.7 (the slab-intersection probabilit
 """
 from __future__ import annotations
 
-import dataclasses
 from fractions import Fraction
 
 from flint import arb, ctx
 
-from proofs_check.claims.base import Claim, Observation, _judge_known_constant, as_ball
+from proofs_check.claims.base import Claim, Observation, as_ball, judge_each
 
 __all__ = ["CLAIMS", "slab_probability"]
 
@@ -60,11 +59,10 @@ def _observe(claim, request):
 
 
 def _judge(claim, obs):
-    # The relative margins are ~delta^2 (1e-17 at delta = 1e-8): form them at the
-    # observations' precision, not at the ambient 53 bits.
-    with ctx.workdps(max((o.dps for o in obs), default=DPS)):
-        v = _judge_known_constant(claim, obs)
-    return dataclasses.replace(v, notes=(
+    # The relative margins are ~delta^2 (1e-17 at delta = 1e-8): judge_each forms them at
+    # the observations' precision, not at the ambient 53 bits.
+    v = judge_each(claim, obs)
+    return v.amended(notes=(
         "constants sqrt(2/pi) as printed; Pr = erf(delta/sqrt 2) exactly; each delta gives a "
         "lower and an upper observation (witness 'side'); margins are relative and vanish "
         "like delta^2/3 (lower) and delta^2/6 (upper) as delta -> 0"))

@@ -34,7 +34,7 @@ import numpy as np
 from flint import acb, arb, ctx
 
 from proofs_check.claims.base import (Claim, Estimate, Observation,
-                                      _judge_known_constant, as_ball)
+                                      as_ball, judge_each)
 
 __all__ = ["CLAIMS", "C_HAT", "owen_t_cot", "owen_inequality_lhs", "owen_limit_phi0"]
 
@@ -106,7 +106,7 @@ def _owen_at(claim, params, dps):
 
 
 def _judge(claim, obs):
-    v = _judge_known_constant(claim, obs)
+    v = judge_each(claim, obs)
     c = Fraction(claim.params["c"])
     est = Estimate(constant=mpmath.mpf(C_HAT), note=(
         "constant = c_hat, the largest c with f <= 0 on (0, c]^2 (root of f(c, c) = 0; "
