@@ -15,7 +15,7 @@ from flint import arb
 from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import observe_levels
+from proofs_check.claims.sampling import DEEP_LEVELS, observe_levels
 
 __all__ = ["CLAIMS"]
 
@@ -40,8 +40,8 @@ PL = Claim(
     observe=observe_levels,
     at=_pl_at,
     paper_exponent=Fraction(1),
-    default_samples=28,
-    params={"families": ("claim2", "random", "claim2", "stray"),
+    default_samples=75,
+    params={"levels": DEEP_LEVELS, "families": ("claim2", "random", "claim2", "stray"),
             "shapes": ((1, 2, 2), (2, 4, 3), (3, 6, 4))},
     paper_constant=r"$\mu>0$ (any)",
 )

@@ -20,7 +20,7 @@ import dataclasses
 from numeric.precision import decimal_string
 from proofs_check.claims.base import Claim, Observation, as_ball, judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import observe_levels
+from proofs_check.claims.sampling import DEEP_LEVELS, observe_levels
 
 __all__ = ["CLAIMS", "gradient_lower_bound_at"]
 
@@ -64,7 +64,8 @@ THM4 = Claim(
     at=gradient_lower_bound_at,
     judge=judge_with_figure,
     paper_exponent=Fraction(1),
-    default_samples=28,
+    default_samples=75,
+    params={"levels": DEEP_LEVELS},
     paper_constant=r"$\kappa=\Theta(r^{-1/2}w_{\max}^{-1/2})$ (hidden)",
 )
 
