@@ -25,7 +25,7 @@ from typing import Any, Callable
 import mpmath
 
 from numeric.config import ConfigurationError
-from numeric.fields import ARB, MPMATH, field as _field
+from numeric.fields import ARB, field as _field
 
 __all__ = ["Guaranteed", "guaranteed", "guaranteed_loss", "decimal_string", "correct_digits", "to_mpf"]
 

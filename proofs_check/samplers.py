@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from numeric.config import Configuration, to_fraction
+from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.errors import UsageError

@@ -5,7 +5,6 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-import pytest
 
 from numeric.config import Configuration
 from numeric.dynamics import gradient_descent, student_teacher_angles
@@ -88,7 +87,6 @@ def test_claim2_loss_matches_quadrature():
     delta = mpmath.mpf("0.3")
     c = claim2_configuration(delta, 30)
     L = to_mpf(evaluate(c, 30, gradient=False).loss.mid())
-    S = [[float(x) for x in row] for row in c.student]
     with mpmath.workdps(30):
         rho = 1 / mpmath.sqrt(2 * mpmath.cos(delta))
         cs, sn = mpmath.cos(delta), mpmath.sin(delta)

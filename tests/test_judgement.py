@@ -93,7 +93,6 @@ def test_too_few_levels_for_a_fit_is_inconclusive():
 
 
 def test_noisy_exponent_straddling_the_tolerance_is_inconclusive():
-    import math
     obs = []
     for k, wobble in zip(range(2, 7), (1, 30, 1, 30, 1)):
         obs.append(_obs(wobble * 10.0 ** (-k * 1.0), 10.0 ** -k, scale=10.0 ** -k, group=k))

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
 from proofs_check import configurations, degenerate_configurations, samples, sublevel_specs, teachers
 from proofs_check.errors import UsageError
 from proofs_check.samplers import FAMILIES, dps_for_level, up_to_sign_angle

@@ -49,7 +49,6 @@ PL = Claim(
 
 def _strong_convexity_at(claim, config, dps):
     import mpmath
-    from numeric.precision import to_mpf
 
     e = evaluate(config, dps, backend="mpmath", gradient=True, hessian=True)
     with mpmath.workdps(dps):

@@ -12,12 +12,10 @@ is a counterexample, in the save directory).
 """
 from __future__ import annotations
 
-import json
 import sys
 
 import mpmath
 
-from numeric.precision import to_mpf
 from numeric.config import ensure_writable
 from proofs_check.errors import UsageError
 

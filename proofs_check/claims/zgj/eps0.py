@@ -32,12 +32,10 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-from flint import arb
 
 from numeric.config import Configuration
-from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
-from proofs_check.claims.base import Claim, Observation, Verdict, _base_verdict, as_ball
+from proofs_check.claims.base import Claim, Observation, _base_verdict, as_ball
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.samplers import configuration_at_level, random_spec

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flint import arb
 
-from numeric.decomposition import decompose
-from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claims.base import Claim
+from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import observe_levels
 
 __all__ = ["CLAIMS", "max_v_norm"]
@@ -36,10 +34,7 @@ def max_v_norm(dec):
     return max(norms, key=lambda x: x.upper())
 
 
-def v_norm_at(claim, config, dps):
-    dec = decompose(config, dps, "arb")
-    L = evaluate(config, dps, backend="arb", gradient=False).loss
-    return Observation(lhs=max_v_norm(dec), rhs=claim.bound(L), scale=L, dps=dps)
+v_norm_at = decomposition_at(max_v_norm)
 
 
 LEMMA10 = Claim(

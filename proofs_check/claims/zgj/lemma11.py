@@ -28,7 +28,7 @@ import numpy as np
 
 from numeric.decomposition import lambda_min_M
 from numeric.precision import decimal_string
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.samplers import up_to_sign_angle
 
 __all__ = ["CLAIMS", "teachers_with_separation"]

@@ -16,20 +16,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flint import arb
 
-from numeric.decomposition import decompose, r2_norm_squared
-from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball
+from numeric.decomposition import r2_norm_squared
+from proofs_check.claims.base import Claim
+from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.zgj.lemma9 import observe_with_walks
 
 __all__ = ["CLAIMS"]
 
 
-def r2_at(claim, config, dps):
-    dec = decompose(config, dps, "arb")
-    L = evaluate(config, dps, backend="arb", gradient=False).loss
-    return Observation(lhs=r2_norm_squared(dec), rhs=claim.bound(L), scale=L, dps=dps)
+r2_at = decomposition_at(r2_norm_squared)
 
 
 LEMMA12 = Claim(

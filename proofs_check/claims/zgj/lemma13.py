@@ -22,13 +22,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
 from proofs_check.claims.base import Claim, Observation, as_ball, judge
 from proofs_check.claims.sampling import level_samples
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import mpmath
 from flint import acb, arb, ctx
 
 import dataclasses

@@ -26,11 +26,10 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-from flint import arb
 
-from numeric.decomposition import decompose, hermite_coefficient_abs, hermite_test_norm, weighted_angle_sum
-from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball, fit_exponent, judge
+from numeric.decomposition import hermite_coefficient_abs, hermite_test_norm, weighted_angle_sum
+from proofs_check.claims.base import Claim, fit_exponent, judge
+from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import observe_levels
 from proofs_check.samplers import separated_teachers
 
@@ -39,10 +38,7 @@ __all__ = ["CLAIMS", "hermite_norm_table"]
 EPS = (1e-2, 1e-4, 1e-8, 1e-16, 1e-32)
 
 
-def weighted_angles_at(claim, config, dps):
-    dec = decompose(config, dps, "arb")
-    L = evaluate(config, dps, backend="arb", gradient=False).loss
-    return Observation(lhs=weighted_angle_sum(dec), rhs=claim.bound(L), scale=L, dps=dps)
+weighted_angles_at = decomposition_at(weighted_angle_sum)
 
 
 def pure_stray_configuration(teacher, xi, level, dps):

@@ -24,7 +24,6 @@ The late-time exponent of ``L_t`` in ``t`` is fitted and reported (not judged).
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import mpmath
@@ -143,8 +142,6 @@ def _judge(claim, obs):
         spread1 = sum(n * n * x * x for n, x in a1 if n > 0)
         big = max(n for n, _ in a0)
         heavy = [j for j, (n, _) in enumerate(a0) if n * n >= 0.05 * big * big]
-        max0 = max(a0[j][1] for j in heavy)
-        max1 = max(a1[j][1] for j in heavy)
         turned = [j for j in heavy if a1[j][1] > a0[j][1] + 1e-12]
         shrunk = sum(1 for (n0, _), (n1, _) in zip(a0, a1) if n1 < 0.5 * n0)
         if not spread1 < spread0 and status == "holds":
