@@ -19,8 +19,10 @@ import signal
 import sys
 import traceback
 
+from numeric.config import decimal_length_limit
 from proofs_check.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                                  EXIT_TERMINATED, INPUT_ERRORS, Terminated)
+from proofs_check.limits import limits_of
 
 __all__ = ["main", "COMMANDS", "build_parser", "EXIT_CODES_HELP"]
 
@@ -72,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="on an internal error, print the full traceback")
+        command.add_argument("--no-limits", action="store_true",
+                             help="lift the limits on --dps, --samples, --max-examples and on"
+                             " the length of decimal strings in input files")
         command.formatter_class = argparse.RawDescriptionHelpFormatter
         if command.epilog is None:
             command.epilog = "exit codes:\n" + EXIT_CODES_HELP
@@ -105,7 +110,8 @@ def main(argv=None) -> int:
     command = f"proofs-check {args.command}"
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        return int(args.handler(args))
+        with decimal_length_limit(limits_of(args).max_decimal_chars):
+            return int(args.handler(args))
     except INPUT_ERRORS as exc:
         print(f"{command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
