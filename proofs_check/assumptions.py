@@ -87,11 +87,12 @@ def teacher_violations(config: Configuration) -> list[str]:
     return out
 
 
-def hypothesis_violations(claim, config: Configuration, dps: int = 30) -> list[str]:
+def hypothesis_violations(claim, config: Configuration, dps: int = 30, max_loss=None) -> list[str]:
     """Why ``config`` is outside the hypotheses ``claim`` needs (empty: it is inside).
 
-    The loss conditions are decided by a python-flint ball at ``dps`` digits: ``L > level``
-    and ``L > 0`` must be certain for "outside" and "inside" respectively.
+    The sublevel set is ``L(W) <= max_loss`` (default: the claim's largest loss level).
+    The loss conditions are decided by a python-flint ball at ``dps`` digits: ``L > max_loss``
+    must be certain to count as outside, ``L > 0`` certain to count as inside.
     """
     needs = required_assumptions(claim)
     out = []
@@ -104,13 +105,13 @@ def hypothesis_violations(claim, config: Configuration, dps: int = 30) -> list[s
     with flint.ctx.workdps(dps):
         loss = evaluate(config, dps, backend="arb", gradient=False).loss
     levels = claim.params.get("levels")
-    if "sublevel" in needs and levels:
-        top = max(Fraction(str(x)) for x in levels)
+    if "sublevel" in needs and (levels or max_loss is not None):
+        top = Fraction(str(max_loss)) if max_loss is not None else max(Fraction(str(x)) for x in levels)
         if bool(loss > flint.arb(flint.fmpq(top.numerator, top.denominator))):
-            out.append(f"L(W) = {decimal_string(loss, 6)} is above {mpmath.nstr(float(top), 3)}, the "
-                       f"largest loss level {claim.id} is checked at; the paper states it only for "
-                       "W in the sublevel set L(W) <= eps0")
+            out.append(f"L(W) = {decimal_string(loss, 6)} is above {float(top):.3g}, the largest loss "
+                       f"level {claim.id} is checked at (--max-loss); the paper states it only for W in "
+                       "the sublevel set L(W) <= eps0")
     if "positive_loss" in needs and not bool(loss > 0):
-        out.append(f"L(W) is 0 (|L| <= {mpmath.nstr(float(loss.rad()), 3)} at {dps} digits): a global "
-                   f"minimum, where the scale eps = L(W) of {claim.id} vanishes and its margin is undefined")
+        out.append(f"L(W) = 0 to {dps} digits (|L(W)| <= {float(loss.rad()):.2g}): at a global minimum "
+                   f"the scale eps = L(W) of {claim.id} vanishes and its margin is undefined")
     return out

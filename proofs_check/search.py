@@ -280,7 +280,7 @@ def _hypothesis_storage_in_temporary_directory():
             configuration.set_hypothesis_home_dir(previous)
 
 
-def _recheck_saved(claim: Claim, save_file: Path, result: "SearchResult"):
+def _recheck_saved(claim: Claim, save_file: Path, result: "SearchResult", max_loss):
     """The saved counterexample as a candidate, or None with a note: a corrupt file is
     moved aside (never silently overwritten), one outside the hypotheses is skipped."""
     try:
@@ -294,7 +294,7 @@ def _recheck_saved(claim: Claim, save_file: Path, result: "SearchResult"):
         return None
     dps = data["dps"]
     cfg = _canonical(data["config"], dps)
-    outside = hypothesis_violations(claim, cfg, dps)
+    outside = hypothesis_violations(claim, cfg, dps, max_loss)
     if outside:
         result.notes.append(f"saved example {str(save_file)!r} is outside the hypotheses of "
                             f"{claim.id} ({'; '.join(outside)}); not re-checked")
@@ -362,7 +362,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     try:
         # 1. Saved counterexamples first: the database is keyed to the test's source.
         if save_file is not None and save_file.exists():
-            saved = _recheck_saved(claim, save_file, result)
+            saved = _recheck_saved(claim, save_file, result, hi)
             if saved is not None:
                 offer(saved)
 
@@ -573,8 +573,12 @@ def load_counterexample(path) -> dict:
     return out
 
 
-def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResult:
-    """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded)."""
+def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None) -> ReplayResult:
+    """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded).
+
+    A configuration outside the claim's hypotheses (:mod:`proofs_check.assumptions`, with
+    the sublevel set ``L <= max_loss``, default the claim's largest level) raises
+    :class:`UsageError` saying why."""
     data = load_counterexample(path)
     ref = claim or data["claim"]
     if ref is None:
@@ -589,7 +593,7 @@ def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResu
             dps = 2 * dps_for_level(loss if loss > 0 else mpmath.mpf(10) ** -30)
     if dps < 1:
         raise UsageError(f"--dps = {dps} must be a positive integer")
-    outside = hypothesis_violations(the_claim, config, dps)
+    outside = hypothesis_violations(the_claim, config, dps, max_loss)
     if outside:
         raise UsageError(f"{Path(path).name} is outside the hypotheses of {the_claim.id}, so it "
                          f"cannot be a counterexample to it: {'; '.join(outside)}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+from proofs_check.errors import UsageError
 from proofs_check.limits import limits_of
 
 __all__ = ["register", "run"]
@@ -30,6 +31,9 @@ def register(subparsers):
     p.add_argument("--claim", default=None, help="claim id or package.module:attribute "
                    "(required for a bare configuration; overrides the file's)")
     p.add_argument("--dps", type=int, default=None, help="digits (default 2x the recorded dps)")
+    p.add_argument("--max-loss", type=float, default=None,
+                   help="largest loss the claim is taken to hold at (default: the claim's largest "
+                   "loss level; as search's --max-loss)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run)
 
@@ -38,7 +42,9 @@ def run(args) -> int:
     from proofs_check.search import hidden_constant_note, replay
 
     limits_of(args).check("--dps", args.dps, limits_of(args).max_dps)
-    result = replay(args.file, claim=args.claim, dps=args.dps)
+    if args.max_loss is not None and not args.max_loss > 0:
+        raise UsageError(f"--max-loss = {args.max_loss} must be a positive number")
+    result = replay(args.file, claim=args.claim, dps=args.dps, max_loss=args.max_loss)
     out = result.to_json()
     if args.json:
         print(json.dumps(out))
