@@ -41,6 +41,10 @@ COMMANDS = (
 EXIT_CODES_HELP = "\n".join(__doc__.split("Exit codes (proofs_check.errors):\n\n", 1)[1].splitlines())
 
 
+#: Sub-commands that take inputs the limits of proofs_check.limits apply to.
+_LIMITED_COMMANDS = ("eval", "run", "search", "replay", "report")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's default exits 2 too; keep it one line
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
@@ -71,15 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
-    for command in sub.choices.values():
+    for name, command in sub.choices.items():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="on an internal error, print the full traceback")
-        command.add_argument("--no-limits", action="store_true",
-                             help="lift the limits on --dps, --samples, --max-examples and on"
-                             " the length of decimal strings in input files")
+        if name in _LIMITED_COMMANDS:
+            command.add_argument("--no-limits", action="store_true",
+                                 help="lift the limits on --dps, --samples, --max-examples and on"
+                                 " the length of decimal strings in input files")
+        # Descriptions are written for the terminal, with their own line breaks.
         command.formatter_class = argparse.RawDescriptionHelpFormatter
-        if command.epilog is None:
-            command.epilog = "exit codes:\n" + EXIT_CODES_HELP
     return parser
 
 
