@@ -55,13 +55,10 @@ def register(subparsers):
 
 
 def _dir(value, default, option):
-    """The directory an option names (None: switched off), checked writable up front."""
+    """The directory an option names (None: switched off)."""
     if value is not None and value.strip() == "":
         raise UsageError(f"{option} is an empty path: give a directory, or 'none'")
-    path = default if value is None else (None if value.lower() == "none" else value)
-    if path is not None:
-        ensure_writable_directory(path, option, error=UsageError)
-    return path
+    return default if value is None else (None if value.lower() == "none" else value)
 
 
 def run(args) -> int:
@@ -78,10 +75,14 @@ def run(args) -> int:
     # An explicit seed asks for a reproducible search: no database unless one is named.
     default_db = None if args.seed is not None else engine.DEFAULT_HOME / "hypothesis-db"
     seed = 0 if args.seed is None else args.seed
+    database = _dir(args.db, default_db, "--db")
+    save_dir = _dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples", "--save-dir")
+    for option, path in (("--save-dir", save_dir), ("--db", database)):
+        if path is not None:  # up front: a result must not be computed only to be lost
+            ensure_writable_directory(path, option, error=UsageError)
     result = engine.search(
         claim, claim_ref=args.claim, max_examples=args.max_examples, seed=seed,
-        database=_dir(args.db, default_db, "--db"),
-        save_dir=_dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples", "--save-dir"),
+        database=database, save_dir=save_dir,
         json_path=args.json, min_loss=args.min_loss, max_loss=args.max_loss,
         refine_steps=args.refine_steps, shrink=not args.no_shrink,
     )
