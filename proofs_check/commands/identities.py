@@ -7,7 +7,7 @@ form, value to 30 significant digits).  With --json: one object {"identities": [
 "title", "source", "sympy", "latex", "value"}, ...]} where value is a 30-digit decimal
 string, or null when the identity is not a number.
 
-Exit codes: 0 printed, 3 internal error.
+Exit codes: 0 printed, 2 bad option, 3 internal error.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Lists every registered claim: its id (for run --claims, search and replay), its expected
 status, its title and its source in the paper.
 
-Exit codes: 0 listed, 3 internal error.
+Exit codes: 0 listed, 2 bad option, 3 internal error.
 """
 from __future__ import annotations
 
