@@ -119,12 +119,12 @@ def main(argv=None) -> int:
     except INPUT_ERRORS as exc:
         print(f"{command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Terminated:  # before KeyboardInterrupt, its base class
+        print(f"{command}: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print(f"{command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Terminated:
-        print(f"{command}: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
     except BrokenPipeError:  # e.g. `proofs-check identities | head`
         _silence_stdout()
         return EXIT_OK

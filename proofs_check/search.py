@@ -51,7 +51,7 @@ from proofs_check.assumptions import hypothesis_violations
 from proofs_check.claims import get_claim
 from proofs_check.claims.base import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
-from proofs_check.errors import UsageError
+from proofs_check.errors import Terminated, UsageError
 from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_level
 
 __all__ = [
@@ -188,6 +188,7 @@ class SearchResult:
     min_loss: float
     max_loss: float
     interrupted: bool = False
+    terminated: bool = False  # the interrupt was SIGTERM, not Ctrl-C
     saved_checked: int = 0
     written: list = field(default_factory=list)
     claim: Claim | None = field(default=None, repr=False)
@@ -420,8 +421,9 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         for start in starts:
             for cand in _refine(claim, start, lo, hi, refine_steps, rng):
                 offer(cand)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         result.interrupted = True
+        result.terminated = isinstance(exc, Terminated)
     if state["write_error"] is not None:
         raise state["write_error"]
     result.best = state["best"]

@@ -240,6 +240,29 @@ def test_signal_stops_the_workers_and_keeps_no_partial_json(tmp_path, signum, co
     assert [p.name for p in tmp_path.iterdir()] == []  # no temporary file either
 
 
+def test_sigterm_ends_a_search_with_143_keeping_the_best_example(tmp_path):
+    best = tmp_path / "best.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "proofs_check", "search", "zgj.thm4", "--max-examples", "100000",
+         "--no-limits", "--seed", "0", "--save-dir", "none", "--json", str(best)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not best.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert best.exists(), "the search wrote no best example"
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, stderr.decode()
+    assert "terminated; the best example so far is kept" in stderr.decode()
+    assert json.loads(best.read_text())["claim"] == "zgj.thm4"
+    assert [p.name for p in tmp_path.iterdir()] == ["best.json"]
+
+
 # -- crashes and exit codes ----------------------------------------------------------------
 
 def test_internal_error_exits_3_with_one_line(capsys, monkeypatch):

@@ -22,7 +22,7 @@ import sys
 import mpmath
 
 from numeric.config import ensure_writable, ensure_writable_directory
-from proofs_check.errors import UsageError
+from proofs_check.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, UsageError
 from proofs_check.limits import limits_of
 
 __all__ = ["register", "run"]
@@ -110,6 +110,7 @@ def run(args) -> int:
     for path in result.written:
         print(f"written: {path}", file=out)
     if result.interrupted:
-        print("proofs-check search: interrupted; the best example so far is kept", file=sys.stderr)
-        return 130
+        how = "terminated" if result.terminated else "interrupted"
+        print(f"proofs-check search: {how}; the best example so far is kept", file=sys.stderr)
+        return EXIT_TERMINATED if result.terminated else EXIT_INTERRUPTED
     return 1 if result.found else 0
