@@ -401,6 +401,18 @@ def _output_target(path, what: str, error) -> Path:
     return target
 
 
+def _probe_directory(directory: Path, what: str, named, error) -> None:
+    """Create ``directory`` if needed and make and remove a file in it; an ``OSError``
+    becomes ``error`` naming the path the user gave (``named``)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".proofs-check.", suffix=".probe")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise error(f"{what} {str(named)!r} cannot be written: {exc.strerror}") from None
+
+
 def ensure_writable(path, what: str = "output file", *, error=ConfigurationError) -> Path:
     """Check before a long computation that ``path`` can be written (creating its folder),
     so that a result is never computed only to be lost.  ``"-"`` (standard output) always
@@ -410,13 +422,7 @@ def ensure_writable(path, what: str = "output file", *, error=ConfigurationError
     target = _output_target(path, what, error)
     if target.exists() and not os.access(target, os.W_OK):
         raise error(f"{what} {str(path)!r} cannot be written: the file is read-only")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".probe")
-        os.close(fd)
-        os.unlink(tmp)
-    except OSError as exc:
-        raise error(f"{what} {str(path)!r} cannot be written: {exc.strerror}") from None
+    _probe_directory(target.parent, what, path, error)
     return Path(path)
 
 
@@ -427,13 +433,7 @@ def ensure_writable_directory(path, what: str = "output directory", *, error=Con
         raise error(f"{what} is an empty path")
     if path.exists() and not path.is_dir():
         raise error(f"{what} {str(path)!r} is not a directory")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path, prefix=".proofs-check.", suffix=".probe")
-        os.close(fd)
-        os.unlink(tmp)
-    except OSError as exc:
-        raise error(f"{what} {str(path)!r} cannot be written: {exc.strerror}") from None
+    _probe_directory(path, what, path, error)
     return path
 
 
