@@ -157,7 +157,7 @@ def _internal_error(command: str, exc: BaseException, debug: bool) -> int:
     message = str(exc).splitlines()[0] if str(exc) else ""
     print(f"{command}: internal error: {type(exc).__name__}: {message[:200]} -- this is a bug in "
           f"proofs-check {_version()}; please report the command line and this message"
-          + ("" if debug else " (add --debug before the command for the traceback)"),
+          + ("" if debug else " (run it again with --debug for the traceback)"),
           file=sys.stderr)
     return EXIT_INTERNAL
 

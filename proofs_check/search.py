@@ -272,7 +272,9 @@ def _hypothesis_storage_in_temporary_directory():
     nothing a previous run left there can change this one.  Restores the previous home."""
     from hypothesis import configuration
 
-    previous = configuration.storage_directory(intent_to_write=False).home_directory
+    # The module-level setting itself (None: the default), so that it is restored exactly;
+    # its public setter has no getter.
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
     with tempfile.TemporaryDirectory(prefix="proofs-check-hypothesis-") as home:
         configuration.set_hypothesis_home_dir(home)
         try:
