@@ -25,7 +25,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import flint
-import mpmath
 
 from numeric.config import Configuration
 from numeric.precise import evaluate

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import mpmath
-import pytest
 
 import proofs_check
 from numeric.config import Configuration
