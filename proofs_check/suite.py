@@ -82,7 +82,8 @@ def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progres
                 results[cid] = check_one(cid, samples, seed)
                 _advance(bar, cid, results[cid])
         else:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals,
+                                       initargs=(os.getpid(),))
             try:
                 futures = {pool.submit(check_one, cid, samples, seed): cid for cid in ids}
                 for fut in as_completed(futures):
@@ -108,12 +109,23 @@ def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progres
     return out
 
 
-def _worker_signals() -> None:
+def _worker_signals(parent: int | None = None) -> None:
     """Worker initializer: Ctrl-C reaches the whole process group, but only the parent
     decides (it stops the workers); SIGTERM kills a worker outright, whatever handler
-    the parent had installed before forking."""
+    the parent had installed before forking.  On Linux a worker is also killed when its
+    parent dies without cleaning up (SIGKILL, a crash), so that none is ever orphaned."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        except (OSError, AttributeError):
+            return
+        if parent is not None and os.getppid() != parent:  # it died before prctl took effect
+            os._exit(1)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

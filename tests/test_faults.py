@@ -240,6 +240,31 @@ def test_signal_stops_the_workers_and_keeps_no_partial_json(tmp_path, signum, co
     assert [p.name for p in tmp_path.iterdir()] == []  # no temporary file either
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_workers_die_with_a_killed_parent(tmp_path):
+    """SIGKILL cannot be caught: the workers must notice that their parent is gone."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "proofs_check", "run", "--claims", "zgj.thm4,zgj.lemma9",
+         "--json", str(tmp_path / "r.json"), "--no-progress"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = _children(proc.pid)
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    orphans = [w for w in workers if _alive(w)]
+    for pid in orphans:  # do not leave them running when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not orphans, "a worker outlived its killed parent"
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_sigterm_ends_a_search_with_143_keeping_the_best_example(tmp_path):
     best = tmp_path / "best.json"
     proc = subprocess.Popen(
