@@ -11,8 +11,8 @@ of as a counterexample (W = 0 for Theorem 4) or as a crash (L = 0, a zero teache
 The sublevel set is checked against the largest loss level the claim is sampled at (its
 ``levels``): the paper's eps0 is a hidden polynomial, far below any level we sample.
 
-A claim names what it needs in ``params["assumptions"]`` (a tuple of :data:`ASSUMPTIONS`
-keys); registered claims without it use :data:`REQUIRED` by id.
+A claim names what it needs in an ``assumptions`` field of its settings dataclass (a tuple
+of :data:`ASSUMPTIONS` keys); registered claims without one use :data:`REQUIRED` by id.
 
 >>> from numeric.config import Configuration
 >>> teacher_violations(Configuration([[1, 0], [2, 0]], [[1, 0], [0, 1]]))
@@ -50,9 +50,11 @@ REQUIRED = {
     "zgj.thm4": _LOCAL,
     "zgj.lemma8": _EPSILON,
     "zgj.lemma9": _EPSILON,
+    "zgj.lemma9.tight": _EPSILON,
     "zgj.lemma10": _EPSILON,
     "zgj.lemma12": _EPSILON,
     "zgj.lemmaC6": _EPSILON,
+    "zgj.lemma14": ("nonzero_teachers",),  # Assumption 2; its L <= r^2 w_max^2 is not a level
     "zgj.lemmaC3": ("nonzero_teachers",),  # its T_i partition needs teacher directions
     "contrast.pl": _LOCAL,
     "contrast.strong_convexity": _LOCAL,
@@ -60,8 +62,9 @@ REQUIRED = {
 
 
 def required_assumptions(claim) -> tuple:
-    """The assumption keys ``claim`` needs: its ``params["assumptions"]``, else by id."""
-    names = tuple(claim.params.get("assumptions", REQUIRED.get(claim.id, ())))
+    """The assumption keys ``claim`` needs: its ``settings.assumptions``, else by id."""
+    declared = getattr(claim.settings, "assumptions", None)
+    names = tuple(REQUIRED.get(claim.id, ()) if declared is None else declared)
     unknown = [n for n in names if n not in ASSUMPTIONS]
     if unknown:
         raise ValueError(f"claim {claim.id}: unknown assumption(s) {unknown}; known: {sorted(ASSUMPTIONS)}")
@@ -103,7 +106,7 @@ def hypothesis_violations(claim, config: Configuration, dps: int = 30, max_loss=
         return out
     with flint.ctx.workdps(dps):
         loss = evaluate(config, dps, backend="arb", gradient=False).loss
-    levels = claim.params.get("levels")
+    levels = getattr(claim.settings, "levels", None)
     if "sublevel" in needs and (levels or max_loss is not None):
         top = Fraction(str(max_loss)) if max_loss is not None else max(Fraction(str(x)) for x in levels)
         if bool(loss > flint.arb(flint.fmpq(top.numerator, top.denominator))):

@@ -351,6 +351,16 @@ def test_replay_outside_the_hypotheses_is_not_a_counterexample(tmp_path, capsys)
     assert code == 1 and "still a counterexample" in out and "hidden in O/Theta/Omega" in out
 
 
+def test_every_claim_evaluated_at_a_configuration_declares_its_hypotheses():
+    from proofs_check.assumptions import REQUIRED, required_assumptions
+    from proofs_check.claims import all_claims
+
+    at_claims = {cid for cid, claim in all_claims().items() if claim.at is not None}
+    assert at_claims == set(REQUIRED), "add the claim's assumptions to proofs_check.assumptions.REQUIRED"
+    for cid in at_claims:
+        assert "nonzero_teachers" in required_assumptions(get_claim(cid))
+
+
 def test_hypotheses_accept_configurations_just_inside():
     """The near misses of the refused cases are inside the hypotheses."""
     near_parallel = Configuration([[1, 0], [1, "1e-30"]], [[1, 0], [1, "1e-30"]])
