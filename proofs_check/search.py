@@ -52,6 +52,7 @@ from proofs_check.claims import get_claim
 from proofs_check.claims.base import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
 from proofs_check.errors import Terminated, UsageError
+from proofs_check.limits import DEFAULT_LIMITS
 from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_level
 
 __all__ = [
@@ -296,6 +297,8 @@ def _recheck_saved(claim: Claim, save_file: Path, result: "SearchResult", max_lo
         data = load_counterexample(save_file)
         if data["dps"] is None:
             raise UsageError("field 'dps' is missing")
+        if data["dps"] > DEFAULT_LIMITS.max_dps:  # a search never records so many digits
+            raise UsageError(f"field 'dps' = {data['dps']} is above {DEFAULT_LIMITS.max_dps}")
     except UsageError as exc:
         aside = move_aside(save_file)
         result.notes.append(f"saved counterexample {str(save_file)!r} is corrupt ({exc}); "
@@ -583,12 +586,13 @@ def load_counterexample(path) -> dict:
     return out
 
 
-def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None) -> ReplayResult:
+def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None,
+           max_dps: int | None = None) -> ReplayResult:
     """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded).
 
     A configuration outside the claim's hypotheses (:mod:`proofs_check.assumptions`, with
     the sublevel set ``L <= max_loss``, default the claim's largest level) raises
-    :class:`UsageError` saying why."""
+    :class:`UsageError` saying why, and so does a precision above ``max_dps``."""
     data = load_counterexample(path)
     ref = claim or data["claim"]
     if ref is None:
@@ -603,6 +607,9 @@ def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None
             dps = 2 * dps_for_level(loss if loss > 0 else mpmath.mpf(10) ** -30)
     if dps < 1:
         raise UsageError(f"--dps = {dps} must be a positive integer")
+    if max_dps is not None and dps > max_dps:
+        raise UsageError(f"replaying {Path(path).name} at twice its recorded dps = {data['dps']} needs "
+                         f"{dps} digits, above the limit of {max_dps} (pass --dps, or --no-limits)")
     outside = hypothesis_violations(the_claim, config, dps, max_loss)
     if outside:
         raise UsageError(f"{Path(path).name} is outside the hypotheses of {the_claim.id}, so it "

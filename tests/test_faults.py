@@ -463,6 +463,22 @@ def test_resource_limits(tmp_path, capsys, monkeypatch, argv, needle):
     _assert_input_error(*_run(capsys, argv), needle, "--no-limits")
 
 
+def test_recorded_precision_is_capped_too(tmp_path, capsys):
+    config = {"teacher": [[1, 0]], "student": [["1.01", 0], [0, "0.01"]]}  # L ~ 2e-4
+    path = tmp_path / "cx.json"
+    path.write_text(json.dumps({"claim": "zgj.thm4", "dps": 10**9, "config": config}))
+    _assert_input_error(*_run(capsys, ["replay", str(path)]), "2000000000 digits", "--no-limits")
+    # The same file at an explicit precision is replayed.
+    code, out, _ = _run(capsys, ["replay", str(path), "--dps", "40"])
+    assert code in (0, 1) and "40 digits" in out
+    # As a saved counterexample, it is set aside, not evaluated at 10^9 digits.
+    path.rename(tmp_path / "zgj.thm4.json")
+    code, _, err = _run(capsys, ["search", "zgj.thm4", "--max-examples", "1", "--refine-steps", "0",
+                                 "--no-shrink", "--seed", "0", "--save-dir", str(tmp_path)])
+    assert code == 0 and "field 'dps' = 1000000000 is above 2000" in err
+    assert (tmp_path / "zgj.thm4.json.corrupt").exists()
+
+
 def test_long_decimal_strings_are_refused_quickly_unless_lifted(tmp_path, capsys):
     path = _write_config(tmp_path / "c.json", [[1, 0]], [["0." + "3" * 1_000_000, 0]])
     _assert_input_error(*_run(capsys, ["eval", str(path), "--dps", "5"]),

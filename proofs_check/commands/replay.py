@@ -44,7 +44,8 @@ def run(args) -> int:
     limits_of(args).check("--dps", args.dps, limits_of(args).max_dps)
     if args.max_loss is not None and not args.max_loss > 0:
         raise UsageError(f"--max-loss = {args.max_loss} must be a positive number")
-    result = replay(args.file, claim=args.claim, dps=args.dps, max_loss=args.max_loss)
+    result = replay(args.file, claim=args.claim, dps=args.dps, max_loss=args.max_loss,
+                    max_dps=limits_of(args).max_dps)
     out = result.to_json()
     if args.json:
         print(json.dumps(out))
