@@ -120,7 +120,7 @@ class _ArbField(Field):
 
     @staticmethod
     def mid(x) -> float:
-        return float(x.mid())
+        return float(x)  # the midpoint, rounded to nearest
 
     @staticmethod
     def radius(x) -> float:
@@ -129,13 +129,17 @@ class _ArbField(Field):
     @staticmethod
     def gram(rows):
         M = arb_mat(rows)
-        G = M * M.transpose()
-        return [[G[i, j] for j in range(G.ncols())] for i in range(G.nrows())]
+        return _rows_of(M * M.transpose())
 
     @staticmethod
     def matmul(A, B):
-        C = arb_mat(A) * arb_mat(B)
-        return [[C[i, j] for j in range(C.ncols())] for i in range(C.nrows())]
+        return _rows_of(arb_mat(A) * arb_mat(B))
+
+
+def _rows_of(M):
+    """The entries of an ``arb_mat`` as a list of rows (one C call for all entries)."""
+    flat, c = M.entries(), M.ncols()
+    return [flat[i * c:(i + 1) * c] for i in range(M.nrows())]
 
 
 MPMATH = _MpmathField()

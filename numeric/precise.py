@@ -106,13 +106,6 @@ def pair_angle(F, u_hat, v_hat, cos):
     return pair_angle_sin_cos(F, u_hat, v_hat, cos)[0]
 
 
-def _functions(activation):
-    return (
-        getattr(_pair_code, f"{activation}_value_gradient_sc"),
-        getattr(_pair_code, f"{activation}_hessian_sc"),
-    )
-
-
 def evaluate(
     config: Configuration,
     dps: int = 30,
@@ -142,84 +135,149 @@ def evaluate(
         return _evaluate(config, F, dps, gradient or hessian, hessian)
 
 
+#: Pair blocks hold at most this many entries (rows x points) at once, so that loss and
+#: gradient need memory linear in the number of neurons; below it, each pair's angle is
+#: computed once and mirrored.
+_BLOCK_ENTRIES = 1 << 16
+
+
 def _evaluate(config, F, dps, want_gradient, want_hessian):
     PI = F.pi()
-    value_gradient, hessian_coefficients = _functions(config.activation)
     pts = _points(config, F)
-    n = len(pts)
-    cos = F.gram([p.unit for p in pts]) if n else []
-    # angle[i][j] = (theta, sin theta, cos theta); the generated code takes all three.
-    angle = [[None] * n for _ in range(n)]
-    for i in range(n):
-        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
-        for j in range(i + 1, n):
-            angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
-
-    # Loss: 1/2 sum c c k, with the diagonal counted once and each pair twice.
-    loss = F.zero()
-    pair_values = {}
-    for i in range(n):
-        for j in range(i, n):
-            if want_gradient and pts[i].student is not None:
-                vals = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
-                pair_values[i, j] = vals
-                k = vals[0]
-            else:
-                k = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)[0]
-            weight = 1 if i == j else 2
-            loss += weight * pts[i].sign * pts[j].sign * k
-    loss = loss / 2
-    linear = None
+    y, loss, linear = _spread_and_loss(config, F, PI, pts)
     if config.activation == "relu":
-        # App. A: the best linear term beta = -E[x F(x)] removes 1/4 |sum c z|^2.
-        linear = [
-            sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(config.d)
-        ]
         loss -= sum((x * x for x in linear), F.zero()) / 8
-
     if not want_gradient:
         return Evaluation(loss, None, None, dps, F.name)
 
-    # grad_u L for each student: sum_beta c_beta (g_u u_hat + g_v z_hat_beta).
+    students = [i for i in range(len(pts)) if pts[i].student is not None]
     zero_row = lambda: [F.zero() for _ in range(config.d)]
-    y = {j: zero_row() for j in range(config.m)}
-    students = [i for i in range(n) if pts[i].student is not None]
-    if students:
-        gamma = [[F.zero()] * n for _ in students]
-        self_coef = []
-        for row, i in enumerate(students):
-            s = F.zero()
-            for j in range(n):
-                if j >= i:
-                    _, g_u, g_v = pair_values[i, j]
-                else:
-                    _, g_u, g_v = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
-                gamma[row][j] = pts[j].sign * g_v
-                s += pts[j].sign * g_u
-            self_coef.append(s)
-        spread = F.matmul(gamma, [p.unit for p in pts])
-        for row, i in enumerate(students):
-            u_hat = pts[i].unit
-            yi = [spread[row][k] + self_coef[row] * u_hat[k] for k in range(config.d)]
-            if linear is not None:
-                yi = [yi[k] - linear[k] / 4 for k in range(config.d)]
-            y[pts[i].student] = yi
-
-    grad = []
-    by_student = {pts[i].student: pts[i] for i in students}
-    for j in range(config.m):
-        if j not in by_student:
-            grad.append(tuple(zero_row()))  # ||w|| (I + w w^T/|w|^2) -> 0 at w = 0
-            continue
-        p = by_student[j]
-        yj = y[j]
-        along = sum((a * b for a, b in zip(p.unit, yj)), F.zero())
-        grad.append(tuple(p.w_norm * (yj[k] + along * p.unit[k]) for k in range(config.d)))
+    grad = [tuple(zero_row()) for _ in range(config.m)]  # ||w|| (I + w w^T/|w|^2) -> 0 at w = 0
+    y_student = {}
+    for i in students:
+        p = pts[i]
+        yi = y[i]
+        if linear is not None:
+            yi = [yi[k] - linear[k] / 4 for k in range(config.d)]
+        y_student[p.student] = yi
+        along = sum((a * b for a, b in zip(p.unit, yi)), F.zero())
+        grad[p.student] = tuple(p.w_norm * (yi[k] + along * p.unit[k]) for k in range(config.d))
 
     hess = None
     if want_hessian:
-        hess = _hessian(config, F, PI, pts, students, cos, angle, y, hessian_coefficients)
+        n = len(pts)
+        cos = F.gram([p.unit for p in pts]) if n else []
+        angle = [[None] * n for _ in range(n)]
+        for i in range(n):
+            angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
+            for j in range(i + 1, n):
+                angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+        hessian_coefficients = getattr(_pair_code, f"{config.activation}_hessian_sc")
+        hess = _hessian(config, F, PI, pts, students, cos, angle, y_student, hessian_coefficients)
     return Evaluation(loss, tuple(grad), hess, dps, F.name)
+
+
+def _spread_and_loss(config, F, PI, pts):
+    """``(y, L, linear)``: ``y[a] = sum_b c_b grad_u k(z_a, z_b)`` for every point ``a``, the
+    loss without the ReLU linear term, and that term's vector (``None`` for ``abs``).
+
+    With ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)`` and each ``phi`` affine in
+    ``(theta, sin theta, cos theta)`` (:func:`numeric._pair_code.abs_gradient_angular`)::
+
+        y_a = (sum_b phi_u[a, b] x_b) u_hat_a + sum_b phi_v[a, b] c_b z_b,   x_b = c_b |z_b|,
+
+    a few matrix products, with per pair only the angle and its sine.  The loss follows by
+    Euler's relation: k is 1-homogeneous in u, so ``u . grad_u k(u, v) = k(u, v)`` and
+    ``L = 1/2 sum_a c_a z_a . y_a``.  Rows are taken in blocks of at most ``_BLOCK_ENTRIES``
+    pair entries, so memory is linear in the number of neurons.
+    """
+    n, d = len(pts), config.d
+    linear = None
+    if config.activation == "relu":
+        # App. A: the best linear term beta = -E[x F(x)] removes 1/4 |sum c z|^2.
+        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(d)]
+    if n == 0:
+        return [], F.zero(), linear
+    phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
+    units = [p.unit for p in pts]
+    units_t = [list(col) for col in zip(*units)]
+    x = [p.sign * p.norm for p in pts]
+    # Right-hand sides: column 0 is x (for phi_u), columns 1..d are c_b z_b (for phi_v).
+    rhs = [[x[b]] + [x[b] * u for u in units[b]] for b in range(n)]
+    column_sums = [sum((row[k] for row in rhs), F.zero()) for k in range(d + 1)]
+    # The cos(theta) term is the Gram matrix itself: cos . R = U (U^T R), no pair loop.
+    uses_cos = phi_u[3] is not None or phi_v[3] is not None
+    projected = F.matmul(units_t, rhs) if uses_cos else None
+
+    def columns(c_u, c_v):
+        return ([0] if c_u is not None else []) + (list(range(1, d + 1)) if c_v is not None else [])
+
+    theta_cols = columns(phi_u[1], phi_v[1])
+    sin_cols = columns(phi_u[2], phi_v[2])
+    rows_per_block = max(1, _BLOCK_ENTRIES // n)
+    mirror = rows_per_block >= n
+    if mirror:
+        angles = _all_pair_angles(F, units)
+
+    y, loss = [None] * n, F.zero()
+    for start in range(0, n, rows_per_block):
+        rows = range(start, min(n, start + rows_per_block))
+        if mirror:
+            block = [angles[a] for a in rows]
+        else:
+            cos = F.matmul([units[a] for a in rows], units_t)
+            block = [
+                [(F.zero(), F.zero()) if a == b else _pair_angle_sin(F, units[a], units[b], cos[r][b])
+                 for b in range(n)]
+                for r, a in enumerate(rows)
+            ]
+        acc = [[None] * (d + 1) for _ in rows]
+        for r in range(len(rows)):
+            for k in range(d + 1):
+                c = phi_u[0] if k == 0 else phi_v[0]
+                acc[r][k] = c * column_sums[k] if c is not None else F.zero()
+        for which, cols in ((0, theta_cols), (1, sin_cols)):
+            if not cols:
+                continue
+            product = F.matmul([[entry[which] for entry in row] for row in block],
+                               [[rhs[b][k] for k in cols] for b in range(n)])
+            for r in range(len(rows)):
+                for j, k in enumerate(cols):
+                    c = (phi_u if k == 0 else phi_v)[1 + which]
+                    acc[r][k] += c * product[r][j]
+        if uses_cos:
+            for r, a in enumerate(rows):
+                for k in range(d + 1):
+                    c = (phi_u if k == 0 else phi_v)[3]
+                    if c is not None:
+                        acc[r][k] += c * sum((units[a][i] * projected[i][k] for i in range(d)), F.zero())
+        for r, a in enumerate(rows):
+            ya = [acc[r][0] * units[a][k] + acc[r][k + 1] for k in range(d)]
+            y[a] = ya
+            loss += x[a] * sum((u * v for u, v in zip(units[a], ya)), F.zero())
+    return y, loss / 2, linear
+
+
+def _all_pair_angles(F, units):
+    """``(theta, sin theta)`` for every pair, each unordered pair computed once."""
+    n = len(units)
+    cos = F.gram(units)
+    zero = (F.zero(), F.zero())
+    out = [[zero] * n for _ in range(n)]
+    for a in range(n):
+        row_a, cos_a = out[a], cos[a]
+        for b in range(a + 1, n):
+            row_a[b] = out[b][a] = _pair_angle_sin(F, units[a], units[b], cos_a[b])
+    return out
+
+
+def _pair_angle_sin(F, u_hat, v_hat, cos):
+    """``(theta, sin theta)``: :func:`pair_angle_sin_cos` without the cosine, inlined for speed
+    in the well-conditioned case."""
+    if -_COS_SWITCH < F.mid(cos) < _COS_SWITCH:
+        sin = F.sqrt(1 - cos * cos)
+        return F.atan2(sin, cos), sin
+    return pair_angle_sin_cos(F, u_hat, v_hat, cos)[:2]
 
 
 def _unit_orthogonal(F, u_hat, v_hat, cos):

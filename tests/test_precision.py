@@ -103,13 +103,13 @@ def _precisions():
 @pytest.mark.parametrize("backend", ["arb", "mpmath"])
 def test_evaluate_uses_its_precision_and_restores_the_callers(odd_precisions, monkeypatch, backend):
     seen = []
-    original = _pair_code.abs_value_gradient_sc  # what the evaluators call
+    original = _pair_code.abs_gradient_angular  # what the evaluators call
 
     def spy(*args):
         seen.append(mpmath.mp.dps if backend == "mpmath" else flint.ctx.dps)
         return original(*args)
 
-    monkeypatch.setattr(_pair_code, "abs_value_gradient_sc", spy)
+    monkeypatch.setattr(_pair_code, "abs_gradient_angular", spy)
     evaluate(TINY_LOSS, 77, backend=backend, hessian=True)
     assert seen and set(seen) == {77}
     assert _precisions() == odd_precisions
@@ -122,7 +122,7 @@ def test_precision_is_restored_when_evaluate_raises(odd_precisions, monkeypatch,
     def broken(*args):
         raise RuntimeError("planted failure inside the working precision")
 
-    monkeypatch.setattr(_pair_code, "abs_value_gradient_sc", broken)
+    monkeypatch.setattr(_pair_code, "abs_gradient_angular", broken)
     with pytest.raises(RuntimeError, match="planted"):
         evaluate(TINY_LOSS, 50, backend=backend)
     assert _precisions() == odd_precisions
