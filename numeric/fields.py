@@ -1,8 +1,8 @@
 """Scalar backends for high-precision evaluation: mpmath numbers and python-flint balls.
 
 A field bundles what :mod:`numeric.precise` needs: elementary functions, exact
-conversion of the configuration's rationals, a precision context manager, and the two
-dense products (Gram matrix, matrix times matrix) where a C implementation pays.
+conversion of the configuration's rationals, a precision context manager, and the dense
+products (Gram matrix, matrix times matrix, dot product) where a C implementation pays.
 
 * ``MPMATH``: plain multiprecision floats; precision from ``mpmath.mp.workdps``.  Its error
   estimate is the agreement of two precisions (:mod:`numeric.precision`).
@@ -86,6 +86,10 @@ class _MpmathField(Field):
         cols = list(zip(*B))
         return [[mpmath.fdot(row, col) for col in cols] for row in A]
 
+    @staticmethod
+    def dot(xs, ys):
+        return mpmath.fdot(xs, ys)
+
 
 class _ArbField(Field):
     name = "arb"
@@ -134,6 +138,13 @@ class _ArbField(Field):
     @staticmethod
     def matmul(A, B):
         return _rows_of(arb_mat(A) * arb_mat(B))
+
+    @staticmethod
+    def dot(xs, ys):
+        xs = list(xs)
+        if not xs:
+            return arb(0)
+        return (arb_mat([xs]) * arb_mat([[y] for y in ys]))[0, 0]
 
 
 def _rows_of(M):

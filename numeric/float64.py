@@ -81,6 +81,7 @@ def _angles(units):
     sin = np.sqrt(np.maximum(0.0, 1.0 - cos * cos))
     theta = np.arctan2(sin, cos)
     near = np.abs(cos) >= _COS_SWITCH
+    np.fill_diagonal(near, False)  # the diagonal is set exactly below
     if near.any():
         i, j = np.nonzero(near)
         diff = np.linalg.norm(units[i] - units[j], axis=1)
@@ -94,31 +95,36 @@ def _angles(units):
     return gram, (theta, sin, cos)
 
 
-def _pair_functions(activation):
-    return (
-        getattr(_pair_code, f"{activation}_value_gradient_sc"),
-        getattr(_pair_code, f"{activation}_hessian_sc"),
-    )
+def _affine(coefficients, angle):
+    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` on arrays; ``None`` coefficients skipped."""
+    out = 0.0
+    for c, x in zip(coefficients, (None,) + tuple(angle)):
+        if c is not None:
+            out = out + (c if x is None else c * x)
+    return out
 
 
 def _core(teacher, student, activation, want_hessian):
     teacher, student = _check(teacher, student)
-    value_gradient, hessian_coefficients = _pair_functions(activation)
     m, d = student.shape
     units, norms, signs, keep_s, w_norm = _points(teacher, student)
     ms = int(keep_s.sum())
     cos, angle = _angles(units)
-    A, B = np.meshgrid(norms, norms, indexing="ij")
-    k, g_u, g_v = value_gradient(A, B, *angle, np.pi, _NUMPY)
-    loss = 0.5 * signs @ k @ signs
+    # As in numeric.precise: grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat) with affine
+    # angular factors, and L = 1/2 sum_a c_a z_a . y_a by Euler's relation.
+    phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(np.pi, _NUMPY)
+    x = signs * norms
+    along_u = _affine(phi_u, angle) @ x
+    y_all = along_u[:, None] * units + _affine(phi_v, angle) @ (x[:, None] * units)
+    loss = 0.5 * np.einsum("a,ak,ak->", x, units, y_all)
     linear = None
     if activation == "relu":
-        linear = (signs * norms) @ units
+        linear = x @ units
         loss -= linear @ linear / 8
     y = np.zeros((m, d))
-    ys = (g_v[:ms] * signs) @ units + ((g_u[:ms] * signs).sum(axis=1))[:, None] * units[:ms]
+    ys = y_all[:ms]
     if linear is not None:
-        ys -= linear / 4
+        ys = ys - linear / 4
     y[keep_s] = ys
     wbar = np.zeros((m, d))
     wbar[keep_s] = units[:ms]
@@ -126,6 +132,7 @@ def _core(teacher, student, activation, want_hessian):
     grad = w_norm[:, None] * (y + along[:, None] * wbar)
     out = [float(loss), grad]
     if want_hessian:
+        hessian_coefficients = getattr(_pair_code, f"{activation}_hessian_sc")
         out.append(_hessian(activation, m, d, units, norms, signs, cos, angle, y, wbar, w_norm,
                             hessian_coefficients))
     return out

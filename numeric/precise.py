@@ -17,6 +17,7 @@ backend's context manager; the caller's precision is untouched.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,9 +136,8 @@ def evaluate(
         return _evaluate(config, F, dps, gradient or hessian, hessian)
 
 
-#: Pair blocks hold at most this many entries (rows x points) at once, so that loss and
-#: gradient need memory linear in the number of neurons; below it, each pair's angle is
-#: computed once and mirrored.
+#: A block of pairs holds at most this many entries at once, so that loss and gradient need
+#: memory linear in the number of neurons (n = m + r up to 256 is a single block).
 _BLOCK_ENTRIES = 1 << 16
 
 
@@ -160,7 +160,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
         if linear is not None:
             yi = [yi[k] - linear[k] / 4 for k in range(config.d)]
         y_student[p.student] = yi
-        along = sum((a * b for a, b in zip(p.unit, yi)), F.zero())
+        along = F.dot(p.unit, yi)
         grad[p.student] = tuple(p.w_norm * (yi[k] + along * p.unit[k]) for k in range(config.d))
 
     hess = None
@@ -188,8 +188,8 @@ def _spread_and_loss(config, F, PI, pts):
 
     a few matrix products, with per pair only the angle and its sine.  The loss follows by
     Euler's relation: k is 1-homogeneous in u, so ``u . grad_u k(u, v) = k(u, v)`` and
-    ``L = 1/2 sum_a c_a z_a . y_a``.  Rows are taken in blocks of at most ``_BLOCK_ENTRIES``
-    pair entries, so memory is linear in the number of neurons.
+    ``L = 1/2 sum_a c_a z_a . y_a``.  Pairs are taken in square blocks of at most
+    ``_BLOCK_ENTRIES`` entries, so memory is linear in the number of neurons.
     """
     n, d = len(pts), config.d
     linear = None
@@ -204,7 +204,7 @@ def _spread_and_loss(config, F, PI, pts):
     x = [p.sign * p.norm for p in pts]
     # Right-hand sides: column 0 is x (for phi_u), columns 1..d are c_b z_b (for phi_v).
     rhs = [[x[b]] + [x[b] * u for u in units[b]] for b in range(n)]
-    column_sums = [sum((row[k] for row in rhs), F.zero()) for k in range(d + 1)]
+    column_sums = F.matmul([[F.q(1, 1)] * n], rhs)[0]
     # The cos(theta) term is the Gram matrix itself: cos . R = U (U^T R), no pair loop.
     uses_cos = phi_u[3] is not None or phi_v[3] is not None
     projected = F.matmul(units_t, rhs) if uses_cos else None
@@ -214,60 +214,67 @@ def _spread_and_loss(config, F, PI, pts):
 
     theta_cols = columns(phi_u[1], phi_v[1])
     sin_cols = columns(phi_u[2], phi_v[2])
-    rows_per_block = max(1, _BLOCK_ENTRIES // n)
-    mirror = rows_per_block >= n
-    if mirror:
-        angles = _all_pair_angles(F, units)
+    # acc[a] = (sum_b phi_u[a, b] x_b, sum_b phi_v[a, b] c_b z_b): d + 1 numbers per point.
+    acc = []
+    for a in range(n):
+        row = [None] * (d + 1)
+        for k in range(d + 1):
+            c = (phi_u if k == 0 else phi_v)[0]
+            row[k] = c * column_sums[k] if c is not None else F.zero()
+            c = (phi_u if k == 0 else phi_v)[3]
+            if c is not None:
+                row[k] += c * F.dot(units[a], [projected[i][k] for i in range(d)])
+        acc.append(row)
 
-    y, loss = [None] * n, F.zero()
-    for start in range(0, n, rows_per_block):
-        rows = range(start, min(n, start + rows_per_block))
-        if mirror:
-            block = [angles[a] for a in rows]
-        else:
-            cos = F.matmul([units[a] for a in rows], units_t)
-            block = [
-                [(F.zero(), F.zero()) if a == b else _pair_angle_sin(F, units[a], units[b], cos[r][b])
-                 for b in range(n)]
-                for r, a in enumerate(rows)
-            ]
-        acc = [[None] * (d + 1) for _ in rows]
-        for r in range(len(rows)):
-            for k in range(d + 1):
-                c = phi_u[0] if k == 0 else phi_v[0]
-                acc[r][k] = c * column_sums[k] if c is not None else F.zero()
-        for which, cols in ((0, theta_cols), (1, sin_cols)):
-            if not cols:
-                continue
-            product = F.matmul([[entry[which] for entry in row] for row in block],
-                               [[rhs[b][k] for k in cols] for b in range(n)])
-            for r in range(len(rows)):
-                for j, k in enumerate(cols):
-                    c = (phi_u if k == 0 else phi_v)[1 + which]
-                    acc[r][k] += c * product[r][j]
-        if uses_cos:
-            for r, a in enumerate(rows):
-                for k in range(d + 1):
-                    c = (phi_u if k == 0 else phi_v)[3]
-                    if c is not None:
-                        acc[r][k] += c * sum((units[a][i] * projected[i][k] for i in range(d)), F.zero())
-        for r, a in enumerate(rows):
-            ya = [acc[r][0] * units[a][k] + acc[r][k + 1] for k in range(d)]
-            y[a] = ya
-            loss += x[a] * sum((u * v for u, v in zip(units[a], ya)), F.zero())
+    # Square blocks of pairs (A, B), B after A: each pair's angle is computed once and its
+    # contribution added to both rows; only one block of pairs is held at a time.
+    size = max(1, math.isqrt(_BLOCK_ENTRIES))
+    blocks = [range(s, min(n, s + size)) for s in range(0, n, size)]
+    for i, A in enumerate(blocks):
+        for B in blocks[i:]:
+            angles = _block_angles(F, units, A, B)
+            for which, cols in ((0, theta_cols), (1, sin_cols)):
+                if not cols:
+                    continue
+                coef = [(phi_u if k == 0 else phi_v)[1 + which] for k in cols]
+                M = [[entry[which] for entry in row] for row in angles]
+                _accumulate(F, acc, A, M, [[rhs[b][k] for k in cols] for b in B], cols, coef)
+                if B is not A:
+                    Mt = [list(col) for col in zip(*M)]
+                    _accumulate(F, acc, B, Mt, [[rhs[a][k] for k in cols] for a in A], cols, coef)
+
+    y = [[acc[a][0] * units[a][k] + acc[a][k + 1] for k in range(d)] for a in range(n)]
+    # z_a . y_a = |z_a| (acc_u[a] + u_hat_a . acc_v[a]), as u_hat_a . u_hat_a = 1 exactly.
+    loss = F.dot(x, [row[0] for row in acc]) + F.dot(
+        [v for row in rhs for v in row[1:]], [v for row in acc for v in row[1:]])
     return y, loss / 2, linear
 
 
-def _all_pair_angles(F, units):
-    """``(theta, sin theta)`` for every pair, each unordered pair computed once."""
-    n = len(units)
-    cos = F.gram(units)
+def _accumulate(F, acc, rows, M, right, cols, coef):
+    """``acc[rows][cols] += coef * (M @ right)``."""
+    product = F.matmul(M, right)
+    for r, a in enumerate(rows):
+        target, prod = acc[a], product[r]
+        for j, k in enumerate(cols):
+            target[k] += coef[j] * prod[j]
+
+
+def _block_angles(F, units, A, B):
+    """``(theta, sin theta)`` for the pairs ``A x B`` of point indices (ranges); on a diagonal
+    block (``A is B``) each unordered pair is computed once and the diagonal is 0."""
+    cos = F.matmul([units[a] for a in A], [list(col) for col in zip(*(units[b] for b in B))])
     zero = (F.zero(), F.zero())
-    out = [[zero] * n for _ in range(n)]
-    for a in range(n):
-        row_a, cos_a = out[a], cos[a]
-        for b in range(a + 1, n):
-            row_a[b] = out[b][a] = _pair_angle_sin(F, units[a], units[b], cos_a[b])
+    out = [[zero] * len(B) for _ in A]
+    if A is B:
+        for r, a in enumerate(A):
+            row, cos_r = out[r], cos[r]
+            for c in range(r + 1, len(B)):
+                row[c] = out[c][r] = _pair_angle_sin(F, units[a], units[B[c]], cos_r[c])
+        return out
+    for r, a in enumerate(A):
+        row, cos_r = out[r], cos[r]
+        for c, b in enumerate(B):
+            row[c] = _pair_angle_sin(F, units[a], units[b], cos_r[c])
     return out
 
 
