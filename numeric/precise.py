@@ -25,7 +25,16 @@ from numeric import _pair_code
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
 
-__all__ = ["Evaluation", "UndefinedQuantityError", "evaluate", "pair_angle", "pair_angle_sin_cos"]
+__all__ = [
+    "Evaluation",
+    "UndefinedQuantityError",
+    "EvaluationTooLargeError",
+    "evaluate",
+    "memory_estimate",
+    "MEMORY_LIMIT_BYTES",
+    "pair_angle",
+    "pair_angle_sin_cos",
+]
 
 #: Below this |cos|, the angle from the Gram matrix is well conditioned; above it we use
 #: the half-angle form from the difference vectors (Kahan), which keeps full relative
@@ -35,6 +44,37 @@ _COS_SWITCH = 0.9
 
 class UndefinedQuantityError(ConfigurationError):
     """A quantity that is undefined at this configuration (e.g. a Hessian at w_j = 0)."""
+
+
+class EvaluationTooLargeError(ConfigurationError):
+    """The evaluation asked for would need more memory than :data:`MEMORY_LIMIT_BYTES`."""
+
+
+#: Evaluations whose estimated memory (:func:`memory_estimate`) exceeds this are refused
+#: before anything is allocated.
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+
+
+def memory_estimate(m: int, r: int, d: int, dps: int, *, hessian: bool = False) -> int:
+    """Bytes that :func:`evaluate` needs, roughly (measured: about ``160 + dps / 2`` bytes per
+    ball, including Python's object overhead).
+
+    Loss and gradient are linear in the number of neurons: the effective vectors, their
+    right-hand sides and accumulators (a few ``(m + r) x d`` arrays) and one block of
+    pairs.  The Hessian is quadratic: the ``md x md`` result and as many entries again in
+    its ``d x d`` blocks.
+
+    >>> memory_estimate(2000, 5, 10, 50) < 300 * 1024**2
+    True
+    >>> memory_estimate(2000, 5, 10, 50, hessian=True) > 10 * 1024**3
+    True
+    """
+    per_ball = 160 + dps // 2
+    n = m + r
+    balls = 4 * n * (d + 1) + 6 * min(n * n, _BLOCK_ENTRIES)
+    if hessian:
+        balls += 2 * (m * d) ** 2 + 3 * n * n
+    return balls * per_ball
 
 
 @dataclass(frozen=True)
@@ -120,10 +160,24 @@ def evaluate(
     ``backend="arb"`` returns rigorous balls (radius = error bound); ``"mpmath"`` returns
     floating-point numbers.  The Hessian raises :class:`UndefinedQuantityError` at a
     zero-norm student neuron, where ``u = ||w|| w`` is not twice differentiable.
+
+    Memory is linear in the number of neurons for loss and gradient and quadratic for the
+    Hessian; an evaluation estimated (:func:`memory_estimate`) above
+    :data:`MEMORY_LIMIT_BYTES` raises :class:`EvaluationTooLargeError` before allocating.
     """
     if not isinstance(dps, int) or dps < 1:
         raise ConfigurationError(f"dps = {dps!r} must be a positive integer")
     F = _field(backend)
+    need = memory_estimate(config.m, config.r, config.d, dps, hessian=hessian)
+    if need > MEMORY_LIMIT_BYTES:
+        what = (f"the Hessian ({config.m * config.d} x {config.m * config.d} balls)" if hessian
+                else "loss and gradient")
+        raise EvaluationTooLargeError(
+            f"evaluating {what} of m = {config.m} neurons in d = {config.d} dimensions at "
+            f"{dps} digits needs about {need / 1024**3:.1f} GB, above the "
+            f"{MEMORY_LIMIT_BYTES / 1024**3:.0f} GB limit"
+            + ("; ask for loss and gradient only, or fewer neurons" if hessian else "")
+        )
     if hessian:
         zero = config.zero_students()
         if zero:

@@ -88,7 +88,10 @@ def _angular_coefficients(expr, b_symbol, S, C):
     factor = sp.simplify(expr / b_symbol)
     if factor.has(a) or factor.has(b_symbol):
         raise ArithmeticError(f"gradient factor {expr} is not |v| times a function of the angle")
-    poly = sp.Poly(sp.expand(factor), theta, S, C)
+    try:
+        poly = sp.Poly(sp.expand(factor), theta, S, C)
+    except sp.PolynomialError:
+        raise ArithmeticError(f"gradient factor {factor} is not a polynomial in (theta, sin, cos)") from None
     if poly.total_degree() > 1:
         raise ArithmeticError(f"gradient factor {factor} is not affine in (theta, sin, cos)")
     coefficients = [poly.coeff_monomial(x) for x in (1, theta, S, C)]
