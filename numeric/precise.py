@@ -24,6 +24,7 @@ from typing import Any
 from numeric import _pair_code
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
+from flint import fmpz_mat
 
 __all__ = [
     "Evaluation",
@@ -197,28 +198,33 @@ _BLOCK_ENTRIES = 1 << 16
 
 def _evaluate(config, F, dps, want_gradient, want_hessian):
     PI = F.pi()
-    pts = _points(config, F)
-    y, loss, linear = _spread_and_loss(config, F, PI, pts)
+    rows = _integer_rows(config)
+    acc_u, acc_v, loss, linear, geometry = _spread_and_loss(config, F, PI, rows)
     if config.activation == "relu":
         loss -= sum((x * x for x in linear), F.zero()) / 8
     if not want_gradient:
         return Evaluation(loss, None, None, dps, F.name)
 
-    students = [i for i in range(len(pts)) if pts[i].student is not None]
     zero_row = lambda: [F.zero() for _ in range(config.d)]
     grad = [tuple(zero_row()) for _ in range(config.m)]  # ||w|| (I + w w^T/|w|^2) -> 0 at w = 0
     y_student = {}
-    for i in students:
-        p = pts[i]
-        yi = y[i]
+    w_norm, rho = geometry
+    for a, row in enumerate(rows):
+        if row.student is None:
+            continue
+        unit = [v * rho[a] for v in row.ints]
+        # y = sum_b c_b grad_u k(z_a, z_b) = acc_u u_hat + acc_v (numeric._pair_code.*_gradient_angular)
+        ya = [acc_u[a] * unit[k] + acc_v[a][k] for k in range(config.d)]
         if linear is not None:
-            yi = [yi[k] - linear[k] / 4 for k in range(config.d)]
-        y_student[p.student] = yi
-        along = F.dot(p.unit, yi)
-        grad[p.student] = tuple(p.w_norm * (yi[k] + along * p.unit[k]) for k in range(config.d))
+            ya = [ya[k] - linear[k] / 4 for k in range(config.d)]
+        y_student[row.student] = ya
+        along = F.dot(unit, ya)
+        grad[row.student] = tuple(w_norm[a] * (ya[k] + along * unit[k]) for k in range(config.d))
 
     hess = None
     if want_hessian:
+        pts = _points(config, F)
+        students = [i for i in range(len(pts)) if pts[i].student is not None]
         n = len(pts)
         cos = F.gram([p.unit for p in pts]) if n else []
         angle = [[None] * n for _ in range(n)]
@@ -231,104 +237,158 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
     return Evaluation(loss, tuple(grad), hess, dps, F.name)
 
 
-def _spread_and_loss(config, F, PI, pts):
-    """``(y, L, linear)``: ``y[a] = sum_b c_b grad_u k(z_a, z_b)`` for every point ``a``, the
-    loss without the ReLU linear term, and that term's vector (``None`` for ``abs``).
+@dataclass(frozen=True)
+class _IntegerRow:
+    """A nonzero neuron ``w = ints / q`` with integer ``ints`` (exact), its sign ``c`` (+1
+    student, -1 teacher) and its student index (``None`` for a teacher)."""
+
+    ints: tuple
+    q: int
+    sign: int
+    student: int | None
+
+
+def _integer_rows(config: Configuration) -> list:
+    """Nonzero student rows, then nonzero teacher rows, over a common denominator each."""
+    out = []
+    zero = set(config.zero_students())
+    for sign, rows in ((1, config.student), (-1, config.teacher)):
+        for j, row in enumerate(rows):
+            if (sign == 1 and j in zero) or (sign == -1 and not any(row)):
+                continue  # a zero neuron contributes nothing to f or f*
+            q = math.lcm(*(x.denominator for x in row))
+            ints = tuple(x.numerator * (q // x.denominator) for x in row)
+            out.append(_IntegerRow(ints, q, sign, j if sign == 1 else None))
+    return out
+
+
+def _spread_and_loss(config, F, PI, rows):
+    """``(acc_u, acc_v, L, linear, (|w|, 1/|ints|))`` over the nonzero neurons ``a``:
+    ``sum_b c_b grad_u k(z_a, z_b) = acc_u[a] u_hat_a + acc_v[a]``, the loss without the ReLU
+    linear term, and that term's vector (``None`` for ``abs``).
 
     With ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)`` and each ``phi`` affine in
     ``(theta, sin theta, cos theta)`` (:func:`numeric._pair_code.abs_gradient_angular`)::
 
-        y_a = (sum_b phi_u[a, b] x_b) u_hat_a + sum_b phi_v[a, b] c_b z_b,   x_b = c_b |z_b|,
+        acc_u[a] = sum_b phi_u[a, b] x_b,   acc_v[a] = sum_b phi_v[a, b] c_b z_b,   x_b = c_b |z_b|,
 
     a few matrix products, with per pair only the angle and its sine.  The loss follows by
     Euler's relation: k is 1-homogeneous in u, so ``u . grad_u k(u, v) = k(u, v)`` and
-    ``L = 1/2 sum_a c_a z_a . y_a``.  Pairs are taken in square blocks of at most
-    ``_BLOCK_ENTRIES`` entries, so memory is linear in the number of neurons.
+    ``L = 1/2 sum_a c_a z_a . y_a``.
+
+    Rows are kept as exact integer vectors ``w_a = V_a / q_a``: the Gram matrix ``V V^T`` is
+    an exact integer product (python-flint ``fmpz_mat``), ``cos = G_ab / sqrt(G_aa G_bb)``,
+    and at nearly aligned or antipodal pairs ``sin^2 = (G_aa G_bb - G_ab^2) / (G_aa G_bb)``
+    with an exact integer numerator (Lagrange's identity), so there is no cancellation at all.
+    ``c_b z_b = (c_b s_b / q_b) V_b`` (``s = |w|`` for a student, 1 for a teacher) lets the
+    products run against the exact integers ``V``.  Pairs are taken in square blocks of at
+    most ``_BLOCK_ENTRIES`` entries, so memory is linear in the number of neurons.
     """
-    n, d = len(pts), config.d
-    linear = None
-    if config.activation == "relu":
-        # App. A: the best linear term beta = -E[x F(x)] removes 1/4 |sum c z|^2.
-        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(d)]
+    n, d = len(rows), config.d
     if n == 0:
-        return [], F.zero(), linear
+        linear = [F.zero()] * d if config.activation == "relu" else None
+        return [], [], F.zero(), linear, ([], [])
     phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
-    units = [p.unit for p in pts]
-    units_t = [list(col) for col in zip(*units)]
-    x = [p.sign * p.norm for p in pts]
-    # Right-hand sides: column 0 is x (for phi_u), columns 1..d are c_b z_b (for phi_v).
-    rhs = [[x[b]] + [x[b] * u for u in units[b]] for b in range(n)]
-    column_sums = F.matmul([[F.q(1, 1)] * n], rhs)[0]
-    # The cos(theta) term is the Gram matrix itself: cos . R = U (U^T R), no pair loop.
-    uses_cos = phi_u[3] is not None or phi_v[3] is not None
-    projected = F.matmul(units_t, rhs) if uses_cos else None
+    V = [list(row.ints) for row in rows]
+    gram_diag = [sum(v * v for v in ints) for ints in V]  # exact
+    root = [F.sqrt(F.integer(g)) for g in gram_diag]  # |V_a|
+    rho = [1 / r for r in root]
+    w_norm = [root[a] / rows[a].q for a in range(n)]
+    s = [w_norm[a] if rows[a].student is not None else F.q(1, 1) for a in range(n)]
+    z_norm = [s[a] * w_norm[a] for a in range(n)]
+    x = [rows[a].sign * z_norm[a] for a in range(n)]
+    scale = [rows[a].sign * s[a] / rows[a].q for a in range(n)]  # c_a z_a = scale_a V_a
+    # Right-hand side: column 0 gives sum_b M[a, b] x_b = sum_b (M[a, b] scale_b) |V_b|, the
+    # others sum_b (M[a, b] scale_b) V_b = sum_b M[a, b] c_b z_b.
+    rhs = [[root[b]] + V[b] for b in range(n)]
+    sum_x = sum(x, F.zero())
+    sum_cz = F.matmul([scale], V)[0]
+    linear = sum_cz if config.activation == "relu" else None
+
+    acc_u = [phi_u[0] * sum_x if phi_u[0] is not None else F.zero() for _ in range(n)]
+    acc_v = [[phi_v[0] * t if phi_v[0] is not None else F.zero() for t in sum_cz] for _ in range(n)]
+    if phi_u[3] is not None or phi_v[3] is not None:
+        # The cos(theta) term is the Gram matrix: sum_b cos_ab (.)_b = u_hat_a . sum_b u_hat_b (.)_b.
+        units = [[v * rho[a] for v in V[a]] for a in range(n)]
+        projected = F.matmul([list(col) for col in zip(*units)],
+                             [[x[b]] + [scale[b] * v for v in V[b]] for b in range(n)])
+        for a in range(n):
+            along = [F.dot(units[a], [projected[i][k] for i in range(d)]) for k in range(d + 1)]
+            if phi_u[3] is not None:
+                acc_u[a] += phi_u[3] * along[0]
+            if phi_v[3] is not None:
+                acc_v[a] = [acc_v[a][k] + phi_v[3] * along[k + 1] for k in range(d)]
 
     def columns(c_u, c_v):
         return ([0] if c_u is not None else []) + (list(range(1, d + 1)) if c_v is not None else [])
 
-    theta_cols = columns(phi_u[1], phi_v[1])
-    sin_cols = columns(phi_u[2], phi_v[2])
-    # acc[a] = (sum_b phi_u[a, b] x_b, sum_b phi_v[a, b] c_b z_b): d + 1 numbers per point.
-    acc = []
-    for a in range(n):
-        row = [None] * (d + 1)
-        for k in range(d + 1):
-            c = (phi_u if k == 0 else phi_v)[0]
-            row[k] = c * column_sums[k] if c is not None else F.zero()
-            c = (phi_u if k == 0 else phi_v)[3]
-            if c is not None:
-                row[k] += c * F.dot(units[a], [projected[i][k] for i in range(d)])
-        acc.append(row)
-
+    terms = [(which, columns(phi_u[1 + which], phi_v[1 + which]), phi_u[1 + which], phi_v[1 + which])
+             for which in (0, 1)]
+    terms = [t for t in terms if t[1]]
     # Square blocks of pairs (A, B), B after A: each pair's angle is computed once and its
     # contribution added to both rows; only one block of pairs is held at a time.
     size = max(1, math.isqrt(_BLOCK_ENTRIES))
-    blocks = [range(s, min(n, s + size)) for s in range(0, n, size)]
+    blocks = [range(start, min(n, start + size)) for start in range(0, n, size)]
+    integer_blocks = [fmpz_mat([V[a] for a in A]) for A in blocks]
     for i, A in enumerate(blocks):
-        for B in blocks[i:]:
-            angles = _block_angles(F, units, A, B)
-            for which, cols in ((0, theta_cols), (1, sin_cols)):
-                if not cols:
-                    continue
-                coef = [(phi_u if k == 0 else phi_v)[1 + which] for k in cols]
-                M = [[entry[which] for entry in row] for row in angles]
-                _accumulate(F, acc, A, M, [[rhs[b][k] for k in cols] for b in B], cols, coef)
+        for j in range(i, len(blocks)):
+            B = blocks[j]
+            G = integer_blocks[i] * integer_blocks[j].transpose()  # exact
+            angles = _block_angles(F, G, A, B, gram_diag, rho, A is B)
+            for which, cols, c_u, c_v in terms:
+                M = [[entry[which] * scale[b] for entry, b in zip(row, B)] for row in angles]
+                _accumulate(acc_u, acc_v, A, F.matmul(M, [[rhs[b][k] for k in cols] for b in B]),
+                            cols, c_u, c_v)
                 if B is not A:
-                    Mt = [list(col) for col in zip(*M)]
-                    _accumulate(F, acc, B, Mt, [[rhs[a][k] for k in cols] for a in A], cols, coef)
+                    Mt = [[angles[r][c][which] * scale[a] for r, a in enumerate(A)] for c in range(len(B))]
+                    _accumulate(acc_u, acc_v, B, F.matmul(Mt, [[rhs[a][k] for k in cols] for a in A]),
+                                cols, c_u, c_v)
 
-    y = [[acc[a][0] * units[a][k] + acc[a][k + 1] for k in range(d)] for a in range(n)]
-    # z_a . y_a = |z_a| (acc_u[a] + u_hat_a . acc_v[a]), as u_hat_a . u_hat_a = 1 exactly.
-    loss = F.dot(x, [row[0] for row in acc]) + F.dot(
-        [v for row in rhs for v in row[1:]], [v for row in acc for v in row[1:]])
-    return y, loss / 2, linear
+    # z_a . y_a = |z_a| acc_u[a] + c_a z_a . acc_v[a]  (u_hat_a . u_hat_a = 1 exactly).
+    loss = F.dot(x, acc_u) + F.dot([scale[a] * v for a in range(n) for v in V[a]],
+                                   [v for row in acc_v for v in row])
+    return acc_u, acc_v, loss / 2, linear, (w_norm, rho)
 
 
-def _accumulate(F, acc, rows, M, right, cols, coef):
-    """``acc[rows][cols] += coef * (M @ right)``."""
-    product = F.matmul(M, right)
+def _accumulate(acc_u, acc_v, rows, product, cols, c_u, c_v):
+    """Add ``c_u * product[:, 0]`` to ``acc_u[rows]`` and ``c_v * product[:, 1:]`` to
+    ``acc_v[rows]`` (``cols`` says which of the columns ``0, 1..d`` ``product`` has)."""
     for r, a in enumerate(rows):
-        target, prod = acc[a], product[r]
-        for j, k in enumerate(cols):
-            target[k] += coef[j] * prod[j]
+        prod = product[r]
+        offset = 0
+        if cols[0] == 0:
+            acc_u[a] += c_u * prod[0]
+            offset = 1
+        if len(cols) > offset:
+            target = acc_v[a]
+            for k in range(len(target)):
+                target[k] += c_v * prod[offset + k]
 
 
-def _block_angles(F, units, A, B):
-    """``(theta, sin theta)`` for the pairs ``A x B`` of point indices (ranges); on a diagonal
-    block (``A is B``) each unordered pair is computed once and the diagonal is 0."""
-    cos = F.matmul([units[a] for a in A], [list(col) for col in zip(*(units[b] for b in B))])
+def _block_angles(F, G, A, B, gram_diag, rho, diagonal):
+    """``(theta, sin theta)`` for the pairs ``A x B`` from their exact integer Gram block ``G``
+    (an ``fmpz_mat``); on a diagonal block each unordered pair is computed once and the
+    diagonal is 0."""
+    cos = F.integers(G)
     zero = (F.zero(), F.zero())
     out = [[zero] * len(B) for _ in A]
-    if A is B:
-        for r, a in enumerate(A):
-            row, cos_r = out[r], cos[r]
-            for c in range(r + 1, len(B)):
-                row[c] = out[c][r] = _pair_angle_sin(F, units[a], units[B[c]], cos_r[c])
-        return out
+    mid, sqrt, atan2 = F.mid, F.sqrt, F.atan2  # the innermost loop of the evaluator
+    rho_B = [rho[b] for b in B]
     for r, a in enumerate(A):
-        row, cos_r = out[r], cos[r]
-        for c, b in enumerate(B):
-            row[c] = _pair_angle_sin(F, units[a], units[b], cos_r[c])
+        row, cos_r, rho_a = out[r], cos[r], rho[a]
+        for c in range(r + 1 if diagonal else 0, len(B)):
+            cab = cos_r[c] * rho_a * rho_B[c]
+            if -_COS_SWITCH < mid(cab) < _COS_SWITCH:
+                sin = sqrt(1 - cab * cab)
+                row[c] = (atan2(sin, cab), sin)
+            else:
+                b = B[c]
+                # Lagrange: |V_a|^2 |V_b|^2 sin^2 = G_aa G_bb - G_ab^2, exact in integers.
+                g = int(G[r, c])
+                cross = F.sqrt(F.integer(gram_diag[a] * gram_diag[b] - g * g))
+                row[c] = (F.atan2(cross, F.integer(g)), cross * rho[a] * rho[b])
+            if diagonal:
+                out[c][r] = row[c]
     return out
 
 
