@@ -55,19 +55,30 @@ def _check(teacher, student):
             f"{teacher.shape[1]} (dimension d = {teacher.shape[1]})"
         )
     for name, arr in (("teacher", teacher), ("student", student)):
-        bad = np.argwhere(~np.isfinite(arr))
-        if bad.size:
-            i, k = bad[0]
-            raise ValueError(f"{name}[{i}][{k}] = {arr[i, k]} is not finite")
+        if np.isfinite(arr).all():
+            continue
+        i, k = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name}[{i}][{k}] = {arr[i, k]} is not finite")
     return teacher, student
 
 
 def _points(teacher, student):
     """Effective vectors z (students ||w|| w, then teachers), signs, norms, units."""
-    w_norm = np.linalg.norm(student, axis=1)
-    t_norm = np.linalg.norm(teacher, axis=1)
+    m = len(student)
+    rows = np.vstack([student, teacher])
+    row_norm = np.sqrt(np.einsum("ak,ak->a", rows, rows))
+    w_norm = row_norm[:m]
+    if row_norm.all():  # the common case: no zero neuron
+        keep_s = np.ones(m, dtype=bool)
+        units = rows / row_norm[:, None]
+        norms = row_norm.copy()
+        norms[:m] *= w_norm
+        signs = np.ones(len(rows))
+        signs[m:] = -1.0
+        return units, norms, signs, keep_s, w_norm
     keep_s = w_norm > 0
-    keep_t = t_norm > 0
+    keep_t = row_norm[m:] > 0
+    t_norm = row_norm[m:]
     units = np.vstack([student[keep_s] / w_norm[keep_s, None], teacher[keep_t] / t_norm[keep_t, None]])
     norms = np.concatenate([w_norm[keep_s] ** 2, t_norm[keep_t]])
     signs = np.concatenate([np.ones(keep_s.sum()), -np.ones(keep_t.sum())])
@@ -75,15 +86,20 @@ def _points(teacher, student):
 
 
 def _angles(units):
-    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`."""
-    gram = np.clip(units @ units.T, -1.0, 1.0)
+    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`.
+
+    ``arccos`` is well conditioned where it is used (``|cos| < 0.9``); nearly aligned or
+    antipodal pairs get Kahan's half-angle form, the diagonal exact zeros.
+    """
+    gram = units @ units.T
+    np.clip(gram, -1.0, 1.0, out=gram)
+    theta = np.arccos(gram)
+    sin = np.sqrt(1.0 - gram * gram)  # >= 0: |gram| <= 1 after clipping
     cos = gram.copy()
-    sin = np.sqrt(np.maximum(0.0, 1.0 - cos * cos))
-    theta = np.arctan2(sin, cos)
-    near = np.abs(cos) >= _COS_SWITCH
-    np.fill_diagonal(near, False)  # the diagonal is set exactly below
-    if near.any():
-        i, j = np.nonzero(near)
+    i, j = np.nonzero(np.abs(gram) >= _COS_SWITCH)
+    off = i != j
+    if off.any():
+        i, j = i[off], j[off]
         diff = np.linalg.norm(units[i] - units[j], axis=1)
         plus = np.linalg.norm(units[i] + units[j], axis=1)
         theta[i, j] = 2.0 * np.arctan2(diff, plus)
@@ -121,13 +137,16 @@ def _core(teacher, student, activation, want_hessian):
     if activation == "relu":
         linear = x @ units
         loss -= linear @ linear / 8
-    y = np.zeros((m, d))
     ys = y_all[:ms]
     if linear is not None:
         ys = ys - linear / 4
-    y[keep_s] = ys
-    wbar = np.zeros((m, d))
-    wbar[keep_s] = units[:ms]
+    if ms == m:
+        y, wbar = ys, units[:m]
+    else:  # zero students: gradient 0 (||w|| (I + w w^T/|w|^2) -> 0 at w = 0)
+        y = np.zeros((m, d))
+        y[keep_s] = ys
+        wbar = np.zeros((m, d))
+        wbar[keep_s] = units[:ms]
     along = np.einsum("jk,jk->j", wbar, y)
     grad = w_norm[:, None] * (y + along[:, None] * wbar)
     out = [float(loss), grad]
