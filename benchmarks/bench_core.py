@@ -175,6 +175,47 @@ def evaluation_rows(repeat: int, shapes=SHAPES) -> list[dict]:
     return rows
 
 
+FLOOR_SHAPES = ((16, 64, 32), (32, 128, 64))
+
+
+def floor_rows(repeat: int) -> list[dict]:
+    """What 50-digit balls cannot go below with python-flint, per shape: the two unavoidable
+    pieces of loss + gradient timed alone, next to the tight baseline.
+
+    * ``pairs``: for each of the ``n (n - 1) / 2`` pairs (n = m + r), ``sqrt(1 - c^2)`` and
+      ``atan2`` on balls -- one Python-level call each, as python-flint has no vectorised
+      elementwise functions;
+    * ``product``: one ``n x n`` by ``n x d`` ``arb_mat`` product (50-digit balls times exact
+      integers), the gradient's ``sum_b phi_v[a, b] c_b z_b``.
+    """
+    import flint
+    from flint import arb, arb_mat
+
+    rows = []
+    for r, m, d in FLOOR_SHAPES:
+        n = m + r
+        config = configuration(r, m, d)
+        T, S, _ = float64.as_arrays(config)
+        rng = np.random.default_rng(1)
+        with flint.ctx.workdps(DPS):
+            cosines = [arb(c) / 3 for c in rng.uniform(-1, 1, size=n * (n - 1) // 2).tolist()]
+
+            def pairs():
+                for c in cosines:
+                    s = (1 - c * c).sqrt()
+                    arb.atan2(s, c)
+
+            left = arb_mat([[arb(x) / 3 for x in row] for row in rng.normal(size=(n, n)).tolist()])
+            right = arb_mat(rng.integers(-2**52, 2**52, size=(n, d)).tolist())
+            times = side_by_side({
+                "tight": lambda: tight_numpy_loss_and_gradient(T, S),
+                "pairs": pairs,
+                "product": lambda: left * right,
+            }, repeat)
+        rows.append({"shape": (r, m, d), "n_pairs": len(cosines)} | times)
+    return rows
+
+
 def naive_row(repeat: int) -> dict:
     r, m, d = NAIVE_SHAPE
     config = configuration(r, m, d)
@@ -235,7 +276,7 @@ def _t(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
-def markdown(evals, naive, derivs, repeat: int) -> str:
+def markdown(evals, naive, derivs, repeat: int, floors=None) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         "# Core benchmark",
@@ -274,6 +315,19 @@ def markdown(evals, naive, derivs, repeat: int) -> str:
         h = row["arb_hess"] / row["f64_hess"]
         lines.append(f"| {row['shape']} | {_t(row['f64_hess'])} | {_t(row['arb_hess'])} | {h:.1f}x "
                      f"| {'yes' if h <= TARGET else 'NO'} |")
+    if floors:
+        lines += [
+            "",
+            f"## The floor for {DPS}-digit balls: the unavoidable pieces alone, / the tight baseline",
+            "",
+            "| (r, m, d) | pairs | sqrt + atan2 on every pair | ratio | one n x n by n x d `arb_mat` product "
+            "| ratio | sum of the two |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in floors:
+            p, q = row["pairs"] / row["tight"], row["product"] / row["tight"]
+            lines.append(f"| {row['shape']} | {row['n_pairs']} | {_t(row['pairs'])} | {p:.0f}x "
+                         f"| {_t(row['product'])} | {q:.0f}x | {p + q:.0f}x |")
     if naive is not None:
         lines += [
             "",
@@ -313,15 +367,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     evals = evaluation_rows(repeat)
+    floors = floor_rows(repeat)
     if args.shapes_only:
-        text = markdown(evals, None, None, repeat)
+        text = markdown(evals, None, None, repeat, floors)
         print(text)
         if args.output != str(RESULTS):
             Path(args.output).write_text(text)
         return 0
     naive = naive_row(repeat)
     derivs = derivation_rows(3)
-    text = markdown(evals, naive, derivs, repeat)
+    text = markdown(evals, naive, derivs, repeat, floors)
     print(text)
     Path(args.output).write_text(text)
     return 0

@@ -6,8 +6,10 @@ sign +1) and ``w*_i`` (teachers, sign -1)::
     L = 1/2 sum_{alpha, beta} c_alpha c_beta k(z_alpha, z_beta)
 
 and its derivatives are assembled from the pair coefficients of :mod:`symbolic.pair`,
-compiled into :mod:`numeric._pair_code`.  Precision is given per call and set with the
-backend's context manager; the caller's precision is untouched.
+compiled into :mod:`numeric._pair_code`.  Loss and gradient need per pair only the angle and
+its sine; the sums over pairs are matrix products (python-flint ``arb_mat``/``fmpz_mat``, in
+C), taken over blocks of pairs so that memory is linear in the width.  Precision is given
+per call and set with the backend's context manager; the caller's precision is untouched.
 
 >>> from numeric.config import Configuration
 >>> c = Configuration.from_dict({"teacher": [[1, 0]], "student": [[1, 0]]})
@@ -21,10 +23,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from flint import fmpz_mat
+
 from numeric import _pair_code
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
-from flint import fmpz_mat
 
 __all__ = [
     "Evaluation",
@@ -390,15 +393,6 @@ def _block_angles(F, G, A, B, gram_diag, rho, diagonal):
             if diagonal:
                 out[c][r] = row[c]
     return out
-
-
-def _pair_angle_sin(F, u_hat, v_hat, cos):
-    """``(theta, sin theta)``: :func:`pair_angle_sin_cos` without the cosine, inlined for speed
-    in the well-conditioned case."""
-    if -_COS_SWITCH < F.mid(cos) < _COS_SWITCH:
-        sin = F.sqrt(1 - cos * cos)
-        return F.atan2(sin, cos), sin
-    return pair_angle_sin_cos(F, u_hat, v_hat, cos)[:2]
 
 
 def _unit_orthogonal(F, u_hat, v_hat, cos):
