@@ -45,6 +45,11 @@ def abs_gradient_angular(PI, F):
     return ((None, None, 2/PI, None), (1, -2/PI, None, None))
 
 
+def abs_kernel_angular_sc(theta, S, C, PI, F):
+    """(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
+    return ((C*(PI - 2*theta) + 2*S)/PI,)
+
+
 def relu_value_gradient_sc(a, b, theta, S, C, PI, F):
     """(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat. S = sin(theta), C = cos(theta) given."""
     t0 = PI - theta
@@ -79,3 +84,8 @@ def relu_gradient_angular(PI, F):
     + c_sin sin(theta) + c_cos cos(theta).
     """
     return ((None, None, 1/(2*PI), None), (F.q(1, 2), -1/(2*PI), None, None))
+
+
+def relu_kernel_angular_sc(theta, S, C, PI, F):
+    """(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
+    return ((C*(PI - theta) + S)/(2*PI),)

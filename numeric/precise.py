@@ -202,11 +202,14 @@ _BLOCK_ENTRIES = 1 << 16
 def _evaluate(config, F, dps, want_gradient, want_hessian):
     PI = F.pi()
     rows = _integer_rows(config)
+    if not want_gradient:
+        loss, linear = _loss_only(config, F, PI, rows)
+        if config.activation == "relu":
+            loss -= sum((x * x for x in linear), F.zero()) / 8
+        return Evaluation(loss, None, None, dps, F.name)
     acc_u, acc_v, loss, linear, geometry = _spread_and_loss(config, F, PI, rows)
     if config.activation == "relu":
         loss -= sum((x * x for x in linear), F.zero()) / 8
-    if not want_gradient:
-        return Evaluation(loss, None, None, dps, F.name)
 
     zero_row = lambda: [F.zero() for _ in range(config.d)]
     grad = [tuple(zero_row()) for _ in range(config.m)]  # ||w|| (I + w w^T/|w|^2) -> 0 at w = 0
@@ -265,6 +268,55 @@ def _integer_rows(config: Configuration) -> list:
     return out
 
 
+def _row_geometry(F, rows):
+    """Per nonzero neuron: the exact ``|V_a|^2``, ``|V_a|``, ``1 / |V_a|``, ``|w_a|``,
+    ``x_a = c_a |z_a|`` and ``scale_a`` with ``c_a z_a = scale_a V_a``."""
+    gram_diag = [sum(v * v for v in row.ints) for row in rows]  # exact
+    root = [F.sqrt(F.integer(g)) for g in gram_diag]
+    rho = [1 / r for r in root]
+    w_norm = [root[a] / row.q for a, row in enumerate(rows)]
+    s = [w_norm[a] if row.student is not None else F.q(1, 1) for a, row in enumerate(rows)]
+    x = [row.sign * s[a] * w_norm[a] for a, row in enumerate(rows)]
+    scale = [row.sign * s[a] / row.q for a, row in enumerate(rows)]
+    return gram_diag, root, rho, w_norm, x, scale
+
+
+def _blocks(n):
+    size = max(1, math.isqrt(_BLOCK_ENTRIES))
+    return [range(start, min(n, start + size)) for start in range(0, n, size)]
+
+
+def _loss_only(config, F, PI, rows):
+    """``(L, linear)`` without the gradient: ``L = 1/2 sum_ab x_a x_b kappa(theta_ab)`` with
+    ``kappa = k / (|u| |v|)`` (:func:`numeric._pair_code.abs_kernel_angular_sc`), per pair a
+    handful of operations and no product with the d-dimensional rows."""
+    n, d = len(rows), config.d
+    V = [list(row.ints) for row in rows]
+    linear = None
+    if n == 0:
+        return F.zero(), ([F.zero()] * d if config.activation == "relu" else None)
+    gram_diag, root, rho, w_norm, x, scale = _row_geometry(F, rows)
+    if config.activation == "relu":
+        linear = F.matmul([scale], V)[0]
+    kappa = getattr(_pair_code, f"{config.activation}_kernel_angular_sc")
+    self_term = kappa(F.zero(), F.zero(), F.q(1, 1), PI, F)[0]
+    total = self_term * F.dot(x, x)
+    blocks = _blocks(n)
+    integer_blocks = [fmpz_mat([V[a] for a in A]) for A in blocks]
+    for i, A in enumerate(blocks):
+        for j in range(i, len(blocks)):
+            B = blocks[j]
+            diagonal = A is B
+            angles = _block_angles(F, integer_blocks[i] * integer_blocks[j].transpose(), A, B,
+                                   gram_diag, rho, diagonal)
+            for r, a in enumerate(A):
+                start = r + 1 if diagonal else 0
+                values = [kappa(*angles[r][c], PI, F)[0] for c in range(start, len(B))]
+                # each unordered pair twice: (a, b) and (b, a)
+                total += 2 * x[a] * F.dot(values, [x[b] for b in B[start:]])
+    return total / 2, linear
+
+
 def _spread_and_loss(config, F, PI, rows):
     """``(acc_u, acc_v, L, linear, (|w|, 1/|ints|))`` over the nonzero neurons ``a``:
     ``sum_b c_b grad_u k(z_a, z_b) = acc_u[a] u_hat_a + acc_v[a]``, the loss without the ReLU
@@ -293,14 +345,7 @@ def _spread_and_loss(config, F, PI, rows):
         return [], [], F.zero(), linear, ([], [])
     phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
     V = [list(row.ints) for row in rows]
-    gram_diag = [sum(v * v for v in ints) for ints in V]  # exact
-    root = [F.sqrt(F.integer(g)) for g in gram_diag]  # |V_a|
-    rho = [1 / r for r in root]
-    w_norm = [root[a] / rows[a].q for a in range(n)]
-    s = [w_norm[a] if rows[a].student is not None else F.q(1, 1) for a in range(n)]
-    z_norm = [s[a] * w_norm[a] for a in range(n)]
-    x = [rows[a].sign * z_norm[a] for a in range(n)]
-    scale = [rows[a].sign * s[a] / rows[a].q for a in range(n)]  # c_a z_a = scale_a V_a
+    gram_diag, root, rho, w_norm, x, scale = _row_geometry(F, rows)
     # Right-hand side: column 0 gives sum_b M[a, b] x_b = sum_b (M[a, b] scale_b) |V_b|, the
     # others sum_b (M[a, b] scale_b) V_b = sum_b M[a, b] c_b z_b.
     rhs = [[root[b]] + V[b] for b in range(n)]
@@ -330,8 +375,7 @@ def _spread_and_loss(config, F, PI, rows):
     terms = [t for t in terms if t[1]]
     # Square blocks of pairs (A, B), B after A: each pair's angle is computed once and its
     # contribution added to both rows; only one block of pairs is held at a time.
-    size = max(1, math.isqrt(_BLOCK_ENTRIES))
-    blocks = [range(start, min(n, start + size)) for start in range(0, n, size)]
+    blocks = _blocks(n)
     integer_blocks = [fmpz_mat([V[a] for a in A]) for A in blocks]
     for i, A in enumerate(blocks):
         for j in range(i, len(blocks)):
@@ -369,11 +413,11 @@ def _accumulate(acc_u, acc_v, rows, product, cols, c_u, c_v):
 
 
 def _block_angles(F, G, A, B, gram_diag, rho, diagonal):
-    """``(theta, sin theta)`` for the pairs ``A x B`` from their exact integer Gram block ``G``
-    (an ``fmpz_mat``); on a diagonal block each unordered pair is computed once and the
-    diagonal is 0."""
+    """``(theta, sin theta, cos theta)`` for the pairs ``A x B`` from their exact integer Gram
+    block ``G`` (an ``fmpz_mat``); on a diagonal block each unordered pair is computed once and
+    the diagonal is ``(0, 0, 1)``."""
     cos = F.integers(G)
-    zero = (F.zero(), F.zero())
+    zero = (F.zero(), F.zero(), F.q(1, 1))
     out = [[zero] * len(B) for _ in A]
     mid, sqrt, atan2 = F.mid, F.sqrt, F.atan2  # the innermost loop of the evaluator
     rho_B = [rho[b] for b in B]
@@ -383,13 +427,13 @@ def _block_angles(F, G, A, B, gram_diag, rho, diagonal):
             cab = cos_r[c] * rho_a * rho_B[c]
             if -_COS_SWITCH < mid(cab) < _COS_SWITCH:
                 sin = sqrt(1 - cab * cab)
-                row[c] = (atan2(sin, cab), sin)
+                row[c] = (atan2(sin, cab), sin, cab)
             else:
                 b = B[c]
                 # Lagrange: |V_a|^2 |V_b|^2 sin^2 = G_aa G_bb - G_ab^2, exact in integers.
                 g = int(G[r, c])
                 cross = F.sqrt(F.integer(gram_diag[a] * gram_diag[b] - g * g))
-                row[c] = (F.atan2(cross, F.integer(g)), cross * rho[a] * rho[b])
+                row[c] = (F.atan2(cross, F.integer(g)), cross * rho[a] * rho[b], cab)
             if diagonal:
                 out[c][r] = row[c]
     return out

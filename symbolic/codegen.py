@@ -154,6 +154,13 @@ def pair_module_source() -> str:
         # through matrix products (numeric.precise); the per-pair functions serve the Hessian.
         parts.append(angular_function_source(
             f"{act}_gradient_angular", d.gradient_u_hat.subs(trig), d.gradient_v_hat.subs(trig), S, C))
+        # The loss alone needs only k / (|u| |v|) per pair (k is 1-homogeneous in each argument).
+        kernel_angular = sp.simplify(d.kernel / (a * b))
+        if kernel_angular.has(a) or kernel_angular.has(b):
+            raise ArithmeticError(f"kernel {d.kernel} is not |u| |v| times a function of the angle")
+        parts.append(function_source(
+            f"{act}_kernel_angular_sc", (theta, S, C), [kernel_angular.subs(trig)],
+            "(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."))
     return "\n\n".join(parts)
 
 

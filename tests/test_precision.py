@@ -132,7 +132,8 @@ def test_precision_is_restored_when_evaluate_raises(odd_precisions, monkeypatch,
     def broken(*args):
         raise RuntimeError("planted failure inside the working precision")
 
-    monkeypatch.setattr(_pair_code, "abs_gradient_angular", broken)
+    monkeypatch.setattr(_pair_code, "abs_gradient_angular", broken)  # loss and gradient
+    monkeypatch.setattr(_pair_code, "abs_kernel_angular_sc", broken)  # loss alone
     with pytest.raises(RuntimeError, match="planted"):
         evaluate(TINY_LOSS, 50, backend=backend)
     assert _precisions() == odd_precisions
