@@ -295,7 +295,7 @@ def _loss_only(config, F, PI, rows):
     linear = None
     if n == 0:
         return F.zero(), ([F.zero()] * d if config.activation == "relu" else None)
-    gram_diag, root, rho, w_norm, x, scale = _row_geometry(F, rows)
+    gram_diag, _, rho, _, x, scale = _row_geometry(F, rows)
     if config.activation == "relu":
         linear = F.matmul([scale], V)[0]
     kappa = getattr(_pair_code, f"{config.activation}_kernel_angular_sc")
@@ -323,7 +323,7 @@ def _spread_and_loss(config, F, PI, rows):
     linear term, and that term's vector (``None`` for ``abs``).
 
     With ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)`` and each ``phi`` affine in
-    ``(theta, sin theta, cos theta)`` (:func:`numeric._pair_code.abs_gradient_angular`)::
+    ``(theta, sin theta)`` (:func:`numeric._pair_code.abs_gradient_angular`)::
 
         acc_u[a] = sum_b phi_u[a, b] x_b,   acc_v[a] = sum_b phi_v[a, b] c_b z_b,   x_b = c_b |z_b|,
 
@@ -356,16 +356,10 @@ def _spread_and_loss(config, F, PI, rows):
     acc_u = [phi_u[0] * sum_x if phi_u[0] is not None else F.zero() for _ in range(n)]
     acc_v = [[phi_v[0] * t if phi_v[0] is not None else F.zero() for t in sum_cz] for _ in range(n)]
     if phi_u[3] is not None or phi_v[3] is not None:
-        # The cos(theta) term is the Gram matrix: sum_b cos_ab (.)_b = u_hat_a . sum_b u_hat_b (.)_b.
-        units = [[v * rho[a] for v in V[a]] for a in range(n)]
-        projected = F.matmul([list(col) for col in zip(*units)],
-                             [[x[b]] + [scale[b] * v for v in V[b]] for b in range(n)])
-        for a in range(n):
-            along = [F.dot(units[a], [projected[i][k] for i in range(d)]) for k in range(d + 1)]
-            if phi_u[3] is not None:
-                acc_u[a] += phi_u[3] * along[0]
-            if phi_v[3] is not None:
-                acc_v[a] = [acc_v[a][k] + phi_v[3] * along[k + 1] for k in range(d)]
+        # abs and relu have none; a cos(theta) term would need the products with the Gram matrix.
+        raise NotImplementedError(
+            f"the {config.activation} gradient factors have a cos(theta) term, which the "
+            "evaluator does not assemble")
 
     def columns(c_u, c_v):
         return ([0] if c_u is not None else []) + (list(range(1, d + 1)) if c_v is not None else [])
