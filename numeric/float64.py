@@ -68,14 +68,13 @@ def _points(teacher, student):
     rows = np.vstack([student, teacher])
     row_norm = np.sqrt(np.einsum("ak,ak->a", rows, rows))
     w_norm = row_norm[:m]
-    if row_norm.all():  # the common case: no zero neuron
-        keep_s = np.ones(m, dtype=bool)
+    if row_norm.all():  # the common case: no zero neuron (keep_s is None: all kept)
         units = rows / row_norm[:, None]
         norms = row_norm.copy()
         norms[:m] *= w_norm
         signs = np.ones(len(rows))
         signs[m:] = -1.0
-        return units, norms, signs, keep_s, w_norm
+        return units, norms, signs, None, w_norm
     keep_s = w_norm > 0
     keep_t = row_norm[m:] > 0
     t_norm = row_norm[m:]
@@ -85,7 +84,7 @@ def _points(teacher, student):
     return units, norms, signs, keep_s, w_norm
 
 
-def _angles(units):
+def _angles(units, want_cos=False):
     """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`.
 
     ``arccos`` is well conditioned where it is used (``|cos| < 0.9``); nearly aligned or
@@ -95,19 +94,21 @@ def _angles(units):
     np.clip(gram, -1.0, 1.0, out=gram)
     theta = np.arccos(gram)
     sin = np.sqrt(1.0 - gram * gram)  # >= 0: |gram| <= 1 after clipping
-    cos = gram.copy()
-    i, j = np.nonzero(np.abs(gram) >= _COS_SWITCH)
-    off = i != j
-    if off.any():
-        i, j = i[off], j[off]
+    cos = gram.copy() if want_cos else gram  # the loss and gradient do not use cos
+    near = np.abs(gram) >= _COS_SWITCH
+    if np.count_nonzero(near) > len(units):  # more than the diagonal
+        np.fill_diagonal(near, False)
+        i, j = np.nonzero(near)
         diff = np.linalg.norm(units[i] - units[j], axis=1)
         plus = np.linalg.norm(units[i] + units[j], axis=1)
         theta[i, j] = 2.0 * np.arctan2(diff, plus)
         sin[i, j] = diff * plus / 2
-        cos[i, j] = (plus * plus - diff * diff) / 4
+        if want_cos:
+            cos[i, j] = (plus * plus - diff * diff) / 4
     np.fill_diagonal(theta, 0.0)
     np.fill_diagonal(sin, 0.0)
-    np.fill_diagonal(cos, 1.0)
+    if want_cos:
+        np.fill_diagonal(cos, 1.0)
     return gram, (theta, sin, cos)
 
 
@@ -124,15 +125,15 @@ def _core(teacher, student, activation, want_hessian):
     teacher, student = _check(teacher, student)
     m, d = student.shape
     units, norms, signs, keep_s, w_norm = _points(teacher, student)
-    ms = int(keep_s.sum())
-    cos, angle = _angles(units)
+    ms = m if keep_s is None else int(keep_s.sum())
+    cos, angle = _angles(units, want_cos=want_hessian)
     # As in numeric.precise: grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat) with affine
     # angular factors, and L = 1/2 sum_a c_a z_a . y_a by Euler's relation.
     phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(np.pi, _NUMPY)
     x = signs * norms
-    along_u = _affine(phi_u, angle) @ x
-    y_all = along_u[:, None] * units + _affine(phi_v, angle) @ (x[:, None] * units)
-    loss = 0.5 * np.einsum("a,ak,ak->", x, units, y_all)
+    cz = x[:, None] * units  # c_a z_a
+    y_all = (_affine(phi_u, angle) @ x)[:, None] * units + _affine(phi_v, angle) @ cz
+    loss = 0.5 * np.vdot(cz, y_all)
     linear = None
     if activation == "relu":
         linear = x @ units
