@@ -268,17 +268,26 @@ def _integer_rows(config: Configuration) -> list:
     return out
 
 
-def _row_geometry(F, rows):
-    """Per nonzero neuron: the exact ``|V_a|^2``, ``|V_a|``, ``1 / |V_a|``, ``|w_a|``,
-    ``x_a = c_a |z_a|`` and ``scale_a`` with ``c_a z_a = scale_a V_a``."""
-    gram_diag = [sum(v * v for v in row.ints) for row in rows]  # exact
+def _integer_gram_blocks(rows):
+    """The row blocks (:func:`_blocks`), each as an ``fmpz_mat``, their diagonal Gram blocks
+    (exact) and the exact squared norms ``|V_a|^2`` read off those."""
+    blocks = _blocks(len(rows))
+    integer_blocks = [fmpz_mat([list(rows[a].ints) for a in A]) for A in blocks]
+    diagonal_grams = [M * M.transpose() for M in integer_blocks]
+    gram_diag = [int(G[r, r]) for G, A in zip(diagonal_grams, blocks) for r in range(len(A))]
+    return blocks, integer_blocks, diagonal_grams, gram_diag
+
+
+def _row_geometry(F, rows, gram_diag):
+    """Per nonzero neuron: ``|V_a|``, ``1 / |V_a|``, ``|w_a|``, ``x_a = c_a |z_a|`` and
+    ``scale_a`` with ``c_a z_a = scale_a V_a``, from the exact ``|V_a|^2``."""
     root = [F.sqrt(F.integer(g)) for g in gram_diag]
     rho = [1 / r for r in root]
     w_norm = [root[a] / row.q for a, row in enumerate(rows)]
     s = [w_norm[a] if row.student is not None else F.q(1, 1) for a, row in enumerate(rows)]
     x = [row.sign * s[a] * w_norm[a] for a, row in enumerate(rows)]
     scale = [row.sign * s[a] / row.q for a, row in enumerate(rows)]
-    return gram_diag, root, rho, w_norm, x, scale
+    return root, rho, w_norm, x, scale
 
 
 def _blocks(n):
@@ -295,20 +304,19 @@ def _loss_only(config, F, PI, rows):
     linear = None
     if n == 0:
         return F.zero(), ([F.zero()] * d if config.activation == "relu" else None)
-    gram_diag, _, rho, _, x, scale = _row_geometry(F, rows)
+    blocks, integer_blocks, diagonal_grams, gram_diag = _integer_gram_blocks(rows)
+    _, rho, _, x, scale = _row_geometry(F, rows, gram_diag)
     if config.activation == "relu":
         linear = F.matmul([scale], V)[0]
     kappa = getattr(_pair_code, f"{config.activation}_kernel_angular_sc")
     self_term = kappa(F.zero(), F.zero(), F.q(1, 1), PI, F)[0]
     total = self_term * F.dot(x, x)
-    blocks = _blocks(n)
-    integer_blocks = [fmpz_mat([V[a] for a in A]) for A in blocks]
     for i, A in enumerate(blocks):
         for j in range(i, len(blocks)):
             B = blocks[j]
             diagonal = A is B
-            angles = _block_angles(F, integer_blocks[i] * integer_blocks[j].transpose(), A, B,
-                                   gram_diag, rho, diagonal)
+            G = diagonal_grams[i] if diagonal else integer_blocks[i] * integer_blocks[j].transpose()
+            angles = _block_angles(F, G, A, B, gram_diag, rho, diagonal)
             for r, a in enumerate(A):
                 start = r + 1 if diagonal else 0
                 values = [kappa(*angles[r][c], PI, F)[0] for c in range(start, len(B))]
@@ -345,7 +353,8 @@ def _spread_and_loss(config, F, PI, rows):
         return [], [], F.zero(), linear, ([], [])
     phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
     V = [list(row.ints) for row in rows]
-    gram_diag, root, rho, w_norm, x, scale = _row_geometry(F, rows)
+    blocks, integer_blocks, diagonal_grams, gram_diag = _integer_gram_blocks(rows)
+    root, rho, w_norm, x, scale = _row_geometry(F, rows, gram_diag)
     # Right-hand side: column 0 gives sum_b M[a, b] x_b = sum_b (M[a, b] scale_b) |V_b|, the
     # others sum_b (M[a, b] scale_b) V_b = sum_b M[a, b] c_b z_b.
     rhs = [[root[b]] + V[b] for b in range(n)]
@@ -369,12 +378,10 @@ def _spread_and_loss(config, F, PI, rows):
     terms = [t for t in terms if t[1]]
     # Square blocks of pairs (A, B), B after A: each pair's angle is computed once and its
     # contribution added to both rows; only one block of pairs is held at a time.
-    blocks = _blocks(n)
-    integer_blocks = [fmpz_mat([V[a] for a in A]) for A in blocks]
     for i, A in enumerate(blocks):
         for j in range(i, len(blocks)):
             B = blocks[j]
-            G = integer_blocks[i] * integer_blocks[j].transpose()  # exact
+            G = diagonal_grams[i] if i == j else integer_blocks[i] * integer_blocks[j].transpose()
             angles = _block_angles(F, G, A, B, gram_diag, rho, A is B)
             for which, cols, c_u, c_v in terms:
                 M = [[entry[which] * scale[b] for entry, b in zip(row, B)] for row in angles]
