@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import numeric.precise as precise
 from numeric.precise import EvaluationTooLargeError, evaluate, memory_estimate
+from numeric.precision import to_mpf
 from symbolic.codegen import _angular_coefficients
 from symbolic.kernel import a, b, theta
 
@@ -22,10 +23,8 @@ DPS = 50
 
 
 def _ball_contains(ball, value, slack):
-    man, exp = ball.mid().man_exp()
-    mid = mpmath.ldexp(mpmath.mpf(int(man)), int(exp))
-    rad = mpmath.mpf(float(ball.rad())) * (1 + mpmath.mpf(10) ** -10)
-    return abs(mid - value) <= rad + slack
+    """``value`` (mpf) lies in ``ball`` widened by ``slack`` (call inside ``mpmath.workdps``)."""
+    return abs(to_mpf(ball) - value) <= to_mpf(ball.rad()) + slack
 
 
 @settings(max_examples=60, deadline=None)
