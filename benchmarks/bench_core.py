@@ -216,6 +216,56 @@ def floor_rows(repeat: int) -> list[dict]:
     return rows
 
 
+PER_SAMPLE_CLAIMS = ("zgj.thm4", "contrast.pl")
+SEARCH_CLAIM, SEARCH_EXAMPLES = "contrast.pl", 40
+
+
+def per_sample_rows() -> list[dict]:
+    """Per-sample cost of the suite (one claim at its default samples) and of the search, with
+    the time spent inside the evaluator (``numeric.precise._evaluate``, which every call of
+    ``evaluate`` goes through).  The evaluator's share bounds what any faster evaluation --
+    a float64 filter included -- could save per sample.  Single runs, not medians: they take
+    seconds each."""
+    import tempfile
+
+    import numeric.precise as precise
+    from proofs_check import search as engine
+    from proofs_check.suite import check_one
+
+    spent = {"seconds": 0.0, "calls": 0}
+    original = precise._evaluate
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent["seconds"] += time.perf_counter() - start
+            spent["calls"] += 1
+
+    rows = []
+    precise._evaluate = timed
+    try:
+        for claim_id in PER_SAMPLE_CLAIMS:
+            spent.update(seconds=0.0, calls=0)
+            start = time.perf_counter()
+            out = check_one(claim_id, None, 0)
+            total = time.perf_counter() - start
+            rows.append({"what": f"suite: `{claim_id}`", "samples": out["samples"], "total": total}
+                        | dict(spent))
+        spent.update(seconds=0.0, calls=0)
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            result = engine.search(SEARCH_CLAIM, max_examples=SEARCH_EXAMPLES, seed=0,
+                                   database=None, save_dir=Path(tmp), refine_steps=0)
+            total = time.perf_counter() - start
+        rows.append({"what": f"search: `{SEARCH_CLAIM}`, {SEARCH_EXAMPLES} examples, no refinement",
+                     "samples": result.examples, "total": total} | dict(spent))
+    finally:
+        precise._evaluate = original
+    return rows
+
+
 def naive_row(repeat: int) -> dict:
     r, m, d = NAIVE_SHAPE
     config = configuration(r, m, d)
@@ -276,7 +326,7 @@ def _t(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
-def markdown(evals, naive, derivs, repeat: int, floors=None) -> str:
+def markdown(evals, naive, derivs, repeat: int, floors=None, per_sample=None) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         "# Core benchmark",
@@ -328,6 +378,21 @@ def markdown(evals, naive, derivs, repeat: int, floors=None) -> str:
             p, q = row["pairs"] / row["tight"], row["product"] / row["tight"]
             lines.append(f"| {row['shape']} | {row['n_pairs']} | {_t(row['pairs'])} | {p:.0f}x "
                          f"| {_t(row['product'])} | {q:.0f}x | {p + q:.0f}x |")
+    if per_sample:
+        lines += [
+            "",
+            "## Per-sample cost of the suite and the search, and the evaluator's share",
+            "",
+            "Single runs (seed 0).  No float64 filter exists yet; the evaluator's share bounds what "
+            "any faster evaluation could save.",
+            "",
+            "| run | samples | total | per sample | evaluator calls | in the evaluator | share |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in per_sample:
+            lines.append(f"| {row['what']} | {row['samples']} | {_t(row['total'])} "
+                         f"| {_t(row['total'] / max(1, row['samples']))} | {row['calls']} "
+                         f"| {_t(row['seconds'])} | {row['seconds'] / row['total']:.0%} |")
     if naive is not None:
         lines += [
             "",
@@ -375,8 +440,9 @@ def main(argv=None) -> int:
             Path(args.output).write_text(text)
         return 0
     naive = naive_row(repeat)
+    per_sample = per_sample_rows()
     derivs = derivation_rows(3)
-    text = markdown(evals, naive, derivs, repeat, floors)
+    text = markdown(evals, naive, derivs, repeat, floors, per_sample)
     print(text)
     Path(args.output).write_text(text)
     return 0
