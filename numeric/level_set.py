@@ -109,6 +109,9 @@ class _Float64:
     def loss_gradient(self, W):
         return f64.loss_and_gradient(self.teacher, W, self.activation)
 
+    def loss(self, W):
+        return f64.loss(self.teacher, W, self.activation)
+
     def hvp(self, W, V):
         H = f64.hessian(self.teacher, W, self.activation)
         return (H @ V.ravel()).reshape(W.shape)
@@ -135,6 +138,10 @@ class _Precise:
         e = evaluate(config, self.dps, backend="arb", gradient=True)
         G = np.array([[to_mpf(g.mid()) for g in row] for row in e.gradient], dtype=object)
         return to_mpf(e.loss.mid()), G
+
+    def loss(self, W):
+        config = Configuration(self.teacher, [list(row) for row in W], self.activation)
+        return to_mpf(evaluate(config, self.dps, backend="arb", gradient=False).loss.mid())
 
     def hvp(self, W, V):
         # Central difference of exact-to-dps gradients: error ~ h^2 |D^3 L| + 10^-dps / h.
@@ -223,12 +230,12 @@ def _project(B, W, level, rtol, max_steps=200):
             return None
         sign = -1 if L > level else 1
         D = sign * G
-        phi = lambda t: B.loss_gradient(W + t * D)[0] - level
+        phi = lambda t: B.loss(W + t * D) - level
         f0 = L - level
         t = abs(f0) / g2
         lo, flo = 0 * t, f0
         hi = fhi = None
-        for _ in range(60):
+        for _ in range(30):
             ft = phi(t)
             if (ft > 0) != (f0 > 0):
                 hi, fhi = t, ft
@@ -238,7 +245,7 @@ def _project(B, W, level, rtol, max_steps=200):
             lo, flo, t = t, ft, 2 * t
         if hi is None:
             if lo == 0:
-                for _ in range(40):
+                for _ in range(20):
                     t = t / 4
                     if abs(phi(t)) < abs(f0):
                         break
@@ -294,7 +301,7 @@ def _descend(B, W, level, settings, value_and_gradient):
             alpha = 1e-3 * wn / pn  # a first step of 0.1% of the configuration's size
         accepted = False
         for _ in range(25):
-            Wn = _project(B, W - alpha * p, level, rtol)
+            Wn = _project(B, W - alpha * p, level, rtol, max_steps=8)
             if Wn is not None:
                 fn, dfn = value_and_gradient(Wn)
                 if fn < f:
@@ -425,7 +432,7 @@ def minimise_gradient_norm(teacher, student, level, settings: LevelSetSettings =
                 except np.linalg.LinAlgError:
                     mu *= 10
                     continue
-                Wn = _project(B, W + B.array(step.reshape(W.shape)), level, rtol)
+                Wn = _project(B, W + B.array(step.reshape(W.shape)), level, rtol, max_steps=8)
                 if Wn is not None:
                     Ln, Gn = B.loss_gradient(Wn)
                     fn = _sqrt(_dot(Gn, Gn))

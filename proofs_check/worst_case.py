@@ -32,7 +32,7 @@ import numpy as np
 
 from numeric.config import Configuration
 from numeric.level_set import (LevelSetSettings, digits_for_level, minimise_gradient_norm,
-                               minimise_on_level, project_to_level)
+                               minimise_on_level, project_to_level, rescale_to_level)
 from numeric.precision import decimal_string, to_mpf
 from proofs_check.claims.base import Claim, as_ball
 from proofs_check.errors import UsageError
@@ -207,24 +207,29 @@ def minimise_margin(claim: Claim, teacher, *, students: int, level,
 
 
 def _descents(claim, T, start: Start, level, dps, objective, settings):
-    """Yield ``(config, trajectory, precision)``: the start itself and its descents."""
+    """Yield ``(config, trajectory, precision)``: the start placed on the level (along the
+    ray from its anchored minimum when it sits at another level) and its descents."""
     ls = settings.level_set
+    activation = start.config.activation
     W = np.array([[float(x) for x in row] for row in start.config.student])
-    yield _exact(start.config, T, level, dps, ls), (), "start"
+    try:
+        W = rescale_to_level(T, W, level, ls, activation)
+    except (ValueError, np.linalg.LinAlgError):
+        return
+    yield _exact_rows(W, T, level, dps, ls, activation), (), "start"
     candidates = [(W, None)]
     if objective in ("gradient_norm", "auto"):
         try:
-            res = minimise_gradient_norm(T, W, level, ls, start.config.activation)
-            config = _exact_rows(res.student, T, level, dps, ls, start.config.activation)
+            res = minimise_gradient_norm(T, W, level, ls, activation)
             candidates.append((res.student, res))
-            yield config, res.trajectory, res.precision
+            yield _exact_rows(res.student, T, level, dps, ls, activation), res.trajectory, res.precision
         except (ValueError, np.linalg.LinAlgError):
             pass
     if objective in ("margin", "auto"):
         W0 = min(candidates, key=lambda c: float("inf") if c[1] is None else float(c[1].objective))[0]
 
         def ratio_of(rows):
-            config = Configuration(T.tolist(), _rows(rows), start.config.activation)
+            config = Configuration(T.tolist(), _rows(rows), activation)
             try:
                 ratio, _, _ = _ratio_and_margin(claim, config, dps)
             except (ValueError, ZeroDivisionError):
@@ -234,14 +239,10 @@ def _descents(claim, T, start: Start, level, dps, objective, settings):
         try:
             res = minimise_on_level(ratio_of, T, W0, level,
                                     dataclasses.replace(ls, iterations=settings.margin_iterations),
-                                    start.config.activation)
-            yield _exact_rows(res.student, T, level, dps, ls, start.config.activation), res.trajectory, res.precision
+                                    activation)
+            yield _exact_rows(res.student, T, level, dps, ls, activation), res.trajectory, res.precision
         except (ValueError, np.linalg.LinAlgError):
             pass
-
-
-def _exact(config, T, level, dps, ls):
-    return config
 
 
 def _exact_rows(W, T, level, dps, ls, activation):
