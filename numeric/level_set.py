@@ -99,12 +99,12 @@ class _Float64:
     """Loss, gradient and Hessian-vector products in float64."""
 
     def __init__(self, teacher, activation):
-        self.teacher = np.asarray(teacher, float)
+        self.teacher = np.array([[float(x) for x in row] for row in teacher])
         self.activation = activation
         self.name = "float64"
 
     def array(self, W):
-        return np.asarray(W, float)
+        return np.array([[float(x) for x in row] for row in W])
 
     def loss_gradient(self, W):
         return f64.loss_and_gradient(self.teacher, W, self.activation)
@@ -120,18 +120,26 @@ class _Float64:
         return 1e-300
 
 
+def _mpf(x):
+    """An mpf from a float, int, mpf or Fraction (rounded at the working precision)."""
+    if hasattr(x, "numerator") and not isinstance(x, (int, float)):
+        return mpmath.mpf(x.numerator) / x.denominator
+    return mpmath.mpf(x)
+
+
 class _Precise:
     """The same on python-flint balls at ``dps`` digits (their midpoints)."""
 
     def __init__(self, teacher, activation, dps):
-        self.teacher = [[mpmath.mpf(x) for x in row] for row in np.asarray(teacher, dtype=object)]
+        with mpmath.workdps(dps):
+            self.teacher = [[_mpf(x) for x in row] for row in teacher]
         self.activation = activation
         self.dps = dps
         self.name = f"arb{dps}"
 
     def array(self, W):
         with mpmath.workdps(self.dps):
-            return np.array([[mpmath.mpf(x) for x in row] for row in W], dtype=object)
+            return np.array([[_mpf(x) for x in row] for row in W], dtype=object)
 
     def loss_gradient(self, W):
         config = Configuration(self.teacher, [list(row) for row in W], self.activation)
