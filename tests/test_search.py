@@ -109,7 +109,7 @@ def test_replay_reproduces_margin(tmp_path):
 
 def test_replay_of_non_counterexample_exits_1(tmp_path):
     path = tmp_path / "best.json"
-    _search(FIRST_ORDER, max_examples=3, json_path=path, refine_steps=0)
+    _search(FIRST_ORDER, max_examples=3, json_path=path, refine_steps=0, optimise=False)
     data = json.loads(path.read_text())
     assert data["counterexample"] is False
     assert main(["replay", str(path), "--claim", "examples.my_claims:FIRST_ORDER"]) == 1
