@@ -412,33 +412,36 @@ def _optimise(claim, pool, lo, hi, seed, stop):
             chosen.append(cand)
         if len(chosen) == _PROMISING:
             break
+    def at(cand, level, start):
+        teacher = [[float(x) for x in row] for row in cand.config.teacher]
+        wc = minimise_margin(claim, teacher, students=cand.config.m, level=level, settings=settings,
+                             starts=[Start(start, cand.family, "hypothesis")])
+        config = _canonical(wc.config, wc.dps)
+        return Candidate(config, margin_at(claim, config, wc.dps), wc.dps, level, cand.family,
+                         "optimised")
+
+    # Every promising example at its own level first, then the continuations.
+    here = []
     for cand in chosen:
         if stop():
             return
-        teacher = [[float(x) for x in row] for row in cand.config.teacher]
-
-        def at(level, start):
-            wc = minimise_margin(claim, teacher, students=cand.config.m, level=level, settings=settings,
-                                 starts=[Start(start, cand.family, "hypothesis")])
-            config = _canonical(wc.config, wc.dps)
-            return Candidate(config, margin_at(claim, config, wc.dps), wc.dps, level, cand.family,
-                             "optimised")
-
         try:
-            here = at(cand.level, cand.config)
+            found = at(cand, cand.level, cand.config)
         except (UsageError, ValueError):
             continue
-        yield here
-        if here.counterexample:
+        yield found
+        if found.counterexample:
             return
+        here.append(found)
+    for found in sorted(here, key=lambda c: c.key()):
         for factor in (1 / _LEVEL_STEP, _LEVEL_STEP):
-            current = here
+            current = found
             while not stop():
                 level = current.level * factor
                 if not lo <= level <= hi / (1 + 1e-3):
                     break
                 try:
-                    nxt = at(level, current.config)
+                    nxt = at(current, level, current.config)
                 except (UsageError, ValueError):
                     break
                 if not nxt.key() < current.key():

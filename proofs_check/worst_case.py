@@ -149,6 +149,14 @@ def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
         return ratio, claim.margin(obs), obs
 
 
+def _ratio_value(claim: Claim, config: Configuration, dps: int) -> float:
+    try:
+        ratio, _, _ = _ratio_and_margin(claim, config, dps)
+    except (ValueError, ZeroDivisionError):
+        return float("inf")
+    return float(to_mpf(ratio.mid())) if ratio is not None else float("inf")
+
+
 def _objective(claim: Claim, settings: WorstCaseSettings) -> str:
     if settings.objective != "auto":
         return settings.objective
@@ -225,16 +233,18 @@ def _descents(claim, T, start: Start, level, dps, objective, settings):
             yield _exact_rows(res.student, T, level, dps, ls, activation), res.trajectory, res.precision
         except (ValueError, np.linalg.LinAlgError):
             pass
+    if objective == "auto" and len(candidates) > 1:
+        # The gradient-norm descent lowered the claim's ratio: the claim is driven by the
+        # gradient norm, and the (m d times costlier) margin descent is skipped.
+        ratios = [_ratio_value(claim, _exact_rows(c[0], T, level, dps, ls, activation), dps)
+                  for c in candidates]
+        if ratios[1] < ratios[0]:
+            return
     if objective in ("margin", "auto"):
         W0 = min(candidates, key=lambda c: float("inf") if c[1] is None else float(c[1].objective))[0]
 
         def ratio_of(rows):
-            config = Configuration(T.tolist(), _rows(rows), activation)
-            try:
-                ratio, _, _ = _ratio_and_margin(claim, config, dps)
-            except (ValueError, ZeroDivisionError):
-                return float("inf")
-            return float(to_mpf(ratio.mid())) if ratio is not None else float("inf")
+            return _ratio_value(claim, Configuration(T.tolist(), _rows(rows), activation), dps)
 
         try:
             res = minimise_on_level(ratio_of, T, W0, level,
