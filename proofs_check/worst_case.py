@@ -38,7 +38,8 @@ from proofs_check.claims.base import Claim, as_ball
 from proofs_check.errors import UsageError
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 
-__all__ = ["WorstCaseSettings", "Start", "WorstCase", "minimise_margin", "sampled_starts"]
+__all__ = ["WorstCaseSettings", "Start", "WorstCase", "minimise_margin", "sampled_starts",
+           "relaxed_stray_start"]
 
 OBJECTIVES = ("auto", "gradient_norm", "margin")
 
@@ -139,6 +140,20 @@ def sampled_starts(teacher, m: int, level, settings: WorstCaseSettings, rng=None
                 out.append(Start(sample.config, spec.family, "sampler"))
                 break
     return out
+
+
+def relaxed_stray_start(teacher, m: int, level, rng) -> Start | None:
+    """A start of the relaxed stray family (the strays held, the others re-fitted), or
+    None when ``m == r`` or the path does not reach the level."""
+    T = np.asarray(teacher, float)
+    r, d = T.shape
+    if m <= r:
+        return None
+    spec = random_spec(rng, r, m, d, family="stray", teacher=T, relaxed=True)
+    try:
+        return Start(configuration_at_level(spec, level).config, "stray", "relaxed")
+    except (UsageError, ValueError):
+        return None
 
 
 def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
