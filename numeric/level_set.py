@@ -376,9 +376,16 @@ def rescale_to_level(teacher, student, level, settings: LevelSetSettings = Level
     ``rho`` and the re-fitted others (moved by ``O(rho^2)``) do; ``s`` is solved in
     log-log.  For continuing a minimiser to another level; the precision follows the level.
     """
+    if anchor is None:
+        try:
+            return rescale_to_level(teacher, student, level, settings, activation,
+                                    anchored_minimum(teacher, student))
+        except ValueError:
+            # Small angled students aligned instead (the plain nearest-teacher anchor).
+            anchor = anchored_minimum(teacher, student, small_share=0.0)
     B = _backend(teacher, level, settings, activation)
     with mpmath.workdps(getattr(B, "dps", 15)):
-        W0f = anchored_minimum(teacher, student) if anchor is None else np.asarray(anchor, float)
+        W0f = np.asarray(anchor, float)
         W0 = B.array(W0f)
         D = B.array(student) - W0
         stray = ~np.any(W0f != 0, axis=1)

@@ -118,8 +118,12 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
                 # is not the lowest one there.
                 fresh = relaxed_stray_start(T, m, level, rng) if k % 4 == 0 else None
                 extra += [fresh] if fresh is not None else []
-            previous = minimise_margin(gradient_claim, T, students=m, level=level, settings=settings,
-                                       starts=extra)
+            try:
+                previous = minimise_margin(gradient_claim, T, students=m, level=level,
+                                           settings=settings, starts=extra)
+            except UsageError:  # the continuation did not reach this level: start afresh
+                settings = WorstCaseSettings(starts_per_family=1, objective="gradient_norm", seed=seed)
+                previous = minimise_margin(gradient_claim, T, students=m, level=level, settings=settings)
             out.append((shape, previous))
     return tuple(out)
 
