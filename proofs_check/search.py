@@ -80,6 +80,9 @@ DEFAULT_HOME = Path(".proofs-check")
 #: The search goes far below the claims' default levels: degenerate directions (Claim 2)
 #: violate a PL-type bound only below a loss that shrinks like ``mu^3``.
 DEFAULT_MIN_LOSS = 1e-24
+#: Shapes ``(r, m, d)`` searched when the claim names none: the suite's, plus wide ones
+#: (``m = 8r`` and ``4r``), where several small students can share the loss.
+SEARCH_SHAPES = DEFAULT_SHAPES + ((1, 8, 2), (2, 8, 3))
 #: Seconds for a whole search by default (Hypothesis half, the optimiser the rest).
 DEFAULT_BUDGET = 60.0
 
@@ -286,7 +289,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     clock = time.monotonic()
     out_of_time = lambda share: budget is not None and time.monotonic() - clock > share * budget
     lo, hi = _loss_range(claim, min_loss, max_loss)
-    shapes = tuple(shapes or claim.params.get("shapes", DEFAULT_SHAPES))
+    shapes = tuple(shapes or claim.params.get("shapes", SEARCH_SHAPES))
     families = tuple(families or claim.params.get("families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
 
