@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import mpmath
@@ -62,7 +63,7 @@ class LevelSetSettings:
     ``iterations``: descent steps at most; ``float64_floor``: the smallest level optimised
     in float64; ``rtol``: relative accuracy of the level placement; ``patience``: stop
     after this many steps that improve the objective by less than ``min_improvement``
-    (relative).
+    (relative); ``time_limit``: seconds after which a descent stops where it is.
     """
 
     iterations: int = 120
@@ -71,6 +72,7 @@ class LevelSetSettings:
     patience: int = 6
     min_improvement: float = 1e-5
     guard_digits: int = 30
+    time_limit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,10 @@ def _descend(B, W, level, settings, value_and_gradient):
     f, df = value_and_gradient(W)
     trajectory = [f]
     alpha, prev, stall = None, None, 0
+    clock = time.monotonic()
     for _ in range(settings.iterations):
+        if settings.time_limit is not None and time.monotonic() - clock > settings.time_limit:
+            break
         _, G = B.loss_gradient(W)
         g2 = _dot(G, G)
         p = df - (_dot(df, G) / g2) * G if g2 > B.small() else df
@@ -445,7 +450,10 @@ def minimise_gradient_norm(teacher, student, level, settings: LevelSetSettings =
         trajectory = [f]
         mu, stall = 1e-3, 0
         n = W.size
+        clock = time.monotonic()
         for _ in range(settings.iterations):
+            if settings.time_limit is not None and time.monotonic() - clock > settings.time_limit:
+                break
             H = _float_hessian(B, W)
             g = np.asarray(G.ravel(), float)
             gs = float(np.linalg.norm(g))

@@ -205,9 +205,12 @@ def minimise_margin(claim: Claim, teacher, *, students: int, level,
     objective = _objective(claim, settings)
     best, tried = None, []
     for start in pool:
-        if best is not None and settings.budget is not None and time.monotonic() - clock > settings.budget:
+        left = None if settings.budget is None else settings.budget - (time.monotonic() - clock)
+        if best is not None and left is not None and left <= 0:
             break
-        for cand in _descents(claim, T, start, level, dps, objective, settings):
+        run = settings if left is None else dataclasses.replace(
+            settings, level_set=dataclasses.replace(settings.level_set, time_limit=max(left, 0.5)))
+        for cand in _descents(claim, T, start, level, dps, objective, run):
             config, trajectory, precision = cand
             try:
                 ratio, margin, _ = _ratio_and_margin(claim, config, dps)
