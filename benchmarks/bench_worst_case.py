@@ -44,7 +44,7 @@ from proofs_check.claims import get_claim  # noqa: E402
 from proofs_check.claims.quantities import loss_and_gradient_norm  # noqa: E402
 from proofs_check.errors import UsageError  # noqa: E402
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
-from proofs_check.worst_case import WorstCaseSettings, minimise_margin, relaxed_stray_start  # noqa: E402
+from proofs_check.worst_case import WorstCaseSettings, minimise_margin  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results_worst_case.md"
 LEVEL = 1e-8
@@ -72,9 +72,7 @@ def optimiser(T, m, level, budget, seed=0):
     claim = get_claim("zgj.thm4")
     start = time.monotonic()
     settings = WorstCaseSettings(starts_per_family=2, objective="gradient_norm", budget=budget, seed=seed)
-    rng = np.random.default_rng([seed, 1])
-    extra = [s for s in (relaxed_stray_start(T, m, level, rng),) if s is not None]
-    wc = minimise_margin(claim, T, students=m, level=level, settings=settings, starts=extra)
+    wc = minimise_margin(claim, T, students=m, level=level, settings=settings)
     return float(to_mpf(wc.ratio.mid())), len(wc.starts), time.monotonic() - start, wc
 
 
@@ -103,8 +101,7 @@ def kappa_table(rs, norms, level=1e-6):
             rng = np.random.default_rng([r, int(100 * w[0]), int(100 * w[1])])
             T = separated_teachers(rng, r, d, math.pi / 2, *w)
             settings = WorstCaseSettings(starts_per_family=1, objective="gradient_norm")
-            extra = [s for s in (relaxed_stray_start(T, m, level, rng),) if s is not None]
-            wc = minimise_margin(claim, T, students=m, level=level, settings=settings, starts=extra)
+            wc = minimise_margin(claim, T, students=m, level=level, settings=settings)
             kappa = float(to_mpf(wc.ratio.mid()))
             C = kappa * level**0.25
             points.append((r, w[1], C))

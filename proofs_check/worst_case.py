@@ -124,7 +124,8 @@ class WorstCase:
 
 
 def sampled_starts(teacher, m: int, level, settings: WorstCaseSettings, rng=None) -> list:
-    """``settings.starts_per_family`` configurations of each family at ``level``."""
+    """``settings.starts_per_family`` configurations of each family at ``level``, and (when
+    ``m > r`` and any are asked for) one relaxed stray start."""
     rng = rng if rng is not None else np.random.default_rng([settings.seed, m])
     T = np.asarray(teacher, float)
     r, d = T.shape
@@ -139,6 +140,9 @@ def sampled_starts(teacher, m: int, level, settings: WorstCaseSettings, rng=None
                     continue
                 out.append(Start(sample.config, spec.family, "sampler"))
                 break
+    if settings.starts_per_family > 0 and "stray" in settings.families:
+        relaxed = relaxed_stray_start(T, m, level, rng)
+        out += [relaxed] if relaxed is not None else []
     return out
 
 

@@ -110,7 +110,7 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
         for k, level in enumerate(sorted(levels, reverse=True)):
             if previous is None:
                 settings = WorstCaseSettings(starts_per_family=1, objective="gradient_norm", seed=seed)
-                extra = [s for s in (relaxed_stray_start(T, m, level, rng),) if s is not None]
+                extra = []  # the sampled starts include a relaxed stray one
             else:
                 settings = WorstCaseSettings(starts_per_family=0, objective="gradient_norm", seed=seed)
                 extra = [Start(previous.config, previous.family, "continued")]
