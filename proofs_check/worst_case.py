@@ -17,7 +17,8 @@ Objectives (``settings.objective``):
   Levenberg-Marquardt descent of ``||grad L||_F`` on the level set;
 * ``"margin"``: any claim with ``at``: a finite-difference descent of the claim's own
   ratio (midpoints of its balls);
-* ``"auto"``: the claim's ``params["worst_case_objective"]``, else both (the gradient-norm
+* ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one
+  (:class:`proofs_check.claims.sampling.WorstCaseLevelSettings`), else both (the gradient-norm
   minimisers are candidates, then the margin descent runs from the best candidate).
 """
 from __future__ import annotations
@@ -179,7 +180,7 @@ def _ratio_value(claim: Claim, config: Configuration, dps: int) -> float:
 def _objective(claim: Claim, settings: WorstCaseSettings) -> str:
     if settings.objective != "auto":
         return settings.objective
-    return claim.params.get("worst_case_objective", "auto")
+    return getattr(claim.settings, "worst_case_objective", "auto")
 
 
 def _rows(W) -> list:

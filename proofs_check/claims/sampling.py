@@ -2,21 +2,23 @@
 
 :func:`observe_levels` draws, for each level, Delta-separated teachers and a perturbation
 path (:mod:`proofs_check.samplers`), places the configuration at the level at high
-precision and evaluates the claim there with ``claim.at``.  Claim parameters used (all
-optional, in ``claim.params``): ``levels`` (default 1e-2 ... 1e-8), ``shapes`` (a list of
-``(r, m, d)``), ``Delta``, ``w_min``, ``w_max``, ``families``.
+precision and evaluates the claim there with ``claim.at``.  The claim's settings are a
+:class:`LevelSettings` (or a subclass): ``levels`` (default 1e-2 ... 1e-8), ``shapes`` (a
+tuple of ``(r, m, d)``), ``Delta``, ``w_min``, ``w_max``, ``families``.
 
 :func:`observe_minimisers` observes instead the *worst configurations found by
 optimisation* (:func:`proofs_check.worst_case.minimise_margin`): per shape, the smallest
 ``||grad L||_F`` on ``{L = level}`` from every family at the top level, continued level by
 level down the ladder.  It is for claims whose ratio at a fixed loss grows with
-``||grad L||_F`` (Theorem 4, the PL contrast); ``params["optimise"] = False`` falls back
-to :func:`observe_levels`.  The minimisers are shared by the claims of one run (cached on
-the shapes, levels, seed and teacher bounds).
+``||grad L||_F`` (Theorem 4, the PL contrast); its settings are a
+:class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back to
+:func:`observe_levels`.  The minimisers are shared by the claims of one run (cached on the
+shapes, levels, seed and teacher bounds).
 """
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
@@ -24,8 +26,9 @@ import numpy as np
 from proofs_check.errors import UsageError
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 
-__all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES", "DEFAULT_SHAPES",
-           "observe_levels", "level_samples", "observe_minimisers", "gradient_minimisers"]
+__all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "DEFAULT_SHAPES", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES",
+           "LevelSettings", "WorstCaseLevelSettings", "observe_levels", "level_samples",
+           "observe_minimisers", "gradient_minimisers"]
 
 DEFAULT_LEVELS = tuple(10.0**-k for k in range(2, 9))
 #: A longer ladder for the exponent fits that decide Theorem 4 and its PL contrast: 15
@@ -38,12 +41,38 @@ WORST_CASE_LEVELS = tuple(10.0**-k for k in range(2, 15))
 WORST_CASE_SHAPES = ((1, 2, 2), (2, 4, 3), (3, 6, 4))
 
 
+@dataclass(frozen=True)
+class LevelSettings:
+    """Where a configuration claim is sampled: loss ``levels``, network ``shapes``
+    ``(r, m, d)``, sampler ``families``, and the teachers' separation ``Delta`` and norm
+    bounds ``[w_min, w_max]`` (Assumptions 1 and 2)."""
+
+    levels: tuple = DEFAULT_LEVELS
+    shapes: tuple = DEFAULT_SHAPES
+    families: tuple = FAMILIES
+    Delta: float = 0.5
+    w_min: float = 0.8
+    w_max: float = 1.2
+
+
+@dataclass(frozen=True)
+class WorstCaseLevelSettings(LevelSettings):
+    """:class:`LevelSettings` for claims observed at optimised worst cases: the shapes
+    ``worst_case_shapes`` whose minimisers are followed down ``levels``, the objective the
+    optimiser minimises (``"gradient_norm"``: the claim's ratio grows with
+    ``||grad L||_F`` at a fixed loss), and ``optimise = False`` to observe sampled
+    configurations (``shapes``, ``families``) instead."""
+
+    levels: tuple = WORST_CASE_LEVELS
+    optimise: bool = True
+    worst_case_shapes: tuple = WORST_CASE_SHAPES
+    worst_case_objective: str = "gradient_norm"
+
+
 def level_samples(claim, request, salt=None):
     """Yield ``(level, Sample)`` pairs: ``request.samples`` spread over the levels."""
-    p = claim.params
-    levels = tuple(p.get("levels", DEFAULT_LEVELS))
-    shapes = tuple(p.get("shapes", DEFAULT_SHAPES))
-    families = tuple(p.get("families", FAMILIES))
+    p = claim.settings if isinstance(claim.settings, LevelSettings) else LevelSettings()
+    levels, shapes, families = tuple(p.levels), tuple(p.shapes), tuple(p.families)
     rng = request.rng(salt or claim.id)
     per_level = max(1, request.samples // len(levels))
     for level in levels:
@@ -51,8 +80,7 @@ def level_samples(claim, request, salt=None):
             r, m, d = shapes[rng.integers(len(shapes))]
             family = families[k % len(families)]
             for attempt in range(20):
-                spec = random_spec(rng, r, m, d, Delta=p.get("Delta", 0.5),
-                                   w_min=p.get("w_min", 0.8), w_max=p.get("w_max", 1.2),
+                spec = random_spec(rng, r, m, d, Delta=p.Delta, w_min=p.w_min, w_max=p.w_max,
                                    family=family)
                 try:
                     sample = configuration_at_level(spec, level)
@@ -130,14 +158,13 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
 
 def observe_minimisers(claim, request):
     """Observations of ``claim`` at the gradient-norm minimisers (see the module doc)."""
-    p = claim.params
-    if not p.get("optimise", True):
+    p = claim.settings if isinstance(claim.settings, WorstCaseLevelSettings) else WorstCaseLevelSettings()
+    if not p.optimise:
         yield from observe_levels(claim, request)
         return
-    levels, shapes = _ladder(tuple(p.get("levels", WORST_CASE_LEVELS)), request.samples,
-                             tuple(p.get("worst_case_shapes", WORST_CASE_SHAPES)))
-    found = gradient_minimisers(shapes, levels, request.seed, float(p.get("Delta", 0.5)),
-                                float(p.get("w_min", 0.8)), float(p.get("w_max", 1.2)))
+    levels, shapes = _ladder(tuple(p.levels), request.samples, tuple(p.worst_case_shapes))
+    found = gradient_minimisers(shapes, levels, request.seed, float(p.Delta), float(p.w_min),
+                                float(p.w_max))
     for shape, wc in found:
         obs = claim.observe_at(wc.config, wc.dps)
         yield type(obs)(
