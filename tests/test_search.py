@@ -32,13 +32,15 @@ BUDGET = 60
 def _search(claim, **kw):
     kw.setdefault("max_examples", BUDGET)
     kw.setdefault("seed", 0)
+    kw.setdefault("budget", None)  # no time limit: the outcome depends on the seed only
     return search(claim, **kw)
 
 
 @pytest.fixture(scope="module")
 def kappa_hat():
-    """Theorem 4's best constant over its default check (min of ||grad L|| / L)."""
-    verdict = get_claim("zgj.thm4").check()
+    """Theorem 4's best constant (min of ||grad L|| / L) over the minimisers of its first
+    geometry, (r, m, d) = (1, 2, 2), on the 13 levels 1e-2 ... 1e-14."""
+    verdict = get_claim("zgj.thm4").check(samples=13)
     return to_fraction(verdict.estimate.constant, "kappa_hat")
 
 

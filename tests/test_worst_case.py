@@ -32,7 +32,7 @@ from numeric.precision import to_mpf
 from proofs_check.claims import Claim, Observation, get_claim
 from proofs_check.claims.base import as_ball, fit_exponent
 from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import observe_levels
+from proofs_check.claims.sampling import LevelSettings, observe_levels
 from proofs_check.search import DEFAULT_BUDGET, search
 from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
@@ -47,7 +47,7 @@ def _power_07_at(claim, config, dps):
 POWER_07 = Claim(
     id="planted.gradient_power_0_7", title="||grad L|| >= L^0.7 (false)", source="tests",
     statement=r"\|\nabla L\|_F \ge L^{0.7}", hypotheses="L <= 1e-2", lhs=r"\|\nabla L\|_F",
-    rhs=r"L^{0.7}", relation=">=", expected="violated", observe=observe_levels, at=_power_07_at,
+    rhs=r"L^{0.7}", relation=">=", expected="refuted", observe=observe_levels, at=_power_07_at,
     constant=Fraction(1),
 )
 
@@ -76,9 +76,9 @@ def _thin_region_at(claim, config, dps):
 THIN_REGION = Claim(
     id="planted.thin_region", title="no two students at angles (1.2, 0.6) from teacher 0 (false)",
     source="tests", statement="(theta_j - 1.2)^2 + (theta_k - 0.6)^2 + 1e-4 >= 2e-4",
-    hypotheses="L <= 1e-2", lhs="distance", rhs="2e-4", relation=">=", expected="violated",
+    hypotheses="L <= 1e-2", lhs="distance", rhs="2e-4", relation=">=", expected="refuted",
     observe=observe_levels, at=_thin_region_at, constant=Fraction(1),
-    params={"shapes": ((1, 3, 3), (2, 4, 3))},
+    settings=LevelSettings(shapes=((1, 3, 3), (2, 4, 3))),
 )
 
 
