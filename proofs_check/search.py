@@ -18,8 +18,8 @@
    and a random-direction descent on the student entries, evaluated with arb balls at the
    sample's precision and staying in ``{L <= max_loss}``.
 
-``budget`` (seconds) bounds the whole search: Hypothesis gets half of it (later examples
-are drawn but not evaluated), the optimiser the rest.  When the budget binds, the result
+``budget`` (seconds) bounds the whole search: Hypothesis gets half of it (then it is
+stopped), the optimiser the rest.  When the budget binds, the result
 depends on the machine's speed; without it (``budget=None``) the same seed gives the same
 result.
 
@@ -348,7 +348,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         @given(strategy)
         def probe(sample):
             if out_of_time(0.5):
-                return  # Hypothesis's share of the budget is spent
+                raise _OutOfTime  # Hypothesis's share of the budget is spent
             dps = sample.dps
             cfg = _canonical(sample.config, dps)
             margin = margin_at(claim, cfg, dps)
@@ -367,6 +367,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
 
         try:
             probe()
+        except _OutOfTime:
+            pass  # on to the optimiser with what Hypothesis has seen
         except _Violation:
             pass
         except BaseExceptionGroup as group:  # several distinct failures: all are violations
@@ -459,6 +461,11 @@ def _optimise(claim, pool, lo, hi, seed, stop):
                 if nxt.counterexample:
                     return
                 current = nxt
+
+
+class _OutOfTime(KeyboardInterrupt):
+    """Stops Hypothesis as Ctrl-C does (it does not shrink or report it), but the search
+    goes on: raised when Hypothesis's share of the budget is spent."""
 
 
 def _level_of(data):
