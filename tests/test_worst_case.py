@@ -222,3 +222,29 @@ def test_fitted_exponent_matches_an_exact_law():
         exact = fit_exponent(levels, [law(mpmath.mpf(e)) for e in levels]).slope
     assert abs(measured - exact) < 1e-3
     assert abs(exact - 0.5) < 5e-3  # the law is eps^(1/2) up to the factor (1 - sqrt(2 eps))
+
+
+# -- the CLI's budget ---------------------------------------------------------------------------
+
+def test_cli_budget_must_be_positive(capsys, tmp_path, monkeypatch):
+    from proofs_check.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["search", "zgj.thm4", "--budget", "0", "--db", "none", "--save-dir", "none"]) == 2
+    assert "--budget = 0.0 must be a positive number of seconds" in capsys.readouterr().err
+
+
+def test_cli_search_shows_progress_and_finds_power_0_7(capsys, tmp_path, monkeypatch):
+    import sys as _sys
+
+    from proofs_check.cli import main
+
+    # A user module (imported by reference from the working directory) re-exporting the claim.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "planted_claims.py").write_text("from tests_planted import POWER_07\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(_sys.modules, "tests_planted", _sys.modules[__name__])
+    code = main(["search", "planted_claims:POWER_07", "--budget", "120", "--db", "none",
+                 "--save-dir", "none"])
+    err = capsys.readouterr().err
+    assert code == 1 and "search: best margin so far" in err
