@@ -169,6 +169,11 @@ def test_worst_case_ratio_is_a_certified_ball_at_the_minimiser():
     # The sampled families' own worst case is beaten by the optimiser.
     sampled = [r for fam, origin, r in wc.starts]
     assert float(wc.ratio.mid()) <= min(sampled)
+    # The JSON form keeps the exact minimiser: re-evaluated, the same ratio.
+    again = Configuration.from_dict(wc.to_json()["config"])
+    e2 = evaluate(again, wc.dps + 20)
+    g2 = sum((x * x for row in e2.gradient for x in row), arb(0)).sqrt()
+    assert (g2 / e2.loss).overlaps(wc.ratio)
 
 
 def test_minimisers_follow_a_three_quarter_power_over_twelve_decades():
