@@ -181,6 +181,8 @@ def random_spec(rng, r: int, m: int, d: int, *, Delta: float = 0.5, w_min: float
     if m < r:
         raise UsageError(f"m = {m} students cannot cover r = {r} teachers (need m >= r)")
     T = separated_teachers(rng, r, d, Delta, w_min, w_max) if teacher is None else np.asarray(teacher, float)
+    # Drawn among random, claim2, stray only (the draws existing suites were seeded with);
+    # "split" is asked for by name.
     family = family or rng.choice(FAMILIES[:2] + FAMILIES[3:], p=[0.4, 0.4, 0.2])
     n_stray = strays if strays is not None else (rng.integers(1, m - r + 1) if family == "stray" and m > r else 0)
     if family == "stray" and n_stray == 0:
