@@ -40,6 +40,7 @@ import mpmath
 import numpy as np
 
 from numeric.config import Configuration
+from numeric.level_set import digits_for_level
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.errors import UsageError
@@ -71,7 +72,7 @@ def up_to_sign_angle(u, v) -> float:
 
 def dps_for_level(level) -> int:
     """Working digits for a loss level: cancellation costs ``-log10(level)`` digits."""
-    return int(math.ceil(max(0.0, -float(mpmath.log10(level))))) + 30
+    return digits_for_level(level, guard=30)
 
 
 def separated_teachers(rng, r: int, d: int, Delta: float = 0.5, w_min: float = 1.0,
