@@ -7,7 +7,8 @@ precision.  Counterexamples are saved as .proofs-check/counterexamples/<claim>.j
 (--save-dir) and re-checked first by the next search; a saved file that cannot be read
 is reported and moved aside to <claim>.json.corrupt, never overwritten.
 
-Same seed, same result: with --seed and without --db, no example database is used.
+Same seed, same result (as long as --budget does not cut the search short): with
+--seed and without --db, no example database is used.
 Without --seed (seed 0), Hypothesis's example database .proofs-check/hypothesis-db
 (--db) replays earlier failures first, so a later run may find more.
 
@@ -47,6 +48,9 @@ def register(subparsers):
                    help="largest loss level searched (default: the claim's largest level)")
     p.add_argument("--refine-steps", type=int, default=40, help="local descent steps (default 40)")
     p.add_argument("--no-shrink", action="store_true", help="skip Hypothesis's shrinking")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="time for the whole search: Hypothesis half, the level-set optimiser the rest "
+                        "(default 60); progress on stderr shows the best margin so far")
     p.add_argument("--db", default=None, help="Hypothesis example database directory "
                    "(default .proofs-check/hypothesis-db, or none with --seed; 'none' disables it)")
     p.add_argument("--save-dir", default=None, help="counterexample directory "
@@ -59,6 +63,25 @@ def _dir(value, default, option):
     if value is not None and value.strip() == "":
         raise UsageError(f"{option} is an empty path: give a directory, or 'none'")
     return default if value is None else (None if value.lower() == "none" else value)
+
+
+def _progress_printer(interval: float = 1.0):
+    """Prints the best margin so far to stderr, at most once per ``interval`` seconds."""
+    import time
+
+    from proofs_check.search import _margin_string
+
+    last = [float("-inf")]
+
+    def show(cand) -> None:
+        now = time.monotonic()
+        if now - last[0] >= interval or cand.counterexample:
+            last[0] = now
+            level = "?" if cand.level is None else f"{cand.level:.3g}"
+            print(f"search: best margin so far {_margin_string(cand.margin)} (level {level}, "
+                  f"family {cand.family}, {cand.origin})", file=sys.stderr, flush=True)
+
+    return show
 
 
 def run(args) -> int:
@@ -85,6 +108,7 @@ def run(args) -> int:
         database=database, save_dir=save_dir,
         json_path=args.json, min_loss=args.min_loss, max_loss=args.max_loss,
         refine_steps=args.refine_steps, shrink=not args.no_shrink,
+        budget=engine.DEFAULT_BUDGET if args.budget is None else args.budget, on_best=_progress_printer(),
     )
     # With --json - the JSON is stdout; the summary then goes to stderr.
     out = sys.stderr if args.json == "-" else sys.stdout
