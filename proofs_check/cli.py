@@ -21,7 +21,8 @@ import traceback
 
 from numeric.config import decimal_length_limit
 from proofs_check.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
-                                 EXIT_TERMINATED, INPUT_ERRORS, Terminated)
+                                 EXIT_TERMINATED, INPUT_ERRORS, Terminated, clear_termination,
+                                 request_termination)
 from proofs_check.limits import limits_of
 
 __all__ = ["main", "COMMANDS", "build_parser", "EXIT_CODES_HELP"]
@@ -99,6 +100,7 @@ def _user_claims_importable() -> None:
 
 
 def _raise_terminated(signum, frame):
+    request_termination()  # in case this raise lands in a gc callback and is dropped
     raise Terminated()
 
 
@@ -138,6 +140,7 @@ def main(argv=None) -> int:
         return _internal_error(command, exc, args.debug)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        clear_termination()
 
 
 def _silence_stdout() -> None:

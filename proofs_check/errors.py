@@ -5,7 +5,8 @@ from __future__ import annotations
 from numeric.config import ConfigurationError
 
 __all__ = ["UsageError", "ConfigurationError", "INPUT_ERRORS", "EXIT_OK", "EXIT_FINDING",
-           "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Terminated"]
+           "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Terminated",
+           "request_termination", "clear_termination", "check_termination"]
 
 #: Success: nothing found, every claim matched its expectation, the file was written.
 EXIT_OK = 0
@@ -41,3 +42,24 @@ class Terminated(KeyboardInterrupt):
     search keeping its best example, ``except Exception`` not swallowing it) does the
     same after SIGTERM.
     """
+
+
+# Python runs a signal handler between any two bytecodes, also inside a garbage-collector
+# callback, where the exception it raises is printed and dropped.  The handler therefore
+# also sets this flag, which long loops check at safe points (check_termination).
+_termination = {"requested": False}
+
+
+def request_termination() -> None:
+    """Record that SIGTERM arrived (called by the command line's signal handler)."""
+    _termination["requested"] = True
+
+
+def clear_termination() -> None:
+    _termination["requested"] = False
+
+
+def check_termination() -> None:
+    """Raise :class:`Terminated` if SIGTERM arrived, even if its first raise was lost."""
+    if _termination["requested"]:
+        raise Terminated()

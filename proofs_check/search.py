@@ -61,7 +61,7 @@ from proofs_check.assumptions import hypothesis_violations
 from proofs_check.claims import get_claim
 from proofs_check.claims.base import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
-from proofs_check.errors import Terminated, UsageError
+from proofs_check.errors import Terminated, UsageError, check_termination
 from proofs_check.limits import DEFAULT_LIMITS
 from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_level
 
@@ -387,6 +387,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
             state["write_error"] = state["write_error"] or exc
 
     def offer(cand: Candidate) -> None:
+        check_termination()  # a SIGTERM whose exception was dropped (see errors.py)
         best = state["best"]
         if best is None or cand.key() < best.key():
             state["best"] = cand
