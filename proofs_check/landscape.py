@@ -269,11 +269,11 @@ class _Reduced:
     zero_rows: tuple
 
 
-def reduce_point(W) -> _Reduced:
+def reduce_point(W, *, zero_row: float = ZERO_ROW, aligned: float = ALIGNED) -> _Reduced:
     """Zero rows dropped, aligned students merged (see the module docstring)."""
     W = np.asarray(W, dtype=float)
     norms = np.linalg.norm(W, axis=1)
-    zero = tuple(int(j) for j in np.nonzero(norms < ZERO_ROW)[0])
+    zero = tuple(int(j) for j in np.nonzero(norms < zero_row)[0])
     live = [j for j in range(len(W)) if j not in zero]
     groups = []
     for j in live:
@@ -281,7 +281,7 @@ def reduce_point(W) -> _Reduced:
         for g in groups:
             lead = W[g[0][0]] / norms[g[0][0]]
             c = float(uj @ lead)
-            if math.sqrt(max(0.0, 1 - c * c)) < ALIGNED:
+            if math.sqrt(max(0.0, 1 - c * c)) < aligned:
                 g.append((j, 1 if c > 0 else -1))
                 break
         else:
@@ -434,6 +434,45 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
 # The hunt
 
 
+#: A descent that stalls with ``||grad||`` below this is retried on a coarser reduction.
+STALLED = 1e-5
+#: The coarser reduction: near degenerate points (aligned groups, shrinking rows) plain
+#: descent is slow (the loss is cubic in the split angle, Claim 2).
+COARSE = 1e-3
+#: Below this float64 loss a point is near the global minima's manifold, where students
+#: sharing a teacher meet at angles ~ L^(1/3) (Claim 2): reduce coarsely there too.
+NEAR_GLOBAL = 1e-9
+
+
+def _descend_and_reduce(model, W0):
+    """Descend from ``W0``; reduce; when the descent stalled near a degenerate point,
+    reduce coarsely and finish with Newton on the reduced rows.  None if no zero found."""
+    d = descend(model, W0.reshape(-1))
+    if d.converged and d.loss > NEAR_GLOBAL:
+        return reduce_point(model.rows(d.x))
+    if not d.gradient_norm < STALLED:
+        return None
+    near_global = d.loss < NEAR_GLOBAL
+    reduced = reduce_point(model.rows(d.x), zero_row=COARSE,
+                           aligned=10 * COARSE if near_global else COARSE)
+    if len(reduced.W) == 0:
+        return reduced
+    red_model = TeacherStudentModel(model.teacher, len(reduced.W), model.activation)
+    polished = descend(red_model, reduced.W.reshape(-1), gd_steps=0)
+    if not polished.converged:
+        return None
+    return _Reduced(red_model.rows(polished.x), reduced.groups, reduced.zero_rows)
+
+
+GLOBAL_TRIES = 5
+
+
+def model_loss(model, reduced: _Reduced) -> float:
+    """The float64 loss of the reduced rows (a guide only)."""
+    red = TeacherStudentModel(model.teacher, len(reduced.W), model.activation)
+    return red.loss_gradient64(reduced.W.reshape(-1))[0] if len(reduced.W) else float("inf")
+
+
 def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None = None) -> Landscape:
     """Run the hunt for ``teacher`` (rows) with ``settings``; see the module docstring."""
     t0 = time.monotonic()
@@ -450,20 +489,28 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
         run += 1
         if progress:
             progress(1)
-        d = descend(model, W0.reshape(-1))
-        if not d.converged:
+        reduced = _descend_and_reduce(model, W0)
+        if reduced is None:
             continue
         converged += 1
-        reduced = reduce_point(model.rows(d.x))
         U = np.array([np.linalg.norm(w) * w for w in reduced.W]).reshape(len(reduced.W), model.d)
         key, orbit = symmetry_key(U, group)
-        if key in found:
+        red_loss = model_loss(model, reduced)
+        if red_loss < NEAR_GLOBAL:
+            # Global minima form a manifold (splits of the teachers' mass, Claim 2 pairs):
+            # one entry, replaced by a later one while it is not certified.
+            key, orbit = ("global",), 1
+            if key in found and (found[key]["certified"] or found[key]["hits"] >= GLOBAL_TRIES):
+                found[key]["hits"] += 1
+                continue
+        elif key in found:
             found[key]["hits"] += 1
             continue
         info = classify_point(model, reduced, T, settings.dps, rng)
-        info.update(hits=1, multiplicity=orbit)
+        info.update(hits=1 + (found[key]["hits"] if key in found else 0), multiplicity=orbit)
+        if key not in found:
+            order.append(key)
         found[key] = info
-        order.append(key)
     points = sorted((StationaryPoint(**found[k]) for k in order), key=lambda p: to_mpf(p.loss.mid()))
     return Landscape(tuple(tuple(row) for row in model.teacher), settings.students, tuple(points),
                      run, converged, time.monotonic() - t0, len(group), settings.dps)
