@@ -232,3 +232,15 @@ def test_hunt_finds_the_two_teacher_landscape():
     low = out["lowest_spurious"]
     assert low is not None
     assert result.points[low["index"]].loss.overlaps(_ball(_closed_form(2, "both bisectors").loss))
+
+
+def test_closed_form_loss_agrees_with_monte_carlo():
+    # Independent of the kernel's closed form: L = 1/2 E[(f - f*)^2] by sampling x.
+    point = _closed_form(2, "both bisectors")
+    S = np.array(_rows(point, 2))
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400000, 2))
+    f = (np.linalg.norm(S, axis=1) * np.abs(X @ S.T)).sum(1)
+    res = f - np.abs(X).sum(1)
+    mc, se = 0.5 * np.mean(res ** 2), 0.5 * np.std(res ** 2) / np.sqrt(len(X))
+    assert abs(mc - float(sp.N(point.loss))) < 4 * se
