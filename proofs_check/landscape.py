@@ -44,7 +44,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import flint
@@ -361,7 +361,6 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
         lam = cert.inertia.min_eigenvalue if certified else None
         with flint.ctx.workdps(dps):
             if certified:
-                rho = arb(cert.radius)
                 box = [arb(c.mid(), cert.radius) for c in centre]
                 loss = red_model.ball_loss(box)
                 # + the rounding of the lifted centre to the printed configuration

@@ -5,10 +5,7 @@ claimed thresholds: the judgement is a pure function of the observations and the
 """
 from __future__ import annotations
 
-from fractions import Fraction
-
 import mpmath
-import numpy as np
 import pytest
 import sympy as sp
 

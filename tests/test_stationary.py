@@ -16,7 +16,7 @@ import sympy as sp
 from flint import arb
 from hypothesis import given, settings, strategies as st
 
-from numeric.stationary import TeacherStudentModel, certify, descend, inertia, krawczyk, refine
+from numeric.stationary import TeacherStudentModel, certify, descend, inertia, refine
 from proofs_check.landscape import (
     HuntSettings,
     classify_point,
