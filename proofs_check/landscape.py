@@ -9,7 +9,8 @@ with the protocol of :mod:`numeric.stationary`), and certifies saddles too:
    (:mod:`proofs_check.samplers`), and structured ones: students parked on teachers, on
    bisectors of teacher pairs, at zero, and in the span of subsets of teachers (exactly
    symmetric starts stay in their symmetric subspace under descent, which is how
-   symmetric saddles are reached);
+   symmetric saddles are reached); half of them with fewer students, padded with zero
+   rows afterwards (:func:`start_schedule`);
 2. **descent** in float64 (:func:`numeric.stationary.descend`), until the gradient norm is
    below ``1e-11``;
 3. **reduction** to the smooth part: student rows of norm below ``1e-7`` are set exactly to
@@ -70,6 +71,8 @@ __all__ = [
     "StationaryPoint",
     "Landscape",
     "hunt",
+    "hunt_model",
+    "start_schedule",
     "teacher_symmetries",
     "classify_point",
     "landscape_json",
@@ -472,26 +475,50 @@ def model_loss(model, reduced: _Reduced) -> float:
     return red.loss_gradient64(reduced.W.reshape(-1))[0] if len(reduced.W) else float("inf")
 
 
+def start_schedule(T, m: int, count: int, seed: int) -> list:
+    """``(width, family, rows)`` starts, round-robin over widths: half at ``m`` students,
+    half spread over ``1..m-1``.  A stationary point of ``m' < m`` students padded with zero
+    rows is stationary for ``m`` (the zero rows' gradient vanishes), and the smaller hunts
+    are cheaper and reach the building blocks that wide random starts rarely do."""
+    widths = list(range(1, m))
+    at_m = max(1, count - count // 2) if widths else count
+    share = {w: (count - at_m) // len(widths) + (1 if i < (count - at_m) % len(widths) else 0)
+             for i, w in enumerate(widths)} if widths else {}
+    share[m] = at_m
+    queues = {w: starts(T, w, n, np.random.default_rng([seed, w])) for w, n in share.items() if n}
+    out = []
+    while any(queues.values()):
+        for w in sorted(queues, reverse=True):
+            if queues[w]:
+                family, W0 = queues[w].pop(0)
+                out.append((w, family, W0))
+    return out
+
+
 def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None = None) -> Landscape:
     """Run the hunt for ``teacher`` (rows) with ``settings``; see the module docstring."""
     t0 = time.monotonic()
-    model = TeacherStudentModel.from_rows(teacher, settings.students, settings.activation)
+    m = settings.students
+    model = TeacherStudentModel.from_rows(teacher, m, settings.activation)
     T = model.teacher64
     group = teacher_symmetries(T)
     rng = np.random.default_rng(settings.seed)
     found: dict = {}
     order = []
     run = converged = 0
-    for family, W0 in starts(T, settings.students, settings.starts, rng):
+    for width, family, W0 in start_schedule(T, m, settings.starts, settings.seed):
         if time.monotonic() - t0 > settings.budget:
             break
         run += 1
         if progress:
             progress(1)
-        reduced = _descend_and_reduce(model, W0)
+        narrow = TeacherStudentModel(model.teacher, width, model.activation)
+        reduced = _descend_and_reduce(narrow, W0)
         if reduced is None:
             continue
         converged += 1
+        # Pad to m students with zero rows.
+        reduced = _Reduced(reduced.W, reduced.groups, reduced.zero_rows + tuple(range(width, m)))
         U = np.array([np.linalg.norm(w) * w for w in reduced.W]).reshape(len(reduced.W), model.d)
         key, orbit = symmetry_key(U, group)
         red_loss = model_loss(model, reduced)
@@ -511,8 +538,50 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
             order.append(key)
         found[key] = info
     points = sorted((StationaryPoint(**found[k]) for k in order), key=lambda p: to_mpf(p.loss.mid()))
-    return Landscape(tuple(tuple(row) for row in model.teacher), settings.students, tuple(points),
+    return Landscape(tuple(tuple(row) for row in model.teacher), m, tuple(points),
                      run, converged, time.monotonic() - t0, len(group), settings.dps)
+
+
+def hunt_model(model, start_points, *, dps: int = 40, key=None) -> list:
+    """The hunt for any model with the :mod:`numeric.stationary` protocol (no zero rows
+    or aligned groups to reduce): descend from each start, deduplicate by ``key(x)``
+    (default: ``model.symmetry_key(x)`` if the model has one, else ``x`` rounded),
+    certify, classify from the inertia.  Returns dicts ``{"x", "loss", "kind", "certified",
+    "radius", "min_eigenvalue", "hits"}``, lowest loss first.
+
+    With one student for two teachers (``m < r``, outside the paper's setting), a student
+    on a teacher is a spurious local minimum and the bisector a saddle:
+
+    >>> from numeric.stationary import TeacherStudentModel
+    >>> model = TeacherStudentModel.from_rows([[1, 0], [0, 1]], 1)
+    >>> [p["kind"] for p in hunt_model(model, [np.array([0.9, 0.8]), np.array([0.7, 0.7])])]
+    ['minimum', 'saddle']
+    """
+    key = key or getattr(model, "symmetry_key", None) or (lambda x: tuple(np.round(x, KEY_DECIMALS)))
+    found = {}
+    for x0 in start_points:
+        d = descend(model, np.asarray(x0, dtype=float))
+        if not d.converged:
+            continue
+        k = key(d.x)
+        if k in found:
+            found[k]["hits"] += 1
+            continue
+        centre = refine(model, d.x, dps)
+        cert = certify(model, centre, dps)
+        with flint.ctx.workdps(dps):
+            box = [arb(c.mid(), cert.radius) for c in centre] if cert.certified else centre
+            loss = model.ball_loss(box)
+        if loss.contains(0):
+            kind = "global"
+        elif not cert.certified or cert.inertia.undecided:
+            kind = "degenerate"
+        else:
+            kind = "saddle" if cert.inertia.negative else "minimum"
+        found[k] = {"x": centre, "loss": loss, "kind": kind, "certified": cert.certified,
+                    "radius": cert.radius, "reason": cert.reason,
+                    "min_eigenvalue": cert.inertia.min_eigenvalue if cert.certified else None, "hits": 1}
+    return sorted(found.values(), key=lambda p: to_mpf(p["loss"].mid()))
 
 
 # ---------------------------------------------------------------------------------------

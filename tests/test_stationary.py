@@ -21,6 +21,7 @@ from proofs_check.landscape import (
     HuntSettings,
     classify_point,
     hunt,
+    hunt_model,
     landscape_json,
     reduce_point,
     symmetry_key,
@@ -155,14 +156,14 @@ def test_planted_wrong_hessian_is_caught():
 
 @dataclass(frozen=True)
 class _DoubleWell:
-    """``f(x, y) = (x^2 - 1)^2 + y^2``: minima at ``(+-1, 0)``, a saddle at the origin.
-    The protocol is model-generic: this toy model implements it in a few lines."""
+    """``f(x, y) = (x^2 - 1)^2 + y^2 + x / 10``: two minima near ``x = +-1`` (``f != 0``),
+    a saddle near the origin.  The protocol is model-generic: a toy model in a few lines."""
 
     n: int = 2
 
     def loss_gradient64(self, v):
         x, y = v
-        return (x * x - 1) ** 2 + y * y, np.array([4 * x * (x * x - 1), 2 * y])
+        return (x * x - 1) ** 2 + y * y + x / 10, np.array([4 * x * (x * x - 1) + 0.1, 2 * y])
 
     def hessian64(self, v):
         x, _ = v
@@ -170,14 +171,20 @@ class _DoubleWell:
 
     def ball_loss(self, v):
         x, y = v
-        return (x * x - 1) ** 2 + y * y
+        return (x * x - 1) ** 2 + y * y + x / 10
 
     def ball_gradient_hessian(self, v):
         x, y = v
-        return [4 * x * (x * x - 1), 2 * y], [[12 * x * x - 4, arb(0)], [arb(0), arb(2)]]
+        return [4 * x * (x * x - 1) + arb(1) / 10, 2 * y], [[12 * x * x - 4, arb(0)], [arb(0), arb(2)]]
 
     def snap(self, v):
         return v
+
+
+def test_generic_hunt_on_a_toy_model():
+    points = hunt_model(_DoubleWell(), [np.array(s) for s in ((1.2, 0.3), (-0.8, -0.1), (0.025, 0.0))])
+    assert [p["kind"] for p in points] == ["minimum", "minimum", "saddle"]
+    assert all(p["certified"] for p in points)
 
 
 @pytest.mark.parametrize("start,negative", [((0.9, 0.3), 0), ((0.05, 0.2), 1)])
