@@ -454,7 +454,9 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certif
         radii = [r for r in radii if r < 1e-3] or [mpmath.mpf("1e-6")]
     reason = ""
     for radius in radii:
-        radius = arb(mpmath.nstr(mpmath.mpf(radius), 5))
+        # An exact dyadic radius; ball radii are stored rounded up (30-bit), so the box
+        # evaluated is at least this wide, and the reported radius allows for the rounding.
+        radius = arb(mpmath.nstr(mpmath.mpf(radius), 5)).mid()
         try:
             ok, HX, reason = krawczyk(model, centre, radius, dps)
         except (ZeroDivisionError, ValueError) as exc:
@@ -464,7 +466,7 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certif
                 inert = inertia(HX)
                 if inert.undecided:
                     inert = inertia(HX, eig_dps=min(dps, 60))
-            return Certificate(True, tuple(centre), _mpf_mid(radius.upper()),
+            return Certificate(True, tuple(centre), _mpf_mid(radius) * (1 + mpmath.mpf(2) ** -29),
                                inert, gnorm, dps)
         if HX is None and not reason.startswith("ball evaluation failed"):
             break  # singular, or a Hessian inconsistent with the gradient: no radius helps

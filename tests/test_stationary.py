@@ -251,3 +251,40 @@ def test_closed_form_loss_agrees_with_monte_carlo():
     res = f - np.abs(X).sum(1)
     mc, se = 0.5 * np.mean(res ** 2), 0.5 * np.std(res ** 2) / np.sqrt(len(X))
     assert abs(mc - float(sp.N(point.loss))) < 4 * se
+
+
+def _cli(*args):
+    from proofs_check.cli import main
+
+    return main(list(args))
+
+
+def test_cli_writes_the_landscape_json(tmp_path, capsys):
+    teacher = tmp_path / "t.json"
+    teacher.write_text('{"teacher": [[1, 0], [0, 1]], "student": [[5, 5]]}')  # students ignored
+    out = tmp_path / "landscape.json"
+    assert _cli("stationary", str(teacher), "--students", "2", "--starts", "16", "--no-progress",
+                "--json", str(out)) == 0
+    data = json.loads(out.read_text())
+    assert data["students"] == 2 and data["teacher"] == [["1", "0"], ["0", "1"]]
+    keys = {"loss", "loss_error", "kind", "certified", "radius", "gradient_norm",
+            "hessian_min_eigenvalue", "config", "multiplicity"}
+    assert all(keys <= set(p) for p in data["points"])
+    assert {p["kind"] for p in data["points"]} <= {"global", "minimum", "saddle", "degenerate"}
+    low = data["lowest_spurious"]
+    assert data["points"][low["index"]]["loss"] == low["loss"]
+    assert "lowest certified spurious" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content,args,field", [
+    ('{"student": [[1, 0]]}', ("--students", "2"), "teacher"),
+    ('{"teacher": [[1, 0], [0]]}', ("--students", "2"), "teacher row 1"),
+    ('{"teacher": [[1, 0]]}', ("--students", "0"), "--students"),
+    ('{"teacher": [[1, 0]]}', ("--students", "2", "--starts", "0"), "--starts"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, field):
+    teacher = tmp_path / "t.json"
+    teacher.write_text(content)
+    assert _cli("stationary", str(teacher), *args, "--no-progress") == 2
+    err = capsys.readouterr().err.strip()
+    assert field in err and len(err.splitlines()) == 1
