@@ -102,7 +102,7 @@ def _row(x):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer starts, r <= 3")
-    parser.add_argument("--max-steps", type=int, default=20000, help="plain GD step cap (default 20000)")
+    parser.add_argument("--max-steps", type=int, default=5000, help="plain GD step cap (default 5000)")
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)
     rs = (2, 3) if args.quick else (2, 3, 4)

@@ -350,7 +350,7 @@ def inertia(H, *, eig_dps: int = 0) -> Inertia:
             A = mpmath.matrix([[_mpf_mid(x) for x in row] for row in H])
             A = (A + A.T) / 2
             _, Q = mpmath.eigsy(A)
-            V = arb_mat([[arb(Q[i, k]) for k in range(n)] for i in range(n)])
+            V = arb_mat([[arb(mpmath.nstr(Q[i, k], eig_dps + 5)) for k in range(n)] for i in range(n)])
     else:
         A = np.array([[float(x.mid()) for x in row] for row in H])
         _, Q = np.linalg.eigh((A + A.T) / 2)
