@@ -203,7 +203,7 @@ def test_inertia_does_not_decide_a_zero_eigenvalue():
     assert inert.undecided == 1 and inert.positive == 1
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, database=None)
 @given(st.lists(st.floats(-3, 3), min_size=3, max_size=3),
        st.lists(st.floats(0.1, 2), min_size=3, max_size=3))
 def test_inertia_matches_a_known_spectrum(angles, magnitudes):
