@@ -9,8 +9,9 @@ with the protocol of :mod:`numeric.stationary`), and certifies saddles too:
    (:mod:`proofs_check.samplers`), and structured ones: students parked on teachers, on
    bisectors of teacher pairs, at zero, and in the span of subsets of teachers (exactly
    symmetric starts stay in their symmetric subspace under descent, which is how
-   symmetric saddles are reached); half of them with fewer students, padded with zero
-   rows afterwards (:func:`start_schedule`);
+   symmetric saddles are reached): first every combination of distinct atoms up to
+   symmetry (:func:`atom_combinations`), then the other families, half of them with fewer
+   students, padded with zero rows afterwards (:func:`start_schedule`);
 2. **descent** in float64 (:func:`numeric.stationary.descend`), until the gradient norm is
    below ``1e-11``;
 3. **reduction** to the smooth part: student rows of norm below ``1e-7`` are set exactly to
@@ -475,18 +476,57 @@ def model_loss(model, reduced: _Reduced) -> float:
     return red.loss_gradient64(reduced.W.reshape(-1))[0] if len(reduced.W) else float("inf")
 
 
-def start_schedule(T, m: int, count: int, seed: int) -> list:
-    """``(width, family, rows)`` starts, round-robin over widths: half at ``m`` students,
-    half spread over ``1..m-1``.  A stationary point of ``m' < m`` students padded with zero
-    rows is stationary for ``m`` (the zero rows' gradient vanishes), and the smaller hunts
-    are cheaper and reach the building blocks that wide random starts rarely do."""
+#: Atom combinations are enumerated up to this many students, and only while the
+#: enumeration (combinations times group elements) stays below ``ENUMERATION_CAP``.
+ATOM_WIDTH = 4
+ENUMERATION_CAP = 20000
+
+
+def atom_combinations(T, m: int, group, rng) -> list:
+    """``(width, "atoms", rows)``: students parked exactly on distinct atoms (teachers,
+    bisectors, the diagonal), one start per orbit under ``group``, widths ``1..4``.
+
+    A repeated atom would be the same reduced point as a narrower start, so atoms are
+    distinct.  Each start is exactly symmetric under its stabiliser, and descent keeps it
+    so: this is how the symmetric saddles (both bisectors, a bisector pair plus a
+    teacher, ...) are reached.  Orbits are shuffled by ``rng`` within each width."""
+    atoms = structured_atoms(T)
+    units = [a / np.linalg.norm(a) for a in atoms]
+    out = []
+    for w in range(1, min(m, ATOM_WIDTH) + 1):
+        combos = list(itertools.combinations(range(len(atoms)), w))
+        if len(combos) * len(group) > ENUMERATION_CAP:
+            pick = rng.choice(len(combos), size=max(1, ENUMERATION_CAP // len(group)), replace=False)
+            combos = [combos[i] for i in sorted(pick)]
+        seen = {}
+        for c in combos:
+            key, _ = symmetry_key(np.array([units[i] for i in c]), group)
+            seen.setdefault(key, c)
+        reps = list(seen.values())
+        rng.shuffle(reps)
+        for c in reps:
+            # ||u|| = ||w||^2: each student carries 0.8 of its atom's size.
+            rows = np.array([units[i] * math.sqrt(0.8 * np.linalg.norm(atoms[i])) for i in c])
+            out.append((w, "atoms", rows))
+    return out
+
+
+def start_schedule(T, m: int, count: int, seed: int, group=None) -> list:
+    """``(width, family, rows)`` starts: first the atom combinations (at most half of
+    ``count``, narrowest first), then the other families round-robin over widths, half at
+    ``m`` students and half spread over ``1..m-1``.  A stationary point of ``m' < m``
+    students padded with zero rows is stationary for ``m`` (the zero rows' gradient
+    vanishes), and the narrower hunts are cheaper and reach the building blocks that wide
+    random starts rarely do."""
+    group = group if group is not None else teacher_symmetries(T)
+    out = atom_combinations(T, m, group, np.random.default_rng([seed, 0]))[: count // 2]
+    count -= len(out)
     widths = list(range(1, m))
     at_m = max(1, count - count // 2) if widths else count
     share = {w: (count - at_m) // len(widths) + (1 if i < (count - at_m) % len(widths) else 0)
              for i, w in enumerate(widths)} if widths else {}
     share[m] = at_m
     queues = {w: starts(T, w, n, np.random.default_rng([seed, w])) for w, n in share.items() if n}
-    out = []
     while any(queues.values()):
         for w in sorted(queues, reverse=True):
             if queues[w]:
@@ -506,7 +546,7 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
     found: dict = {}
     order = []
     run = converged = 0
-    for width, family, W0 in start_schedule(T, m, settings.starts, settings.seed):
+    for width, family, W0 in start_schedule(T, m, settings.starts, settings.seed, group):
         if time.monotonic() - t0 > settings.budget:
             break
         run += 1

@@ -110,7 +110,7 @@ def _hunt(claim, geometry, seed):
     m = claim.params.get("hunt_students") or geometry.r + 1
     # The budget is a safety net only: the number of starts, not the clock, decides what is
     # found, so the same seed gives the same verdict on a loaded machine.
-    settings = HuntSettings(students=m, starts=claim.params.get("hunt_starts", 40), seed=seed,
+    settings = HuntSettings(students=m, starts=claim.params.get("hunt_starts", 80), seed=seed,
                             budget=claim.params.get("hunt_budget", 600.0))
     return hunt(geometry.teacher, settings)
 
