@@ -25,13 +25,14 @@ Verdict, per geometry, then over all (refuted if any is, consistent if all are):
   level eps0 satisfies Theorem 4's inequality by balls;
 * ``inconclusive`` otherwise.
 
-Planted false twins set eps0 just above ``upper`` (``params["eps0_over_upper"]``); they
+Planted false twins set eps0 just above ``upper`` (``Eps0Settings.eps0_over_upper``); they
 are refuted by the certified stationary point itself.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import flint
 import mpmath
@@ -40,9 +41,10 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precision import decimal_string, to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, as_ball
+from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
+from proofs_check.judgement import Decision
 from proofs_check.samplers import configuration_at_level, random_spec
 
 __all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at"]
@@ -64,6 +66,35 @@ def paper_eps0(Delta, w_min, w_max, r, dps: int = 30):
 
 
 @dataclass(frozen=True)
+class Eps0Settings:
+    """The knobs of the eps0 check.
+
+    ``orthogonal_r``/``separated``: the geometries; ``kappa_constant``: the constant of
+    ``kappa = c r^-1/2 w_max^-1/2``; ``eps0_constant``: eps0's hidden constant;
+    ``eps0_over_upper``: for twins, eps0 := this factor (a decimal string) times the
+    midpoint of ``upper``; ``hunt_students`` (None: ``r + 1``), ``hunt_starts``,
+    ``hunt_budget`` (seconds, a safety net: the start count decides what is found, so a
+    seed fixes the verdict): the hunt; ``levels`` and ``upper_fractions``: the optimiser's
+    scan; ``starts_per_family``, ``worst_case_budget``: the optimiser; ``eps0_samples``:
+    sampled configurations at level eps0 per geometry.
+    """
+
+    orthogonal_r: tuple = (2, 3)
+    separated: bool = True
+    kappa_constant: Fraction = Fraction(1)
+    eps0_constant: Fraction = Fraction(1)
+    eps0_over_upper: str | None = None
+    hunt_students: int | None = None
+    hunt_starts: int = 80
+    hunt_budget: float = 600.0
+    levels: tuple = DEFAULT_LEVELS
+    upper_fractions: tuple = DEFAULT_UPPER_FRACTIONS
+    starts_per_family: int = 1
+    worst_case_budget: float | None = None
+    eps0_samples: int = 2
+
+
+@dataclass(frozen=True)
 class Geometry:
     """A teacher set with its Assumption 1-2 parameters."""
 
@@ -79,22 +110,22 @@ class Geometry:
 
 
 def geometries(claim) -> list:
-    """Orthogonal unit teachers (``r`` from ``params["orthogonal_r"]``, default 2 and 3) and
-    two teachers at angle 0.6 with norms 1.1 and 0.7 in ``R^3`` (``params["separated"]``)."""
+    """Orthogonal unit teachers (``r`` from ``settings.orthogonal_r``, default 2 and 3) and
+    two teachers at angle 0.6 with norms 1.1 and 0.7 in ``R^3`` (``settings.separated``)."""
     out = []
-    for r in claim.params.get("orthogonal_r", (2, 3)):
+    for r in claim.settings.orthogonal_r:
         out.append(Geometry(f"{r} orthogonal unit teachers", tuple(map(tuple, np.eye(r).tolist())),
                             math.pi / 2, 1.0, 1.0))
-    if claim.params.get("separated", True):
+    if claim.settings.separated:
         T = ((1.1, 0.0, 0.0), (0.7 * math.cos(0.6), 0.7 * math.sin(0.6), 0.0))
         out.append(Geometry("2 teachers at angle 0.6, norms 1.1 and 0.7", T, 0.6, 0.7, 1.1))
     return out
 
 
 def _kappa(config: Configuration, claim) -> arb:
-    """``kappa = c r^-1/2 w_max^-1/2`` with ``c = params["kappa_constant"]`` (default 1)."""
+    """``kappa = c r^-1/2 w_max^-1/2`` with ``c = settings.kappa_constant`` (default 1)."""
     w_max = max(math.sqrt(sum(float(x) ** 2 for x in row)) for row in config.teacher)
-    c = as_ball(claim.params.get("kappa_constant", 1))
+    c = as_ball(Fraction(claim.settings.kappa_constant))
     return c / arb.sqrt(as_ball(config.r) * as_ball(w_max))
 
 
@@ -107,20 +138,20 @@ def theorem4_at(claim, config, dps):
 def _hunt(claim, geometry, seed):
     from proofs_check.landscape import HuntSettings, hunt
 
-    m = claim.params.get("hunt_students") or geometry.r + 1
+    m = claim.settings.hunt_students or geometry.r + 1
     # The budget is a safety net only: the number of starts, not the clock, decides what is
     # found, so the same seed gives the same verdict on a loaded machine.
-    settings = HuntSettings(students=m, starts=claim.params.get("hunt_starts", 80), seed=seed,
-                            budget=claim.params.get("hunt_budget", 600.0))
+    settings = HuntSettings(students=m, starts=claim.settings.hunt_starts, seed=seed,
+                            budget=claim.settings.hunt_budget)
     return hunt(geometry.teacher, settings)
 
 
 def _optimiser(claim, geometry, m, level, seed):
     from proofs_check.worst_case import WorstCaseSettings, minimise_margin
 
-    settings = WorstCaseSettings(starts_per_family=claim.params.get("starts_per_family", 1),
+    settings = WorstCaseSettings(starts_per_family=claim.settings.starts_per_family,
                                  objective="gradient_norm", seed=seed,
-                                 budget=claim.params.get("worst_case_budget"))
+                                 budget=claim.settings.worst_case_budget)
     return minimise_margin(claim, np.array(geometry.teacher), students=m, level=level, settings=settings)
 
 
@@ -145,10 +176,10 @@ def _observe(claim, request):
                          "distinct_points": len(result.points)}})
         eps0 = _eps0(claim, geometry, upper)
         m = result.students
-        levels = list(claim.params.get("levels", DEFAULT_LEVELS))
+        levels = list(claim.settings.levels)
         if upper is not None:
             u = float(to_mpf(upper.mid()))
-            levels += [f * u for f in claim.params.get("upper_fractions", DEFAULT_UPPER_FRACTIONS)]
+            levels += [f * u for f in claim.settings.upper_fractions]
             levels = [lv for lv in levels if lv < u]
         for level in sorted(set(levels)):
             try:
@@ -162,7 +193,7 @@ def _observe(claim, request):
                                        "geometry": geometry.label, "family": wc.family,
                                        "config": wc.config.to_dict()})
         rng = request.rng(claim.id + geometry.label)
-        for k in range(claim.params.get("eps0_samples", 2)):
+        for k in range(claim.settings.eps0_samples):
             spec = random_spec(rng, geometry.r, m, len(geometry.teacher[0]),
                                teacher=geometry.teacher, family=("random", "claim2")[k % 2])
             try:
@@ -176,15 +207,20 @@ def _observe(claim, request):
                                        "family": spec.family, "config": s.config.to_dict()})
 
 
+def _mpf(x):
+    x = Fraction(x)
+    return mpmath.mpf(x.numerator) / x.denominator
+
+
 def _eps0(claim, geometry, upper):
     """The claimed threshold: the paper's (times ``eps0_constant``), or for a planted twin
     ``eps0_over_upper`` times the midpoint of ``upper``."""
-    factor = claim.params.get("eps0_over_upper")
+    factor = claim.settings.eps0_over_upper
     if factor is not None and upper is not None:
         with mpmath.workdps(40):
             return to_mpf(upper.mid()) * mpmath.mpf(factor)
     return paper_eps0(geometry.Delta, geometry.w_min, geometry.w_max, geometry.r) \
-        * mpmath.mpf(claim.params.get("eps0_constant", 1))
+        * _mpf(claim.settings.eps0_constant)
 
 
 def _lower(optimiser: list):
@@ -248,6 +284,7 @@ def _judge(claim, obs):
                      f"[{'-' if lower is None else mpmath.nstr(lower, 4)} (optimiser, empirical), "
                      f"{'-' if upper is None else decimal_string(upper, 8)} (certified stationary point)]")
     status = "refuted" if refuted else ("consistent" if all_consistent and per_geometry else "inconclusive")
+    kind = "certified" if status == "refuted" else "empirical"
     figure = {
         "paper_eps0": [g["paper_eps0"] for g in per_geometry],
         "empirical": [g["upper"] or g["lower"] or "1" for g in per_geometry],
@@ -257,10 +294,15 @@ def _judge(claim, obs):
         "witness": [g["witness"] for g in per_geometry],
         "thresholds": per_geometry,
     }
-    return _base_verdict(
-        claim, obs, status=status, min_margin=min_margin,
-        error=None if min_margin is None else to_mpf(min_margin.rad()),
-        worst=worst, counterexample=counter, notes="; ".join(notes), figures={"threshold": figure})
+    shown = {"refuted": "a certified configuration below the claimed eps0 violates Theorem 4 "
+                        "(a spurious stationary point or ||grad L|| < kappa L, by balls)",
+             "consistent": "the claimed eps0 lies below the optimiser's lower bound of the real "
+                           "threshold in every geometry, and Theorem 4 holds at the samples at eps0",
+             "inconclusive": "the claimed eps0 is not below the optimiser's lower bound in every geometry"}[status]
+    decision = Decision(status, kind, min_margin, None if min_margin is None else min_margin.rad(),
+                        None, shown)
+    return base_verdict(claim, obs, decision, worst=counter if counter else worst,
+                        counterexample=counter, notes="; ".join(notes), figures={"threshold": figure})
 
 
 EPS0 = Claim(
@@ -279,7 +321,7 @@ EPS0 = Claim(
     at=theorem4_at,
     judge=_judge,
     default_samples=30,
-    params={"worst_case_objective": "gradient_norm"},
+    settings=Eps0Settings(),
     paper_constant=r"$\epsilon_0=O(\Delta^{36}w_{\min}^{80}r^{-162}w_{\max}^{-78})$ and "
                    r"$\kappa=\Theta(r^{-1/2}w_{\max}^{-1/2})$, constants set to 1",
 )
