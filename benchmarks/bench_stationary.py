@@ -74,12 +74,15 @@ def run(shapes, starts, max_steps, hunt_starts):
         result = hunt(T.tolist(), HuntSettings(students=m, starts=hunt_starts, seed=0, budget=120))
         t_hunt = time.perf_counter() - t
         certified = sum(p.certified for p in result.points)
+        minima = sum(p.certified and p.kind == "minimum" for p in result.points)
         rows.append(dict(
             r=r, m=m, anchor_rate=starts / t_anchor, anchor_conv=sum(c for c, _ in anchor),
             base_rate=starts / t_base, base_conv=sum(c for c, _ in base),
             ours_rate=starts / t_ours, ours_conv=sum(d.converged for d in ours),
             starts=starts, hunt_starts=result.starts_run, hunt_seconds=t_hunt,
-            certified=certified, distinct=len(result.points),
+            certified=certified, distinct=len(result.points), minima=minima,
+            lowest="-" if result.lowest_spurious is None else
+            result.points[result.lowest_spurious].loss.mid().str(8, radius=False),
             per_minute=60 * certified / t_hunt,
             base_per_minute=60 * sum(c for c, _ in base) / t_base,
         ))
@@ -88,14 +91,15 @@ def run(shapes, starts, max_steps, hunt_starts):
 
 
 HEADER = ("| (r, m) | GD step 5/m: starts/s | converged | GD step 0.1: starts/s | converged | ours starts/s | converged | speed-up | "
-          "hunt: certified distinct points | hunt seconds | certified points/min | plain GD converged descents/min |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "hunt: certified distinct points | spurious minima | lowest spurious L | hunt seconds | certified points/min | plain GD converged descents/min |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def _row(x):
     return (f"| ({x['r']}, {x['m']}) | {x['anchor_rate']:.2f} | {x['anchor_conv']}/{x['starts']} | {x['base_rate']:.2f} | {x['base_conv']}/{x['starts']} | "
             f"{x['ours_rate']:.2f} | {x['ours_conv']}/{x['starts']} | {x['ours_rate'] / x['base_rate']:.1f}x | "
-            f"{x['certified']}/{x['distinct']} ({x['hunt_starts']} starts) | {x['hunt_seconds']:.1f} | "
+            f"{x['certified']}/{x['distinct']} ({x['hunt_starts']} starts) | {x['minima']} | {x['lowest']} | "
+            f"{x['hunt_seconds']:.1f} | "
             f"{x['per_minute']:.1f} | {x['base_per_minute']:.1f} |")
 
 
