@@ -374,9 +374,12 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
                 radius = None
                 notes.append(f"not certified: {cert.reason}")
     kind = None
-    if loss.contains(0) or (loss.upper() < arb(10) ** (-(dps // 2))):
+    if loss.contains(0):
         kind = "global"
         notes.append("loss enclosure contains 0: a global minimum")
+    elif loss.upper() < arb(10) ** (-(dps // 2)):
+        kind = "global"
+        notes.append(f"loss below 1e-{dps // 2}: taken as a global minimum (L = 0 is not certified)")
     elif not certified:
         # Uncertified: the float64 Hessian guides the label only.
         H = red_model.hessian64(np.array([float(c.mid()) for c in centre]))
@@ -402,9 +405,6 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
         if inert.negative:
             kind = "saddle"
             notes.append(f"Hessian of the lifted point (aligned groups {list(merged)}) has a certainly negative eigenvalue")
-        else:
-            kind = "degenerate"
-            notes.append(f"aligned groups {list(merged)}: moving mass inside a group is an exact zero eigenvalue")
     if kind is None and reduced.zero_rows:
         with flint.ctx.workdps(dps):
             g, info = _zero_row_test(red_model, centre, T, rng)
@@ -416,6 +416,9 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
             kind = "degenerate"
             notes.append(f"zero row(s) {list(reduced.zero_rows)}: no direction with g < 0 found "
                          f"(smallest float g {info:.3g}; g = 0 along every non-zero student)")
+    if kind is None and merged:
+        kind = "degenerate"
+        notes.append(f"aligned groups {list(merged)}: moving mass inside a group is an exact zero eigenvalue")
     if kind is None:
         if cert.inertia.undecided:
             kind = "degenerate"

@@ -288,3 +288,32 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, f
     assert _cli("stationary", str(teacher), *args, "--no-progress") == 2
     err = capsys.readouterr().err.strip()
     assert field in err and len(err.splitlines()) == 1
+
+
+@dataclass(frozen=True)
+class _FlatQuartic:
+    """``f(x, y) = 1 + x^2 + y^4``: a minimum at 0 with a zero Hessian eigenvalue."""
+
+    n: int = 2
+
+    def loss_gradient64(self, v):
+        x, y = v
+        return 1 + x * x + y ** 4, np.array([2 * x, 4 * y ** 3])
+
+    def hessian64(self, v):
+        return np.array([[2.0, 0.0], [0.0, 12 * v[1] ** 2]])
+
+    def ball_loss(self, v):
+        return 1 + v[0] * v[0] + v[1] ** 4
+
+    def ball_gradient_hessian(self, v):
+        x, y = v
+        return [2 * x, 4 * y ** 3], [[arb(2), arb(0)], [arb(0), 12 * y * y]]
+
+    def snap(self, v):
+        return v
+
+
+def test_a_zero_eigenvalue_is_degenerate_never_a_minimum():
+    (point,) = hunt_model(_FlatQuartic(), [np.array([0.3, 0.0])])
+    assert point["kind"] == "degenerate" and not point["certified"]
