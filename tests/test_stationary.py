@@ -320,12 +320,13 @@ def test_a_zero_eigenvalue_is_degenerate_never_a_minimum():
 
 
 def test_saddle_hops_leave_along_negative_curvature():
+    from numeric.config import Configuration
     from proofs_check.landscape import saddle_hops
 
-    point = _closed_form(2, "one on a bisector")
-    model = TeacherStudentModel.from_rows(_teacher(2), 1)
-    config = __import__("numeric").Configuration(_teacher(2), point.student_rows(30))
-    hops = saddle_hops(model, config, 2)
+    # Both students on both bisectors of two orthogonal teachers: a certified saddle.
+    point = _closed_form(2, "both bisectors")
+    model = TeacherStudentModel.from_rows(_teacher(2), 2)
+    hops = saddle_hops(model, Configuration(_teacher(2), point.student_rows(30)), 2)
     assert len(hops) == 2
     L0 = model.loss_gradient64(np.array(_rows(point, 2)).reshape(-1))[0]
     # Both ways along the negative direction lower the loss (second order dominates).
