@@ -281,6 +281,7 @@ def test_cli_writes_the_landscape_json(tmp_path, capsys):
     ('{"teacher": [[1, 0], [0]]}', ("--students", "2"), "teacher row 1"),
     ('{"teacher": [[1, 0]]}', ("--students", "0"), "--students"),
     ('{"teacher": [[1, 0]]}', ("--students", "2", "--starts", "0"), "--starts"),
+    ('{"teacher": [[1, 0], [0, 1]]}', ("--students", "1"), "--students = 1 is below r = 2"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, field):
     teacher = tmp_path / "t.json"
