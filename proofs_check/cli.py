@@ -36,6 +36,7 @@ COMMANDS = (
     "search",
     "replay",
     "report",
+    "stationary",
 )
 
 #: The exit-code paragraph shown by ``--help`` of the program and of every sub-command.
