@@ -54,6 +54,7 @@ REQUIRED = {
     "zgj.lemma10": _EPSILON,
     "zgj.lemma12": _EPSILON,
     "zgj.lemmaC6": _EPSILON,
+    "zgj.eps0": _TEACHERS,  # its eps0 is a power of Delta and w_min, both must be > 0
     "zgj.lemma14": ("nonzero_teachers",),  # Assumption 2; its L <= r^2 w_max^2 is not a level
     "zgj.lemmaC3": ("nonzero_teachers",),  # its T_i partition needs teacher directions
     "contrast.pl": _LOCAL,
