@@ -9,6 +9,7 @@ the suite must refute them with a concrete configuration.
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 from flint import arb
 
@@ -16,8 +17,24 @@ from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import DEEP_LEVELS, observe_levels
+from proofs_check.papers import Paper
 
-__all__ = ["CLAIMS"]
+__all__ = ["CLAIMS", "PAPER"]
+
+PAPER = Paper(
+    id="contrast",
+    title="Contrasts between the regimes",
+    authors=(),
+    venue="",
+    year=2021,
+    bibtex="",
+    model=None,
+    package=__name__,
+    template=Path(__file__).with_name("contrast.tex.j2"),
+    cites=("zgj", "lzb", "du"),
+    summary="Properties one paper proves in its regime and another says fail in the mildly "
+            "over-parameterized teacher-student regime.",
+)
 
 
 def _pl_at(claim, config, dps):
