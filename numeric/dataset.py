@@ -27,7 +27,7 @@ from pathlib import Path
 from numeric.config import (_EXACT_NUMBERS, ConfigurationError, _rows,
                             fraction_to_decimal_string, read_json_file, to_fraction)
 
-__all__ = ["DataSet", "load_dataset"]
+__all__ = ["DataSet", "NetworkOnData", "load_dataset"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,57 @@ class DataSet:
 
     def to_json(self, digits: int = 60) -> str:
         return json.dumps(self.to_dict(digits), indent=1)
+
+
+@dataclass(frozen=True)
+class NetworkOnData:
+    """A data set with a two-layer network on it: first layer ``W`` (``m x d``, exact) and
+    second layer ``a`` (entries ``+1`` or ``-1``), as in Du et al. and Liu, Zhu, Belkin.
+
+    JSON form: the data set's keys plus ``"W"`` and ``"a"``.
+
+    >>> p = NetworkOnData.from_dict({"points": [[1, 0]], "labels": [1], "W": [[1, 2]], "a": [-1]})
+    >>> p.m, p.data.n
+    (1, 1)
+    """
+
+    data: DataSet
+    W: tuple
+    a: tuple
+
+    def __post_init__(self):
+        W = _rows(self.W, "W")
+        for r, row in enumerate(W):
+            if len(row) != self.data.d:
+                raise ConfigurationError(f"W row {r} has {len(row)} entries, but the points have "
+                                         f"dimension d = {self.data.d}")
+        if not isinstance(self.a, (list, tuple)) or len(self.a) != len(W):
+            raise ConfigurationError(f"a must list one sign per row of W (m = {len(W)}), got {self.a!r:.80}")
+        a = tuple(to_fraction(v, f"a[{r}]") for r, v in enumerate(self.a))
+        for r, v in enumerate(a):
+            if v not in (1, -1):
+                raise ConfigurationError(f"a[{r}] = {v} must be +1 or -1 (Du et al.'s fixed second layer)")
+        object.__setattr__(self, "W", W)
+        object.__setattr__(self, "a", a)
+
+    @property
+    def m(self) -> int:
+        return len(self.W)
+
+    @classmethod
+    def from_dict(cls, data) -> "NetworkOnData":
+        if not isinstance(data, dict):
+            raise ConfigurationError(f"network on data must be a JSON object, got {type(data).__name__}")
+        for key in ("W", "a"):
+            if key not in data:
+                raise ConfigurationError(f"missing key {key!r} (the network's first layer W and signs a)")
+        rest = {k: v for k, v in data.items() if k not in ("W", "a")}
+        return cls(DataSet.from_dict(rest), data["W"], data["a"])
+
+    def to_dict(self, digits: int = 60) -> dict:
+        conv = lambda x: fraction_to_decimal_string(x, digits)  # noqa: E731
+        return {**self.data.to_dict(digits), "W": [[conv(x) for x in row] for row in self.W],
+                "a": [int(v) for v in self.a]}
 
 
 def load_dataset(path) -> DataSet:

@@ -124,14 +124,16 @@ def gram_limit_balls(data: DataSet):
 
 @dataclass(frozen=True)
 class GDTrace:
-    """Gradient descent on ``W``: ``residual_sq[k] = |F(W(k)) - y|^2`` for ``k = 0..steps``,
-    ``kernel_min[k] = lambda_min(K(W(k)))`` (float64 estimates), the largest distance
-    ``max_r |w_r(k) - w_r(0)|`` moved, and the final network."""
+    """Gradient descent on ``W``: ``residual_sq[k] = |F(W(k)) - y|^2`` and
+    ``gradient_sq[k] = |grad L(W(k))|^2`` for ``k = 0..steps``, ``kernel_min[k] =
+    lambda_min(K(W(k)))`` (float64 estimates), the largest distance ``max_r |w_r(k) - w_r(0)|``
+    moved, and the final network."""
 
     residual_sq: np.ndarray
     kernel_min: np.ndarray
     movement: float
     final: Network
+    gradient_sq: np.ndarray
 
 
 def gradient_descent(net: Network, X: np.ndarray, y: np.ndarray, eta: float, steps: int,
@@ -140,6 +142,7 @@ def gradient_descent(net: Network, X: np.ndarray, y: np.ndarray, eta: float, ste
     Sec. 4); the second layer stays fixed."""
     W, a, m = net.W.copy(), net.a, net.m
     res = np.empty(steps + 1)
+    grad_sq = np.empty(steps + 1)
     lam = np.full(steps + 1, np.nan)
     for k in range(steps + 1):
         pre = X @ W.T
@@ -148,11 +151,13 @@ def gradient_descent(net: Network, X: np.ndarray, y: np.ndarray, eta: float, ste
         res[k] = r @ r
         if track_kernel:
             lam[k] = np.linalg.eigvalsh((X @ X.T) * (active @ active.T) / m)[0]
+        # grad_{w_r} = m^{-1/2} a_r sum_i r_i 1{w_r.x_i >= 0} x_i
+        grad = (a[:, None] / np.sqrt(m)) * ((active * r[:, None]).T @ X)
+        grad_sq[k] = float(np.sum(grad * grad))
         if k < steps:
-            # grad_{w_r} = m^{-1/2} a_r sum_i r_i 1{w_r.x_i >= 0} x_i
-            W -= eta * (a[:, None] / np.sqrt(m)) * ((active * r[:, None]).T @ X)
+            W -= eta * grad
     movement = float(np.max(np.linalg.norm(W - net.W, axis=1)))
-    return GDTrace(res, lam, movement, Network(W, a))
+    return GDTrace(res, lam, movement, Network(W, a), grad_sq)
 
 
 def unit_points_balls(data: DataSet):

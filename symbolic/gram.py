@@ -78,3 +78,43 @@ def gram_in_invariants() -> sp.Expr:
     angle = sp.atan2(sp.sqrt(A * B - P ** 2), P)
     expr = gram_closed_form() / sp.cos(theta)
     return P * expr.subs(theta, angle)
+
+
+@lru_cache(maxsize=None)
+def pl_identity_derivation(n: int = 2, m: int = 2, d: int = 2) -> Derivation:
+    """Liu, Zhu, Belkin's identity ``|grad L|^2 = (F - y)^T K (F - y)``, ``K = DF DF^T``, for
+    the two-layer ReLU network with ``n`` points, width ``m``, dimension ``d``.
+
+    On a region where every gate ``1{w_r.x_i >= 0}`` is fixed (a symbol ``s_ir``; the
+    network is piecewise linear in ``W``), ``F_i = m^{-1/2} sum_r a_r s_ir w_r.x_i``.  SymPy
+    differentiates ``L = |F - y|^2 / 2`` and ``F`` and expands the difference of the two
+    sides to 0 (raises :class:`ArithmeticError` otherwise).
+
+    >>> pl_identity_derivation(1, 1, 1).result
+    True
+    """
+    W = sp.Matrix(m, d, lambda r, k: sp.Symbol(f"w_{r}{k}", real=True))
+    X = sp.Matrix(n, d, lambda i, k: sp.Symbol(f"x_{i}{k}", real=True))
+    gate = sp.Matrix(n, m, lambda i, r: sp.Symbol(f"s_{i}{r}", real=True))
+    a = sp.Matrix(m, 1, lambda r, _: sp.Symbol(f"a_{r}", real=True))
+    y = sp.Matrix(n, 1, lambda i, _: sp.Symbol(f"y_{i}", real=True))
+    F = sp.Matrix(n, 1, lambda i, _: sum(a[r] * gate[i, r] * (W.row(r) * X.row(i).T)[0]
+                                         for r in range(m)) / sp.sqrt(m))
+    params = list(W)
+    residual = F - y
+    L = (residual.T * residual)[0] / 2
+    grad = sp.Matrix([sp.diff(L, p) for p in params])
+    J = F.jacobian(params)
+    K = J * J.T
+    lhs = sp.expand((grad.T * grad)[0])
+    rhs = sp.expand((residual.T * K * residual)[0])
+    if sp.expand(lhs - rhs) != 0:
+        raise ArithmeticError("|grad L|^2 - (F - y)^T K (F - y) does not expand to 0")
+    steps = (
+        Step("outputs on a region of fixed gates $s_{ir}$, $F_i =$", F),
+        Step("tangent kernel $K = DF\\,DF^\\top$", K),
+        Step("$\\|\\nabla L\\|^2 - (F - y)^\\top K (F - y)$ expands to", sp.expand(lhs - rhs)),
+    )
+    return Derivation(name=f"lzb.identity.n{n}m{m}d{d}",
+                      title="Liu, Zhu, Belkin's gradient identity for the two-layer ReLU network",
+                      steps=steps, result=sp.true)

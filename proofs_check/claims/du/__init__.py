@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from numeric.dataset import DataSet
-from proofs_check.claims.du._sampling import nearly_parallel_dataset, sphere_dataset
+from proofs_check.claims._datasets import nearly_parallel_dataset, sphere_dataset
 from proofs_check.papers import Model, Paper
 
 PAPER = Paper(

@@ -27,7 +27,7 @@ import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
 from proofs_check.claims.base import Claim, Observation, as_ball, judge
-from proofs_check.claims.du._sampling import sphere_dataset
+from proofs_check.claims._datasets import well_conditioned_datasets
 
 __all__ = ["CLAIMS", "rate_run", "theory_width"]
 
@@ -66,11 +66,8 @@ def _observe(claim, request):
     p = claim.params
     rng = request.rng(claim.id)
     widths = tuple(p.get("widths", WIDTHS))
-    data_sets = []
-    while len(data_sets) < request.samples:  # rejection: lambda0 >= MIN_LAMBDA0
-        data = sphere_dataset(rng, p.get("n", 6), p.get("d", 4))
-        if np.linalg.eigvalsh(gram_limit(data))[0] >= p.get("min_lambda0", MIN_LAMBDA0):
-            data_sets.append(data)
+    data_sets = well_conditioned_datasets(rng, request.samples, p.get("n", 6), p.get("d", 4),
+                                          p.get("min_lambda0", MIN_LAMBDA0))
     sweep = []
     for m in widths:
         for s, data in enumerate(data_sets):

@@ -14,7 +14,7 @@ import numpy as np
 from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit, unit_points
 from proofs_check.claims.base import Claim, Observation, as_ball
-from proofs_check.claims.du._sampling import dataset_rng, sphere_dataset
+from proofs_check.claims._datasets import dataset_rng, sphere_dataset
 
 __all__ = ["CLAIMS", "gram_z_score"]
 

@@ -25,7 +25,7 @@ from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit_balls, unit_points_balls
 from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claims.base import Claim, Observation, as_ball
-from proofs_check.claims.du._sampling import nearly_parallel_dataset, sphere_dataset
+from proofs_check.claims._datasets import nearly_parallel_dataset, sphere_dataset
 
 __all__ = ["CLAIMS", "smallest_angle", "lambda0_enclosure"]
 

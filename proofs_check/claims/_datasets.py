@@ -1,4 +1,4 @@
-"""Data sets for the finite-sample claims: points on the sphere, labels, nearly parallel pairs.
+"""Data sets for the finite-sample papers (Du et al.; Liu, Zhu, Belkin): points on the sphere, labels, nearly parallel pairs.
 
 Points are drawn in float64 and stored as 17-significant-digit decimal strings, so the data
 set is exact from then on (every ball evaluation starts from the same rationals).
@@ -9,7 +9,7 @@ import numpy as np
 
 from numeric.dataset import DataSet
 
-__all__ = ["sphere_dataset", "nearly_parallel_dataset", "dataset_rng"]
+__all__ = ["sphere_dataset", "nearly_parallel_dataset", "dataset_rng", "well_conditioned_datasets"]
 
 
 def _decimal(x: float) -> str:
@@ -43,3 +43,18 @@ def dataset_rng(data: DataSet, salt: str = "") -> np.random.Generator:
     the same Monte Carlo sample for the same data set."""
     key = [int(x.numerator % 2**32) for row in data.points for x in row][:16]
     return np.random.default_rng([*key, *(ord(c) for c in salt)])
+
+
+def well_conditioned_datasets(rng: np.random.Generator, count: int, n: int, d: int,
+                              min_lambda0: float) -> list:
+    """``count`` sphere data sets with ``lambda_min(H_inf) >= min_lambda0`` (float64
+    estimate; rejection sampling), so that a width ``m >= n^2 / min_lambda0^2`` puts the
+    kernel at initialisation near ``H_inf`` (Du et al., Lemma 3.1)."""
+    from numeric.finite_width import gram_limit
+
+    out = []
+    while len(out) < count:
+        data = sphere_dataset(rng, n, d)
+        if np.linalg.eigvalsh(gram_limit(data))[0] >= min_lambda0:
+            out.append(data)
+    return out
