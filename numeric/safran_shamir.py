@@ -171,7 +171,7 @@ class SafranShamirModel:
     # -- balls -------------------------------------------------------------------------------
 
     def _ball_rows(self, x):
-        x = [_BOX.number(v) if not isinstance(v, arb) else v for v in x]
+        x = [v if isinstance(v, arb) else ARB.number(to_fraction(v, "x")) for v in x]
         return [x[i * self.d:(i + 1) * self.d] for i in range(self.k)]
 
     def _teacher_balls(self):
@@ -255,3 +255,29 @@ def escape_coefficient(model: SafranShamirModel, x, direction):
     kernel = lambda u, v: _pair_code.relu_value_gradient_sc(  # noqa: E731
         *model._pair_ball(u, v)[:2], *model._pair_ball(u, v)[4:], pi, _BOX)[0]
     return sum((kernel(u, w) for u in W), arb(0)) - sum((kernel(v, w) for v in V), arb(0))
+
+
+def escape_direction64(model: SafranShamirModel, x, rng: np.random.Generator,
+                       starts: int = 24, steps: int = 300) -> tuple[np.ndarray, float]:
+    """A unit ``w_hat`` minimising ``g(w_hat)`` (see :func:`escape_coefficient`) in float64:
+    projected gradient descent on the sphere from random starts.  A guide only; the sign of
+    ``g`` is decided on balls."""
+    W, V = model.rows(x), model.teacher64
+    Z = np.vstack([W, V])
+    sign = np.concatenate([np.ones(len(W)), -np.ones(len(V))])
+    best, best_g = None, np.inf
+    for _ in range(starts):
+        w = rng.standard_normal(model.d)
+        w /= np.linalg.norm(w)
+        step = 0.5
+        for _ in range(steps):
+            a, b, uh, zh, t, s, c = _pairs64(w[None, :], Z)
+            k, gu, gv = _pair_code.relu_value_gradient_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
+            g = float((sign * k[0]).sum())
+            grad = (sign * gu[0]).sum() * uh[0] + (sign * gv[0]) @ zh
+            grad -= (grad @ w) * w  # tangent to the sphere
+            w = w - step * grad
+            w /= np.linalg.norm(w)
+        if g < best_g:
+            best, best_g = w, g
+    return best, best_g

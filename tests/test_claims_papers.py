@@ -1,0 +1,129 @@
+"""Claims of the neighbouring papers (Du et al.; Liu, Zhu, Belkin; Safran and Shamir) and
+their planted twins near the boundary of each statement."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from proofs_check.claims import get_claim
+from proofs_check.claims.du.gd_rate import GD_RATE, theory_width
+from proofs_check.claims.du.gram import GRAM
+from proofs_check.claims.du.lambda0 import LAMBDA0, UNIFORM
+from proofs_check.claims.lzb.identity import BOUND, IDENTITY
+from proofs_check.claims.lzb.wide_pl import WIDE_PL
+from proofs_check.claims.ss.spurious_minima import SPURIOUS_MINIMA
+
+
+# ---- planted false twins (must be rejected) ------------------------------------------------
+
+def gram_two_percent_high():
+    """H_inf scaled by 1.02: a 2% error in the derived kernel."""
+    return GRAM.variant(params={"scale": Fraction(51, 50)})
+
+
+def lambda0_above_the_two_point_eigenvalue():
+    """lambda0 >= 1.1 theta_min / (2 pi): false, lambda0 = theta_min/(2 pi) (1 + O(theta))."""
+    return LAMBDA0.variant(params={"angle_factor": Fraction(11, 10)})
+
+
+def lambda0_uniform_with_exponent_half():
+    """The contrast twin of the uniform bound: lambda0 >= c theta_min^(1/2) is false too."""
+    return UNIFORM.variant(paper_exponent=Fraction(1, 2))
+
+
+def gd_rate_faster_than_the_slowest_mode():
+    """Rate 1 - (9/4) eta lambda0: the slowest mode decays like (1 - eta lambda0)^(2k)."""
+    return GD_RATE.variant(params={"rate_factor": Fraction(9, 4)}, default_samples=3)
+
+
+def identity_with_shifted_kernel():
+    """K + 1e-8 I in place of K."""
+    return IDENTITY.variant(params={"kernel_shift": Fraction(1, 10**8)})
+
+
+def bound_factor_just_above_two():
+    """|grad L|^2 >= 2.1 lambda_min(K) L: false when the residual is near the bottom eigenvector."""
+    return BOUND.variant(params={"factor": Fraction(21, 10)})
+
+
+def wide_pl_above_lambda0():
+    """min_k lambda_min(K(W(k))) >= 1.1 lambda0: false, K(W(0)) -> H_inf."""
+    return WIDE_PL.variant(params={"factor": Fraction(11, 10)}, default_samples=3)
+
+
+def spurious_minima_survive_one_more_neuron():
+    """The k = n minima are local minima with k = n + 1 too: refuted by a certified escape."""
+    return SPURIOUS_MINIMA.variant(params={"extra_neurons": 1, "sizes": (8,)})
+
+
+PLANTED = {
+    "du.gram": [gram_two_percent_high],
+    "du.lambda0": [lambda0_above_the_two_point_eigenvalue],
+    "du.gd_rate": [gd_rate_faster_than_the_slowest_mode],
+    "lzb.identity": [identity_with_shifted_kernel],
+    "lzb.identity.bound": [bound_factor_just_above_two],
+    "lzb.wide_pl": [wide_pl_above_lambda0],
+    "ss.spurious_minima": [spurious_minima_survive_one_more_neuron],
+}
+
+
+# ---- true twins of the claims expected violated ----------------------------------------------
+
+def lambda0_linear_in_the_smallest_angle():
+    """lambda0 >= c theta_min: the exponent 1 the contrast finds."""
+    return UNIFORM.variant(paper_exponent=Fraction(1))
+
+
+HOLDS = {"du.lambda0.parallel": [lambda0_linear_in_the_smallest_angle]}
+
+
+# ---- fast checks ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("claim_id", ["du.gram", "du.lambda0", "lzb.identity", "lzb.identity.bound"])
+def test_fast_claims_match_their_expectation(claim_id):
+    claim = get_claim(claim_id)
+    v = claim.check(samples=min(claim.default_samples, 6))
+    assert v.status == claim.expected, v.notes
+
+
+@pytest.mark.parametrize("maker", [gram_two_percent_high, lambda0_above_the_two_point_eigenvalue,
+                                   identity_with_shifted_kernel, bound_factor_just_above_two])
+def test_fast_planted_twins_are_refuted(maker):
+    v = maker().check()
+    assert v.status == "violated" and v.counterexample, v.notes
+
+
+def test_lambda0_tends_to_zero_linearly_in_the_smallest_angle():
+    v = UNIFORM.check()
+    assert v.status == "violated"
+    lo, hi = v.estimate.exponent_ci
+    assert lo <= 1 <= hi + 0.02
+    linear = lambda0_linear_in_the_smallest_angle().check()
+    assert linear.status == "holds"
+    # The constant: lambda0 ~ theta_min / (2 pi), approached from above as theta -> 0.
+    assert float(linear.estimate.constant) == pytest.approx(1 / (2 * np.pi), rel=0.05)
+
+
+def test_theory_width_is_the_theorem_formula():
+    assert theory_width(6, 0.1, 0.1) == pytest.approx(6**6 / (1e-4 * 1e-3))
+
+
+@pytest.mark.slow
+def test_gd_rate_and_wide_pl_and_their_twins():
+    for claim, twin in ((GD_RATE, gd_rate_faster_than_the_slowest_mode), (WIDE_PL, wide_pl_above_lambda0)):
+        v = claim.check(samples=3)
+        assert v.status == "holds", v.notes
+        assert twin().check().status == "violated"
+    fig = GD_RATE.check(samples=3).figures["du.gd_rate"]
+    assert fig["measured_width"] is not None and fig["measured_width"] < fig["theory_width"]
+
+
+@pytest.mark.slow
+def test_spurious_minimum_at_n8_is_certified_and_escapes_with_one_more_neuron():
+    v = SPURIOUS_MINIMA.variant(params={"sizes": (8,)}).check(samples=2)
+    assert v.status == "holds", v.notes
+    row = v.figures["ss.spurious_minima"]["rows"][0]
+    assert row["escape"].startswith("-") and float(row["loss_after_escape"]) < 1e-8
+    assert spurious_minima_survive_one_more_neuron().check(samples=2).status == "violated"
