@@ -1,0 +1,108 @@
+"""Papers as packages: discovery (built-in and entry-point plugins), `list --paper`, and every
+paper's report template."""
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+import proofs_check.claims as registry
+from proofs_check.cli import main
+from proofs_check.errors import UsageError
+from proofs_check.papers import Paper, render_model_section, tex_escape
+
+TOY = Path(__file__).parent.parent / "examples" / "toy_paper"
+
+
+@pytest.fixture
+def plugin(monkeypatch):
+    """The example paper of ``examples/toy_paper`` registered as an installed plugin would be."""
+    monkeypatch.syspath_prepend(str(TOY))
+    eps = [EntryPoint(name="toy", value="toy_paper", group=registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points",
+                        lambda group: eps if group == registry.ENTRY_POINT_GROUP else [])
+    registry._registry.cache_clear()
+    yield
+    registry._registry.cache_clear()
+
+
+def test_builtin_papers_in_order_with_their_claims():
+    papers = registry.all_papers()
+    assert list(papers)[:5] == ["zgj", "du", "lzb", "ss", "contrast"]
+    by_paper = registry.claims_by_paper()
+    assert "du.lambda0" in by_paper["du"] and "lzb.wide_pl" in by_paper["lzb"]
+    assert "ss.spurious_minima" in by_paper["ss"] and "contrast.pl" in by_paper["contrast"]
+    assert registry.paper_of("zgj.thm4").id == "zgj" and registry.paper_of("nope") is None
+    assert list(registry.all_claims())[0] == "zgj.thm4"
+
+
+def test_every_claim_id_starts_with_its_papers_id():
+    for pid, claims in registry.claims_by_paper().items():
+        assert claims and all(cid.startswith(pid + ".") for cid in claims)
+
+
+def test_plugin_paper_is_discovered_listed_and_run(plugin, capsys):
+    assert "toy" in registry.all_papers()
+    assert main(["list", "--paper", "toy"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("toy: Sheppard (Phil. Trans. R. Soc. A 1899)") and "toy.sheppard" in out
+    assert "zgj.thm4" not in out
+    claim = registry.get_claim("toy.sheppard")
+    assert claim.check().status == "holds"
+    assert claim.variant(params={"factor": Fraction(101, 100)}).check().status == "violated"
+
+
+def test_broken_plugin_is_a_usage_error(monkeypatch):
+    eps = [EntryPoint(name="bad", value="no_such_module_anywhere", group=registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points", lambda group: eps)
+    registry._registry.cache_clear()
+    try:
+        with pytest.raises(UsageError, match="paper plugin 'bad'.*failed to import"):
+            registry.all_papers()
+    finally:
+        registry._registry.cache_clear()
+
+
+def test_list_groups_by_paper_and_filters(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    heads = [line.split(":")[0] for line in out.splitlines() if line and not line.startswith(" ")]
+    assert heads == list(registry.all_papers())
+    assert main(["list", "--paper", "du"]) == 0
+    out = capsys.readouterr().out
+    assert "du.gd_rate" in out and "zgj." not in out
+    assert main(["list", "--paper", "dz"]) == 2
+    assert "--paper = 'dz' is not a registered paper" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("paper_id", list(registry.all_papers()))
+def test_each_template_renders_with_its_verdicts(paper_id):
+    paper = registry.get_paper(paper_id)
+    verdicts = [{"id": cid, "status": c.expected, "figures": None}
+                for cid, c in registry.claims_by_paper()[paper_id].items()]
+    tex = render_model_section(paper, verdicts)
+    assert tex.lstrip().startswith(r"\subsection{Model and notation}")
+    assert "\\VAR{" not in tex and "\\BLOCK{" not in tex and "\\#{" not in tex
+    assert tex.count("{") == tex.count("}") and tex.count("$") % 2 == 0
+
+
+def test_templates_use_figures_when_present():
+    ss = registry.get_paper("ss")
+    row = {"n": 8, "starts": 4, "global_count": 3, "stationary": 1, "loss": "0.0215",
+           "min_eigenvalue": "0.0213", "escape": "-0.0339"}
+    tex = render_model_section(ss, [{"id": "ss.spurious_minima",
+                                     "figures": {"ss.spurious_minima": {"rows": [row]}}}])
+    assert "8 & 4 & 3 & 1 & 0.0215 & 0.0213 & -0.0339" in tex
+
+
+def test_paper_record_is_validated(tmp_path):
+    with pytest.raises(ValueError, match="lower-case"):
+        Paper(id="Du", title="t", authors=(), venue="v", year=1, bibtex="", model=None,
+              package="x", template=Path(__file__))
+    with pytest.raises(ValueError, match="does not exist"):
+        Paper(id="du2", title="t", authors=(), venue="v", year=1, bibtex="", model=None,
+              package="x", template=tmp_path / "missing.tex.j2")
+    assert tex_escape("50% of a_b") == r"50\% of a\_b"
