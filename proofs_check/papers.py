@@ -31,13 +31,16 @@ class Model:
 
     ``configuration`` is the frozen, validated configuration type (its ``from_dict`` reads
     the JSON that ``replay`` and saved counterexamples use); ``loss`` is the loss in LaTeX;
-    ``samplers`` are the functions that draw the paper's configurations.
+    ``samplers`` are the functions that draw the paper's configurations; ``strategy``
+    (optional) returns a Hypothesis strategy of configurations for ``proofs-check search``
+    (the teacher-student papers use :mod:`proofs_check.strategies` instead).
     """
 
     name: str
     configuration: type
     loss: str
     samplers: tuple[Callable, ...] = ()
+    strategy: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -263,6 +263,13 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         raise UsageError(_no_at_message(claim))
     if max_examples < 1:
         raise UsageError(f"--max-examples = {max_examples} must be a positive integer")
+    from proofs_check.model_search import model_of, search_model_claim
+
+    if model_of(claim) is not None:  # a paper with its own configuration type
+        return search_model_claim(claim, model_of(claim), claim_ref=claim_ref,
+                                  max_examples=max_examples, seed=seed, database=database,
+                                  save_dir=save_dir, json_path=json_path, shrink=shrink,
+                                  on_example=on_example)
     lo, hi = _loss_range(claim, min_loss, max_loss)
     shapes = tuple(shapes or claim.params.get("shapes", DEFAULT_SHAPES))
     families = tuple(families or claim.params.get("families", FAMILIES))
@@ -496,6 +503,12 @@ def load_counterexample(path) -> dict:
 
 def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResult:
     """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded)."""
+    from proofs_check.model_search import model_of, read_counterexample_claim, replay_model_claim
+
+    raw, named = read_counterexample_claim(path)
+    if (claim or named) is not None and model_of(claim_from_reference(claim or named)) is not None:
+        ref = claim or named
+        return replay_model_claim(path, ref, model_of(claim_from_reference(ref)), raw, dps)
     data = load_counterexample(path)
     ref = claim or data["claim"]
     if ref is None:

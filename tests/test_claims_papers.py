@@ -25,7 +25,7 @@ def gram_two_percent_high():
 
 def lambda0_above_the_two_point_eigenvalue():
     """lambda0 >= 1.1 theta_min / (2 pi): false, lambda0 = theta_min/(2 pi) (1 + O(theta))."""
-    return LAMBDA0.variant(params={"angle_factor": Fraction(11, 10)})
+    return LAMBDA0.variant(constant=Fraction(11, 10))
 
 
 def lambda0_uniform_with_exponent_half():

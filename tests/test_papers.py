@@ -106,3 +106,30 @@ def test_paper_record_is_validated(tmp_path):
         Paper(id="du2", title="t", authors=(), venue="v", year=1, bibtex="", model=None,
               package="x", template=tmp_path / "missing.tex.j2")
     assert tex_escape("50% of a_b") == r"50\% of a\_b"
+
+
+# ---- search and replay on a paper's own configuration type -----------------------------------
+
+def test_search_finds_the_planted_lambda0_twin_and_replay_confirms_it(tmp_path):
+    from proofs_check.search import replay, search
+
+    result = search("du.lambda0", claim_ref="du.lambda0", max_examples=40, seed=0,
+                    save_dir=tmp_path, json_path=tmp_path / "best.json")
+    assert not result.found  # the paper's claim: lambda0 > 0
+    twin = registry.get_claim("du.lambda0").variant(constant=Fraction(11, 10))
+    result = search(twin, claim_ref="du.lambda0", max_examples=60, seed=0, save_dir=tmp_path)
+    assert result.found
+    saved = tmp_path / "du.lambda0.json"
+    assert saved.exists()
+    again = replay(saved)
+    assert again.counterexample and again.dps == 2 * result.best.dps
+    assert again.agreeing_digits >= 15
+
+
+def test_replay_of_a_model_claim_names_a_bad_config(tmp_path):
+    from proofs_check.search import replay
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"claim": "du.lambda0", "dps": 30, "config": {"points": [[1, 0]], "labels": []}}')
+    with pytest.raises(UsageError, match="bad.json: field 'config': labels has 0 entries"):
+        replay(bad)

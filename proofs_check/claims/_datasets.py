@@ -58,3 +58,48 @@ def well_conditioned_datasets(rng: np.random.Generator, count: int, n: int, d: i
         if np.linalg.eigvalsh(gram_limit(data))[0] >= min_lambda0:
             out.append(data)
     return out
+
+
+def dataset_strategy(max_n: int = 6, max_d: int = 4):
+    """Hypothesis strategy of data sets: points on a grid of eighths, sometimes with a second
+    point nearly parallel to the first (at distance ``10^-k``), labels in quarters."""
+    from fractions import Fraction
+
+    from hypothesis import strategies as st
+
+    eighth = st.integers(-8, 8).map(lambda k: Fraction(k, 8))
+
+    @st.composite
+    def build(draw):
+        n, d = draw(st.integers(2, max_n)), draw(st.integers(2, max_d))
+        row = st.lists(eighth, min_size=d, max_size=d).filter(any)
+        points = draw(st.lists(row, min_size=n, max_size=n))
+        if draw(st.booleans()):
+            k = draw(st.integers(1, 12))
+            e = [Fraction(int(i == draw(st.integers(0, d - 1))), 10**k) for i in range(d)]
+            points[1] = [p + q for p, q in zip(points[0], e)]
+        labels = draw(st.lists(st.integers(-8, 8).map(lambda k: Fraction(k, 4)), min_size=n, max_size=n))
+        return DataSet(points, labels)
+
+    return build()
+
+
+def network_on_data_strategy(max_n: int = 5, max_d: int = 3, max_m: int = 8):
+    """Hypothesis strategy of networks on data sets (first layer on a grid of sixteenths,
+    signs +-1); gates exactly at 0 are rejected by the evaluation, not here."""
+    from fractions import Fraction
+
+    from hypothesis import strategies as st
+
+    from numeric.dataset import NetworkOnData
+
+    @st.composite
+    def build(draw):
+        data = draw(dataset_strategy(max_n, max_d))
+        m = draw(st.integers(1, max_m))
+        entry = st.integers(-32, 32).map(lambda k: Fraction(k, 16))
+        W = draw(st.lists(st.lists(entry, min_size=data.d, max_size=data.d), min_size=m, max_size=m))
+        a = draw(st.lists(st.sampled_from((1, -1)), min_size=m, max_size=m))
+        return NetworkOnData(data, W, a)
+
+    return build()

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from numeric.dataset import DataSet
-from proofs_check.claims._datasets import nearly_parallel_dataset, sphere_dataset
+from proofs_check.claims._datasets import dataset_strategy, nearly_parallel_dataset, sphere_dataset
 from proofs_check.papers import Model, Paper
 
 PAPER = Paper(
@@ -24,6 +24,7 @@ PAPER = Paper(
         loss=r"L(W)=\tfrac12\sum_{i=1}^n\bigl(f(W,a,x_i)-y_i\bigr)^2,\quad "
              r"f(W,a,x)=\tfrac{1}{\sqrt m}\sum_{r=1}^m a_r\,\mathrm{relu}(w_r^\top x)",
         samplers=(sphere_dataset, nearly_parallel_dataset),
+        strategy=dataset_strategy,
     ),
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),

@@ -52,9 +52,12 @@ def lambda0_enclosure(data: DataSet):
 def _at(claim, data, dps):
     lam = lambda0_enclosure(data)
     theta = smallest_angle(data)
-    # The paper's claim is rhs = 0; a planted twin asks lambda0 >= c theta_min / (2 pi).
-    c = claim.params.get("angle_factor", 0)
-    rhs = as_ball(c) * theta / (2 * arb.pi()) if claim.paper_exponent is None else claim.bound(theta)
+    # The paper's claim is rhs = 0 (constant 0); a planted twin (or `search --constant C`)
+    # asks lambda0 >= C theta_min / (2 pi).
+    if claim.paper_exponent is None:
+        rhs = as_ball(claim.constant) * theta / (2 * arb.pi())
+    else:
+        rhs = claim.bound(theta)
     return Observation(lhs=lam, rhs=rhs, scale=theta, dps=dps,
                        witness={"config": data.to_dict()})
 
@@ -97,7 +100,7 @@ LAMBDA0 = Claim(
     hypotheses=r"$\|x_i\|=1$, no two inputs parallel; $n=6$, $d=3$, random and nearly parallel pairs "
                r"($\theta_{\min}=10^{-1},\dots,10^{-8}$)",
     lhs=r"\lambda_{\min}(H^\infty)",
-    rhs=r"0",
+    rhs=r"C\,\theta_{\min}/(2\pi),\ C=0",
     relation=">=",
     expected="holds",
     observe=_observe,
@@ -105,8 +108,7 @@ LAMBDA0 = Claim(
     judge=_judge_with_figure,
     constant=0,
     default_samples=18,
-    params={"angle_factor": 0},
-    paper_constant=r"$>0$",
+    paper_constant=r"$>0$ (constant $C=0$ in $\lambda_0\ge C\theta_{\min}/(2\pi)$)",
 )
 
 UNIFORM = Claim(

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from numeric.dataset import NetworkOnData
-from proofs_check.claims._datasets import sphere_dataset
+from proofs_check.claims._datasets import network_on_data_strategy, sphere_dataset
 from proofs_check.papers import Model, Paper
 
 PAPER = Paper(
@@ -25,6 +25,7 @@ PAPER = Paper(
         configuration=NetworkOnData,
         loss=r"L(w)=\tfrac12\|F(w)-y\|^2,\quad K(w)=DF(w)\,DF(w)^\top",
         samplers=(sphere_dataset,),
+        strategy=network_on_data_strategy,
     ),
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),

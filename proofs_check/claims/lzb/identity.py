@@ -107,7 +107,7 @@ def _identity_at(claim, point, dps):
 
 def _bound_at(claim, point, dps):
     lhs, _, lam, loss = gradient_identity_sides(point)
-    factor = as_ball(claim.params.get("factor", 2))
+    factor = as_ball(claim.params.get("factor", 2)) * as_ball(claim.constant)
     return Observation(lhs=lhs, rhs=factor * lam * loss, scale=loss, dps=dps,
                        witness={"config": point.to_dict()})
 
