@@ -7,9 +7,10 @@ For each ``n`` in 6..10 the claim needs one certified spurious minimum (see
 Hessian is positive definite on the whole box, and the loss on the box is above 0.  The
 candidates are the points the hunt finds from ``samples`` random starts per ``n`` (GD from
 a random start reaches a spurious minimum in about 2% (n = 7) to 30% (n = 10) of the runs
-here, far less at n = 6), together with one stored float64 point per ``n``
-(``witnesses.json``, written by a longer hunt), which is re-refined and re-certified every
-run: the certificate, not the search, is the proof.  A size without a certified minimum
+here; none in 4700 random starts at n = 6), together with one stored float64 point per ``n``
+(``witnesses.json``: from a longer hunt for n = 7..10, and for n = 6 from a structured
+start with the symmetry type of the n = 7, 8 minima), which is re-refined and re-certified
+every run: the certificate, not the search, is the proof.  A size without a certified minimum
 makes the verdict inconclusive, never refuted (an existence claim).
 
 The margin of a size is the certified least Hessian eigenvalue at its lowest spurious
