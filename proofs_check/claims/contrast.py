@@ -43,6 +43,25 @@ def _pl_at(claim, config, dps):
     return Observation(lhs=gnorm * gnorm, rhs=mu * L, scale=L, dps=dps)
 
 
+def _pl_judge_with_figure(claim, obs):
+    """The default judgement, plus the worst ``||grad L||^2 / L`` at each loss level: the
+    teacher-student half of the PL* figure (its wide-network half is ``lzb.wide_pl``)."""
+    from numeric.precision import decimal_string
+    from proofs_check.claims.base import judge
+
+    verdict = judge(claim, obs)
+    worst = {}
+    for o in obs:
+        ratio = o.lhs / o.scale
+        if o.group not in worst or ratio < worst[o.group][0]:
+            worst[o.group] = (ratio, o)
+    pts = sorted(worst.values(), key=lambda t: float(t[1].scale.mid()))
+    return verdict.amended(figures={"contrast.pl": {
+        "kind": "pl_ratio_vs_loss", "companion": "lzb.wide_pl",
+        "loss": [decimal_string(o.scale, 8) for _, o in pts],
+        "pl_ratio": [decimal_string(r, 8) for r, _ in pts]}})
+
+
 PL = Claim(
     id="contrast.pl",
     title="PL inequality near the minima (alpha = 1/2)",
@@ -56,6 +75,7 @@ PL = Claim(
     expected="violated",
     observe=observe_levels,
     at=_pl_at,
+    judge=_pl_judge_with_figure,
     paper_exponent=Fraction(1),
     default_samples=75,
     params={"levels": DEEP_LEVELS, "families": ("claim2", "random", "claim2", "stray"),
