@@ -39,19 +39,12 @@ from numeric import _pair_code
 from numeric.config import to_fraction
 from numeric.fields import ARB
 from numeric.precise import _block, _unit_orthogonal, pair_angle_sin_cos
+from numeric.stationary import _BALLS
 
 __all__ = ["SafranShamirModel", "escape_coefficient"]
 
 
-class _BoxField(type(ARB)):
-    """Ball arithmetic whose inputs may already be balls (a box of student rows)."""
-
-    @staticmethod
-    def number(x):
-        return x if isinstance(x, arb) else ARB.number(x)
-
-
-_BOX = _BoxField()
+_BOX = _BALLS  # ball arithmetic whose inputs may already be balls (a box of rows)
 
 
 def _pairs64(U, Z):

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from symbolic.derivation import latex_text
+
 __all__ = ["Model", "Paper", "template_environment", "render_model_section"]
 
 
@@ -106,24 +108,10 @@ class Paper:
                 "citation": self.citation, "bibtex": self.bibtex}
 
 
-_TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                 "^": r"\textasciicircum{}"}
-
-
-def tex_escape(text) -> str:
-    r"""Escape plain text for LaTeX.
-
-    >>> tex_escape("a_b & 5% #1")
-    'a\\_b \\& 5\\% \\#1'
-    """
-    return "".join(_TEX_SPECIALS.get(ch, ch) for ch in str(text))
-
-
 def template_environment():
     r"""The Jinja2 environment for report templates: ``\BLOCK{...}`` statements,
     ``\VAR{...}`` expressions, ``\#{...}`` comments, ``trim_blocks``, no autoescape, and
-    the ``tex`` filter that escapes plain text."""
+    the ``tex`` filter that escapes plain text (keeping ``$...$`` as mathematics)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -133,7 +121,7 @@ def template_environment():
         trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
-    env.filters["tex"] = tex_escape
+    env.filters["tex"] = latex_text
     return env
 
 

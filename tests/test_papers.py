@@ -12,7 +12,7 @@ import pytest
 import proofs_check.claims as registry
 from proofs_check.cli import main
 from proofs_check.errors import UsageError
-from proofs_check.papers import Paper, render_model_section, tex_escape
+from proofs_check.papers import Paper, render_model_section, template_environment
 
 TOY = Path(__file__).parent.parent / "examples" / "toy_paper"
 
@@ -105,7 +105,8 @@ def test_paper_record_is_validated(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         Paper(id="du2", title="t", authors=(), venue="v", year=1, bibtex="", model=None,
               package="x", template=tmp_path / "missing.tex.j2")
-    assert tex_escape("50% of a_b") == r"50\% of a\_b"
+    tex = template_environment().from_string(r"\VAR{x|tex}").render(x="50% of a_b, $a_b$")
+    assert tex == r"50\% of a\_b, $a_b$"
 
 
 # ---- search and replay on a paper's own configuration type -----------------------------------

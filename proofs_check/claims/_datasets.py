@@ -9,7 +9,7 @@ import numpy as np
 
 from numeric.dataset import DataSet
 
-__all__ = ["sphere_dataset", "nearly_parallel_dataset", "dataset_rng", "well_conditioned_datasets"]
+__all__ = ["float_ball", "sphere_dataset", "nearly_parallel_dataset", "dataset_rng", "well_conditioned_datasets"]
 
 
 def _decimal(x: float) -> str:
@@ -103,3 +103,14 @@ def network_on_data_strategy(max_n: int = 5, max_d: int = 3, max_m: int = 8):
         return NetworkOnData(data, W, a)
 
     return build()
+
+
+def float_ball(x: float, relative_radius: float):
+    """A float64 result as an arb ball of the given relative radius (the claim states why
+    that radius covers the float64 error)."""
+    from fractions import Fraction
+
+    from flint import arb, fmpq
+
+    f = Fraction(float(x))
+    return arb(fmpq(f.numerator, f.denominator)) * arb(1, relative_radius)

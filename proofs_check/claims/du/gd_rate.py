@@ -26,8 +26,8 @@ from fractions import Fraction
 import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
-from proofs_check.claims._datasets import well_conditioned_datasets
+from proofs_check.claims.base import Claim, Observation, judge
+from proofs_check.claims._datasets import float_ball, well_conditioned_datasets
 
 __all__ = ["CLAIMS", "rate_run", "theory_width"]
 
@@ -58,34 +58,29 @@ def rate_run(data, m: int, rng, rate_factor=Fraction(1, 2)) -> dict:
             "holds": bool(log_ratio[worst] <= 0), "movement": trace.movement}
 
 
-def _ball(x: float):
-    return as_ball(Fraction(x)) * (1 + as_ball(Fraction(0)).__class__(0, RELATIVE_RADIUS))
-
-
 def _observe(claim, request):
     p = claim.params
     rng = request.rng(claim.id)
     widths = tuple(p.get("widths", WIDTHS))
     data_sets = well_conditioned_datasets(rng, request.samples, p.get("n", 6), p.get("d", 4),
                                           p.get("min_lambda0", MIN_LAMBDA0))
-    sweep = []
     for m in widths:
         for s, data in enumerate(data_sets):
             run = rate_run(data, m, np.random.default_rng([request.seed, m, s]), p["rate_factor"])
-            sweep.append({**run, "data_set": s})
-            if m == widths[-1]:
-                yield Observation(
-                    lhs=_ball(run["residual_sq"]), rhs=_ball(run["bound"]), scale=None, dps=15,
-                    witness={"config": data.to_dict(), "m": m, "init_seed": [request.seed, m, s],
-                             "step": run["worst_step"], "eta": run["eta"]},
-                    group=m)
+            yield Observation(
+                lhs=float_ball(run["residual_sq"], RELATIVE_RADIUS),
+                rhs=float_ball(run["bound"], RELATIVE_RADIUS), scale=None, dps=15,
+                witness={"config": data.to_dict(), "m": m, "init_seed": [request.seed, m, s],
+                         "step": run["worst_step"], "run": {**run, "data_set": s}},
+                group=m)
         request.tick()
-    claim.params["_sweep"] = sweep  # read back by the judgement (same process, same call)
 
 
 def _judge(claim, obs):
-    verdict = judge(claim, obs)
-    sweep = claim.params.pop("_sweep", [])
+    """Judged on the widest width; every width goes into the figure data."""
+    widest = max(o.group for o in obs)
+    verdict = judge(claim, [o for o in obs if o.group == widest])
+    sweep = [o.witness["run"] for o in obs]
     widths = sorted({r["m"] for r in sweep})
     frac = {m: float(np.mean([r["holds"] for r in sweep if r["m"] == m])) for m in widths}
     measured = next((m for i, m in enumerate(widths) if all(frac[w] == 1 for w in widths[i:])), None)

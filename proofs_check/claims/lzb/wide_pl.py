@@ -24,7 +24,7 @@ import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
 from proofs_check.claims.base import Claim, Observation, as_ball, fit_exponent, judge
-from proofs_check.claims._datasets import well_conditioned_datasets
+from proofs_check.claims._datasets import float_ball, well_conditioned_datasets
 
 __all__ = ["CLAIMS", "pl_run"]
 
@@ -48,34 +48,28 @@ def pl_run(data, m: int, rng) -> dict:
             "loss_factor": float(math.exp(slope)), "movement": trace.movement}
 
 
-def _ball(x: float):
-    return as_ball(Fraction(x)) * as_ball(1).__class__(1, RELATIVE_RADIUS)
-
-
 def _observe(claim, request):
     p = claim.params
     rng = request.rng(claim.id)
     widths = tuple(p.get("widths", WIDTHS))
     data_sets = well_conditioned_datasets(rng, request.samples, p.get("n", 6), p.get("d", 4),
                                           p.get("min_lambda0", 0.1))
-    sweep = []
     for m in widths:
         for s, data in enumerate(data_sets):
             run = pl_run(data, m, np.random.default_rng([request.seed, m, s, 7]))
-            sweep.append(run)
-            if m == widths[-1]:
-                yield Observation(lhs=_ball(run["mu"]),
-                                  rhs=as_ball(p["factor"]) * _ball(run["lambda0"]),
-                                  scale=None, dps=15, group=m,
-                                  witness={"config": data.to_dict(), "m": m,
-                                           "init_seed": [request.seed, m, s, 7]})
+            yield Observation(lhs=float_ball(run["mu"], RELATIVE_RADIUS),
+                              rhs=as_ball(p["factor"]) * float_ball(run["lambda0"], RELATIVE_RADIUS),
+                              scale=None, dps=15, group=m,
+                              witness={"config": data.to_dict(), "m": m,
+                                       "init_seed": [request.seed, m, s, 7], "run": run})
         request.tick()
-    claim.params["_sweep"] = sweep
 
 
 def _judge(claim, obs):
-    verdict = judge(claim, obs)
-    sweep = claim.params.pop("_sweep", [])
+    """Judged on the widest width; every width goes into the figure data."""
+    widest = max(o.group for o in obs)
+    verdict = judge(claim, [o for o in obs if o.group == widest])
+    sweep = [o.witness["run"] for o in obs]
     widths = sorted({r["m"] for r in sweep})
     per = {m: [r for r in sweep if r["m"] == m] for m in widths}
     mu_rel = {m: min(r["mu"] / r["lambda0"] for r in per[m]) for m in widths}

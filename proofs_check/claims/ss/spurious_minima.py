@@ -61,7 +61,6 @@ def _observe(claim, request):
     sizes = tuple(claim.params.get("sizes", range(6, 11)))
     extra = claim.params.get("extra_neurons", 0)
     stored = stored_witnesses()
-    rows = []
     for n in sizes:
         summary = hunt_spurious(n, request.samples, request.seed, DPS)
         point, origin = (summary.minima[0], "hunt") if summary.minima else (None, "")
@@ -69,20 +68,18 @@ def _observe(claim, request):
             model = SafranShamirModel.orthonormal(n, n)
             kind, point = certify_candidate(model, stored[n], DPS, np.random.default_rng([request.seed, n, 1]))
             origin = "stored" if kind == "minimum" else ""
-        rows.append(_row(summary, point, origin))
         if point is None:
             lhs = arb(0, 1)  # nothing certified at this size: an inconclusive observation
         else:
             lhs = point.escape if extra else point.min_eigenvalue
         yield Observation(lhs=lhs, rhs=arb(0), scale=None, dps=DPS, group=n,
-                          witness={"n": n, "origin": origin,
+                          witness={"n": n, "origin": origin, "row": _row(summary, point, origin),
                                    "centre": list(point.centre) if point else None})
         request.tick()
-    claim.params["_rows"] = rows
 
 
 def _judge(claim, obs):
-    rows = claim.params.pop("_rows", [])
+    rows = [o.witness["row"] for o in obs]
     verdict = judge(claim, obs)
     found = [r["n"] for r in rows if r["origin"]]
     escaped = [r["n"] for r in rows if r["origin"] and r["escape"].startswith("-")]
