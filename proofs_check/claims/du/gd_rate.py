@@ -70,7 +70,7 @@ def _observe(claim, request):
             yield Observation(
                 lhs=float_ball(run["residual_sq"], RELATIVE_RADIUS),
                 rhs=float_ball(run["bound"], RELATIVE_RADIUS), scale=None, dps=15,
-                witness={"config": data.to_dict(), "m": m, "init_seed": [request.seed, m, s],
+                witness={"data_set": data.to_dict(digits=20), "m": m, "init_seed": [request.seed, m, s],
                          "step": run["worst_step"], "run": {**run, "data_set": s}},
                 group=m)
         request.tick()

@@ -42,7 +42,7 @@ def _at(claim, data, dps):
     z = gram_z_score(data, claim.params.get("draws", 100_000), claim.params.get("scale", 1))
     # A float64 mean of 1e5 indicator products: rounding is ~1e-12, far below one z unit.
     return Observation(lhs=as_ball(z), rhs=as_ball(claim.constant), scale=None, dps=dps,
-                       witness={"config": data.to_dict(), "z": round(z, 3)})
+                       witness={"data_set": data.to_dict(digits=20), "z": round(z, 3)})
 
 
 def _observe(claim, request):

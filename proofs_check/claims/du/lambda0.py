@@ -59,7 +59,7 @@ def _at(claim, data, dps):
     else:
         rhs = claim.bound(theta)
     return Observation(lhs=lam, rhs=rhs, scale=theta, dps=dps,
-                       witness={"config": data.to_dict()})
+                       witness={"data_set": data.to_dict(digits=20)})
 
 
 def _observe(claim, request):

@@ -102,14 +102,14 @@ def sample_point(rng, n: int, d: int, m: int, aligned: bool) -> NetworkOnData:
 
 def _identity_at(claim, point, dps):
     lhs, rKr, _, loss = gradient_identity_sides(point, claim.params.get("kernel_shift", 0))
-    return Observation(lhs=lhs, rhs=rKr, scale=None, dps=dps, witness={"config": point.to_dict()})
+    return Observation(lhs=lhs, rhs=rKr, scale=None, dps=dps, witness={"network_on_data": point.to_dict(digits=20)})
 
 
 def _bound_at(claim, point, dps):
     lhs, _, lam, loss = gradient_identity_sides(point)
     factor = as_ball(claim.params.get("factor", 2)) * as_ball(claim.constant)
     return Observation(lhs=lhs, rhs=factor * lam * loss, scale=None, dps=dps,
-                       witness={"config": point.to_dict()})
+                       witness={"network_on_data": point.to_dict(digits=20)})
 
 
 def _observe(claim, request):

@@ -60,7 +60,7 @@ def _observe(claim, request):
             yield Observation(lhs=float_ball(run["mu"], RELATIVE_RADIUS),
                               rhs=as_ball(p["factor"]) * float_ball(run["lambda0"], RELATIVE_RADIUS),
                               scale=None, dps=15, group=m,
-                              witness={"config": data.to_dict(), "m": m,
+                              witness={"data_set": data.to_dict(digits=20), "m": m,
                                        "init_seed": [request.seed, m, s, 7], "run": run})
         request.tick()
 
