@@ -1,4 +1,4 @@
-"""Du et al., Theorem 4.1 (p.6): the linear rate of gradient descent at finite width.
+"""Du et al., Theorem 4.1: the linear rate of gradient descent at finite width.
 
     ||u(k) - y||^2 <= (1 - eta lambda0 / 2)^k ||u(0) - y||^2   for all k >= 0,
 
@@ -108,7 +108,7 @@ def _judge(claim, obs):
 GD_RATE = Claim(
     id="du.gd_rate",
     title="GD converges linearly at rate 1 - eta lambda0 / 2 at finite width",
-    source="Du, Zhai, Poczos, Singh (ICLR 2019), Theorem 4.1, p.6",
+    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 4.1 (page not verified)",
     statement=r"\|u(k)-y\|_2^2\le\bigl(1-\tfrac{\eta\lambda_0}{2}\bigr)^k\|u(0)-y\|_2^2\quad\text{for all }k\ge0",
     hypotheses=r"$m=\Omega(n^6/(\lambda_0^4\delta^3))$; here $n=6$, $d=4$, data sets with "
                r"$\lambda_0\ge 0.1$, judged at $m=16384\ge n^2/\lambda_0^2$, $\eta=1/\lambda_{\max}(H^\infty)$",

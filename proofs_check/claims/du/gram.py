@@ -1,4 +1,4 @@
-"""Du et al., Assumption 3.1 (p.4): the limiting Gram matrix ``H_inf``, checked by Monte Carlo.
+"""Du et al., Assumption 3.1: the limiting Gram matrix ``H_inf``, checked by Monte Carlo.
 
 ``H_inf_ij = E_{w ~ N(0, I)}[x_i.x_j 1{w.x_i >= 0, w.x_j >= 0}]`` is derived from the
 Gaussian integral in :mod:`symbolic.gram`; here it is compared, entry by entry, with a
@@ -57,7 +57,7 @@ def _observe(claim, request):
 GRAM = Claim(
     id="du.gram",
     title="H_inf from the Gaussian integral agrees with Monte Carlo",
-    source="Du, Zhai, Poczos, Singh (ICLR 2019), Assumption 3.1 and Sec. 3, p.4",
+    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Assumption 3.1 (page not verified)",
     statement=r"\max_{i,j}\frac{|\hat H_{ij}-H^\infty_{ij}|}{\mathrm{se}_{ij}}\le 5,\quad "
               r"H^\infty_{ij}=x_i^\top x_j\,\frac{\pi-\theta_{ij}}{2\pi}",
     hypotheses=r"$\|x_i\|=1$; $\hat H$ a mean over $N=10^5$ draws $w\sim N(0,I)$",

@@ -1,4 +1,4 @@
-"""Liu, Zhu, Belkin, Sec. 4 (PL* and the tangent kernel): ``|grad L|^2 = (F - y)^T K (F - y)
+"""Liu, Zhu, Belkin, PL* and the tangent kernel (identity re-derived here): ``|grad L|^2 = (F - y)^T K (F - y)
 >= 2 lambda_min(K) L`` for the two-layer ReLU network, checked on balls.
 
 The identity is derived with SymPy (:func:`symbolic.gram.pl_identity_derivation`) on
@@ -130,7 +130,7 @@ def _observe(claim, request):
 IDENTITY = Claim(
     id="lzb.identity",
     title="|grad L|^2 = (F - y)^T K (F - y) for the two-layer ReLU network",
-    source="Liu, Zhu, Belkin (ACHA 2022), Sec. 4 (PL* and the tangent kernel), eq. for grad L, p.10",
+    source="Liu, Zhu, Belkin (ACHA 2022; arXiv:2003.00307), PL* and the tangent kernel K = DF DF^T (identity re-derived here; section not verified)",
     statement=r"\|\nabla L(w)\|^2=(F(w)-y)^\top K(w)\,(F(w)-y),\quad K=DF\,DF^\top",
     hypotheses=r"$F$ differentiable at $w$ (no pre-activation $w_r^\top x_i$ at 0)",
     lhs=r"\|\nabla L\|^2",
@@ -148,7 +148,7 @@ IDENTITY = Claim(
 BOUND = Claim(
     id="lzb.identity.bound",
     title="|grad L|^2 >= 2 lambda_min(K) L (the PL* bound from the tangent kernel)",
-    source="Liu, Zhu, Belkin (ACHA 2022), Sec. 4 (uniform conditioning implies PL*), p.10",
+    source="Liu, Zhu, Belkin (ACHA 2022; arXiv:2003.00307), uniform conditioning of K implies PL* (re-derived; factor-2 convention not verified)",
     statement=r"\|\nabla L(w)\|^2\ge c\,\lambda_{\min}(K(w))\,L(w),\quad c=2",
     hypotheses=r"as the identity; $c$ is the factor-2 convention (parameter \texttt{factor})",
     lhs=r"\|\nabla L\|^2",

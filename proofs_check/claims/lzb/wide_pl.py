@@ -1,4 +1,4 @@
-"""Liu, Zhu, Belkin, Sec. 5 (wide neural networks satisfy PL*): along gradient descent from
+"""Liu, Zhu, Belkin, "wide neural networks satisfy PL*" (abstract; the mechanism as we reconstruct it): along gradient descent from
 random initialisation, ``lambda_min(K)`` stays bounded below as the width grows, so the loss
 decays linearly; the PL* constant is measured against the width.
 
@@ -92,7 +92,7 @@ def _judge(claim, obs):
 WIDE_PL = Claim(
     id="lzb.wide_pl",
     title="Wide networks: lambda_min(K) stays >= lambda0/2 along GD (PL* with mu = lambda0)",
-    source="Liu, Zhu, Belkin (ACHA 2022), Sec. 5 (wide neural networks satisfy PL*), p.15",
+    source="Liu, Zhu, Belkin (ACHA 2022; arXiv:2003.00307), abstract: wide neural networks satisfy PL* (theorem number not verified)",
     statement=r"\min_{k\ge0}\lambda_{\min}\bigl(K(W(k))\bigr)\ge\tfrac12\lambda_0\quad\text{for large }m",
     hypotheses=r"GD from $w_r\sim N(0,I)$ with $\eta=1/\lambda_{\max}(H^\infty)$; $n=6$, $d=4$, "
                r"$\lambda_0\ge 0.1$; judged at $m=4096$",
