@@ -11,8 +11,8 @@ the same file format, minus the model-specific local descent:
    A configuration the claim cannot evaluate (a gate or an angle undecided on balls, a
    ``ValueError`` from ``at``) is rejected with ``assume``.
 
-Margins are ``claim.margin(claim.at(claim, config, dps))`` at ``claim.params["search_dps"]``
-digits (default 30).  Files: ``{"claim", "claim_id", "constant", "margin", "error", "dps",
+Margins are ``claim.margin(claim.at(claim, config, dps))`` at ``claim.settings.search_dps``
+digits when the settings have it (default 30).  Files: ``{"claim", "claim_id", "constant", "margin", "error", "dps",
 "counterexample", "origin", "config": config.to_dict()}``.
 """
 from __future__ import annotations
@@ -63,6 +63,10 @@ class ModelCandidate:
         return bool(self.margin < 0)
 
     def key(self):
+        """The margin's upper end (most certainly negative first); a non-finite ball (no
+        bound certified) ranks last."""
+        if not self.margin.is_finite():
+            return mpmath.inf
         return to_mpf(self.margin.mid()) + to_mpf(self.margin.rad())
 
     def to_json(self, claim_ref: str, claim: Claim) -> dict:
@@ -88,7 +92,7 @@ def search_model_claim(claim: Claim, model, *, claim_ref: str, max_examples: int
 
     if model.strategy is None:
         raise UsageError(f"claim {claim.id}: its paper's model has no search strategy")
-    dps = int(claim.params.get("search_dps", 30))
+    dps = int(getattr(claim.settings, "search_dps", 30))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
     result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, math.nan, math.nan, claim=claim)
     state = {"best": None, "examples": 0, "failure": None}

@@ -51,8 +51,8 @@ def test_plugin_paper_is_discovered_listed_and_run(plugin, capsys):
     assert out.startswith("toy: Sheppard (Phil. Trans. R. Soc. A 1899)") and "toy.sheppard" in out
     assert "zgj.thm4" not in out
     claim = registry.get_claim("toy.sheppard")
-    assert claim.check().status == "holds"
-    assert claim.variant(params={"factor": Fraction(101, 100)}).check().status == "violated"
+    assert claim.check().status == "certified"
+    assert claim.variant(settings={"factor": Fraction(101, 100)}).check().status == "refuted"
 
 
 def test_broken_plugin_is_a_usage_error(monkeypatch):

@@ -9,7 +9,7 @@ import numpy as np
 
 from numeric.dataset import DataSet
 
-__all__ = ["float_ball", "sphere_dataset", "nearly_parallel_dataset", "dataset_rng", "well_conditioned_datasets"]
+__all__ = ["float_ball", "judge_empirical_margins", "sphere_dataset", "nearly_parallel_dataset", "dataset_rng", "well_conditioned_datasets"]
 
 
 def _decimal(x: float) -> str:
@@ -114,3 +114,23 @@ def float_ball(x: float, relative_radius: float):
 
     f = Fraction(float(x))
     return arb(fmpq(f.numerator, f.denominator)) * arb(1, relative_radius)
+
+
+def judge_empirical_margins(claim, obs, what: str):
+    """A verdict from per-observation margins whose inputs are float64 or Monte Carlo results
+    (balls of a stated radius, not enclosures of the mathematical quantity): the margins are
+    decided as balls, but the kind is ``empirical`` (``consistent`` / ``contradicted``), a
+    statement about the sampled runs."""
+    import flint
+
+    from proofs_check.claims.base import base_verdict
+    from proofs_check.judgement import Decision, decide_margins
+
+    with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
+        d = decide_margins([claim.margin(o) for o in obs])
+    status = {"certified": "consistent", "refuted": "contradicted"}.get(d.status, d.status)
+    i = d.worst_index if d.worst_index is not None else 0
+    decision = Decision(status, "empirical", d.margin, d.error, d.worst_index,
+                        f"{status}: {what} ({len(obs)} sampled instances)")
+    return base_verdict(claim, obs, decision, worst=obs[i].witness if obs else None,
+                        counterexample=obs[i].witness if status == "contradicted" else None)

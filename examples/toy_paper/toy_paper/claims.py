@@ -3,6 +3,7 @@ against the probability ``(pi - theta)/(2 pi)`` that proofs-check derives from t
 plane integral (the indicator factor of Du et al.'s H_inf), certified on balls."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
@@ -12,7 +13,14 @@ from proofs_check.claims.base import Claim, Observation, as_ball
 from symbolic.gram import gram_closed_form
 from symbolic.kernel import theta
 
-__all__ = ["CLAIMS"]
+__all__ = ["CLAIMS", "SheppardSettings"]
+
+
+@dataclass(frozen=True)
+class SheppardSettings:
+    """``factor`` multiplies Sheppard's arcsine term (1: the formula; a twin changes it)."""
+
+    factor: Fraction = Fraction(1)
 
 #: The derived probability: H_inf / cos(theta), compiled for balls.
 _DERIVED = sp.lambdify((theta, sp.Symbol("PI_")),
@@ -23,7 +31,7 @@ def _at(claim, params, dps):
     t = as_ball(Fraction(params["theta"]))
     pi = arb.pi()
     derived = _DERIVED(t, pi)
-    sheppard = arb(1) / 4 + as_ball(claim.params.get("factor", 1)) * arb.asin(arb.cos(t)) / (2 * pi)
+    sheppard = arb(1) / 4 + as_ball(claim.settings.factor) * arb.asin(arb.cos(t)) / (2 * pi)
     return Observation(lhs=derived, rhs=sheppard, scale=t, dps=dps, witness={"params": dict(params)})
 
 
@@ -41,12 +49,12 @@ SHEPPARD = Claim(
     lhs=r"\frac{\pi-\theta}{2\pi}",
     rhs=r"\frac14+\frac{\arcsin\rho}{2\pi}",
     relation="==",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     at=_at,
     tolerance=Fraction(1, 10**25),
     default_samples=8,
-    params={"factor": 1},
+    settings=SheppardSettings(),
 )
 
 CLAIMS = (SHEPPARD,)

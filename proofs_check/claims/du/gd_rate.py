@@ -21,19 +21,34 @@ carries a relative radius ``1e-10`` (rounding of ``K <= 10^4`` contracting steps
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
-from proofs_check.claims.base import Claim, Observation, judge
-from proofs_check.claims._datasets import float_ball, well_conditioned_datasets
+from proofs_check.claims.base import Claim, Observation
+from proofs_check.claims._datasets import float_ball, judge_empirical_margins, well_conditioned_datasets
 
-__all__ = ["CLAIMS", "rate_run", "theory_width"]
+__all__ = ["CLAIMS", "RateSettings", "rate_run", "theory_width"]
 
 WIDTHS = tuple(2 ** k for k in range(3, 15))
 MIN_LAMBDA0 = 0.1
 RELATIVE_RADIUS = 1e-10
+
+
+@dataclass(frozen=True)
+class RateSettings:
+    """``rate_factor`` c in ``(1 - c eta lambda0)^k`` (1/2: the theorem), the width ladder,
+    the data sets' shape and ``lambda0`` floor, and the theorem's failure probability
+    ``delta`` (for its width only)."""
+
+    rate_factor: Fraction = Fraction(1, 2)
+    widths: tuple = WIDTHS
+    n: int = 6
+    d: int = 4
+    delta: float = 0.1
+    min_lambda0: float = MIN_LAMBDA0
 
 
 def theory_width(n: int, lambda0: float, delta: float) -> float:
@@ -59,14 +74,13 @@ def rate_run(data, m: int, rng, rate_factor=Fraction(1, 2)) -> dict:
 
 
 def _observe(claim, request):
-    p = claim.params
+    p = claim.settings
     rng = request.rng(claim.id)
-    widths = tuple(p.get("widths", WIDTHS))
-    data_sets = well_conditioned_datasets(rng, request.samples, p.get("n", 6), p.get("d", 4),
-                                          p.get("min_lambda0", MIN_LAMBDA0))
+    widths = tuple(p.widths)
+    data_sets = well_conditioned_datasets(rng, request.samples, p.n, p.d, p.min_lambda0)
     for m in widths:
         for s, data in enumerate(data_sets):
-            run = rate_run(data, m, np.random.default_rng([request.seed, m, s]), p["rate_factor"])
+            run = rate_run(data, m, np.random.default_rng([request.seed, m, s]), p.rate_factor)
             yield Observation(
                 lhs=float_ball(run["residual_sq"], RELATIVE_RADIUS),
                 rhs=float_ball(run["bound"], RELATIVE_RADIUS), scale=None, dps=15,
@@ -79,7 +93,8 @@ def _observe(claim, request):
 def _judge(claim, obs):
     """Judged on the widest width; every width goes into the figure data."""
     widest = max(o.group for o in obs)
-    verdict = judge(claim, [o for o in obs if o.group == widest])
+    verdict = judge_empirical_margins(claim, [o for o in obs if o.group == widest],
+                                      f"the rate held at every step of every run at m = {widest}")
     sweep = [o.witness["run"] for o in obs]
     widths = sorted({r["m"] for r in sweep})
     frac = {m: float(np.mean([r["holds"] for r in sweep if r["m"] == m])) for m in widths}
@@ -90,8 +105,7 @@ def _judge(claim, obs):
         holds = [r["holds"] for r in runs]
         first = next((r["m"] for i, r in enumerate(runs) if all(holds[i:])), None)
         per_set.append({"lambda0": runs[0]["lambda0"], "measured_width": first})
-    n = claim.params.get("n", 6)
-    delta = claim.params.get("delta", 0.1)
+    n, delta = claim.settings.n, claim.settings.delta
     lambda0 = float(np.median([r["lambda0"] for r in sweep])) if sweep else float("nan")
     fig = {"kind": "widths", "widths": widths, "fraction_holding": [frac[m] for m in widths],
            "measured_width": measured, "theory_width": theory_width(n, lambda0, delta),
@@ -102,7 +116,7 @@ def _judge(claim, obs):
             f"every run from m = {measured} on (fractions {[round(frac[m], 2) for m in widths]} at "
             f"m = {widths}); theorem's width n^6/(lambda0^4 delta^3) = {fig['theory_width']:.2e} "
             f"(constant 1, delta = {delta}, median lambda0 = {lambda0:.3g})")
-    return verdict.amended(notes=f"{verdict.notes}; {note}", figures={"du.gd_rate": fig})
+    return verdict.amended(notes=note, figures={"du.gd_rate": fig})
 
 
 GD_RATE = Claim(
@@ -115,12 +129,12 @@ GD_RATE = Claim(
     lhs=r"\|u(k)-y\|_2^2",
     rhs=r"(1-\eta\lambda_0/2)^k\|u(0)-y\|_2^2",
     relation="<=",
-    expected="holds",
+    expected="consistent",
     observe=_observe,
     judge=_judge,
     constant=1,
     default_samples=6,
-    params={"rate_factor": Fraction(1, 2), "widths": WIDTHS, "n": 6, "d": 4, "delta": 0.1},
+    settings=RateSettings(),
     paper_constant=r"$1/2$ in the rate; width constant hidden",
 )
 

@@ -16,6 +16,7 @@ sets (a trend), not a refutation by one data set.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import reduce
 
@@ -27,9 +28,19 @@ from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.claims._datasets import nearly_parallel_dataset, sphere_dataset
 
-__all__ = ["CLAIMS", "smallest_angle", "lambda0_enclosure"]
+__all__ = ["CLAIMS", "AngleSettings", "smallest_angle", "lambda0_enclosure"]
 
 ANGLES = tuple(10.0 ** -k for k in range(1, 9))
+
+
+@dataclass(frozen=True)
+class AngleSettings:
+    """Data sets of ``n`` points in ``R^d``: generic ones, and ones whose two first points are
+    at each of the ``angles``."""
+
+    n: int = 6
+    d: int = 3
+    angles: tuple = ANGLES
 
 
 def smallest_angle(data: DataSet):
@@ -64,8 +75,7 @@ def _at(claim, data, dps):
 
 def _observe(claim, request):
     rng = request.rng(claim.id)
-    n, d = claim.params.get("n", 6), claim.params.get("d", 3)
-    angles = tuple(claim.params.get("angles", ANGLES))
+    n, d, angles = claim.settings.n, claim.settings.d, tuple(claim.settings.angles)
     per_angle = max(1, request.samples // (len(angles) + 1))
     for _ in range(per_angle):  # generic data sets first
         yield claim.observe_at(sphere_dataset(rng, n, d), 30)
@@ -102,12 +112,13 @@ LAMBDA0 = Claim(
     lhs=r"\lambda_{\min}(H^\infty)",
     rhs=r"C\,\theta_{\min}/(2\pi),\ C=0",
     relation=">=",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     at=_at,
     judge=_judge_with_figure,
     constant=0,
     default_samples=18,
+    settings=AngleSettings(),
     paper_constant=r"$>0$ (constant $C=0$ in $\lambda_0\ge C\theta_{\min}/(2\pi)$)",
 )
 
@@ -120,13 +131,13 @@ UNIFORM = Claim(
     lhs=r"\lambda_{\min}(H^\infty)",
     rhs=r"\theta_{\min}^0",
     relation=">=",
-    expected="violated",
+    expected="contradicted",
     observe=_observe,
     at=_at,
     judge=_judge_with_figure,
     paper_exponent=Fraction(0),
     default_samples=18,
-    params={"angles": ANGLES},
+    settings=AngleSettings(),
     paper_constant=r"$\mu>0$ (any)",
 )
 

@@ -11,6 +11,7 @@ is nearly tight, so that a planted factor just above 2 is refuted.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -23,7 +24,16 @@ from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.claims._datasets import sphere_dataset
 
-__all__ = ["CLAIMS", "gradient_identity_sides"]
+__all__ = ["CLAIMS", "IdentitySettings", "gradient_identity_sides"]
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """``kernel_shift``: ``K + shift I`` in place of ``K`` (0: the claim); ``factor``: the
+    factor-2 convention ``c`` in ``|grad L|^2 >= c lambda_min(K) L``."""
+
+    kernel_shift: Fraction = Fraction(0)
+    factor: Fraction = Fraction(2)
 
 
 def _exact(x: float) -> str:
@@ -101,13 +111,13 @@ def sample_point(rng, n: int, d: int, m: int, aligned: bool) -> NetworkOnData:
 
 
 def _identity_at(claim, point, dps):
-    lhs, rKr, _, loss = gradient_identity_sides(point, claim.params.get("kernel_shift", 0))
+    lhs, rKr, _, loss = gradient_identity_sides(point, claim.settings.kernel_shift)
     return Observation(lhs=lhs, rhs=rKr, scale=None, dps=dps, witness={"network_on_data": point.to_dict(digits=20)})
 
 
 def _bound_at(claim, point, dps):
     lhs, _, lam, loss = gradient_identity_sides(point)
-    factor = as_ball(claim.params.get("factor", 2)) * as_ball(claim.constant)
+    factor = as_ball(claim.settings.factor) * as_ball(claim.constant)
     return Observation(lhs=lhs, rhs=factor * lam * loss, scale=None, dps=dps,
                        witness={"network_on_data": point.to_dict(digits=20)})
 
@@ -136,12 +146,12 @@ IDENTITY = Claim(
     lhs=r"\|\nabla L\|^2",
     rhs=r"(F-y)^\top K (F-y)",
     relation="==",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     at=_identity_at,
     tolerance=Fraction(1, 10**20),
     default_samples=8,
-    params={"kernel_shift": 0},
+    settings=IdentitySettings(),
     paper_constant=r"identity",
 )
 
@@ -154,12 +164,12 @@ BOUND = Claim(
     lhs=r"\|\nabla L\|^2",
     rhs=r"2\lambda_{\min}(K)\,L",
     relation=">=",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     at=_bound_at,
     constant=1,
     default_samples=8,
-    params={"factor": 2},
+    settings=IdentitySettings(),
     paper_constant=r"$c=2$ ($\mu$-PL$^*$ with $\mu=2\lambda_{\min}(K)$)",
 )
 

@@ -18,18 +18,32 @@ counterpart in the teacher-student model is ``contrast.pl``, where ``|grad L|^2 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
-from proofs_check.claims.base import Claim, Observation, as_ball, fit_exponent, judge
-from proofs_check.claims._datasets import float_ball, well_conditioned_datasets
+from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claims._datasets import float_ball, judge_empirical_margins, well_conditioned_datasets
+from proofs_check.judgement import FitSettings, fit_exponent
 
-__all__ = ["CLAIMS", "pl_run"]
+__all__ = ["CLAIMS", "WidePLSettings", "pl_run"]
 
 WIDTHS = tuple(2 ** k for k in range(4, 13))
 RELATIVE_RADIUS = 1e-10
+
+
+@dataclass(frozen=True)
+class WidePLSettings:
+    """``factor`` c in ``min_k lambda_min(K) >= c lambda0`` (1/2: Du et al.'s Lemma 3.2), the
+    width ladder, and the data sets' shape and ``lambda0`` floor."""
+
+    factor: Fraction = Fraction(1, 2)
+    widths: tuple = WIDTHS
+    n: int = 6
+    d: int = 4
+    min_lambda0: float = 0.1
 
 
 def pl_run(data, m: int, rng) -> dict:
@@ -49,16 +63,15 @@ def pl_run(data, m: int, rng) -> dict:
 
 
 def _observe(claim, request):
-    p = claim.params
+    p = claim.settings
     rng = request.rng(claim.id)
-    widths = tuple(p.get("widths", WIDTHS))
-    data_sets = well_conditioned_datasets(rng, request.samples, p.get("n", 6), p.get("d", 4),
-                                          p.get("min_lambda0", 0.1))
+    widths = tuple(p.widths)
+    data_sets = well_conditioned_datasets(rng, request.samples, p.n, p.d, p.min_lambda0)
     for m in widths:
         for s, data in enumerate(data_sets):
             run = pl_run(data, m, np.random.default_rng([request.seed, m, s, 7]))
             yield Observation(lhs=float_ball(run["mu"], RELATIVE_RADIUS),
-                              rhs=as_ball(p["factor"]) * float_ball(run["lambda0"], RELATIVE_RADIUS),
+                              rhs=as_ball(p.factor) * float_ball(run["lambda0"], RELATIVE_RADIUS),
                               scale=None, dps=15, group=m,
                               witness={"data_set": data.to_dict(digits=20), "m": m,
                                        "init_seed": [request.seed, m, s, 7], "run": run})
@@ -68,13 +81,14 @@ def _observe(claim, request):
 def _judge(claim, obs):
     """Judged on the widest width; every width goes into the figure data."""
     widest = max(o.group for o in obs)
-    verdict = judge(claim, [o for o in obs if o.group == widest])
+    verdict = judge_empirical_margins(claim, [o for o in obs if o.group == widest],
+                                      f"min_k lambda_min(K) >= {claim.settings.factor} lambda0 in every run at m = {widest}")
     sweep = [o.witness["run"] for o in obs]
     widths = sorted({r["m"] for r in sweep})
     per = {m: [r for r in sweep if r["m"] == m] for m in widths}
     mu_rel = {m: min(r["mu"] / r["lambda0"] for r in per[m]) for m in widths}
     gap = [float(np.median([abs(r["mu"] - r["lambda0"]) / r["lambda0"] for r in per[m]])) for m in widths]
-    fit = fit_exponent(widths, gap)
+    fit = fit_exponent(widths, gap, FitSettings(method="secant", window=len(widths)))
     fig = {"kind": "widths", "widths": widths,
            "mu_over_lambda0_min": [mu_rel[m] for m in widths],
            "pl_ratio_min": [min(r["pl_ratio"] for r in per[m]) for m in widths],
@@ -84,9 +98,9 @@ def _judge(claim, obs):
     note = (f"empirical: min_k lambda_min(K)/lambda0 over the runs = "
             f"{[round(mu_rel[m], 3) for m in widths]} at m = {widths}")
     if fit is not None:
-        note += (f"; median |mu - lambda0|/lambda0 ~ m^{fit[0]:.2f} "
-                 f"[{fit[1][0]:.2f}, {fit[1][1]:.2f}] (95%)")
-    return verdict.amended(notes=f"{verdict.notes}; {note}", figures={"lzb.wide_pl": fig})
+        note += (f"; median |mu - lambda0|/lambda0 ~ m^{fit.slope:.2f}, local exponents in "
+                 f"[{fit.interval[0]:.2f}, {fit.interval[1]:.2f}] (secant)")
+    return verdict.amended(notes=note, figures={"lzb.wide_pl": fig})
 
 
 WIDE_PL = Claim(
@@ -99,12 +113,12 @@ WIDE_PL = Claim(
     lhs=r"\min_k\lambda_{\min}(K(W(k)))",
     rhs=r"\lambda_0/2",
     relation=">=",
-    expected="holds",
+    expected="consistent",
     observe=_observe,
     judge=_judge,
     constant=1,
     default_samples=4,
-    params={"factor": Fraction(1, 2), "widths": WIDTHS, "n": 6, "d": 4, "min_lambda0": 0.1},
+    settings=WidePLSettings(),
     paper_constant=r"$\mu$ bounded below for large $m$",
 )
 

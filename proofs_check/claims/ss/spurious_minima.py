@@ -14,13 +14,14 @@ every run: the certificate, not the search, is the proof.  A size without a cert
 makes the verdict inconclusive, never refuted (an existence claim).
 
 The margin of a size is the certified least Hessian eigenvalue at its lowest spurious
-minimum.  With ``params["extra_neurons"] = 1`` the claim becomes "these are still local
+minimum.  With ``settings.extra_neurons = 1`` the claim becomes "these are still local
 minima with ``k = n + 1``" and the margin is ``g(w_hat)``, the certified first-order change
 of the loss along a new neuron: a certainly negative ``g`` refutes it (the planted twin).
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,16 @@ from numeric.safran_shamir import SafranShamirModel
 from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.claims.ss._hunt import certify_candidate, hunt_spurious
 
-__all__ = ["CLAIMS", "stored_witnesses"]
+__all__ = ["CLAIMS", "SpuriousSettings", "stored_witnesses"]
+
+
+@dataclass(frozen=True)
+class SpuriousSettings:
+    """The sizes ``n = k`` searched, and ``extra_neurons`` (1: judge the minima as points of
+    the network with ``k = n + 1``, a zero neuron added)."""
+
+    sizes: tuple = (6, 7, 8, 9, 10)
+    extra_neurons: int = 0
 
 WITNESSES = Path(__file__).with_name("witnesses.json")
 DPS = 30
@@ -58,8 +68,7 @@ def _row(summary, point, origin):
 
 
 def _observe(claim, request):
-    sizes = tuple(claim.params.get("sizes", range(6, 11)))
-    extra = claim.params.get("extra_neurons", 0)
+    sizes, extra = tuple(claim.settings.sizes), claim.settings.extra_neurons
     stored = stored_witnesses()
     for n in sizes:
         summary = hunt_spurious(n, request.samples, request.seed, DPS)
@@ -86,7 +95,7 @@ def _judge(claim, obs):
     note = (f"certified spurious minima (Krawczyk box, Hessian PD on the box, L > 0) at n = k = "
             f"{found} of {[r['n'] for r in rows]}; with k = n + 1 a certified escape direction "
             f"(g < 0) at n = {escaped}; loss 1/2 E[(...)^2] (Safran-Shamir's objective is twice it)")
-    return verdict.amended(notes=f"{verdict.notes}; {note}" if verdict.notes else note,
+    return verdict.amended(notes=note,
                            figures={"ss.spurious_minima": {"kind": "table", "rows": rows}})
 
 
@@ -99,12 +108,12 @@ SPURIOUS_MINIMA = Claim(
     lhs=r"\lambda_{\min}(\nabla^2 L)\ \text{on the box}",
     rhs=r"0",
     relation=">=",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     judge=_judge,
     constant=1,
     default_samples=4,
-    params={"sizes": (6, 7, 8, 9, 10), "extra_neurons": 0},
+    settings=SpuriousSettings(),
     paper_constant=r"existence",
 )
 
