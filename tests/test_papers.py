@@ -81,12 +81,19 @@ def test_list_groups_by_paper_and_filters(capsys):
 @pytest.mark.parametrize("paper_id", list(registry.all_papers()))
 def test_each_template_renders_with_its_verdicts(paper_id):
     paper = registry.get_paper(paper_id)
-    verdicts = [{"id": cid, "status": c.expected, "figures": None}
-                for cid, c in registry.claims_by_paper()[paper_id].items()]
+    # Verdict JSON carries "figures" only when a claim has some.
+    verdicts = [{"id": cid, "status": c.expected} for cid, c in registry.claims_by_paper()[paper_id].items()]
     tex = render_model_section(paper, verdicts)
     assert tex.lstrip().startswith(r"\subsection{Model and notation}")
     assert "\\VAR{" not in tex and "\\BLOCK{" not in tex and "\\#{" not in tex
     assert tex.count("{") == tex.count("}") and tex.count("$") % 2 == 0
+
+
+def test_templates_render_the_suites_own_verdicts():
+    """The du and ss sections read their figure data from real verdicts."""
+    du = registry.get_claim("du.gd_rate").check(samples=2).to_json()
+    tex = render_model_section(registry.get_paper("du"), [du])
+    assert "smallest width at which every sampled run kept the rate" in tex
 
 
 def test_templates_use_figures_when_present():
