@@ -52,12 +52,17 @@ def well_conditioned_datasets(rng: np.random.Generator, count: int, n: int, d: i
     kernel at initialisation near ``H_inf`` (Du et al., Lemma 3.1)."""
     from numeric.finite_width import gram_limit
 
+    from proofs_check.errors import UsageError
+
     out = []
-    while len(out) < count:
+    for _ in range(200 * count):
         data = sphere_dataset(rng, n, d)
         if np.linalg.eigvalsh(gram_limit(data))[0] >= min_lambda0:
             out.append(data)
-    return out
+            if len(out) == count:
+                return out
+    raise UsageError(f"min_lambda0 = {min_lambda0}: fewer than {count} of {200 * count} random data "
+                     f"sets of n = {n} points in d = {d} have lambda_min(H_inf) that large; lower it")
 
 
 def dataset_strategy(max_n: int = 6, max_d: int = 4):
