@@ -195,18 +195,20 @@ class SafranShamirModel:
                 total -= 2 * kernel(u, v)
         return total / 2
 
-    def ball_gradient_hessian(self, x):
+    def ball_gradient_hessian(self, x, *, hessian: bool = True):
         """Gradient and Hessian enclosures for ``x`` a list of balls: valid at every point of
         the box (every operation is a ball operation; an aligned pair's orthogonal
-        direction is ``[-1, 1]`` entries, multiplied by coefficients that vanish there)."""
+        direction is ``[-1, 1]`` entries, multiplied by coefficients that vanish there).
+        ``hessian=False`` skips the Hessian (returns ``None`` for it)."""
         W, V = self._ball_rows(x), self._teacher_balls()
         k, d = self.k, self.d
         pi = arb.pi()
         G = [[t / 2 for t in w] for w in W]
-        H = [[arb(0)] * (k * d) for _ in range(k * d)]
+        H = [[arb(0)] * (k * d) for _ in range(k * d)] if hessian else None
         for i in range(k):
-            for r in range(d):
-                H[i * d + r][i * d + r] += arb(1) / 2
+            if hessian:
+                for r in range(d):
+                    H[i * d + r][i * d + r] += arb(1) / 2
             for other, sign in ((W, 1), (V, -1)):
                 for j, z in enumerate(other):
                     if sign > 0 and j == i:
@@ -215,6 +217,8 @@ class SafranShamirModel:
                     _, gu, gv = _pair_code.relu_value_gradient_sc(a, b, t, s, c, pi, _BOX)
                     for r in range(d):
                         G[i][r] += sign * (gu * uh[r] + gv * vh[r])
+                    if not hessian:
+                        continue
                     e = _unit_orthogonal(_BOX, uh, vh, c)
                     coef = _pair_code.relu_hessian_sc(a, b, t, s, c, pi, _BOX)
                     uu = _block(_BOX, coef[:5], uh, e, d)
@@ -229,7 +233,7 @@ class SafranShamirModel:
         return [t for row in G for t in row], H
 
     def ball_gradient(self, x):
-        return self.ball_gradient_hessian(x)[0]
+        return self.ball_gradient_hessian(x, hessian=False)[0]
 
 
 def escape_coefficient(model: SafranShamirModel, x, direction):
