@@ -53,6 +53,7 @@ class HuntSummary:
     saddles: int
     undecided: int
     minima: tuple = field(default_factory=tuple)
+    spurious_hits: int = 0  # starts whose descent ended at a certified spurious minimum
 
 
 def _fate(model: SafranShamirModel, box, rng, dps: int):
@@ -101,7 +102,8 @@ def hunt_spurious(n: int, starts: int, seed: int, dps: int = 30) -> HuntSummary:
 
     model = SafranShamirModel.orthonormal(n, n)
     rng = np.random.default_rng([seed, n])
-    seen, minima = set(), []
+    fate_rng = np.random.default_rng([seed, n, 2])  # escape searches do not shift the starts
+    hits, minimum_keys, minima = {}, set(), []
     counts = {"global": 0, "unconverged": 0, "saddle": 0, "undecided": 0}
     with threadpool_limits(1):  # many small LAPACK calls: threads only contend
         for _ in range(starts):
@@ -113,15 +115,17 @@ def hunt_spurious(n: int, starts: int, seed: int, dps: int = 30) -> HuntSummary:
                 counts["global"] += 1
                 continue
             key = round(found.loss, 9)
-            if key in seen:
+            hits[key] = hits.get(key, 0) + 1
+            if hits[key] > 1:
                 continue
-            seen.add(key)
-            kind, point = certify_candidate(model, found.x, dps, rng)
+            kind, point = certify_candidate(model, found.x, dps, fate_rng)
             if kind == "minimum":
                 minima.append(point)
+                minimum_keys.add(key)
             else:
                 counts[kind] += 1
     minima.sort(key=lambda p: float(p.loss.mid()))
     return HuntSummary(n=n, starts=starts, global_count=counts["global"],
-                       unconverged=counts["unconverged"], stationary=len(seen),
-                       saddles=counts["saddle"], undecided=counts["undecided"], minima=tuple(minima))
+                       unconverged=counts["unconverged"], stationary=len(hits),
+                       saddles=counts["saddle"], undecided=counts["undecided"], minima=tuple(minima),
+                       spurious_hits=sum(hits[k] for k in minimum_keys))

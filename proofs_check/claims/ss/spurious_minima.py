@@ -59,7 +59,8 @@ def _row(summary, point, origin):
     fmt = lambda b: decimal_string(b, 8) if b is not None else "--"  # noqa: E731
     return {"n": summary.n, "starts": summary.starts, "global_count": summary.global_count,
             "stationary": summary.stationary, "saddles": summary.saddles,
-            "minima_found": len(summary.minima), "origin": origin,
+            "minima_found": len(summary.minima), "spurious_hits": summary.spurious_hits,
+            "origin": origin,
             "loss": fmt(point.loss) if point else "none certified",
             "min_eigenvalue": fmt(point.min_eigenvalue) if point else "--",
             "radius": f"{float(point.radius):.1e}" if point else "--",
