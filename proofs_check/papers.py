@@ -24,7 +24,7 @@ from typing import Callable
 
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Paper", "template_environment", "render_model_section"]
+__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections"]
 
 
 @dataclass(frozen=True)
@@ -131,3 +131,18 @@ def render_model_section(paper: Paper, verdicts: list) -> str:
     env = template_environment()
     template = env.from_string(Path(paper.template).read_text(encoding="utf-8"))
     return template.render(paper=paper, verdicts=list(verdicts))
+
+
+def render_paper_sections(results: dict) -> list:
+    """``[(paper, model-and-notation LaTeX, verdicts), ...]`` for a results dict of the suite:
+    the verdicts grouped by paper in the registry's order (papers without verdicts and user
+    claims are left out), each paper's template rendered with its own verdicts."""
+    from proofs_check.claims import all_papers, paper_of
+
+    grouped = {}
+    for verdict in results.get("claims", []):
+        paper = paper_of(verdict.get("id", ""))
+        if paper is not None:
+            grouped.setdefault(paper.id, []).append(verdict)
+    return [(paper, render_model_section(paper, grouped[pid]), grouped[pid])
+            for pid, paper in all_papers().items() if pid in grouped]

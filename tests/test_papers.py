@@ -96,6 +96,19 @@ def test_templates_render_the_suites_own_verdicts():
     assert "smallest width at which every sampled run kept the rate" in tex
 
 
+def test_sections_group_a_results_file_by_paper():
+    from proofs_check.papers import render_paper_sections
+
+    results = {"claims": [{"id": "lzb.identity", "status": "certified"},
+                          {"id": "zgj.thm4", "status": "consistent"},
+                          {"id": "user.mine", "status": "certified"},
+                          {"id": "lzb.wide_pl", "status": "consistent"}]}
+    sections = render_paper_sections(results)
+    assert [(p.id, [v["id"] for v in vs]) for p, _, vs in sections] == [
+        ("zgj", ["zgj.thm4"]), ("lzb", ["lzb.identity", "lzb.wide_pl"])]
+    assert all(tex.lstrip().startswith(r"\subsection{Model and notation}") for _, tex, _ in sections)
+
+
 def test_templates_use_figures_when_present():
     ss = registry.get_paper("ss")
     row = {"n": 8, "starts": 4, "global_count": 3, "stationary": 1, "loss": "0.0215",
