@@ -26,12 +26,10 @@ descent, Newton refinement and Krawczyk certificate there work on it unchanged.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
 
-import flint
 import numpy as np
 from flint import arb
 

@@ -2,7 +2,6 @@
 paper's report template."""
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 from importlib.metadata import EntryPoint
 from pathlib import Path
