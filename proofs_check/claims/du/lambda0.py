@@ -91,7 +91,7 @@ def _observe(claim, request):
 def _figure(verdict, claim, obs):
     points = [{"theta_min": float(o.scale.mid()), "lambda0": float(o.lhs.mid()),
                "lambda0_rad": float(o.lhs.rad())} for o in obs]
-    return verdict.amended(figures={"du.lambda0": {
+    return verdict.amended(figures={claim.id: {
         "kind": "scatter", "x": "theta_min", "y": "lambda0", "log": True,
         "reference": "theta_min / (2 pi)", "points": points}})
 
