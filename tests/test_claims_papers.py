@@ -133,3 +133,15 @@ def test_spurious_minimum_at_n8_is_certified_and_escapes_with_one_more_neuron():
     row = v.figures["ss.spurious_minima"]["rows"][0]
     assert row["escape"].startswith("-") and float(row["loss_after_escape"]) < 1e-8
     assert spurious_minima_survive_one_more_neuron().check(samples=2).status == "refuted"
+
+
+@pytest.mark.slow
+def test_the_hunt_itself_finds_and_certifies_a_spurious_minimum_at_n9():
+    """From random starts (not the stored witnesses): 12 starts at n = 9 (about 30% of runs
+    end at a spurious minimum here)."""
+    from proofs_check.claims.ss._hunt import hunt_spurious
+
+    summary = hunt_spurious(9, 12, 0)
+    assert summary.minima and summary.spurious_hits >= 1
+    best = summary.minima[0]
+    assert best.loss > 0 and best.min_eigenvalue > 0 and best.escape < 0
