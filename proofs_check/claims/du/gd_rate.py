@@ -104,7 +104,9 @@ def _judge(claim, obs):
         runs = [r for r in sweep if r["data_set"] == s]
         holds = [r["holds"] for r in runs]
         first = next((r["m"] for i, r in enumerate(runs) if all(holds[i:])), None)
-        per_set.append({"lambda0": runs[0]["lambda0"], "measured_width": first})
+        per_set.append({"lambda0": runs[0]["lambda0"], "measured_width": first,
+                        "theory_width": theory_width(claim.settings.n, runs[0]["lambda0"],
+                                                     claim.settings.delta)})
     n, delta = claim.settings.n, claim.settings.delta
     lambda0 = float(np.median([r["lambda0"] for r in sweep])) if sweep else float("nan")
     fig = {"kind": "widths", "widths": widths, "fraction_holding": [frac[m] for m in widths],
