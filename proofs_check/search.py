@@ -603,6 +603,8 @@ def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResu
     from proofs_check.model_search import model_of, read_counterexample_claim, replay_model_claim
 
     raw, named = read_counterexample_claim(path)
+    if claim is None and named is None and "teacher" not in raw.get("config", raw):
+        raise UsageError(f"{Path(path).name} names no claim (a bare configuration): pass --claim ID")
     if (claim or named) is not None and model_of(claim_from_reference(claim or named)) is not None:
         ref = claim or named
         return replay_model_claim(path, ref, model_of(claim_from_reference(ref)), raw, dps)

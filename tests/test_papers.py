@@ -153,3 +153,13 @@ def test_replay_of_a_model_claim_names_a_bad_config(tmp_path):
     bad.write_text('{"claim": "du.lambda0", "dps": 30, "config": {"points": [[1, 0]], "labels": []}}')
     with pytest.raises(UsageError, match="bad.json: field 'config': labels has 0 entries"):
         replay(bad)
+
+
+def test_replay_of_a_bare_data_set_needs_a_claim(tmp_path):
+    from proofs_check.search import replay
+
+    bare = tmp_path / "bare.json"
+    bare.write_text('{"points": [[1, 0], ["0.6", "0.8"]], "labels": [1, 0]}')
+    with pytest.raises(UsageError, match="bare.json names no claim.*pass --claim ID"):
+        replay(bare)
+    assert not replay(bare, claim="du.lambda0").counterexample
