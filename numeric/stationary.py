@@ -51,6 +51,7 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
+from numeric import _pair_code
 from numeric import float64 as _f64
 from numeric import precise as _precise
 from numeric.config import to_fraction
@@ -99,6 +100,66 @@ class _BallField(type(ARB)):
 
 
 _BALLS = _BallField()
+
+
+def _box_evaluate(rows, F, dps, want_gradient, want_hessian):
+    """Loss, gradient and Hessian of the paper's model for rows of *balls* (a box).
+
+    :func:`numeric.precise.evaluate` works on exact rational rows (integer Gram blocks); a
+    certificate needs enclosures valid over a whole box, so this is the field-generic pair
+    loop: every pair's angle by :func:`numeric.precise.pair_angle_sin_cos`, the generated pair
+    coefficients of :mod:`numeric._pair_code`, and :func:`numeric.precise._hessian` for the
+    second derivatives; each operation is a ball operation."""
+    PI = F.pi()
+    value_gradient = getattr(_pair_code, f"{rows.activation}_value_gradient_sc")
+    pts = _precise._points(rows, F)
+    n = len(pts)
+    cos = F.gram([p.unit for p in pts]) if n else []
+    angle = [[None] * n for _ in range(n)]
+    for i in range(n):
+        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
+        for j in range(i + 1, n):
+            angle[i][j] = angle[j][i] = _precise.pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+    # Loss: 1/2 sum c c k, with the diagonal counted once and each pair twice.
+    loss = F.zero()
+    for i in range(n):
+        for j in range(i, n):
+            k = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)[0]
+            loss += (1 if i == j else 2) * pts[i].sign * pts[j].sign * k
+    loss = loss / 2
+    linear = None
+    if rows.activation == "relu":
+        # App. A: the best linear term removes 1/4 |sum c z|^2.
+        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(rows.d)]
+        loss -= sum((x * x for x in linear), F.zero()) / 8
+    if not want_gradient:
+        return _precise.Evaluation(loss, None, None, dps, F.name)
+    # y_i = grad_u of the kernel sums at student i: sum_b c_b (g_u u_hat + g_v z_hat_b).
+    students = [i for i in range(n) if pts[i].student is not None]
+    y = {}
+    for i in students:
+        yi = [F.zero() for _ in range(rows.d)]
+        for j in range(n):
+            _, g_u, g_v = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
+            for k in range(rows.d):
+                yi[k] += pts[j].sign * (g_u * pts[i].unit[k] + g_v * pts[j].unit[k])
+        if linear is not None:
+            yi = [yi[k] - linear[k] / 4 for k in range(rows.d)]
+        y[pts[i].student] = yi
+    grad = []
+    by_student = {pts[i].student: pts[i] for i in students}
+    for j in range(rows.m):
+        if j not in by_student:
+            grad.append(tuple(F.zero() for _ in range(rows.d)))  # ||w|| (I + w w^T/|w|^2) -> 0
+            continue
+        p, yj = by_student[j], y[j]
+        along = sum((a * b for a, b in zip(p.unit, yj)), F.zero())
+        grad.append(tuple(p.w_norm * (yj[k] + along * p.unit[k]) for k in range(rows.d)))
+    hess = None
+    if want_hessian:
+        coefficients = getattr(_pair_code, f"{rows.activation}_hessian_sc")
+        hess = _precise._hessian(rows, F, PI, pts, students, cos, angle, y, coefficients)
+    return _precise.Evaluation(loss, tuple(grad), hess, dps, F.name)
 
 
 @dataclass(frozen=True)
@@ -190,11 +251,11 @@ class TeacherStudentModel:
     def _evaluate(self, x, hessian):
         rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
         dps = max(15, int(flint.ctx.dps))
-        return _precise._evaluate(rows, _BALLS, dps, True, hessian)
+        return _box_evaluate(rows, _BALLS, dps, True, hessian)
 
     def ball_loss(self, x):
         rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
-        return _precise._evaluate(rows, _BALLS, int(flint.ctx.dps), False, False).loss
+        return _box_evaluate(rows, _BALLS, int(flint.ctx.dps), False, False).loss
 
     def ball_gradient_hessian(self, x):
         if _Rows(self.teacher, self._ball_rows(x), self.activation).zero_students():
