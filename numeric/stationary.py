@@ -102,66 +102,6 @@ class _BallField(type(ARB)):
 _BALLS = _BallField()
 
 
-def _box_evaluate(rows, F, dps, want_gradient, want_hessian):
-    """Loss, gradient and Hessian of the paper's model for rows of *balls* (a box).
-
-    :func:`numeric.precise.evaluate` works on exact rational rows (integer Gram blocks); a
-    certificate needs enclosures valid over a whole box, so this is the field-generic pair
-    loop: every pair's angle by :func:`numeric.precise.pair_angle_sin_cos`, the generated pair
-    coefficients of :mod:`numeric._pair_code`, and :func:`numeric.precise._hessian` for the
-    second derivatives; each operation is a ball operation."""
-    PI = F.pi()
-    value_gradient = getattr(_pair_code, f"{rows.activation}_value_gradient_sc")
-    pts = _precise._points(rows, F)
-    n = len(pts)
-    cos = F.gram([p.unit for p in pts]) if n else []
-    angle = [[None] * n for _ in range(n)]
-    for i in range(n):
-        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
-        for j in range(i + 1, n):
-            angle[i][j] = angle[j][i] = _precise.pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
-    # Loss: 1/2 sum c c k, with the diagonal counted once and each pair twice.
-    loss = F.zero()
-    for i in range(n):
-        for j in range(i, n):
-            k = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)[0]
-            loss += (1 if i == j else 2) * pts[i].sign * pts[j].sign * k
-    loss = loss / 2
-    linear = None
-    if rows.activation == "relu":
-        # App. A: the best linear term removes 1/4 |sum c z|^2.
-        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(rows.d)]
-        loss -= sum((x * x for x in linear), F.zero()) / 8
-    if not want_gradient:
-        return _precise.Evaluation(loss, None, None, dps, F.name)
-    # y_i = grad_u of the kernel sums at student i: sum_b c_b (g_u u_hat + g_v z_hat_b).
-    students = [i for i in range(n) if pts[i].student is not None]
-    y = {}
-    for i in students:
-        yi = [F.zero() for _ in range(rows.d)]
-        for j in range(n):
-            _, g_u, g_v = value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
-            for k in range(rows.d):
-                yi[k] += pts[j].sign * (g_u * pts[i].unit[k] + g_v * pts[j].unit[k])
-        if linear is not None:
-            yi = [yi[k] - linear[k] / 4 for k in range(rows.d)]
-        y[pts[i].student] = yi
-    grad = []
-    by_student = {pts[i].student: pts[i] for i in students}
-    for j in range(rows.m):
-        if j not in by_student:
-            grad.append(tuple(F.zero() for _ in range(rows.d)))  # ||w|| (I + w w^T/|w|^2) -> 0
-            continue
-        p, yj = by_student[j], y[j]
-        along = sum((a * b for a, b in zip(p.unit, yj)), F.zero())
-        grad.append(tuple(p.w_norm * (yj[k] + along * p.unit[k]) for k in range(rows.d)))
-    hess = None
-    if want_hessian:
-        coefficients = getattr(_pair_code, f"{rows.activation}_hessian_sc")
-        hess = _precise._hessian(rows, F, PI, pts, students, cos, angle, y, coefficients)
-    return _precise.Evaluation(loss, tuple(grad), hess, dps, F.name)
-
-
 @dataclass(frozen=True)
 class _Rows:
     """The fields of :class:`numeric.Configuration` the evaluator reads, with ball rows.
@@ -188,6 +128,58 @@ class _Rows:
         return tuple(j for j, row in enumerate(self.student)
                      if all(isinstance(x, arb) and x.is_zero() or (not isinstance(x, arb) and x == 0)
                             for x in row))
+
+
+def _box_evaluate(rows: _Rows, F, want_hessian: bool):
+    """Loss, gradient (and Hessian) of ``rows`` whose student entries may be balls: every
+    result encloses the value at every point of the box.
+
+    :func:`numeric.evaluate` works on exact rational rows (integer Gram matrices); a box
+    needs the pairwise form instead: ``y_j = sum_b c_b (g_u u_hat_j + g_v z_hat_b)`` from the
+    pair coefficients of :mod:`numeric._pair_code` (``grad_u k = g_u u_hat + g_v v_hat``),
+    ``grad_{w_j} L = ||w_j|| (I + w_hat w_hat^T) y_j``, and the Hessian of
+    :func:`numeric.precise._hessian` (Lemma D.1's chain rule for ``u = ||w|| w``).
+    """
+    PI = F.pi()
+    value_gradient = getattr(_pair_code, f"{rows.activation}_value_gradient_sc")
+    pts = _precise._points(rows, F)
+    n, d = len(pts), rows.d
+    cos = F.gram([p.unit for p in pts]) if n else []
+    angle = [[None] * n for _ in range(n)]
+    for i in range(n):
+        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
+        for j in range(i + 1, n):
+            angle[i][j] = angle[j][i] = _precise.pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+    pair = {(i, j): value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
+            for i in range(n) for j in range(n) if i <= j or pts[i].student is not None}
+    loss = F.zero()
+    for i in range(n):
+        for j in range(i, n):
+            loss += (1 if i == j else 2) * pts[i].sign * pts[j].sign * pair[i, j][0]
+    loss = loss / 2
+    linear = None
+    if rows.activation == "relu":  # App. A: the best linear term removes 1/4 |sum c z|^2
+        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(d)]
+        loss -= sum((v * v for v in linear), F.zero()) / 8
+    y = {}
+    grad = [tuple(F.zero() for _ in range(d)) for _ in range(rows.m)]
+    students = [i for i in range(n) if pts[i].student is not None]
+    for i in students:
+        yi = [F.zero() for _ in range(d)]
+        for j in range(n):
+            _, g_u, g_v = pair[i, j]
+            for k in range(d):
+                yi[k] += pts[j].sign * (g_u * pts[i].unit[k] + g_v * pts[j].unit[k])
+        if linear is not None:
+            yi = [yi[k] - linear[k] / 4 for k in range(d)]
+        y[pts[i].student] = yi
+        along = sum((a * b for a, b in zip(pts[i].unit, yi)), F.zero())
+        grad[pts[i].student] = tuple(pts[i].w_norm * (yi[k] + along * pts[i].unit[k]) for k in range(d))
+    hess = None
+    if want_hessian:
+        coefficients = getattr(_pair_code, f"{rows.activation}_hessian_sc")
+        hess = _precise._hessian(rows, F, PI, pts, students, cos, angle, y, coefficients)
+    return _precise.Evaluation(loss, tuple(grad), hess, int(flint.ctx.dps), F.name)
 
 
 @dataclass(frozen=True)
@@ -250,12 +242,10 @@ class TeacherStudentModel:
 
     def _evaluate(self, x, hessian):
         rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
-        dps = max(15, int(flint.ctx.dps))
-        return _box_evaluate(rows, _BALLS, dps, True, hessian)
+        return _box_evaluate(rows, _BALLS, hessian)
 
     def ball_loss(self, x):
-        rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
-        return _box_evaluate(rows, _BALLS, int(flint.ctx.dps), False, False).loss
+        return self._evaluate(x, False).loss
 
     def ball_gradient_hessian(self, x):
         if _Rows(self.teacher, self._ball_rows(x), self.activation).zero_students():
