@@ -1,0 +1,103 @@
+"""``proofs-check campaign SPEC.toml [--db PATH] [--scheduler ADDRESS] [--workers N]``: run a campaign;
+``proofs-check campaign show [--db PATH] [--query WHAT] [--json]``: summarise its database.
+
+Running exits 0 when every task of the campaign is done and matches the paper's
+expectation, 1 when some result is a finding (a claim's status differs from its
+expectation), 2 on bad input (spec, options, database), 3 when some task failed with an
+error (its row holds the error; ``campaign show --query failed`` lists them; re-run with
+``--retry-failed``), 130 when interrupted (finished tasks are kept; re-run to resume).
+"""
+from __future__ import annotations
+
+import json
+
+from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
+
+DEFAULT_DB = ".proofs-check/campaign.sqlite"
+#: Exit code when a task failed with an error (an internal error of that task).
+TASK_FAILED = 3
+QUERIES = ("campaigns", "versions", "failed", "claims")
+
+
+def register(subparsers):
+    p = subparsers.add_parser(
+        "campaign", help="run a grid of tasks into a database, or show its summary (campaign show)",
+        description=__doc__.split("\n\n")[0])
+    p.add_argument("spec", metavar="SPEC.toml|show", help="a campaign spec to run, or 'show'")
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="a Dask distributed scheduler, tcp://HOST:PORT (default: local processes)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="local worker processes (default: one per core)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--query", choices=QUERIES, default=None, help="show: one section only (default: all)")
+    p.add_argument("--json", action="store_true", help="show: print the summary as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    if args.spec == "show":
+        return show(args)
+    spec = load_spec(args.spec)
+    outcome = run_campaign(spec, args.db, ExecutionSettings(
+        workers=args.workers, scheduler=args.scheduler, retry_failed=args.retry_failed,
+        progress=not args.no_progress))
+    print(f"campaign {outcome.campaign!r}: {outcome.tasks} tasks, {outcome.skipped} already in {args.db}, "
+          f"{outcome.ran} run now ({outcome.done_now} done, {outcome.failed_now} failed"
+          + (f", {outcome.stored_elsewhere} stored first by another campaign" if outcome.stored_elsewhere else "")
+          + ")")
+    if outcome.failed:
+        print(f"{outcome.failed} task(s) failed with an error: proofs-check campaign show --db {args.db} --query failed")
+        return TASK_FAILED
+    if outcome.findings:
+        print(f"{outcome.findings} result(s) differ from the paper's expectation: "
+              f"proofs-check campaign show --db {args.db} --query claims")
+        return 1
+    return 0
+
+
+def show(args) -> int:
+    data = summary(args.db)
+    if args.json:
+        print(json.dumps(data if args.query is None else _section(data, args.query), indent=1))
+        return 0
+    queries = QUERIES if args.query is None else (args.query,)
+    print("\n\n".join(_format(data, q) for q in queries))
+    return 0
+
+
+def _section(data, query):
+    if query == "claims":
+        return data["tasks"].get("claim_check", [])
+    return data[query]
+
+
+def _format(data, query) -> str:
+    rows = _section(data, query)
+    if query == "campaigns":
+        body = [(c["campaign"], c["tasks"], c["done"], c["failed"], c["pending"], f"{c['seconds']:.1f}") for c in rows]
+        return _table("campaigns", ("campaign", "tasks", "done", "failed", "not run", "cpu s"), body)
+    if query == "versions":
+        body = [(n["tasks"], ", ".join(f"{k} {v}" for k, v in n["versions"].items())) for n in rows]
+        return _table("versions that produced the rows", ("tasks", "versions"), body)
+    if query == "failed":
+        body = [(f["key"][:12], f["kind"], json.dumps(f["inputs"], sort_keys=True), f["error"]) for f in rows]
+        return _table("failed tasks", ("key", "kind", "inputs", "error"), body)
+    body = [(c["claim"], c["samples"] or "default", len(c["seeds"]), c["expected"],
+             " ".join(f"{k}:{v}" for k, v in c["statuses"].items()), f"{c['matches']}/{c['runs']}",
+             c["min_margin"] or "-", c["min_margin_error"] or "-", c["min_margin_seed"],
+             "-" if not c["exponent_range"] else f"[{c['exponent_range'][0]:.3f}, {c['exponent_range'][1]:.3f}]",
+             c["paper_exponent"] or "-") for c in rows]
+    return _table("claim checks over seeds (min margin: certified ball midpoint +/- radius; exponents: fitted, empirical)",
+                  ("claim", "samples", "seeds", "expected", "statuses", "match", "min margin", "+/-", "at seed",
+                   "exponent range", "paper"), body)
+
+
+def _table(title, header, body) -> str:
+    if not body:
+        return f"{title}: none"
+    cells = [tuple(str(x) for x in header)] + [tuple("-" if x is None else str(x) for x in r) for r in body]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return title + "\n" + "\n".join(lines)
