@@ -73,9 +73,9 @@ def claim_check_summary(rows, findings) -> list:
         group.sort(key=lambda r: r["inputs"]["seed"])
         results = [r["result"] for r in group]
         statuses = collections.Counter(res["status"] for res in results)
-        margins = [(mpmath.mpf(res["min_margin"]), res.get("error"), r["inputs"]["seed"])
+        margins = [(res["min_margin"], res.get("error"), r["inputs"]["seed"])
                    for r, res in zip(group, results) if res.get("min_margin") is not None]
-        lowest = min(margins, key=lambda m: m[0]) if margins else None
+        lowest = min(margins, key=lambda m: mpmath.mpf(m[0])) if margins else None
         exponents = [float(res["estimate"]["exponent"]) for res in results
                      if res.get("estimate") and res["estimate"].get("exponent") is not None]
         paper = {res["estimate"].get("paper_exponent") for res in results if res.get("estimate")} - {None}
@@ -87,7 +87,7 @@ def claim_check_summary(rows, findings) -> list:
             "expected": results[0]["expected"],
             "statuses": dict(sorted(statuses.items())),
             "matches": sum(res["status"] == res["expected"] for res in results),
-            "min_margin": None if lowest is None else mpmath.nstr(lowest[0], 10),
+            "min_margin": None if lowest is None else lowest[0],
             "min_margin_error": None if lowest is None else lowest[1],
             "min_margin_seed": None if lowest is None else lowest[2],
             "exponent_range": [min(exponents), max(exponents)] if exponents else None,
