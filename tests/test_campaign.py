@@ -145,7 +145,7 @@ def test_task_keys_depend_on_the_inputs_only(seeds, order):
     ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nseed = -1',
      "spec: tasks[0].seed: -1 must be a non-negative integer"),
     ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nseed = [0, true]',
-     "spec: tasks[0].seed[1]: True must be a int"),
+     "spec: tasks[0].seed[1]: True must be an integer"),
     ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nsamples = []',
      "spec: tasks[0].samples: an empty list gives no tasks"),
     ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nsaples = 3',

@@ -49,10 +49,11 @@ class TaskGrid:
         """The grid's tasks, in the order of the axes (the last axis varies fastest)."""
         names = [name for name, _ in self.axes]
         out = []
+        normalize = TASKS[self.kind].normalize
         for values in itertools.product(*(vals for _, vals in self.axes)):
             inputs = dict(self.fixed)
             inputs.update(zip(names, values))
-            out.append(TaskInputs(self.kind, tuple(sorted(inputs.items()))))
+            out.append(TaskInputs(self.kind, tuple(sorted(normalize(inputs).items()))))
         return out
 
 
@@ -137,18 +138,25 @@ def _grid(table: dict, where: str) -> TaskGrid:
                                        for k, v in enumerate(value))))
         else:
             fixed.append((p.name, _validate(p, value, f"{where}.{p.name}")))
-    return TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes))
+    grid = TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes))
+    try:
+        grid.points()  # derived inputs (m = "2r", d) are checked at every point now, not in a worker
+    except ValueError as exc:
+        raise SpecError(f"{where}.{exc}") from None
+    return grid
 
 
 def _validate(p, value, where: str):
     """The value, checked (a float parameter given as an integer becomes a float, so that
     ``Delta = 1`` and ``Delta = 1.0`` are the same task)."""
-    ok_type = isinstance(value, p.kind) and not (p.kind is int and isinstance(value, bool))
-    if p.kind is float and isinstance(value, int) and not isinstance(value, bool):
+    kinds = p.kind if isinstance(p.kind, tuple) else (p.kind,)
+    ok_type = isinstance(value, kinds) and not isinstance(value, bool)
+    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
         ok_type = True
     if not ok_type:
-        raise SpecError(f"{where}: {value!r} must be a {p.kind.__name__} ({p.doc})")
+        names = " or ".join({str: "a string", int: "an integer", float: "a number"}.get(k, k.__name__) for k in kinds)
+        raise SpecError(f"{where}: {value!r} must be {names} ({p.doc})")
     problem = p.check(value) if p.check is not None else None
     if problem:
         raise SpecError(f"{where}: {value!r} {problem}")
-    return float(value) if p.kind is float else value
+    return float(value) if kinds == (float,) else value
