@@ -22,6 +22,29 @@ and ``tasks["claim_check"]`` is one entry per (claim, samples), over the seeds r
 The exponent range is empirical (a spread over seeds of fitted values), not a certified
 bound; the minimum margin is the smallest certified margin (a ball's midpoint, with its
 radius as ``min_margin_error``) over the seeds.
+
+``tasks["stationary"]`` is one entry per grid point without its seeds (geometry, Delta, r,
+m, d, norms, activation), over the hunts run there (seeds, teacher draws)::
+
+    {"geometry", "Delta", "r", "m", "d", "w_min", "w_max", "activation", "hunts",
+     "lowest_spurious": {"loss", "loss_error", "kind", "task_key", "label", "config"} or None,
+     "paper_eps0": eps0 of the witness's teacher (or of the first hunt's when none),
+     "paper_eps0_range": [lowest, highest] over the hunts' teachers,
+     "log10_gap": log10(lowest spurious loss / paper_eps0) or None,
+     "spurious_minima": hunts that certified a spurious local minimum (L > 0, Hessian > 0),
+     "budget_exhausted": hunts stopped by their time budget (machine-dependent results)}
+
+The lowest spurious loss is certified *for that point* (a Krawczyk certificate and a loss
+ball); that no lower spurious point exists is not: it is the lowest the hunts found.
+
+``tasks["worst_case"]`` is one entry per (claim, level, grid point without seeds)::
+
+    {"claim", "level", "geometry", "Delta", "r", "m", "d", "w_min", "w_max", "runs",
+     "ratio": smallest lhs/rhs found (for zgj.thm4: ||grad L|| / L, an empirical kappa at
+     that level), "ratio_error", "task_key", "family", "teacher_constants"}
+
+The ratio is a certified enclosure at the configuration found; that it is the worst case
+is empirical (best of the optimiser's starts).
 """
 from __future__ import annotations
 
@@ -96,5 +119,76 @@ def claim_check_summary(rows, findings) -> list:
     return out
 
 
+_POINT = ("geometry", "Delta", "r", "m", "d", "w_min", "w_max", "activation")
+
+
+def _point_key(inputs, extra=()):
+    return tuple(inputs.get(k) for k in (*extra, *_POINT))
+
+
+def _sort_key(key):
+    """Numbers (and digit strings such as m) in numeric order, then text, then None."""
+    def sortable(v):
+        if v is None:
+            return (2, 0, "")
+        if isinstance(v, (int, float)) or (isinstance(v, str) and v.isdigit()):
+            return (0, float(v), "")
+        return (1, 0, str(v))
+    return tuple(sortable(v) for v in key)
+
+
+def stationary_summary(rows, findings) -> list:
+    """Per grid point: the lowest certified spurious stationary loss, beside the paper's eps0."""
+    groups = collections.defaultdict(list)
+    for row in rows:
+        groups[_point_key(row["inputs"])].append(row)
+    spurious = collections.defaultdict(list)
+    for f in findings:
+        if f["kind"] == "stationary":
+            spurious[f["task_key"]].append(f)
+    out = []
+    for key, group in sorted(groups.items(), key=lambda kv: _sort_key(kv[0])):
+        candidates = [f for row in group for f in spurious[row["key"]]]
+        best = min(candidates, key=lambda f: mpmath.mpf(f["loss"])) if candidates else None
+        eps0 = {row["key"]: row["result"]["teacher_constants"]["paper_eps0"] for row in group}
+        witness_eps0 = eps0[best["task_key"]] if best else eps0[group[0]["key"]]
+        entry = dict(zip(_POINT, key))
+        entry.update({
+            "hunts": len(group),
+            "lowest_spurious": None if best is None else {
+                "loss": best["loss"], "loss_error": best["data"].get("loss_error"), "kind": best["data"]["kind"],
+                "task_key": best["task_key"], "label": best["label"], "config": best["data"]["config"]},
+            "paper_eps0": witness_eps0,
+            "paper_eps0_range": [min(eps0.values(), key=mpmath.mpf), max(eps0.values(), key=mpmath.mpf)],
+            "log10_gap": None if best is None else float(mpmath.log10(mpmath.mpf(best["loss"]) / mpmath.mpf(witness_eps0))),
+            "spurious_minima": sum(any(f["data"]["kind"] == "minimum" for f in spurious[row["key"]]) for row in group),
+            "budget_exhausted": sum(bool(row["result"].get("budget_exhausted")) for row in group),
+        })
+        out.append(entry)
+    return out
+
+
+def worst_case_summary(rows, findings) -> list:
+    """Per (claim, level, grid point): the smallest ratio lhs/rhs the optimiser found."""
+    groups = collections.defaultdict(list)
+    for row in rows:
+        groups[_point_key(row["inputs"], ("claim", "level"))].append(row)
+    out = []
+    for key, group in sorted(groups.items(), key=lambda kv: _sort_key(kv[0])):
+        best = min(group, key=lambda row: mpmath.mpf(row["result"]["ratio"]))
+        entry = dict(zip(("claim", "level", *_POINT), key))
+        entry.update({
+            "runs": len(group),
+            "ratio": best["result"]["ratio"],
+            "ratio_error": best["result"]["ratio_error"],
+            "task_key": best["key"],
+            "family": best["result"]["family"],
+            "teacher_constants": best["result"]["teacher_constants"],
+        })
+        out.append(entry)
+    return out
+
+
 #: Per task kind, ``summarize(done_rows, their_findings) -> JSON-able``.
-SUMMARIZERS = {"claim_check": claim_check_summary}
+SUMMARIZERS = {"claim_check": claim_check_summary, "stationary": stationary_summary,
+               "worst_case": worst_case_summary}

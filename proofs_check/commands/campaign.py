@@ -16,7 +16,7 @@ from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, su
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
 #: Exit code when a task failed with an error (an internal error of that task).
 TASK_FAILED = 3
-QUERIES = ("campaigns", "versions", "failed", "claims")
+QUERIES = ("campaigns", "versions", "failed", "claims", "stationary", "worst_case")
 
 
 def register(subparsers):
@@ -51,7 +51,7 @@ def run(args) -> int:
         return TASK_FAILED
     if outcome.findings:
         print(f"{outcome.findings} result(s) differ from the paper's expectation: "
-              f"proofs-check campaign show --db {args.db} --query claims")
+              f"proofs-check campaign show --db {args.db}")
         return 1
     return 0
 
@@ -69,6 +69,8 @@ def show(args) -> int:
 def _section(data, query):
     if query == "claims":
         return data["tasks"].get("claim_check", [])
+    if query in ("stationary", "worst_case"):
+        return data["tasks"].get(query, [])
     return data[query]
 
 
@@ -83,6 +85,23 @@ def _format(data, query) -> str:
     if query == "failed":
         body = [(f["key"][:12], f["kind"], json.dumps(f["inputs"], sort_keys=True), f["error"]) for f in rows]
         return _table("failed tasks", ("key", "kind", "inputs", "error"), body)
+    if query == "stationary":
+        body = [(s["geometry"], s["Delta"], s["r"], s["m"], s["d"], _norms(s), s["hunts"],
+                 "-" if not s["lowest_spurious"] else s["lowest_spurious"]["loss"][:14],
+                 "-" if not s["lowest_spurious"] else s["lowest_spurious"]["kind"],
+                 s["paper_eps0"], "-" if s["log10_gap"] is None else f"{s['log10_gap']:.1f}",
+                 s["spurious_minima"], s["budget_exhausted"]) for s in rows]
+        return _table("lowest certified spurious stationary loss per geometry (certified at the point; "
+                      "lowest found, not proven lowest) beside the paper's eps0 (constant 1)",
+                      ("geometry", "Delta", "r", "m", "d", "norms", "hunts", "lowest spurious L", "kind",
+                       "paper eps0", "log10 gap", "minima", "budget hit"), body)
+    if query == "worst_case":
+        body = [(w["claim"], w["level"], w["geometry"], w["Delta"], w["r"], w["m"], _norms(w), w["runs"],
+                 w["ratio"], w["ratio_error"], w["family"]) for w in rows]
+        return _table("smallest ratio lhs/rhs found on the level set (certified at the configuration; "
+                      "worst case found, not proven worst; for zgj.thm4 an empirical kappa)",
+                      ("claim", "level", "geometry", "Delta", "r", "m", "norms", "runs", "ratio", "+/-",
+                       "family"), body)
     body = [(c["claim"], c["samples"] or "default", len(c["seeds"]), c["expected"],
              " ".join(f"{k}:{v}" for k, v in c["statuses"].items()), f"{c['matches']}/{c['runs']}",
              c["min_margin"] or "-", c["min_margin_error"] or "-", c["min_margin_seed"],
@@ -91,6 +110,10 @@ def _format(data, query) -> str:
     return _table("claim checks over seeds (min margin: certified ball midpoint +/- radius; exponents: fitted, empirical)",
                   ("claim", "samples", "seeds", "expected", "statuses", "match", "min margin", "+/-", "at seed",
                    "exponent range", "paper"), body)
+
+
+def _norms(entry) -> str:
+    return f"{entry['w_min']:g}" if entry["w_min"] == entry["w_max"] else f"[{entry['w_min']:g}, {entry['w_max']:g}]"
 
 
 def _table(title, header, body) -> str:
