@@ -29,6 +29,8 @@ m, d, norms, activation), over the hunts run there (seeds, teacher draws)::
     {"geometry", "Delta", "r", "m", "d", "w_min", "w_max", "activation", "hunts",
      "lowest_spurious": {"loss", "loss_error", "kind", "task_key", "label", "config"} or None,
      "paper_eps0": eps0 of the witness's teacher (or of the first hunt's when none),
+     "teacher_constants": {"Delta", "w_min", "w_max", "paper_eps0"} of that teacher (Delta is
+         the actual smallest angle; the spec's Delta is a lower bound for "separated"),
      "paper_eps0_range": [lowest, highest] over the hunts' teachers,
      "log10_gap": log10(lowest spurious loss / paper_eps0) or None,
      "spurious_minima": hunts that certified a spurious local minimum (L > 0, Hessian > 0),
@@ -150,8 +152,10 @@ def stationary_summary(rows, findings) -> list:
     for key, group in sorted(groups.items(), key=lambda kv: _sort_key(kv[0])):
         candidates = [f for row in group for f in spurious[row["key"]]]
         best = min(candidates, key=lambda f: mpmath.mpf(f["loss"])) if candidates else None
-        eps0 = {row["key"]: row["result"]["teacher_constants"]["paper_eps0"] for row in group}
-        witness_eps0 = eps0[best["task_key"]] if best else eps0[group[0]["key"]]
+        constants = {row["key"]: row["result"]["teacher_constants"] for row in group}
+        eps0 = {k: c["paper_eps0"] for k, c in constants.items()}
+        witness = constants[best["task_key"] if best else group[0]["key"]]
+        witness_eps0 = witness["paper_eps0"]
         entry = dict(zip(_POINT, key))
         entry.update({
             "hunts": len(group),
@@ -159,6 +163,7 @@ def stationary_summary(rows, findings) -> list:
                 "loss": best["loss"], "loss_error": best["data"].get("loss_error"), "kind": best["data"]["kind"],
                 "task_key": best["task_key"], "label": best["label"], "config": best["data"]["config"]},
             "paper_eps0": witness_eps0,
+            "teacher_constants": witness,
             "paper_eps0_range": [min(eps0.values(), key=mpmath.mpf), max(eps0.values(), key=mpmath.mpf)],
             "log10_gap": None if best is None else float(mpmath.log10(mpmath.mpf(best["loss"]) / mpmath.mpf(witness_eps0))),
             "spurious_minima": sum(any(f["data"]["kind"] == "minimum" for f in spurious[row["key"]]) for row in group),

@@ -86,14 +86,14 @@ def _format(data, query) -> str:
         body = [(f["key"][:12], f["kind"], json.dumps(f["inputs"], sort_keys=True), f["error"]) for f in rows]
         return _table("failed tasks", ("key", "kind", "inputs", "error"), body)
     if query == "stationary":
-        body = [(s["geometry"], s["Delta"], s["r"], s["m"], s["d"], _norms(s), s["hunts"],
+        body = [(s["geometry"], s["Delta"], f"{float(s['teacher_constants']['Delta']):.3f}", s["r"], s["m"], s["d"], _norms(s), s["hunts"],
                  "-" if not s["lowest_spurious"] else s["lowest_spurious"]["loss"][:14],
                  "-" if not s["lowest_spurious"] else s["lowest_spurious"]["kind"],
                  s["paper_eps0"], "-" if s["log10_gap"] is None else f"{s['log10_gap']:.1f}",
                  s["spurious_minima"], s["budget_exhausted"]) for s in rows]
         return _table("lowest certified spurious stationary loss per geometry (certified at the point; "
                       "lowest found, not proven lowest) beside the paper's eps0 (constant 1)",
-                      ("geometry", "Delta", "r", "m", "d", "norms", "hunts", "lowest spurious L", "kind",
+                      ("geometry", "Delta >=", "Delta", "r", "m", "d", "norms", "hunts", "lowest spurious L", "kind",
                        "paper eps0", "log10 gap", "minima", "budget hit"), body)
     if query == "worst_case":
         body = [(w["claim"], w["level"], w["geometry"], w["Delta"], w["r"], w["m"], _norms(w), w["runs"],
