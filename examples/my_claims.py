@@ -43,7 +43,7 @@ SQRT_GRADIENT_BOUND = Claim(
     lhs=r"\|\nabla L(W)\|_F",
     rhs=r"L(W)^{1/2}",
     relation=">=",
-    expected="violated",
+    expected="refuted",
     observe=observe_levels,
     at=_sqrt_gradient_at,
     constant=Fraction(10),
@@ -98,7 +98,7 @@ FIRST_ORDER = Claim(
     rhs=r"\langle \nabla L(W), U\rangle",
     relation="==",
     tolerance="1e-6",  # relative; arb parses the decimal string
-    expected="holds",
+    expected="certified",
     observe=observe_levels,
     at=_first_order_at,
     default_samples=7,
@@ -107,6 +107,6 @@ FIRST_ORDER = Claim(
 PERTURBED_FIRST_ORDER = FIRST_ORDER.variant(
     id="user.first_order_perturbed",
     title="First-order identity with a deliberately perturbed gradient (grad + 1e-3 P)",
-    expected="violated",
+    expected="refuted",
     at=lambda claim, config, dps: _first_order_at(claim, config, dps, perturbation=Fraction(1, 1000)),
 )

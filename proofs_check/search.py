@@ -221,10 +221,16 @@ def claim_from_reference(reference: str, constant=None) -> Claim:
     return claim
 
 
+def _setting(claim, name, default):
+    """A sampling setting of the claim (``LevelSettings`` fields), or the search's default for
+    claims whose settings do not sample configurations."""
+    return getattr(claim.settings, name, default)
+
+
 def _loss_range(claim, min_loss, max_loss):
-    levels = claim.params.get("levels", DEFAULT_LEVELS)
+    levels = _setting(claim, "levels", DEFAULT_LEVELS)
     hi = float(max_loss) if max_loss is not None else float(max(levels))
-    lo = float(min_loss) if min_loss is not None else float(claim.params.get("search_min_loss", DEFAULT_MIN_LOSS))
+    lo = float(min_loss) if min_loss is not None else float(_setting(claim, "search_min_loss", DEFAULT_MIN_LOSS))
     if not (0 < lo <= hi):
         raise UsageError(f"loss range [--min-loss {lo:g}, --max-loss {hi:g}] needs 0 < min <= max")
     return lo, hi
@@ -264,8 +270,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     if max_examples < 1:
         raise UsageError(f"--max-examples = {max_examples} must be a positive integer")
     lo, hi = _loss_range(claim, min_loss, max_loss)
-    shapes = tuple(shapes or claim.params.get("shapes", DEFAULT_SHAPES))
-    families = tuple(families or claim.params.get("families", FAMILIES))
+    shapes = tuple(shapes or _setting(claim, "shapes", DEFAULT_SHAPES))
+    families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
 
     state = {"best": None, "examples": 0, "failure": None}
@@ -297,9 +303,9 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         # 2. Hypothesis, steered by target(-margin); a certain violation fails the test.
         strategy = st.sampled_from(shapes).flatmap(
             lambda s: samples(*s, max_loss=hi, min_loss=lo, families=families,
-                              Delta=claim.params.get("Delta", 0.5),
-                              w_min=claim.params.get("w_min", 0.8),
-                              w_max=claim.params.get("w_max", 1.2)))
+                              Delta=_setting(claim, "Delta", 0.5),
+                              w_min=_setting(claim, "w_min", 0.8),
+                              w_max=_setting(claim, "w_max", 1.2)))
         phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
         if shrink:
             phases.append(Phase.shrink)

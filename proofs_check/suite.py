@@ -106,23 +106,36 @@ def _short(x, n=10):
     return x if len(x) <= n else f"{float(x):.3e}"
 
 
+def _estimate_text(est: dict) -> str:
+    parts = []
+    if est.get("constant") is not None:
+        parts.append(f"C~{_short(est['constant'])}")
+    if est.get("exponent") is not None:
+        ci = est.get("exponent_ci") or ["?", "?"]
+        text = f"exp {float(est['exponent']):.3f} [{float(ci[0]):.3f},{float(ci[1]):.3f}]"
+        if est.get("paper_exponent") is not None:
+            text += f" vs paper {est['paper_exponent']}"
+        parts.append(text)
+    return " ".join(parts)
+
+
 def format_table(results: dict) -> str:
-    rows = [("claim", "status", "expected", "", "samples", "loss/scale range", "min margin", "+/-", "dps", "estimate")]
+    """The verdicts as a plain-text table, one labelled column per field."""
+    rows = [("claim", "kind", "status", "expected", "match", "samples", "scale range", "min margin",
+             "+/-", "dps", "estimate (empirical)")]
     for c in results["claims"]:
-        est = c.get("estimate") or {}
-        est_text = ""
-        if est.get("constant") is not None:
-            est_text += f"C~{_short(est['constant'])}"
-        if est.get("exponent") is not None:
-            ci = est.get("exponent_ci") or ["?", "?"]
-            est_text += f" exp {float(est['exponent']):.3f} [{float(ci[0]):.3f},{float(ci[1]):.3f}] (paper {est.get('paper_exponent')})"
         lr = c.get("loss_range")
         rows.append((
-            c["id"], c["status"], c["expected"], "ok" if c["status"] == c["expected"] else "MISMATCH",
+            c["id"], c.get("kind", "-"), c["status"], c["expected"],
+            "ok" if c["status"] == c["expected"] else "MISMATCH",
             str(c["samples"]), "-" if not lr else f"{_short(lr[0])}..{_short(lr[1])}",
-            _short(c.get("min_margin")), _short(c.get("error")), str(c.get("dps")), est_text.strip(),
+            _short(c.get("min_margin")), _short(c.get("error")), str(c.get("dps")),
+            _estimate_text(c.get("estimate") or {}),
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append("kind: certified = decided on balls at every checked instance (certified/refuted); "
+                 "empirical = a fitted exponent or trend with its interval (consistent/contradicted)")
     return "\n".join(lines)

@@ -22,63 +22,88 @@ FAST_CLAIM2 = {"compare_identity": False, "hessian": False}
 
 def claim2_quadratic():
     # L = Theta(delta^2), as in the exact parameterization: false here.
-    return CLAIM2.variant(paper_exponent=Fraction(2), params=FAST_CLAIM2)
+    return CLAIM2.variant(paper_exponent=Fraction(2), settings=FAST_CLAIM2, expected="contradicted")
 
 
-def lemma14_wmax_squared():
-    # ||grad||^2 = O(r^3 w_max^2): exponent 2 instead of 3 in w_max.
-    return LEMMA14.variant(paper_exponent=Fraction(-2))
+def claim2_exponent_above():
+    # L = Theta(delta^3.02): two resolutions (0.01) above the true exponent 3.
+    return CLAIM2.variant(paper_exponent=Fraction(302, 100), settings=FAST_CLAIM2, expected="contradicted")
+
+
+def claim2_exponent_below():
+    # L = Theta(delta^2.98): two resolutions below.
+    return CLAIM2.variant(paper_exponent=Fraction(298, 100), settings=FAST_CLAIM2, expected="contradicted")
+
+
+def lemma14_constant_a_millionth_too_small():
+    # ||grad_{w_k} L||^2 <= 8 (1 - 1e-6) ||w_k||^2 L: the constant 2 sqrt 2 is sharp (one
+    # aligned student), so the near-extremal draws refute it.
+    return LEMMA14.variant(settings={"c_squared": 8 * (1 - Fraction(1, 10**6))}, expected="refuted")
+
+
+def lemma14_constant_halved():
+    return LEMMA14.variant(settings={"c_squared": Fraction(2)}, expected="refuted")
 
 
 def lemma13_five_halves():
     # remainder <= C ||U||^{5/2}: too strong (the remainder is Theta(||U||^2)).
-    return LEMMA13.variant(paper_exponent=Fraction(5, 2),
-                           params={"shape": lambda nU, L, r, w: nU ** 2 * nU.sqrt()})
+    return LEMMA13.variant(paper_exponent=Fraction(5, 2), expected="contradicted",
+                           settings={"shape": lambda nU, L, r, w: nU ** 2 * nU.sqrt()})
 
 
 def eps0_too_large():
     # eps0 with hidden constant 1e44: above the bisector stationary point's loss 0.345.
-    return EPS0.variant(params={"eps0_constant": 10**44, "scan": (1e-6, 1e-3)})
+    return EPS0.variant(settings={"eps0_constant": Fraction(10**44), "scan": (1e-6, 1e-3)},
+                        expected="refuted")
 
 
 def thm5_kappa_too_large():
-    # (a)/(b) with a kappa 100x the run's: the per-step decrease cannot keep up.
-    return THM5.variant(judge=_scaled_kappa_judge(100),
-                        params={"widths": (1, 2), "steps": 200, "eta_factor": Fraction(1, 10)})
+    # (a)/(b) with kappa 3x the calibration runs' smallest ratio: the decrease cannot keep up.
+    return THM5.variant(settings={"widths": (1, 2), "steps": 200, "kappa_scale": Fraction(3)},
+                        expected="refuted")
 
 
-def _scaled_kappa_judge(factor):
+def thm5_width_decreasing():
+    # "C_m decreases like 1/m": false, the worst rate constant does not fall with m.
+    from proofs_check.claims.zgj.thm5 import THM5_WIDTH
+    return THM5_WIDTH.variant(judge=_trend_judge(-1.0), expected="contradicted")
+
+
+def _trend_judge(bound):
     from proofs_check.claims.zgj import thm5
+    from proofs_check.judgement import decide_trend, fit_exponent
 
     def judge(claim, obs):
-        scaled = [type(o)(lhs=o.lhs, rhs=o.rhs, scale=o.scale, dps=o.dps, group=o.group,
-                          witness={**o.witness, "grad_norm": o.witness["grad_norm"] * factor})
-                  for o in obs]
-        return thm5._judge(claim, scaled)
+        v = thm5._judge_widths(claim, obs)
+        fit = fit_exponent([o.witness["m"] for o in obs], [float(o.lhs.mid()) for o in obs], claim.fit,
+                           groups=[o.group for o in obs], rank=[-float(o.lhs.mid()) for o in obs])
+        d = decide_trend(fit, bound=bound, what="worst rate constant")
+        return v.amended(status=d.status, kind=d.kind, shown=d.statement)
 
     return judge
 
 
-PLANTED = {
-    "zgj.claim2": [claim2_quadratic],
-    "zgj.lemma14": [lemma14_wmax_squared],
+TWINS = {
+    "zgj.claim2": [claim2_quadratic, claim2_exponent_above, claim2_exponent_below],
+    "zgj.lemma14": [lemma14_constant_a_millionth_too_small, lemma14_constant_halved],
     "zgj.lemma13": [lemma13_five_halves],
     "zgj.eps0": [eps0_too_large],
     "zgj.thm5": [thm5_kappa_too_large],
+    "zgj.thm5.width": [thm5_width_decreasing],
 }
 
 
 # ---- claim 2 ---------------------------------------------------------------------------
 
 def test_claim2_holds():
-    v = CLAIM2.variant(params={**FAST_CLAIM2, "deltas": (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)}).check()
-    assert v.status == "holds"
+    v = CLAIM2.variant(settings={**FAST_CLAIM2, "deltas": (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)}).check()
+    assert v.status == "consistent" and v.kind == "empirical"
     assert abs(float(v.estimate.constant) - 2 / (3 * np.pi)) < 2e-2
 
 
 def test_claim2_quadratic_twin_violated():
     v = claim2_quadratic().check()
-    assert v.status == "violated" and v.counterexample is not None
+    assert v.status == "contradicted" and v.counterexample is not None
 
 
 def test_claim2_loss_matches_quadrature():
@@ -110,14 +135,14 @@ def test_claim2_hessian_degenerate():
 
 # ---- lemma 14 --------------------------------------------------------------------------
 
-def test_lemma14_holds():
+def test_lemma14_certified():
     v = LEMMA14.check(samples=20)
-    assert v.status == "holds"
+    assert v.status == "certified" and v.kind == "certified"
 
 
-def test_lemma14_twin_violated():
-    v = lemma14_wmax_squared().check(samples=20)
-    assert v.status == "violated" and v.counterexample is not None
+def test_lemma14_sharp_constant_twin_refuted():
+    v = lemma14_constant_a_millionth_too_small().check(samples=20)
+    assert v.status == "refuted" and v.counterexample is not None
 
 
 def test_gradient_matches_finite_differences():
@@ -138,13 +163,13 @@ def test_gradient_matches_finite_differences():
 
 def test_lemma13_holds():
     v = LEMMA13.check(samples=18)
-    assert v.status == "holds"
-    assert 1.8 < v.estimate.exponent < 2.2
+    assert v.status == "consistent"
+    assert 1.5 < v.estimate.exponent < 2.2
 
 
 def test_lemma13_twin_violated():
     v = lemma13_five_halves().check(samples=18)
-    assert v.status == "violated" and v.counterexample is not None
+    assert v.status == "contradicted" and v.counterexample is not None
 
 
 def test_remainder_is_half_hessian_quadratic_form():
@@ -161,15 +186,15 @@ def test_remainder_is_half_hessian_quadratic_form():
 # ---- eps0 ------------------------------------------------------------------------------
 
 def test_eps0_holds():
-    v = EPS0.variant(params={"scan": (1e-8, 1e-6, 1e-4, 1e-2, 0.1), "per_level": 1}).check()
-    assert v.status == "holds"
+    v = EPS0.variant(settings={"scan": (1e-8, 1e-6, 1e-4, 1e-2, 0.1), "per_level": 1}).check()
+    assert v.status == "consistent"
     fig = v.figures["threshold"]
     assert len(fig["paper_eps0"]) == len(fig["empirical"]) == len(fig["labels"])
 
 
 def test_eps0_twin_violated():
     v = eps0_too_large().check()
-    assert v.status == "violated" and v.counterexample is not None
+    assert v.status == "refuted" and v.counterexample is not None
 
 
 def test_stationary_points_have_zero_gradient():
@@ -196,15 +221,14 @@ def test_paper_eps0_value():
 # ---- thm 5 -----------------------------------------------------------------------------
 
 def test_thm5_holds():
-    v = THM5.variant(params={"widths": (1, 2, 4), "steps": 600}).check(samples=12)
-    assert v.status == "holds", v.notes
-    gd = v.figures["gd"]
-    assert {r["m"] for r in gd["runs"]} == {2, 4, 8} and float(gd["kappa"]) > 0
+    v = THM5.variant(settings={"widths": (1, 2, 4), "steps": 600}).check(samples=12)
+    assert v.status == "certified", v.notes
+    assert "calibration" in v.notes
 
 
 def test_thm5_twin_violated():
     v = thm5_kappa_too_large().check(samples=10)
-    assert v.status == "violated" and v.counterexample is not None
+    assert v.status == "refuted" and v.counterexample is not None
 
 
 def test_gd_monotone_and_directions():

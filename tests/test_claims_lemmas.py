@@ -11,93 +11,128 @@ import pytest
 from numeric.config import Configuration
 from numeric.float64 import loss
 from proofs_check.claims.zgj.lemma8 import LEMMA8
-from proofs_check.claims.zgj.lemma9 import LEMMA9
+from proofs_check.claims.zgj.lemma9 import LEMMA9, LEMMA9_TIGHT
 from proofs_check.claims.zgj.lemma10 import LEMMA10
-from proofs_check.claims.zgj.lemma11 import LEMMA11, teachers_with_separation
+from proofs_check.claims.zgj.lemma11 import LEMMA11, LEMMA11_TIGHT, teachers_with_separation
 from proofs_check.claims.zgj.lemma12 import LEMMA12
 from proofs_check.claims.zgj.lemmaC3 import LEMMAC3
 from proofs_check.claims.zgj.lemmaC5 import LEMMAC5, largest_mass_at_loss
 from proofs_check.claims.zgj.lemmaC6 import LEMMAC6, pure_stray_configuration, hermite_norm_table
 
 
-# ---- planted false twins ----------------------------------------------------------------
+# ---- twins (each carries the status the checker must give it) ----------------------------
 
 def lemma8_constant_too_large():
     """Lemma 8 with 5/2 L on the right: the left side is ~ 2L (= ||R||^2 + small)."""
-    return LEMMA8.variant(constant=Fraction(5, 2))
+    return LEMMA8.variant(constant=Fraction(5, 2), expected="refuted")
 
 
 def lemma8_delta_max_too_small():
     """Lemma 8 with C = 1/100 in delta_max: T_i(delta_max) empties (Lemma 9's hypothesis
     dropped), q_ij = 0 for that teacher, and the pairing goes negative."""
-    return LEMMA8.variant(params={"C": Fraction(1, 100)})
+    return LEMMA8.variant(settings={"C": Fraction(1, 100)}, expected="refuted")
 
 
 def lemma9_exponent_too_strong():
     """Lemma 9 with delta_max ~ eps^{1/2}: Claim 2's pairs need eps^{1/3}."""
-    return LEMMA9.variant(paper_exponent=Fraction(1, 2))
+    return LEMMA9.variant(paper_exponent=Fraction(1, 2), expected="contradicted")
+
+
+def lemma9_exponent_036():
+    """Lemma 9 with eps^{0.36} (a reviewer's near restatement): false, the exponent 1/3 is tight."""
+    return LEMMA9.variant(paper_exponent=Fraction(36, 100), expected="contradicted")
+
+
+def lemma9_tight_above():
+    return LEMMA9_TIGHT.variant(paper_exponent=Fraction(1, 3) + Fraction(2, 100), expected="contradicted")
+
+
+def lemma9_tight_below():
+    return LEMMA9_TIGHT.variant(paper_exponent=Fraction(1, 3) - Fraction(2, 100), expected="contradicted")
 
 
 def lemma10_exponent_too_strong():
     """Lemma 10 with ||v_i|| <= eps^{3/4}: random perturbations give ||v|| ~ eps^{1/2}."""
-    return LEMMA10.variant(paper_exponent=Fraction(3, 4))
+    return LEMMA10.variant(paper_exponent=Fraction(3, 4), expected="contradicted")
 
 
 def lemma11_exponent_too_strong():
     """Lemma 11 with Delta^2: two teachers at angle Delta give lambda_min ~ Delta^3 / (3 pi)."""
-    return LEMMA11.variant(paper_exponent=Fraction(2))
+    return LEMMA11.variant(paper_exponent=Fraction(2), expected="contradicted")
+
+
+def lemma11_exponent_296():
+    """Lemma 11 with Delta^{2.96} (a reviewer's near restatement): false, 3 is attained."""
+    return LEMMA11.variant(paper_exponent=Fraction(296, 100), expected="contradicted")
+
+
+def lemma11_tight_above():
+    return LEMMA11_TIGHT.variant(paper_exponent=Fraction(302, 100), expected="contradicted")
+
+
+def lemma11_tight_below():
+    return LEMMA11_TIGHT.variant(paper_exponent=Fraction(298, 100), expected="contradicted")
 
 
 def lemma12_exponent_too_strong():
     """Lemma 12 with eps^{6/5}: Claim 2's pairs give ||R_2||^2 ~ eps."""
-    return LEMMA12.variant(paper_exponent=Fraction(6, 5))
+    return LEMMA12.variant(paper_exponent=Fraction(6, 5), expected="contradicted")
 
 
 def c3_r1_nonnegative():
     """R_1(x) >= 0 pointwise: false (R_1 changes sign unless v_i is a non-negative multiple of w*_i)."""
-    return LEMMAC3.variant(params={"quantity": "R1"}, title="R_1 is pointwise non-negative (planted)")
+    return LEMMAC3.variant(settings={"quantity": "R1"}, title="R_1 is pointwise non-negative (planted)",
+                           expected="refuted")
 
 
-def c5_exponent_too_strong():
-    """Lemma C.5 with sum ||w_j||^2 = O(r w_max^{1/2}): the mass scales like w_max."""
-    return LEMMAC5.variant(paper_exponent=Fraction(-1, 2))
+def c5_constant_halved():
+    """Lemma C.5's explicit bound with sqrt(pi L) / 2: false at the largest-mass draws."""
+    return LEMMAC5.variant(settings={"c": Fraction(1, 2)}, expected="refuted")
 
 
 def c6_exponent_too_strong():
     """Lemma C.6 with eps^{3/4}: a stray student next to aligned groups gives exactly eps^{1/2}."""
-    return LEMMAC6.variant(paper_exponent=Fraction(3, 4))
+    return LEMMAC6.variant(paper_exponent=Fraction(3, 4), expected="contradicted")
 
 
-PLANTED = {
+def c6_exponent_just_too_strong():
+    """Lemma C.6 with eps^{0.54}: two resolutions above the attained 1/2."""
+    return LEMMAC6.variant(paper_exponent=Fraction(54, 100), expected="contradicted")
+
+
+TWINS = {
     "zgj.lemma8": [lemma8_constant_too_large, lemma8_delta_max_too_small],
-    "zgj.lemma9": [lemma9_exponent_too_strong],
+    "zgj.lemma9": [lemma9_exponent_too_strong, lemma9_exponent_036],
+    "zgj.lemma9.tight": [lemma9_tight_above, lemma9_tight_below],
     "zgj.lemma10": [lemma10_exponent_too_strong],
-    "zgj.lemma11": [lemma11_exponent_too_strong],
+    "zgj.lemma11": [lemma11_exponent_too_strong, lemma11_exponent_296],
+    "zgj.lemma11.tight": [lemma11_tight_above, lemma11_tight_below],
     "zgj.lemma12": [lemma12_exponent_too_strong],
     "zgj.lemmaC3": [c3_r1_nonnegative],
-    "zgj.lemmaC5": [c5_exponent_too_strong],
-    "zgj.lemmaC6": [c6_exponent_too_strong],
+    "zgj.lemmaC5": [c5_constant_halved],
+    "zgj.lemmaC6": [c6_exponent_too_strong, c6_exponent_just_too_strong],
 }
 
-TRUE = {c.id: c for c in (LEMMA8, LEMMA9, LEMMA10, LEMMA11, LEMMA12, LEMMAC3, LEMMAC5, LEMMAC6)}
+CLAIMS = {c.id: c for c in (LEMMA8, LEMMA9, LEMMA9_TIGHT, LEMMA10, LEMMA11, LEMMA11_TIGHT, LEMMA12,
+                            LEMMAC3, LEMMAC5, LEMMAC6)}
 
 
-# ---- true claims: expected status --------------------------------------------------------
+# ---- registered claims and twins: the expected status --------------------------------------
 
-@pytest.mark.parametrize("claim_id", sorted(TRUE))
-def test_true_claim_holds(claim_id):
-    claim = TRUE[claim_id]
+@pytest.mark.parametrize("claim_id", sorted(CLAIMS))
+def test_claim_gives_its_expected_status(claim_id):
+    claim = CLAIMS[claim_id]
     v = claim.check(seed=0)
-    assert v.status == claim.expected == "holds", v.notes
+    assert v.status == claim.expected, v.shown
     assert v.counterexample is None
 
 
-@pytest.mark.parametrize("claim_id,twin", [(k, t) for k, ts in PLANTED.items() for t in ts])
-def test_planted_twin_violated(claim_id, twin):
+@pytest.mark.parametrize("claim_id,twin", [(k, t) for k, ts in TWINS.items() for t in ts])
+def test_twin_gives_its_expected_status(claim_id, twin):
     claim = twin()
     assert claim.id == claim_id
     v = claim.check(seed=0)
-    assert v.status == "violated", v.notes
+    assert v.status == claim.expected, v.shown
     assert v.counterexample
 
 

@@ -29,80 +29,97 @@ def _mpf(x):
     return mpmath.mpf(x.mid().str(mpmath.mp.dps + 5, radius=False))
 
 
-# ---- planted false twins ----------------------------------------------------------------
+# ---- twins (each carries the status the checker must give it) ----------------------------
 
 def c8_square_too_large():
     """Lemma C.8 claimed on (0, 2 c_hat]^2: false (f > 0 near (1, 0.8))."""
-    return LEMMA_C8.variant(params={"c": 2 * Fraction(C_HAT)})
+    return LEMMA_C8.variant(settings={"c": 2 * Fraction(C_HAT)}, expected="refuted")
 
 
 def c8_square_just_too_large():
     """Lemma C.8 on (0, 0.52]^2: false, c_hat = 0.51725 < 0.52 < pi/6 (corner (0.52, 0.52))."""
-    return LEMMA_C8.variant(params={"c": Fraction(52, 100)})
+    return LEMMA_C8.variant(settings={"c": Fraction(52, 100)}, expected="refuted")
 
 
 def d2_half_constant():
     """Lemma D.2 with 1/(2 pi) instead of 1/pi."""
-    return LEMMA_D2.variant(params={"denominator": 2})
+    return LEMMA_D2.variant(settings={"denominator": 2}, expected="refuted")
 
 
 def d2_shape_quadratic():
     """Theta(phi^2) instead of Theta(phi^3)."""
-    return LEMMA_D2_SHAPE.variant(paper_exponent=Fraction(2))
+    return LEMMA_D2_SHAPE.variant(paper_exponent=Fraction(2), expected="contradicted")
+
+
+def d2_shape_above():
+    """Theta(phi^3.02): two resolutions above the true exponent."""
+    return LEMMA_D2_SHAPE.variant(paper_exponent=Fraction(302, 100), expected="contradicted")
+
+
+def d2_shape_below():
+    """Theta(phi^2.98): two resolutions below."""
+    return LEMMA_D2_SHAPE.variant(paper_exponent=Fraction(298, 100), expected="contradicted")
 
 
 def c11_wrong_double_factorial():
     """Lemma C.11 with (k-1)!! instead of (k-3)!! for k >= 4."""
-    return LEMMA_C11.variant(params={"shift": 1})
+    return LEMMA_C11.variant(settings={"shift": 1}, expected="refuted")
 
 
 def c7_upper_constant_too_small():
     """Upper bound 0.99 sqrt(2/pi) delta: false for small delta."""
-    return LEMMA_C7.variant(params={"upper_factor": Fraction(99, 100)})
+    return LEMMA_C7.variant(settings={"upper_factor": Fraction(99, 100)}, expected="refuted")
+
+
+def c7_upper_constant_a_millionth_too_small():
+    """Upper bound (1 - 1e-6) sqrt(2/pi) delta: the constant is sharp as delta -> 0
+    (Pr = sqrt(2/pi) delta (1 - delta^2/6 + ...)), so delta <= 1e-3 refutes it."""
+    return LEMMA_C7.variant(settings={"upper_factor": 1 - Fraction(1, 10**6)}, expected="refuted")
 
 
 def c7_lower_without_gaussian_factor():
     """Lower bound sqrt(2/pi) delta (the e^{-delta^2/2} dropped): false for every delta > 0."""
-    return LEMMA_C7.variant(params={"lower_gaussian_factor": False})
+    return LEMMA_C7.variant(settings={"lower_gaussian_factor": False}, expected="refuted")
 
 
 def c11_decay_quarter():
-    """The decay claim is already false as printed (expected violated); a twin with exponent
-    1/2 is false too (it must stay violated)."""
-    return LEMMA_C11_DECAY.variant(paper_exponent=Fraction(1, 2))
-
-
-PLANTED = {
-    "zgj.lemmaC8": [c8_square_too_large, c8_square_just_too_large],
-    "zgj.lemmaD2": [d2_half_constant],
-    "zgj.lemmaD2.shape": [d2_shape_quadratic],
-    "zgj.lemmaC11": [c11_wrong_double_factorial],
-    "zgj.lemmaC11.decay": [c11_decay_quarter],
-    "zgj.lemmaC7": [c7_upper_constant_too_small, c7_lower_without_gaussian_factor],
-}
+    """The decay claim is false as printed; a twin with exponent 1/2 is false too."""
+    return LEMMA_C11_DECAY.variant(paper_exponent=Fraction(1, 2), expected="contradicted")
 
 
 def c11_decay_corrected():
-    """The corrected rate sigma_hat_k^2 = Theta(k^{-5/2}) holds."""
-    return LEMMA_C11_DECAY.variant(paper_exponent=Fraction(5, 2), expected="holds")
+    """The corrected rate sigma_hat_k^2 = Theta(k^{-5/2}) is consistent."""
+    return LEMMA_C11_DECAY.variant(paper_exponent=Fraction(5, 2), expected="consistent")
 
 
-#: Claims expected "violated" need a twin that holds (the correction), checked by the registry test.
-HOLDS = {"zgj.lemmaC11.decay": [c11_decay_corrected]}
+def c11_decay_corrected_above():
+    """Theta(k^{-2.54}): two resolutions (0.02) beyond the corrected rate."""
+    return LEMMA_C11_DECAY.variant(paper_exponent=Fraction(254, 100), expected="contradicted")
+
+
+TWINS = {
+    "zgj.lemmaC8": [c8_square_too_large, c8_square_just_too_large],
+    "zgj.lemmaD2": [d2_half_constant],
+    "zgj.lemmaD2.shape": [d2_shape_quadratic, d2_shape_above, d2_shape_below],
+    "zgj.lemmaC11": [c11_wrong_double_factorial],
+    "zgj.lemmaC11.decay": [c11_decay_quarter, c11_decay_corrected, c11_decay_corrected_above],
+    "zgj.lemmaC7": [c7_upper_constant_too_small, c7_upper_constant_a_millionth_too_small,
+                    c7_lower_without_gaussian_factor],
+}
 
 
 # ---- Lemma C.8 --------------------------------------------------------------------------
 
 def test_c8_holds_on_default_region_small_grid():
     v = LEMMA_C8.check(samples=FAST_C8)
-    assert v.status == "holds" == v.expected
+    assert v.status == "certified" == v.expected
     assert v.counterexample is None
 
 
-@pytest.mark.parametrize("twin", PLANTED["zgj.lemmaC8"])
-def test_c8_planted_twins_violated(twin):
+@pytest.mark.parametrize("twin", TWINS["zgj.lemmaC8"])
+def test_c8_planted_twins_refuted(twin):
     v = twin().check(samples=FAST_C8)
-    assert v.status == "violated"
+    assert v.status == "refuted"
     p = v.counterexample["params"]
     assert owen_inequality_lhs(Fraction(p["tau"]), Fraction(p["phi"])) > 0
 
@@ -142,17 +159,17 @@ def test_owen_t_phi_to_zero_limit():
 
 def test_d2_identity_holds():
     v = LEMMA_D2.check()
-    assert v.status == "holds" == v.expected
+    assert v.status == "certified" == v.expected
 
 
 def test_d2_half_constant_violated():
     v = d2_half_constant().check(samples=3)
-    assert v.status == "violated" and "phi" in v.counterexample["params"]
+    assert v.status == "refuted" and "phi" in v.counterexample["params"]
 
 
 def test_d2_shape_and_leading_coefficient():
     v = LEMMA_D2_SHAPE.check()
-    assert v.status == "holds"
+    assert v.status == "consistent"
     assert abs(v.estimate.exponent - 3) < 0.01
     small = Fraction(1, 10**4)
     ratio = float((disagreement_second_moment(small) / as_ball(small) ** 3).mid())
@@ -160,7 +177,7 @@ def test_d2_shape_and_leading_coefficient():
 
 
 def test_d2_shape_quadratic_twin_violated():
-    assert d2_shape_quadratic().check().status == "violated"
+    assert d2_shape_quadratic().check().status == "contradicted"
 
 
 def test_d2_monte_carlo_in_three_dimensions():
@@ -179,12 +196,12 @@ def test_d2_monte_carlo_in_three_dimensions():
 
 def test_c11_identity_holds():
     v = LEMMA_C11.check()
-    assert v.status == "holds" == v.expected
+    assert v.status == "certified" == v.expected
 
 
 def test_c11_wrong_double_factorial_violated():
     v = c11_wrong_double_factorial().check()
-    assert v.status == "violated" and v.counterexample["params"]["k"] >= 4
+    assert v.status == "refuted" and v.counterexample["params"]["k"] >= 4
 
 
 def test_c11_against_mpmath_hermite():
@@ -206,12 +223,12 @@ def test_c11_squared_loggamma_matches_closed_form():
         assert abs(float((hermite_coefficient_squared(k) / sq).mid()) - 1) < 1e-25
 
 
-def test_c11_decay_as_printed_is_false_and_corrected_rate_holds():
+def test_c11_decay_as_printed_is_contradicted_and_corrected_rate_consistent():
     v = LEMMA_C11_DECAY.check()
-    assert v.status == "violated" == v.expected
+    assert v.status == "contradicted" == v.expected
     assert abs(v.estimate.exponent - 2.5) < 0.02
     good = c11_decay_corrected().check()
-    assert good.status == "holds"
+    assert good.status == "consistent"
     assert abs(float(good.estimate.constant) - (2 / math.pi) ** 1.5) < 0.01
 
 
@@ -219,13 +236,13 @@ def test_c11_decay_as_printed_is_false_and_corrected_rate_holds():
 
 def test_c7_holds():
     v = LEMMA_C7.check()
-    assert v.status == "holds" == v.expected
+    assert v.status == "certified" == v.expected
 
 
-@pytest.mark.parametrize("twin", PLANTED["zgj.lemmaC7"])
-def test_c7_planted_twins_violated(twin):
+@pytest.mark.parametrize("twin", TWINS["zgj.lemmaC7"])
+def test_c7_planted_twins_refuted(twin):
     v = twin().check()
-    assert v.status == "violated" and v.counterexample["params"]["side"] in ("lower", "upper")
+    assert v.status == "refuted" and v.counterexample["params"]["side"] in ("lower", "upper")
 
 
 def test_c7_probability_monte_carlo():

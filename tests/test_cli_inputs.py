@@ -59,10 +59,10 @@ def test_run_accepts_a_user_claim_reference_from_the_current_directory(capsys, m
         "from fractions import Fraction\n"
         "from proofs_check.claims import get_claim\n"
         "STRONG = get_claim('zgj.thm4').variant(id='mine.thm4_strong', constant=Fraction(10**6),\n"
-        "                                       expected='violated')\n")
+        "                                       expected='refuted')\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
     code = main(["run", "--claims", "mine:STRONG", "--samples", "7", "--no-progress"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "mine.thm4_strong" in out and "violated" in out
+    assert "mine.thm4_strong" in out and "refuted" in out

@@ -8,6 +8,7 @@ true restriction or correction and must be reported ``holds``.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from proofs_check.claims import all_claims, get_claim
 from proofs_check.claims.base import RELATIONS, STATUSES, Claim
+from proofs_check.judgement import ACCEPTED, REJECTED
 from proofs_check.errors import UsageError
 
 TESTS = Path(__file__).parent
@@ -24,19 +26,18 @@ ITEM = re.compile(r"\b(Theorem|Lemma|Claim|Corollary|Sec\.|Section|Assumption)\s
 PAGE = re.compile(r"\bp\.\s*\d|\bApp\.\s*[A-F]\b")
 
 
-def _twin_dicts():
-    planted, holds = {}, {}
+def _twins():
+    twins = {}
     for path in sorted(TESTS.glob("test_claims_*.py")):
         spec = importlib.util.spec_from_file_location(f"_registry_twins_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        for target, name in ((planted, "PLANTED"), (holds, "HOLDS")):
-            for claim_id, makers in getattr(module, name, {}).items():
-                target.setdefault(claim_id, []).extend(makers)
-    return planted, holds
+        for claim_id, makers in getattr(module, "TWINS", {}).items():
+            twins.setdefault(claim_id, []).extend(makers)
+    return twins
 
 
-PLANTED, HOLDS = _twin_dicts()
+TWINS = _twins()
 CLAIMS = all_claims()
 
 
@@ -84,44 +85,56 @@ def test_claim_metadata_complete(claim_id):
     assert _balanced_latex(c.hypotheses) is None
     assert c.relation in RELATIONS
     assert c.expected in STATUSES
+    assert dataclasses.is_dataclass(c.settings) or c.settings is None, "settings must be a frozen dataclass"
     if c.constant is None and c.relation in (">=", "<=", "Theta") and c.judge is None:
         assert c.paper_exponent is not None, "hidden constant judged by exponent needs paper_exponent"
 
 
 @pytest.mark.parametrize("claim_id", list(CLAIMS))
-def test_every_claim_has_a_twin(claim_id):
-    """Claims expected to hold need a planted false twin; claims expected violated a true one."""
-    if CLAIMS[claim_id].expected == "violated":
-        assert len(HOLDS.get(claim_id, [])) >= 1, f"{claim_id}: no HOLDS twin in tests/test_claims_*.py"
-    else:
-        assert len(PLANTED.get(claim_id, [])) >= 1, f"{claim_id}: no PLANTED twin in tests/test_claims_*.py"
+def test_every_claim_has_a_twin_of_the_other_side(claim_id):
+    """Accepted or inconclusive claims need a twin that must be rejected; rejected claims one
+    that must be accepted."""
+    expected = [maker().expected for maker in TWINS.get(claim_id, [])]
+    wanted = ACCEPTED if CLAIMS[claim_id].expected in REJECTED else REJECTED
+    assert any(e in wanted for e in expected), (
+        f"{claim_id}: no twin expected {' or '.join(wanted)} in tests/test_claims_*.py (has {expected})")
+
+
+@pytest.mark.parametrize("claim_id", [c for c, claim in CLAIMS.items()
+                                      if claim.relation == "Theta" and claim.constant is None])
+def test_two_sided_shape_claims_have_twins_two_resolutions_away_on_both_sides(claim_id):
+    """Theta claims: the exponent moved by twice the declared resolution, on each side, must be
+    rejected (the twins at the boundary, not only far ones)."""
+    claim = CLAIMS[claim_id]
+    shifts = set()
+    for maker in TWINS.get(claim_id, []):
+        twin = maker()
+        if twin.expected in REJECTED and twin.paper_exponent is not None:
+            shifts.add(round(float(twin.paper_exponent - claim.paper_exponent) / twin.fit.resolution, 6))
+    if claim.expected in REJECTED:  # a false claim: its correction carries the boundary twins
+        return
+    assert {-2.0, 2.0} <= shifts, f"{claim_id}: boundary twins at +-2 resolutions missing (shifts {shifts})"
 
 
 def test_twins_name_registered_claims():
-    unknown = sorted((set(PLANTED) | set(HOLDS)) - set(CLAIMS))
+    unknown = sorted(set(TWINS) - set(CLAIMS))
     assert not unknown, f"twins for unregistered ids: {unknown}"
 
 
-def _all_twins(table):
+def _all_twins():
     return [pytest.param(claim_id, maker, id=f"{claim_id}:{getattr(maker, '__name__', 'twin')}")
-            for claim_id, makers in sorted(table.items()) for maker in makers]
+            for claim_id, makers in sorted(TWINS.items()) for maker in makers]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("claim_id, maker", _all_twins(PLANTED))
-def test_planted_twin_is_refuted(claim_id, maker):
+@pytest.mark.parametrize("claim_id, maker", _all_twins())
+def test_twin_gets_the_status_it_states(claim_id, maker):
     twin = maker()
-    assert isinstance(twin, Claim)
+    assert isinstance(twin, Claim) and twin.id == claim_id
     v = twin.check()
-    assert v.status == "violated", f"{claim_id} twin {maker.__name__}: {v.status} ({v.notes})"
-    assert v.counterexample, "a violated verdict carries its counterexample"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("claim_id, maker", _all_twins(HOLDS))
-def test_holds_twin_holds(claim_id, maker):
-    v = maker().check()
-    assert v.status == "holds", f"{claim_id} twin {maker.__name__}: {v.status} ({v.notes})"
+    assert v.status == twin.expected, f"{claim_id} twin {maker.__name__}: {v.status} ({v.shown})"
+    if v.status in REJECTED:
+        assert v.counterexample, "a rejected verdict carries its counterexample or witness"
 
 
 def test_unknown_id_is_a_usage_error_with_suggestion():

@@ -228,11 +228,11 @@ def test_report_matches_results_json(tmp_path, maths):
         assert escape(claim["id"], breakable=True) in tex
         assert "\\V" + claim["status"] in tex
         assert decimal_math(Decimal(claim["min_margin"])) in tex
-        if claim["status"] == "violated":  # the counterexample's margin in full
+        if claim["status"] == "refuted":  # the counterexample's margin in full
             assert escape(claim["min_margin"], breakable=True) in tex
-    assert r"\section{Counterexamples}" in tex
+    assert r"\section{Counterexamples and witnesses}" in tex
     assert "0.729812" in tex  # the counterexample's configuration, rounded
-    assert "expected: holds" in tex  # the inconclusive claim that was expected to hold
+    assert "expected: consistent" in tex  # the inconclusive claim that was expected consistent
     for section in ("Model and loss", "The pair kernel from the Gaussian integral",
                     "Closed-form loss, gradient and Hessian", "Exact identities", "Claims",
                     "Empirical rates"):
@@ -273,10 +273,10 @@ def test_minimal_results_with_only_required_fields(tmp_path, maths):
 
 def test_evidence_shapes_from_the_suite(tmp_path, maths):
     results = {"claims": [
-        {"id": "p", "status": "violated", "expected": "violated",
+        {"id": "p", "status": "refuted", "expected": "refuted",
          "worst": {"params": {"k": 200000, "s": "[2.8e-14 +/- 3.5e-26]"}},
          "counterexample": {"params": {"k": 200000}}, "notes": "50% of k_2 ~ #3"},
-        {"id": "q", "status": "violated",
+        {"id": "q", "status": "refuted",
          "counterexample": {"params": {"delta": "1e-08"},
                             "config": {"teacher": [["1", "0"]], "student": [["0.5", "0"]]}}},
     ]}
@@ -334,7 +334,7 @@ def test_conflicting_and_unknown_options_exit_2(tmp_path, capsys):
 
 
 def test_an_invalid_file_leaves_the_previous_report_untouched(tmp_path, maths):
-    write_report({"claims": [{"id": "first", "status": "holds"}]}, tmp_path, _maths=maths)
+    write_report({"claims": [{"id": "first", "status": "certified"}]}, tmp_path, _maths=maths)
     before = (tmp_path / "report.tex").read_text()
     with pytest.raises(ResultsError):
         write_report({"claims": [{"id": "second", "status": "nope"}]}, tmp_path, _maths=maths)
@@ -407,7 +407,7 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
         "title": "50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź ☃ θ≤1",
         "source": "user file ~/claims_#1.py, line 3 & 4",
         "statement_latex": r"\|\nabla L\|_F \ge \kappa L",
-        "status": "violated", "expected": "holds", "samples": 3,
+        "status": "refuted", "expected": "certified", "samples": 3,
         "min_margin": "-1.5", "error": "0.1", "dps": 20,
         "paper_constant": "100% & more",
         "estimate": {"constant": None, "exponent": None, "exponent_ci": None,
@@ -419,7 +419,7 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
     text = pdf_text(pdf)
     assert USER_CLAIM_ID in squeeze(text)
     assert squeeze("50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź") in squeeze(text)
-    assert "expected: holds" in text
+    assert "expected: certified" in text
 
 
 def test_compile_error_is_reported_with_the_log(tmp_path, capsys, maths):
@@ -477,7 +477,7 @@ def test_report_without_the_newer_symbolic_modules(tmp_path, monkeypatch):
     maths = mathematics.__wrapped__()  # bypass the cache filled by the full symbolic side
     assert "symbolic.identities could not be imported" in maths.identities
     assert "huu\\_I" in maths.closed_forms  # the pair coefficients, with their limits
-    results = {"claims": [{"id": "x", "status": "holds"}]}
+    results = {"claims": [{"id": "x", "status": "certified"}]}
     write_report(results, tmp_path, _maths=maths)
     require_tex()
     pdf = write_report(results, tmp_path, pdf=True, _maths=maths)

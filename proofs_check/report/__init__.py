@@ -12,7 +12,7 @@ Public surface:
 
 >>> import tempfile, pathlib
 >>> out = pathlib.Path(tempfile.mkdtemp())
->>> path = write_report({"claims": [{"id": "demo$1", "status": "holds"}]}, out,
+>>> path = write_report({"claims": [{"id": "demo$1", "status": "certified"}]}, out,
 ...                     _maths=Mathematics("", "", "", ""))
 >>> path.name, r"\\claimid{demo\\$1}" in path.read_text()
 ('report.tex', True)

@@ -503,7 +503,7 @@ def _expression_lines(expr, width: int) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 #: The three verdicts, as in python-flint's comparisons: true only when certain.
-STATUSES = ("holds", "violated", "inconclusive")
+from proofs_check.judgement import ACCEPTED, REJECTED, STATUSES  # noqa: E402
 
 
 def _optional_str(data: dict, key: str, field: str) -> str | None:
@@ -782,8 +782,10 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
   \setlength{\fitwidth}{\dimexpr\linewidth-5em\relax}%
   \ifdim\wd\fitbox>\fitwidth\resizebox{\fitwidth}{!}{\usebox{\fitbox}}\else\usebox{\fitbox}\fi}
 \newcommand{\claimid}[1]{\texttt{#1}}
-\newcommand{\Vholds}{\textcolor{green!40!black}{holds}}
-\newcommand{\Vviolated}{\textcolor{red!70!black}{\textbf{violated}}}
+\newcommand{\Vcertified}{\textcolor{green!40!black}{certified}}
+\newcommand{\Vconsistent}{\textcolor{green!30!black}{consistent}}
+\newcommand{\Vrefuted}{\textcolor{red!70!black}{\textbf{refuted}}}
+\newcommand{\Vcontradicted}{\textcolor{red!60!black}{\textbf{contradicted}}}
 \newcommand{\Vinconclusive}{\textcolor{black!60}{inconclusive}}
 \newcolumntype{L}[1]{>{\raggedright\arraybackslash}p{#1}}
 """
@@ -815,7 +817,7 @@ def _verdict(claim: ClaimRecord) -> str:
     text = "\\V" + claim.status
     if claim.expected and claim.expected != claim.status:
         text += "\\newline{\\footnotesize\\textbf{expected: " + claim.expected + "}}"
-    elif claim.expected == "violated":
+    elif claim.expected in REJECTED:
         text += "\\newline{\\footnotesize as expected}"
     return text
 
@@ -896,8 +898,9 @@ def claims_tables(results: Results) -> str:
         rows.append(f"{_claim_cell(claim)} & {_statement(claim)} & {_verdict(claim)} \\\\")
     statements = "\n".join([
         "\\begin{longtable}{@{}L{0.25\\linewidth}L{0.53\\linewidth}L{0.14\\linewidth}@{}}",
-        "\\caption{Claims and verdicts. A verdict is \\emph{holds} or \\emph{violated} only when"
-        " certain at the working precision; otherwise it is \\emph{inconclusive}.}"
+        "\\caption{Claims and verdicts. \\emph{Certified} and \\emph{refuted} are decided on"
+        " balls at every checked instance; \\emph{consistent} and \\emph{contradicted} are"
+        " empirical (a fitted exponent or trend with its interval); otherwise \\emph{inconclusive}.}"
         "\\label{tab:claims}\\\\",
         "\\toprule Claim & Statement & Verdict \\\\ \\midrule\\endfirsthead",
         "\\toprule Claim & Statement & Verdict \\\\ \\midrule\\endhead",
@@ -919,7 +922,7 @@ def claims_tables(results: Results) -> str:
             _margin_cell(claim),
         ]
         rows.append(" & ".join(cells) + " \\\\")
-    any_violated = any(c.status == "violated" for c in results.claims)
+    any_violated = any(c.status in REJECTED for c in results.claims)
     header = ("Claim & Paper's constant & Estimated constant & Exponent [interval] & Samples"
               " & Loss range & Smallest margin \\\\")
     numbers = "\n".join([
@@ -961,18 +964,22 @@ def _vector_lines(name: str, rows) -> str:
 
 
 def counterexamples_section(results: Results) -> str:
-    found = [c for c in results.claims if c.status == "violated"]
-    out = ["\\section{Counterexamples}\\label{sec:counterexamples}"]
+    found = [c for c in results.claims if c.status in REJECTED]
+    out = ["\\section{Counterexamples and witnesses}\\label{sec:counterexamples}"]
     if not found:
-        out.append("No claim was violated: the search found no counterexample.")
+        out.append("No claim was refuted or contradicted.")
         return "\n".join(out) + "\n"
-    planted = sum(c.expected == "violated" for c in found)
+    expected = sum(c.expected in REJECTED for c in found)
     if len(found) == 1:
-        intro = "One claim was violated" + (
-            "; it is a planted false variant, expected to fail." if planted else ".")
+        intro = "One claim was rejected" + (
+            "; the suite expected it (the paper says it is false, or it is false as printed)."
+            if expected else ".")
     else:
-        intro = f"{len(found)} claims were violated" + (
-            f"; {planted} of them are planted false variants, expected to fail." if planted else ".")
+        intro = f"{len(found)} claims were rejected" + (
+            f"; {expected} of them as expected (the paper says they are false, or they are false"
+            " as printed)." if expected else ".")
+    intro += (" A refuted claim's witness is a certified counterexample; a contradicted claim's"
+              " witness is the binding sample of an empirical fit, not a proof.")
     intro += (
         " A claim's margin says by how much its inequality holds at a configuration, and is"
         " negative where it fails; a negative margin larger than its error bound is a certified"
@@ -1290,7 +1297,9 @@ def _summary(results: Results) -> str:
     n = len(results.claims)
     if n == 0:
         return "The results contain no claims."
-    verbs = {"holds": ("holds", "hold"), "violated": ("is violated", "are violated"),
+    verbs = {"certified": ("is certified", "are certified"), "refuted": ("is refuted", "are refuted"),
+             "consistent": ("is consistent with the data", "are consistent with the data"),
+             "contradicted": ("is contradicted by the data", "are contradicted by the data"),
              "inconclusive": ("is inconclusive", "are inconclusive")}
     parts = [_number(counts[s]) + " " + verbs[s][counts[s] != 1]
              for s in STATUSES if counts[s]]
@@ -1304,12 +1313,6 @@ def _summary(results: Results) -> str:
                  + ".")
     else:
         text += " Every verdict matches its expectation."
-    planted = [c for c in results.claims if c.expected == "violated" and c.status == "violated"]
-    if len(planted) == 1:
-        text += " The planted false variant was refuted, so the search does find counterexamples."
-    elif planted:
-        text += (f" All {_count(len(planted), 'planted false variant')} were refuted, so the search"
-                 " does find counterexamples.")
     return text
 
 

@@ -21,13 +21,15 @@ inequality ``||grad L|| >= kappa L`` holds at every sample, with ``kappa`` estim
 (``<= 1e-6``); the factor allows for the ratio's growth ``~ L^{-1/3} .. L^{-1/2}`` as
 ``L -> 0``.  If the scan never fails, the threshold is the stationary points' loss.
 
-Verdict: ``holds`` when the paper's eps0 lies below the empirical threshold for every
-sampled geometry AND Theorem 4's inequality (same ``kappa``) holds at samples placed at
-level eps0 itself; ``violated`` when a stationary point with ``L > 0`` lies below eps0.
+Verdict (empirical: ``kappa`` and the scan rest on samples): ``consistent`` when the paper's
+eps0 lies below the empirical threshold for every sampled geometry AND Theorem 4's inequality
+(same ``kappa``) holds at samples placed at level eps0 itself; ``refuted`` (certified) when a
+stationary point with ``L > 0``, checked on balls, lies below eps0.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
@@ -35,7 +37,8 @@ import numpy as np
 
 from numeric.config import Configuration
 from numeric.precision import decimal_string, to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, as_ball
+from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
+from proofs_check.judgement import Decision
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.samplers import configuration_at_level, random_spec
@@ -77,13 +80,27 @@ def bisector_stationary_point(dps: int = 60) -> Configuration:
         return Configuration([[1, 0], [0, 1]], [[x, x], [x, x]])
 
 
+@dataclass(frozen=True)
+class Eps0Settings:
+    """Geometries (orthogonal unit teachers for each ``orthogonal_r``, plus a separated pair
+    when ``separated``), the upward ``scan`` of levels with ``per_level`` samples, the factor
+    on the low-level ``kappa`` estimate, and the hidden constant of eps0."""
+
+    orthogonal_r: tuple = (2, 3)
+    separated: bool = True
+    scan: tuple = DEFAULT_SCAN
+    per_level: int = 2
+    kappa_factor: Fraction = Fraction(1, 100)
+    eps0_constant: Fraction = Fraction(1)
+
+
 def _geometries(claim):
     """``(label, r, d, Delta, w_min, w_max, teacher)``: orthogonal unit teachers by default."""
     out = []
-    for r in claim.params.get("orthogonal_r", (2, 3)):
+    for r in claim.settings.orthogonal_r:
         T = np.eye(r).tolist()
         out.append((f"{r} orthogonal unit teachers", r, r, math.pi / 2, 1.0, 1.0, T))
-    if claim.params.get("separated", True):
+    if claim.settings.separated:
         # Two Delta-separated teachers in R^3 with unequal norms (fixed draw).
         T = [[1.1, 0.0, 0.0], [0.7 * math.cos(0.6), 0.7 * math.sin(0.6), 0.0]]
         out.append(("2 teachers at angle 0.6, norms 1.1 and 0.7", 2, 3, 0.6, 0.7, 1.1, T))
@@ -97,12 +114,12 @@ def _ratio(config, dps):
 
 def _observe(claim, request):
     """Yields observations; the witness ``kind`` says which role each plays."""
-    scan = tuple(claim.params.get("scan", DEFAULT_SCAN))
-    per = max(1, claim.params.get("per_level", 2))
+    scan = tuple(claim.settings.scan)
+    per = max(1, claim.settings.per_level)
     for label, r, d, Delta, w_min, w_max, T in _geometries(claim):
         rng = request.rng(claim.id + label)  # per geometry: twins do not shift the streams
         # eps0_constant: the hidden constant (1 for the paper's claim; planted twins raise it).
-        eps0 = paper_eps0(Delta, w_min, w_max, r) * mpmath.mpf(claim.params.get("eps0_constant", 1))
+        eps0 = paper_eps0(Delta, w_min, w_max, r) * mpmath.mpf(claim.settings.eps0_constant.numerator) / claim.settings.eps0_constant.denominator
         # Stationary points.
         stationary = [("W = 0", zero_student_point(T, r + 1), 30)]
         if T == np.eye(2).tolist():
@@ -139,7 +156,7 @@ def _observe(claim, request):
 
 def _judge(claim, obs):
     labels, paper, empirical, notes = [], [], [], []
-    status = "holds"
+    status = "consistent"
     counter = None
     worst = None
     min_margin = None
@@ -150,7 +167,7 @@ def _judge(claim, obs):
         scan = [o for o in group if o.witness["kind"] == "scan"]
         at_eps0 = [o for o in group if o.witness["kind"] == "eps0"]
         low = [o for o in scan if float(o.witness["level"]) <= LOW]
-        factor = as_ball(Fraction(claim.params.get("kappa_factor", Fraction(1, 100))))
+        factor = as_ball(Fraction(claim.settings.kappa_factor))
         kappa = (min((o.lhs / o.rhs for o in low), key=lambda b: to_mpf(b.mid())) * factor
                  if low else None)
         # Stationary points: certainly zero gradient (tiny ball) and certainly positive loss.
@@ -162,7 +179,7 @@ def _judge(claim, obs):
             if zero_grad and o.rhs > 0:
                 stat_L.append(to_mpf(o.rhs.mid()))
                 if o.rhs < as_ball(eps0):
-                    status, counter = "violated", o.witness
+                    status, counter = "refuted", o.witness
         # Upward scan: the largest level below the first level with a violation.
         threshold = min(stat_L) if stat_L else mpmath.inf
         if kappa is not None:
@@ -182,25 +199,26 @@ def _judge(claim, obs):
                 margin = o.lhs / (kappa * o.rhs) - 1
                 if min_margin is None or to_mpf(margin.mid()) < to_mpf(min_margin.mid()):
                     min_margin, worst = margin, o.witness
-                if not margin > 0 and status != "violated":
-                    status = "violated" if margin < 0 else "inconclusive"
+                if not margin > 0 and status not in ("refuted", "contradicted"):
+                    status = "contradicted" if margin < 0 else "inconclusive"
                     counter = o.witness if margin < 0 else None
             notes.append(f"{label}: kappa estimate = {mpmath.nstr(to_mpf(kappa.mid()), 5)} "
                          f"(kappa_factor = {factor.mid().str(3, radius=False)} times the smallest ||grad||/L at levels <= {LOW}; the ratio grows like L^(-1/3) to L^(-1/2) as L -> 0, so the low levels overestimate the uniform kappa); "
                          f"{len(at_eps0)} samples at eps0 = {mpmath.nstr(eps0, 4)}")
         else:
-            status = "inconclusive" if status == "holds" else status
-        if not eps0 < threshold and status == "holds":
+            status = "inconclusive" if status == "consistent" else status
+        if not eps0 < threshold and status == "consistent":
             status = "inconclusive"
         labels.append(label)
         paper.append(mpmath.nstr(eps0, 6))
         empirical.append(mpmath.nstr(threshold, 6))
         notes.append(f"{label}: paper eps0 = {mpmath.nstr(eps0, 4)} (hidden constant set to 1) "
                      f"vs empirical threshold {mpmath.nstr(threshold, 4)}")
-    return _base_verdict(
-        claim, obs, status=status, min_margin=min_margin,
-        error=None if min_margin is None else to_mpf(min_margin.rad()),
-        worst=worst, counterexample=counter, notes="; ".join(notes),
+    kind = "certified" if status == "refuted" else "empirical"
+    decision = Decision(status, kind, min_margin, None if min_margin is None else min_margin.rad(), None,
+                        f"{status}: paper eps0 against the empirical threshold per geometry")
+    return base_verdict(
+        claim, obs, decision, worst=worst, counterexample=counter, notes="; ".join(notes),
         figures={"threshold": {"paper_eps0": paper, "empirical": empirical, "labels": labels}})
 
 
@@ -215,11 +233,11 @@ EPS0 = Claim(
     lhs=r"\|\nabla_W L(W)\|_F",
     rhs=r"\kappa\,L(W)",
     relation=">=",
-    expected="holds",
+    expected="consistent",
     observe=_observe,
     judge=_judge,
     default_samples=30,
-    params={"per_level": 2},
+    settings=Eps0Settings(),
     paper_constant=r"$\epsilon_0=O(\Delta^{36}w_{\min}^{80}r^{-162}w_{\max}^{-78})$, constant set to 1",
 )
 

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
-from proofs_check.claims.sampling import observe_levels
+from proofs_check.claims.sampling import LevelSettings, observe_levels
 
 __all__ = ["CLAIMS", "max_v_norm"]
 
@@ -46,12 +46,12 @@ LEMMA10 = Claim(
     lhs=r"\max_i\|v_i\|",
     rhs=r"\epsilon^{3/8}",
     relation="<=",
-    expected="holds",
+    expected="consistent",
     observe=observe_levels,
     at=v_norm_at,
     paper_exponent=Fraction(3, 8),
     default_samples=24,
-    params={"levels": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)},
+    settings=LevelSettings(levels=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)),
     paper_constant=r"$\mathrm{poly}(r,w_{\max},\Delta^{-1})$, proof: $O(r^{11/4}w_{\max}^{1/4}\Delta^{-3/2})$ (hidden)",
 )
 

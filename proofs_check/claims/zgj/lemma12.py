@@ -20,7 +20,7 @@ from fractions import Fraction
 from numeric.decomposition import r2_norm_squared
 from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
-from proofs_check.claims.zgj.lemma9 import observe_with_walks
+from proofs_check.claims.zgj.lemma9 import WalkSettings, observe_with_walks
 
 __all__ = ["CLAIMS"]
 
@@ -37,13 +37,13 @@ LEMMA12 = Claim(
     lhs=r"\|R_2\|^2",
     rhs=r"\epsilon^{3/4}",
     relation="<=",
-    expected="holds",
+    expected="consistent",
     observe=observe_with_walks,
     at=r2_at,
     paper_exponent=Fraction(3, 4),
     default_samples=24,
-    params={"levels": (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8),
-            "walk_shapes": ((1, 2, 2), (2, 4, 3), (3, 6, 4))},
+    settings=WalkSettings(levels=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8),
+                          walk_shapes=((1, 2, 2), (2, 4, 3), (3, 6, 4))),
     paper_constant=r"$O(r^{5/2}w_{\max}^{1/2})$ (hidden)",
 )
 

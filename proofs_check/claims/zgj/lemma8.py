@@ -8,11 +8,11 @@ Under Assumptions 1 and 2 there is ``eps0 = poly(Delta, 1/r, 1/w_max, w_min)`` s
 
 with App. B's weights ``q_ij = ||w_j|| / sum_{j' in T_i(delta_max)} ||w_j'||^2`` on
 ``T_i(delta_max)`` (else 0) and ``delta_max = C r w_max w_min^{-5/3} eps^{1/3}``.  ``C`` is
-hidden; we take ``C = 1`` (``params["C"]``) and use the configuration's own ``w_min``,
+hidden; we take ``C = 1`` (``settings.C``) and use the configuration's own ``w_min``,
 ``w_max`` (the teacher norms).  The constant 1 on the right is the paper's.
 
 The lemma is asserted only below ``eps0`` (a tiny poly, ~1e-70 by the proof's own
-exponents); the verdict judges the levels ``<= params["hypothesis_level"]`` (1e-4) and
+exponents); the verdict judges the levels ``<= settings.hypothesis_level`` (1e-4) and
 reports the larger levels in the notes.  The variant with ``q_ij`` spread over all of
 ``T_i`` (``support = "all"``) is evaluated at each sample and summarised too.
 
@@ -24,6 +24,7 @@ inequality fails by orders of magnitude: the lemma needs ``C`` at least as large
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
@@ -31,12 +32,24 @@ import mpmath
 from numeric.decomposition import decompose, descent_inner_product
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, _ratio, as_ball, judge
-from proofs_check.claims.sampling import observe_levels
+from proofs_check.claims.base import Claim, Observation, _ratio, as_ball, base_verdict, judge
+from proofs_check.claims.sampling import LevelSettings, observe_levels
+from proofs_check.judgement import Decision
 
-__all__ = ["CLAIMS", "descent_at", "delta_max_of", "judge_below_level"]
+__all__ = ["CLAIMS", "Lemma8Settings", "descent_at", "delta_max_of", "judge_below_level"]
 
 LEVELS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)
+
+
+@dataclass(frozen=True)
+class Lemma8Settings(LevelSettings):
+    """``hypothesis_level``: the largest level judged (the lemma's ``L <= eps0``); ``C``: the
+    hidden constant of ``delta_max``; ``support``: ``"delta_max"`` (App. B's ``q_ij``) or
+    ``"all"`` (``q_ij`` spread over all of ``T_i``)."""
+
+    hypothesis_level: float = 1e-4
+    C: Fraction = Fraction(1)
+    support: str = "delta_max"
 
 
 def delta_max_of(dec, L, C=1):
@@ -51,8 +64,8 @@ def delta_max_of(dec, L, C=1):
 def descent_at(claim, config, dps):
     dec = decompose(config, dps, "arb")
     L = evaluate(config, dps, backend="arb", gradient=False).loss
-    dmax = delta_max_of(dec, L, claim.params.get("C", 1))
-    support = claim.params.get("support", "delta_max")
+    dmax = delta_max_of(dec, L, claim.settings.C)
+    support = claim.settings.support
     lhs, empty = descent_inner_product(dec, dmax, support)
     other, _ = descent_inner_product(dec, dmax, "all" if support != "all" else "delta_max")
     c = as_ball(claim.constant if claim.constant is not None else 1)
@@ -75,13 +88,13 @@ def _level_summary(obs, key=lambda o: _ratio(o)):
 
 
 def judge_below_level(claim, obs, describe=None):
-    """Judge the observations with ``group <= params["hypothesis_level"]`` (the lemma's region
+    """Judge the observations with ``group <= settings.hypothesis_level`` (the lemma's region
     ``L <= eps0``); report the others in the notes without letting them decide."""
-    level = claim.params.get("hypothesis_level", 1e-4)
+    level = claim.settings.hypothesis_level
     inside = [o for o in obs if o.group is None or o.group <= level]
     outside = [o for o in obs if not (o.group is None or o.group <= level)]
-    verdict = judge(claim, inside) if inside else _base_verdict(
-        claim, obs, status="inconclusive", min_margin=None, error=None, worst=None)
+    verdict = judge(claim, inside) if inside else base_verdict(
+        claim, obs, Decision("inconclusive", "certified", statement="no sample in the hypothesis region"))
     notes = [verdict.notes] if verdict.notes else []
     notes.append(f"judged on {len(inside)} samples with L <= {level:g} (the hypothesis region)")
     if outside:
@@ -100,10 +113,10 @@ def _judge(claim, obs):
         for o in obs:
             rows.setdefault(o.group, []).append(mpmath.mpf(o.witness["ratio_other_support"]))
         empty = sum(1 for o in obs if o.witness.get("empty_T_i_delta_max"))
-        name = "all of T_i" if claim.params.get("support", "delta_max") != "all" else "T_i(delta_max)"
+        name = "all of T_i" if claim.settings.support != "all" else "T_i(delta_max)"
         return (f"variant q_ij over {name}: min lhs/L per level "
                 + ", ".join(f"{mpmath.nstr(g, 2)}: {mpmath.nstr(min(v), 4)}" for g, v in sorted(rows.items(), reverse=True))
-                + f"; samples with an empty T_i(delta_max): {empty}; C = {claim.params.get('C', 1)} in delta_max")
+                + f"; samples with an empty T_i(delta_max): {empty}; C = {claim.settings.C} in delta_max")
     return judge_below_level(claim, obs, other)
 
 
@@ -118,14 +131,14 @@ LEMMA8 = Claim(
     lhs=r"\sum_i\sum_{j\in T_i}\langle\nabla_{w_j}L,(I+\bar w_j\bar w_j^\top)^{-1}(w_j-q_{ij}\mathrm{sgn}(w_j^\top w_i^*)w_i^*)\rangle",
     rhs=r"L(W)",
     relation=">=",
-    expected="holds",
+    expected="certified",
     observe=observe_levels,
     at=descent_at,
     judge=_judge,
     constant=Fraction(1),
     paper_exponent=Fraction(1),
     default_samples=24,
-    params={"levels": LEVELS, "hypothesis_level": 1e-4, "C": 1, "support": "delta_max"},
+    settings=Lemma8Settings(levels=LEVELS),
     paper_constant="1 (given); C in delta_max hidden (C = 1 used)",
 )
 

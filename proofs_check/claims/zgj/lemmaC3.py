@@ -12,12 +12,13 @@ at adversarial points next to the sign-change hyperplanes of ``w_j`` and ``w*_i`
 wedges where ``R_2 > 0``) and at points on the teacher's hyperplane, where the ball of
 ``w*_i.x`` contains 0 and the enclosure must stay non-negative.
 
-The planted twin ``R_1(x) >= 0`` (``params["quantity"] = "R1"``) is false: ``R_1`` changes
+The planted twin ``R_1(x) >= 0`` (``settings.quantity = "R1"``) is false: ``R_1`` changes
 sign whenever some ``v_i`` is not a non-negative multiple of ``w*_i``.
 """
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
@@ -25,13 +26,22 @@ import numpy as np
 from flint import arb
 
 from numeric.decomposition import decompose, r1_at, r2_at
-from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, _worst_index
-from proofs_check.claims.sampling import level_samples
+from proofs_check.claims.base import Claim, Observation, base_verdict
+from proofs_check.claims.sampling import LevelSettings, level_samples
+from proofs_check.judgement import Decision
 
 __all__ = ["CLAIMS", "probe_points"]
 
 LEVELS = (1e-2, 1e-4, 1e-6, 1e-8)
+
+
+@dataclass(frozen=True)
+class LemmaC3Settings(LevelSettings):
+    """``quantity``: ``"R2"`` (the lemma) or ``"R1"`` (a planted false twin);
+    ``gaussian_points``: random Gaussian probes besides the structured ones."""
+
+    quantity: str = "R2"
+    gaussian_points: int = 12
 
 
 def probe_points(rng, dec, gaussian: int = 12) -> list:
@@ -60,8 +70,8 @@ def _ball_min(values):
 def pointwise_at(claim, config, dps, rng=None):
     rng = rng or np.random.default_rng(0)
     dec = decompose(config, dps, "arb")
-    quantity = r1_at if claim.params.get("quantity", "R2") == "R1" else r2_at
-    pts = probe_points(rng, dec, claim.params.get("gaussian_points", 12))
+    quantity = r1_at if claim.settings.quantity == "R1" else r2_at
+    pts = probe_points(rng, dec, claim.settings.gaussian_points)
     values = [quantity(dec, x) for x in pts]
     k = min(range(len(values)), key=lambda i: values[i].lower())
     return Observation(lhs=_ball_min(values), rhs=arb(0), scale=None, dps=dps,
@@ -82,18 +92,18 @@ def _judge(claim, obs):
     """Non-strict pointwise inequality: holds when every enclosure is certainly ``>= 0``
     (``R_2`` vanishes exactly wherever the signs agree, so ``> 0`` would be wrong)."""
     margins = [o.lhs - o.rhs for o in obs]
-    i = _worst_index(margins)
-    if any(bool(m < 0) for m in margins):
-        status, counter = "violated", obs[i].witness
-    elif all(bool(m >= 0) for m in margins):
-        status, counter = "holds", None
-    else:
-        status, counter = "inconclusive", None
+    i = min(range(len(margins)), key=lambda k: margins[k].lower())
     points = sum(o.witness.get("points", 1) for o in obs)
-    name = claim.params.get("quantity", "R2")
-    return _base_verdict(
-        claim, obs, status=status, min_margin=margins[i], error=to_mpf(margins[i].rad()),
-        worst=obs[i].witness, counterexample=counter,
+    if any(bool(m < 0) for m in margins):
+        status, shown = "refuted", f"refuted: a value certainly below 0 (configuration {i})"
+    elif all(bool(m >= 0) for m in margins):
+        status, shown = "certified", f"certified >= 0 at all {points} probe points (balls)"
+    else:
+        status, shown = "inconclusive", "a ball straddles 0"
+    name = claim.settings.quantity
+    return base_verdict(
+        claim, obs, Decision(status, "certified", margins[i], margins[i].rad(), i, shown),
+        worst=obs[i].witness, counterexample=obs[i].witness if status == "refuted" else None,
         notes=(f"min over {points} points x ({len(obs)} configurations) of {name}(x), as balls; "
                "each R_2 term is |u.x| - (u.x) sgn(w*.x) >= 0, so R_2 >= 0 holds for every "
                "configuration, sign convention or not, and needs no bound on v_i"),
@@ -109,13 +119,13 @@ LEMMAC3 = Claim(
     lhs=r"\min_x R_2(x)",
     rhs=r"0",
     relation=">=",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     at=pointwise_at,
     judge=_judge,
     constant=Fraction(0),
     default_samples=16,
-    params={"levels": LEVELS, "quantity": "R2", "gaussian_points": 12},
+    settings=LemmaC3Settings(levels=LEVELS),
     paper_constant="0 (exact)",
 )
 

@@ -14,6 +14,7 @@ Not covered here: the second part of Lemma C.7 (the slab-intersection probabilit
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from flint import arb, ctx
@@ -27,6 +28,17 @@ DEFAULT_DELTAS = tuple(Fraction(1, 10**k) for k in range(1, 9)) + tuple(
     Fraction(k, 4) for k in (1, 2, 3, 4, 6, 8, 12, 16, 24, 40))
 
 
+@dataclass(frozen=True)
+class SlabSettings:
+    """The ``deltas`` checked and the factors put in front of the two printed bounds
+    (``lower_gaussian_factor``: keep the ``e^{-delta^2/2}`` of the lower bound)."""
+
+    deltas: tuple = DEFAULT_DELTAS
+    lower_factor: Fraction = Fraction(1)
+    upper_factor: Fraction = Fraction(1)
+    lower_gaussian_factor: bool = True
+
+
 def slab_probability(delta, dps: int = DPS) -> arb:
     """``Pr[|alpha.x| <= delta] = erf(delta/sqrt 2)`` for unit ``alpha``, ``x ~ N(0, I)``.
 
@@ -38,15 +50,15 @@ def slab_probability(delta, dps: int = DPS) -> arb:
 
 
 def _observe(claim, request):
-    p = claim.params
-    deltas = tuple(p.get("deltas", DEFAULT_DELTAS))[: max(1, request.samples // 2)]
-    lower_factor, upper_factor = as_ball(p.get("lower_factor", 1)), as_ball(p.get("upper_factor", 1))
+    p = claim.settings
+    deltas = tuple(p.deltas)[: max(1, request.samples // 2)]
+    lower_factor, upper_factor = as_ball(p.lower_factor), as_ball(p.upper_factor)
     for delta in deltas:
         with ctx.workdps(DPS):
             d = as_ball(delta)
             prob = slab_probability(delta, DPS)
             base = (2 / arb.pi()).sqrt() * d
-            damp = (-d * d / 2).exp() if p.get("lower_gaussian_factor", True) else arb(1)
+            damp = (-d * d / 2).exp() if p.lower_gaussian_factor else arb(1)
             lower = lower_factor * base * damp
             upper = upper_factor * base
         yield Observation(lhs=prob, rhs=lower, scale=d, dps=DPS, group=("lower", delta),
@@ -77,12 +89,12 @@ LEMMA_C7 = Claim(
     lhs=r"\Pr[|\alpha^\top x|\le\delta_1]=\mathrm{erf}(\delta_1/\sqrt2)",
     rhs=r"\sqrt{2/\pi}\,\delta_1e^{-\delta_1^2/2}\ \text{(lower)},\ \sqrt{2/\pi}\,\delta_1\ \text{(upper)}",
     relation=">=",
-    expected="holds",
+    expected="certified",
     observe=_observe,
     judge=_judge,
     constant=Fraction(1),
     default_samples=2 * len(DEFAULT_DELTAS),
-    params={"lower_factor": 1, "upper_factor": 1, "lower_gaussian_factor": True},
+    settings=SlabSettings(),
     paper_constant=r"$\sqrt{2/\pi}$ on both sides (explicit)",
 )
 

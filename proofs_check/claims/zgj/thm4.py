@@ -18,17 +18,16 @@ from fractions import Fraction
 import dataclasses
 
 from numeric.precision import decimal_string
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import DEEP_LEVELS, observe_levels
+from proofs_check.claims.sampling import DEEP_LEVELS, LevelSettings, observe_levels
 
 __all__ = ["CLAIMS", "gradient_lower_bound_at"]
 
 
 def gradient_lower_bound_at(claim, config, dps):
     L, gnorm = loss_and_gradient_norm(config, dps)
-    kappa = as_ball(claim.constant if claim.constant is not None else 1)
-    return Observation(lhs=gnorm, rhs=kappa * L, scale=L, dps=dps)
+    return Observation(lhs=gnorm, rhs=claim.bound(L), scale=L, dps=dps)
 
 
 def judge_with_figure(claim, obs):
@@ -59,13 +58,13 @@ THM4 = Claim(
     lhs=r"\|\nabla_W L(W)\|_F",
     rhs=r"L(W)",
     relation=">=",
-    expected="holds",
+    expected="consistent",
     observe=observe_levels,
     at=gradient_lower_bound_at,
     judge=judge_with_figure,
     paper_exponent=Fraction(1),
     default_samples=75,
-    params={"levels": DEEP_LEVELS},
+    settings=LevelSettings(levels=DEEP_LEVELS),
     paper_constant=r"$\kappa=\Theta(r^{-1/2}w_{\max}^{-1/2})$ (hidden)",
 )
 

@@ -7,25 +7,28 @@ steps, independently of ``m``.  The proof's mechanics (p.47):
     L_{t+1} <= L_t - (eta kappa^2 / 4) L_t^2      (a)
     L_t <= 4 / (t eta kappa^2)                     (b)
 
-The checker runs GD (float64 trajectory, :mod:`numeric.dynamics`) for ``m = r, 2r, 4r, 8r``
-from starts at the same loss level (same sampler family), with ``eta = eta_factor/(r w_max)``
-(default 0.1), stops at ``L ~ 1e-9`` (below, float64 would lose the loss; the iterates stay
-exact), and decides (a) and (b) with arb balls at the recorded iterates (every step early,
-then geometrically spaced), ``kappa`` being the run's ``min ||grad L|| / L`` over the checked
-iterates.  It also checks (c) that the students end closer (up to sign) to
-its nearest teacher than it started (judged on the mass-weighted sum ``sum ||w_j||^2 delta_j^2``;
-individual heavy students may turn away for a while: counted in the notes), and (d) that the rate constant
-``C_m = max_t t eta L_t / (r w_max)`` shows no clear growth with ``m``: per width the worst
-constant over ``starts`` (3) random starts; the exponent of that worst constant in ``m`` is
-fitted with a 95% interval, and (d) is called into question (``inconclusive``) only when the
-whole interval lies above ``m_trend_tolerance`` (0.25).  Finite widths cannot establish
-uniformity in ``m``; they can only expose a clear dependence.
-The late-time exponent of ``L_t`` in ``t`` is fitted and reported (not judged).
+Two claims share the same GD runs (float64 trajectories, :mod:`numeric.dynamics`; ``m = r,
+2r, 4r, 8r``, several starts per width at the same loss level, ``eta = eta_factor/(r w_max)``,
+stopped at ``L ~ 1e-9``; the iterates are exact binary rationals, so balls evaluate exactly the
+points visited):
+
+* ``zgj.thm5`` (certified at the checked iterates): (a) and (b) decided on balls, with
+  ``kappa`` declared before the checked runs are looked at: the smallest ``||grad L|| / L``
+  over separate calibration runs (independent seeds).  A checked run whose gradient is smaller
+  than the calibration suggests fails (a); a false constant (``kappa`` too large, a larger
+  decrease, a smaller rate constant) is refuted.
+* ``zgj.thm5.width`` (empirical): the rate constant ``C_m = max_t t eta L_t / (r w_max)``
+  shows no growth with ``m``: the exponent of the worst ``C_m`` per width in ``m`` is fitted
+  (bootstrap over widths and starts) and must lie at or below 0.  Finite widths cannot
+  establish uniformity in ``m``; they can expose a dependence.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
+import flint
 import mpmath
 import numpy as np
 from flint import arb
@@ -33,12 +36,37 @@ from flint import arb
 from numeric.dynamics import gradient_descent, iterate_configuration, student_teacher_angles
 from numeric.float64 import as_arrays
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _base_verdict, as_ball, fit_exponent
+from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
+from proofs_check.judgement import FitSettings, decide_margins, decide_trend, fit_exponent, loglog_slope
 from proofs_check.samplers import configuration_at_level, dps_for_level, random_spec
 
-__all__ = ["CLAIMS", "check_points"]
+__all__ = ["CLAIMS", "GDSettings", "check_points", "calibrated_kappa"]
+
+
+@dataclass(frozen=True)
+class GDSettings:
+    """GD on ``r`` orthogonal unit teachers in ``R^d``, ``m = k r`` students for ``k`` in
+    ``widths``, ``starts`` starts per width at loss ``start_level`` (``family`` of the
+    sampler), ``eta = eta_factor / (r w_max)``, at most ``steps`` steps, stopping below
+    ``stop_loss``.  ``kappa`` is estimated on ``calibration_starts`` further runs per width,
+    independent of the checked ones, and multiplied by ``kappa_scale``; ``decrease`` and
+    ``rate`` are the constants of (a) and (b) (1/4 and 4 in the paper; twins change them)."""
+
+    r: int = 2
+    d: int = 2
+    widths: tuple = (1, 2, 4, 8)
+    starts: int = 3
+    calibration_starts: int = 2
+    start_level: float = 1e-3
+    family: str = "random"
+    eta_factor: Fraction = Fraction(1, 10)
+    steps: int = 1500
+    stop_loss: float = 1e-9
+    kappa_scale: Fraction = Fraction(1)
+    decrease: Fraction = Fraction(1, 4)
+    rate: Fraction = Fraction(4)
 
 
 def check_points(steps: int, dense: int = 8, total: int = 24) -> list:
@@ -54,156 +82,169 @@ def check_points(steps: int, dense: int = 8, total: int = 24) -> list:
     return sorted(p for p in pts if p < steps)
 
 
-def _start(claim, rng, r, m, d, T):
+def _start(p: GDSettings, rng, m: int, T):
     for _ in range(20):
-        spec = random_spec(rng, r, m, d, teacher=T, family=claim.params.get("family", "random"))
+        spec = random_spec(rng, p.r, m, p.d, teacher=T, family=p.family)
         try:
-            return configuration_at_level(spec, claim.params.get("start_level", 1e-3))
+            return configuration_at_level(spec, p.start_level)
         except UsageError:
             continue
-    raise UsageError(f"claim {claim.id}: no start at the requested loss level for m = {m}")
+    raise UsageError(f"no GD start at loss level {p.start_level} for m = {m}")
 
 
-def _observe(claim, request):
-    p = claim.params
-    r, d = p.get("r", 2), p.get("d", 2)
-    T = np.eye(r, d).tolist()
-    w_max = 1.0
-    eta = float(Fraction(p.get("eta_factor", Fraction(1, 10)))) / (r * w_max)
-    steps = p.get("steps", 1500)
-    for mult in p.get("widths", (1, 2, 4, 8)):
-        m = mult * r
-        for start_index in range(p.get("starts", 3)):
-            rng = request.rng(f"{claim.id}.{m}.{start_index}")
-            start = _start(claim, rng, r, m, d, T)
+@lru_cache(maxsize=8)
+def _runs(p: GDSettings, seed: int, role: str, checks: int) -> tuple:
+    """GD runs per width (``role`` "check" or "calibration", independent seeds), each with its
+    checked iterates as ``(t, L_t, L_{t+1}, ||grad L(W_t)||)`` balls at a precision chosen from
+    the loss.  Cached: Theorem 5's two claims share the runs of one process."""
+    T = np.eye(p.r, p.d).tolist()
+    eta = float(p.eta_factor) / p.r  # w_max = 1
+    count = p.starts if role == "check" else p.calibration_starts
+    out = []
+    for mult in p.widths:
+        m = mult * p.r
+        for start_index in range(count):
+            rng = np.random.default_rng([seed, *(ord(c) for c in f"zgj.thm5.{role}.{m}.{start_index}")])
+            start = _start(p, rng, m, T)
             Tt, S, _ = as_arrays(start.config)
-            run = gradient_descent(Tt, S, eta, steps, stop_loss=p.get("stop_loss", 1e-9))
-            pts = check_points(run.steps, total=max(6, request.samples // p.get("starts", 3)))
-            angles0 = student_teacher_angles(Tt, run.iterates[0])
-            angles1 = student_teacher_angles(Tt, run.iterates[-1])
-            for t in pts:
+            run = gradient_descent(Tt, S, eta, p.steps, stop_loss=p.stop_loss)
+            rows = []
+            for t in check_points(run.steps, total=max(6, checks)):
                 dps = dps_for_level(max(float(run.loss[t]), 1e-300))
                 L, g = loss_and_gradient_norm(iterate_configuration(run, t), dps)
                 L_next, _ = loss_and_gradient_norm(iterate_configuration(run, t + 1), dps)
-                request.tick()
-                yield Observation(lhs=L_next, rhs=L, scale=L, dps=dps, group=(m, start_index), witness={
-                    "t": t, "m": m, "start": start_index, "r": r, "eta": eta, "grad_norm": g,
-                    "config": iterate_configuration(run, t).to_dict(),
-                    "run": run if t == pts[-1] else None,
-                    "angles": (angles0, angles1) if t == pts[-1] else None})
+                rows.append((t, L, L_next, g, dps))
+            out.append((m, start_index, run, tuple(rows)))
+    return tuple(out)
 
 
-def _judge(claim, obs):
-    p = claim.params
-    eta = as_ball(Fraction(obs[0].witness["eta"]))
-    r = obs[0].witness["r"]
-    w_max = 1
-    runs = {}
+def calibrated_kappa(p: GDSettings, seed: int, checks: int):
+    """``kappa_scale`` times the smallest ``||grad L|| / L`` over the calibration runs' checked
+    iterates (the lower end of its ball): declared before the checked runs are looked at."""
+    ratios = [g / L for _, _, _, rows in _runs(p, seed, "calibration", checks) for _, L, _, g, _ in rows]
+    low = min(ratios, key=lambda b: float(b.mid()))
+    return (arb(low.mid()) - arb(low.rad())) * as_ball(p.kappa_scale)
+
+
+def _observe_steps(claim, request):
+    p = claim.settings
+    checks = max(6, request.samples // p.starts)
+    kappa = calibrated_kappa(p, request.seed, checks)
+    eta = as_ball(p.eta_factor) / p.r
+    for m, start_index, run, rows in _runs(p, request.seed, "check", checks):
+        for t, L, L_next, g, dps in rows:
+            with flint.ctx.workdps(dps):
+                bound = L - as_ball(p.decrease) * eta * kappa * kappa * L * L  # (a)
+                rate = as_ball(p.rate) / (t * eta * kappa * kappa) if t >= 1 else None  # (b)
+            witness = {"t": t, "m": m, "start": start_index, "config": iterate_configuration(run, t).to_dict(),
+                       "kappa": kappa.mid().str(10, radius=False)}
+            request.tick()
+            yield Observation(lhs=L_next, rhs=bound, scale=L, dps=dps, group=("a", m, start_index),
+                              witness={**witness, "inequality": "(a) per-step decrease"})
+            if rate is not None:
+                yield Observation(lhs=L, rhs=rate, scale=L, dps=dps, group=("b", m, start_index),
+                                  witness={**witness, "inequality": "(b) O(1/t) bound"})
+
+
+def _judge_steps(claim, obs):
+    p = claim.settings
+    margins = []
     for o in obs:
-        runs.setdefault((o.witness["m"], o.witness["start"]), []).append(o)
-    # kappa: min over all checked iterates of ||grad L|| / L (one kappa for all widths, as
-    # the theorem's kappa does not depend on m).
-    kappa = min((o.witness["grad_norm"] / o.rhs for o in obs), key=lambda b: to_mpf(b.mid()))
-    kappa = arb(kappa.mid()) - arb(kappa.rad())  # lower end: a valid smaller kappa
-    status, counter, notes = "holds", None, []
-    min_margin, worst = None, None
-    constants, exponents, figure_runs = {}, {}, []
-    for (m, start), group in sorted(runs.items()):
-        rate_c = arb(0)
-        for o in group:
-            t = o.witness["t"]
-            step = o.rhs - eta * kappa * kappa / 4 * o.rhs * o.rhs - o.lhs  # (a)
-            margin = step / o.rhs
-            if min_margin is None or to_mpf(margin.mid()) < to_mpf(min_margin.mid()):
-                min_margin, worst = margin, {"config": o.witness["config"], "t": t, "m": m}
-            if margin < 0:
-                status, counter = "violated", {"config": o.witness["config"], "t": t, "m": m,
-                                               "inequality": "(a) per-step decrease"}
-            elif not margin > 0 and status == "holds":
-                status = "inconclusive"
-            if t >= 1:
-                if o.rhs > 4 / (t * eta * kappa * kappa):  # (b)
-                    status, counter = "violated", {"config": o.witness["config"], "t": t, "m": m,
-                                                   "inequality": "(b) O(1/t) bound"}
-                c = t * eta * o.rhs / (r * w_max)
-                if to_mpf(c.mid()) > to_mpf(rate_c.mid()):
-                    rate_c = c
-        constants[m, start] = to_mpf(rate_c.mid())
-        last = group[-1].witness
-        run = last["run"]
-        late = [(o.witness["t"], o.rhs) for o in group if o.witness["t"] >= max(2, run.steps // 10)]
-        fit = fit_exponent([t for t, _ in late], [L for _, L in late])
-        exponents[m, start] = None if fit is None else fit[0]
-        a0, a1 = last["angles"]
-        # (c) the mass-weighted squared angle (Lemma C.6's sum ||w_j||^2 delta_j^2) must
-        # shrink.  Single heavy students (||w||^2 >= 5% of the largest) may turn away for a
-        # while, and the largest angle may grow slightly within the horizon: reported only.
-        spread0 = sum(n * n * x * x for n, x in a0 if n > 0)
-        spread1 = sum(n * n * x * x for n, x in a1 if n > 0)
-        big = max(n for n, _ in a0)
-        heavy = [j for j, (n, _) in enumerate(a0) if n * n >= 0.05 * big * big]
-        turned = [j for j in heavy if a1[j][1] > a0[j][1] + 1e-12]
-        shrunk = sum(1 for (n0, _), (n1, _) in zip(a0, a1) if n1 < 0.5 * n0)
-        if not spread1 < spread0 and status == "holds":
-            status = "violated"
-            counter = {"config": last["config"], "m": m,
-                       "inequality": "(c) student directions do not approach the teachers"}
-        moved = [(j, a0[j][1], a1[j][1]) for j in heavy]
-        notes.append(f"m = {m} (start {start}): {run.steps} steps ({run.stopped}), L from "
-                     f"{mpmath.nstr(to_mpf(group[0].rhs.mid()), 3)} to {float(run.loss[-1]):.3g}; "
-                     f"late exponent of L_t in t = "
-                     f"{'n/a' if exponents[m, start] is None else f'{exponents[m, start]:.3f}'}; "
-                     f"C_m = max t eta L_t/(r w_max) = {mpmath.nstr(constants[m, start], 4)}; max final angle "
-                     f"{max((x1 for _, _, x1 in moved), default=0):.2e} (start "
-                     f"{max((x0 for _, x0, _ in moved), default=0):.2e}); sum ||w||^2 angle^2 from {spread0:.2e} to {spread1:.2e}; {len(turned)} of {len(heavy)} heavy students turned away; {shrunk} students shrank by > 1/2")
-        if start == 0:
-            figure_runs.append({"m": m, "r": r, "loss": [f"{x:.10e}" for x in run.loss]})
-    # (d) The theorem's rate constant is uniform in m.  Finite widths cannot prove
-    # uniformity; what they can show is a clear growth with m.  Per width, the worst
-    # constant over the starts; its exponent in m is fitted with a 95% interval, and (d)
-    # is called into question only when the whole interval lies above m_trend_tolerance
-    # (declared in params before looking at data).
-    widths = sorted({m for m, _ in constants})
-    worst_c = [max(v for (mm, _), v in constants.items() if mm == m) for m in widths]
-    trend = fit_exponent(widths, worst_c) if len(widths) >= 3 else None
-    tol_m = p.get("m_trend_tolerance", 0.25)
-    if trend is not None and trend[1][0] > tol_m and status == "holds":
-        status = "inconclusive"
-        counter = {"inequality": "(d) the worst rate constant grows with m",
-                   "constants": {str(m): mpmath.nstr(c, 5) for m, c in zip(widths, worst_c)}}
-    notes.insert(0, f"eta = {mpmath.nstr(to_mpf(eta.mid()), 4)} = {p.get('eta_factor', Fraction(1, 10))}/(r w_max); "
-                    f"kappa = min ||grad L||/L over checked iterates = {mpmath.nstr(to_mpf(kappa.mid()), 5)}; "
-                    f"(a), (b) decided by balls at the float64 iterates (exact rationals); "
-                    f"(d) worst C_m over {p.get('starts', 3)} starts per width: "
-                    + ", ".join(f"m = {m}: {mpmath.nstr(c, 3)}" for m, c in zip(widths, worst_c))
-                    + ("" if trend is None else
-                       f"; exponent of worst C_m in m = {trend[0]:.2f} [{trend[1][0]:.2f}, {trend[1][1]:.2f}] "
-                       f"(called into question only if the interval lies above {tol_m})"))
-    return _base_verdict(claim, obs, status=status, min_margin=min_margin,
-                         error=None if min_margin is None else to_mpf(min_margin.rad()),
-                         worst=worst, counterexample=counter, notes="; ".join(notes),
-                         figures={"gd": {"eta": mpmath.nstr(to_mpf(eta.mid()), 10),
-                                         "kappa": mpmath.nstr(to_mpf(kappa.mid()), 10),
-                                         "runs": [f for f in figure_runs if f["m"] <= 4 * r]}})
+        with flint.ctx.workdps(o.dps):
+            margins.append((o.rhs - o.lhs) / o.scale)  # relative to L_t
+    decision = decide_margins(margins)
+    i = decision.worst_index or 0
+    kappa = obs[0].witness["kappa"] if obs else "-"
+    steps_a = sum(1 for o in obs if o.group[0] == "a")
+    return base_verdict(
+        claim, obs, decision, worst=obs[i].witness if obs else None,
+        counterexample=obs[i].witness if decision.status == "refuted" else None,
+        notes=(f"kappa = {kappa}: {p.kappa_scale} x the smallest ||grad L||/L over {p.calibration_starts} "
+               f"calibration runs per width (independent seeds, not the checked runs); eta = "
+               f"{p.eta_factor}/(r w_max); (a) checked at {steps_a} iterates and (b) at "
+               f"{len(obs) - steps_a}, on balls at the float64 iterates (exact rationals); "
+               f"margins relative to L_t"),
+    )
 
+
+def _observe_widths(claim, request):
+    p = claim.settings
+    checks = max(6, request.samples // p.starts)
+    eta = as_ball(p.eta_factor) / p.r
+    for m, start_index, run, rows in _runs(p, request.seed, "check", checks):
+        constant = max((t * eta * L / p.r for t, L, _, _, _ in rows if t >= 1), key=lambda b: float(b.mid()))
+        request.tick()
+        yield Observation(lhs=constant, rhs=arb(1), scale=as_ball(Fraction(1, m)), dps=15, group=m,
+                          witness={"m": m, "start": start_index, "steps": run.steps, "stopped": run.stopped,
+                                   "final_loss": f"{float(run.loss[-1]):.4e}",
+                                   "loss": [f"{x:.6e}" for x in run.loss[:: max(1, run.steps // 200)]]})
+
+
+def _judge_widths(claim, obs):
+    p = claim.settings
+    # The exponent of the worst rate constant C_m in m (scale 1/m: exponent -b for C ~ m^b).
+    fit = fit_exponent([o.witness["m"] for o in obs], [float(o.lhs.mid()) for o in obs], claim.fit,
+                       groups=[o.group for o in obs], rank=[-float(o.lhs.mid()) for o in obs])
+    decision = decide_trend(fit, bound=0.0, what="worst rate constant C_m = max_t t eta L_t/(r w_max)")
+    per_width = {}
+    for o in obs:
+        per_width[o.group] = max(per_width.get(o.group, 0.0), float(o.lhs.mid()))
+    runs = [{"m": o.witness["m"], "r": p.r, "loss": o.witness["loss"]} for o in obs
+            if o.witness["start"] == 0 and o.witness["m"] <= 4 * p.r]
+    late = []
+    for o in obs:
+        pts = [(k + 1, float(x)) for k, x in enumerate(o.witness["loss"])]
+        fit_t = loglog_slope([t for t, _ in pts[len(pts) // 2:]], [L for _, L in pts[len(pts) // 2:]])
+        late.append(f"m = {o.witness['m']}: {o.witness['steps']} steps ({o.witness['stopped']}), final L "
+                    f"{o.witness['final_loss']}" + ("" if fit_t is None else f", late slope of L_t in t {fit_t[0]:.2f}"))
+    return base_verdict(
+        claim, obs, decision, worst=max(obs, key=lambda o: float(o.lhs.mid())).witness,
+        counterexample=None,
+        notes=("worst C_m over starts: " + ", ".join(f"m = {m}: {c:.4g}" for m, c in sorted(per_width.items()))
+               + "; " + "; ".join(late)),
+        figures={"gd": {"eta": str(float(p.eta_factor) / p.r), "runs": runs}},
+    )
+
+
+_SOURCE = "Zhou, Ge, Jin (COLT 2021), Theorem 5, p.6 (proof p.46-47)"
 
 THM5 = Claim(
     id="zgj.thm5",
-    title="Theorem 5: GD from below eps0 converges at rate O(1/t), independently of m",
-    source="Zhou, Ge, Jin (COLT 2021), Theorem 5, p.6 (proof p.46-47)",
+    title="Theorem 5: GD's per-step decrease and O(1/t) bound, with kappa from calibration runs",
+    source=_SOURCE,
     statement=r"L(W^{(0)})\le\epsilon_0,\ \eta\le\eta_0=O(r^{-1}w_{\max}^{-1})\ \Rightarrow\ "
               r"L_{t+1}\le L_t-\tfrac{\eta\kappa^2}{4}L_t^2,\ L_t\le\tfrac{4}{t\eta\kappa^2}",
-    hypotheses=r"Assumptions 1, 2; $m\ge r$; $L(W^{(0)})\le\epsilon_0$; $\eta\le\eta_0$",
-    lhs=r"L(W^{(t+1)})",
-    rhs=r"L(W^{(t)})-\tfrac{\eta\kappa^2}{4}L^2(W^{(t)})",
+    hypotheses=r"Assumptions 1, 2; $m\ge r$; $L(W^{(0)})\le\epsilon_0$; $\eta\le\eta_0$; $\kappa$ estimated "
+               r"on independent calibration runs",
+    lhs=r"L(W^{(t+1)}),\ L(W^{(t)})",
+    rhs=r"L_t-\tfrac{\eta\kappa^2}{4}L_t^2,\ \tfrac{4}{t\eta\kappa^2}",
     relation="<=",
-    expected="holds",
-    observe=_observe,
-    judge=_judge,
+    expected="certified",
+    observe=_observe_steps,
+    judge=_judge_steps,
     default_samples=24,
-    params={"eta_factor": Fraction(1, 10), "steps": 1500, "start_level": 1e-3, "starts": 3,
-            "m_trend_tolerance": 0.25},
+    settings=GDSettings(),
     paper_constant=r"$\kappa=\Theta(r^{-1/2}w_{\max}^{-1/2})$, $\eta_0=O(1/(rw_{\max}))$ (hidden)",
 )
 
-CLAIMS = (THM5,)
+THM5_WIDTH = Claim(
+    id="zgj.thm5.width",
+    title="Theorem 5: the rate constant does not grow with the width m",
+    source=_SOURCE,
+    statement=r"L_t\le C\,\frac{r w_{\max}}{t\eta}\ \text{with } C \text{ independent of } m",
+    hypotheses=r"as Theorem 5; $m=r,2r,4r,8r$, several starts per width at the same loss level",
+    lhs=r"C_m=\max_t t\eta L_t/(rw_{\max})",
+    rhs=r"m^0",
+    relation="<=",
+    # Measured (seed 0): the worst C_m grows mildly, exponent 0.37 [-0.13, 0.80]; finite widths
+    # can neither establish uniformity in m nor, here, a clear growth.
+    expected="inconclusive",
+    observe=_observe_widths,
+    judge=_judge_widths,
+    default_samples=24,
+    settings=GDSettings(),
+    fit=FitSettings(method="bootstrap"),
+    paper_constant=r"$O(\cdot)$ (hidden)",
+)
+
+CLAIMS = (THM5, THM5_WIDTH)
