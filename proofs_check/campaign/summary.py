@@ -13,15 +13,17 @@
 
 and ``tasks["claim_check"]`` is one entry per (claim, samples), over the seeds run::
 
-    {"claim", "samples", "seeds": [...], "runs", "expected", "statuses": {status: count},
+    {"claim", "samples", "seeds": [...], "runs", "expected",
+     "kind": "certified" (decided by balls) or "empirical" (fits), "statuses": {status: count},
      "matches": count of runs whose status is the expected one,
      "min_margin": decimal string, "min_margin_error": decimal string, "min_margin_seed",
      "exponent_range": [lowest, highest] fitted exponent over the seeds, or None,
      "paper_exponent"}
 
 The exponent range is empirical (a spread over seeds of fitted values), not a certified
-bound; the minimum margin is the smallest certified margin (a ball's midpoint, with its
-radius as ``min_margin_error``) over the seeds.
+bound; the minimum margin is the smallest margin over the seeds (for a certified claim a
+ball's midpoint with its radius as ``min_margin_error``; for an empirical one the fit's
+margin with its stated error).
 
 ``tasks["stationary"]`` is one entry per grid point without its seeds (geometry, Delta, r,
 m, d, norms, activation), over the hunts run there (seeds, teacher draws)::
@@ -110,6 +112,7 @@ def claim_check_summary(rows, findings) -> list:
             "seeds": [r["inputs"]["seed"] for r in group],
             "runs": len(group),
             "expected": results[0]["expected"],
+            "kind": "/".join(sorted({res.get("kind") or "?" for res in results})),
             "statuses": dict(sorted(statuses.items())),
             "matches": sum(res["status"] == res["expected"] for res in results),
             "min_margin": None if lowest is None else lowest[0],

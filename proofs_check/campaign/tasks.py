@@ -329,7 +329,7 @@ STATIONARY = TaskKind(
 # -- the margin optimisation (proofs_check.worst_case) -----------------------------------------
 
 def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed,
-                starts_per_family) -> dict:
+                starts_per_family, objective) -> dict:
     from proofs_check.claims import get_claim
     from proofs_check.worst_case import WorstCaseSettings, minimise_margin
 
@@ -337,7 +337,8 @@ def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_se
         raise ValueError("worst_case: activation must be abs (the optimiser's samplers build abs configurations)")
     teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
     found = minimise_margin(get_claim(claim), teacher, students=int(m), level=level,
-                            settings=WorstCaseSettings(starts_per_family=starts_per_family, seed=seed))
+                            settings=WorstCaseSettings(starts_per_family=starts_per_family, seed=seed,
+                                                       objective=objective))
     out = found.to_json()
     out["teacher_constants"] = teacher_constants(teacher)
     return out
@@ -353,6 +354,9 @@ WORST_CASE = TaskKind(
     ) + _geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
         Parameter("seed", int, "seed of the sampled starts", default=0, check=_non_negative_int),
         Parameter("starts_per_family", int, "sampled starts per sampler family", default=2, check=_positive_int),
+        Parameter("objective", str, "gradient_norm (the ratio grows with ||grad L|| at fixed L: zgj.thm4, "
+                  "contrast.pl) or margin (any claim: descend the claim's own ratio)", default="gradient_norm",
+                  check=lambda x: None if x in ("gradient_norm", "margin") else "must be gradient_norm or margin"),
     ),
     run=_worst_case,
     findings=lambda result: [Finding("worst_case", "minimiser", result, result.get("loss"))],

@@ -102,13 +102,13 @@ def _format(data, query) -> str:
                       "worst case found, not proven worst; for zgj.thm4 an empirical kappa)",
                       ("claim", "level", "geometry", "Delta", "r", "m", "norms", "runs", "ratio", "+/-",
                        "family"), body)
-    body = [(c["claim"], c["samples"] or "default", len(c["seeds"]), c["expected"],
+    body = [(c["claim"], c["samples"] or "default", len(c["seeds"]), c["kind"], c["expected"],
              " ".join(f"{k}:{v}" for k, v in c["statuses"].items()), f"{c['matches']}/{c['runs']}",
              c["min_margin"] or "-", c["min_margin_error"] or "-", c["min_margin_seed"],
              "-" if not c["exponent_range"] else f"[{c['exponent_range'][0]:.3f}, {c['exponent_range'][1]:.3f}]",
              c["paper_exponent"] or "-") for c in rows]
-    return _table("claim checks over seeds (min margin: certified ball midpoint +/- radius; exponents: fitted, empirical)",
-                  ("claim", "samples", "seeds", "expected", "statuses", "match", "min margin", "+/-", "at seed",
+    return _table("claim checks over seeds (kind certified: decided by balls; empirical: by fits)",
+                  ("claim", "samples", "seeds", "kind", "expected", "statuses", "match", "min margin", "+/-", "at seed",
                    "exponent range", "paper"), body)
 
 
