@@ -231,7 +231,7 @@ def test_dask_local_cluster_gives_the_same_rows_as_local_processes(tmp_path):
     spec = parse_spec(CHEAP.format(name="dask", seeds="[0, 1]"))
     run_campaign(spec, tmp_path / "local.sqlite", ExecutionSettings(workers=2))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         outcome = run_campaign(spec, tmp_path / "dask.sqlite", ExecutionSettings(scheduler=cluster.scheduler_address))
     assert outcome.done_now == 4
     with open_store(tmp_path / "local.sqlite") as a, open_store(tmp_path / "dask.sqlite") as b:

@@ -1,7 +1,8 @@
 """The task registry: what a campaign can run at one grid point.
 
-A task kind is a pure function of its inputs (JSON scalars) returning a JSON-able result,
-together with the parameters it accepts.  A campaign is then a set of independent
+A task kind (:class:`~proofs_check.campaign.kinds.TaskKind`) is a pure function of its
+inputs (JSON scalars) returning a JSON-able result, together with the parameters it
+accepts.  A campaign is then a set of independent
 ``(kind, inputs)`` pairs; :func:`execute` runs one of them in whatever process it lands in
 (a local worker or a Dask worker) and returns a record for the coordinating process to store.
 
@@ -16,114 +17,22 @@ import hashlib
 import json
 import os
 import platform
-import re
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from typing import Any, Callable
 
-__all__ = ["Parameter", "TaskKind", "TaskInputs", "TASKS", "execute", "versions", "REQUIRED"]
+from proofs_check.campaign.geometry import geometry_parameters, normalize_geometry, teacher_constants, teacher_rows
+from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
+                                         positive_int)
 
-REQUIRED = object()  # marker: the parameter has no default
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One input of a task kind: its name, JSON type, default and a validity check.
-
-    ``check(value)`` returns ``None`` when the value is acceptable, else a phrase saying what
-    it must be ("must be a non-negative integer").
-    """
-
-    name: str
-    kind: type | tuple  # JSON type(s) accepted
-    doc: str
-    default: Any = REQUIRED
-    check: Callable[[Any], str | None] | None = None
-    nullable: bool = False
+__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "versions",
+           # re-exported from kinds, for one import of the task vocabulary
+           "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskKind"]
 
 
-@dataclass(frozen=True)
-class Finding:
-    """A configuration or certificate a task found, stored in its own table.
-
-    ``kind`` says what it is ("counterexample", "worst", "stationary"), ``label`` tells
-    findings of one task apart, ``loss`` is the loss (decimal string) when it has one.
-    """
-
-    kind: str
-    label: str
-    data: dict
-    loss: str | None = None
-
-
-@dataclass(frozen=True)
-class TaskKind:
-    """A pure function ``run(**inputs) -> dict`` and what it accepts.
-
-    ``normalize(inputs) -> inputs`` resolves derived inputs before the task is keyed (``m =
-    "2r"`` becomes a number; a parameter the geometry ignores becomes ``None``), so that
-    two spellings of one computation are one task; it raises ``ValueError("name: ...")``
-    naming the parameter.  ``findings(result)`` extracts the configurations and
-    certificates worth a row of their own; ``is_finding(result)`` says whether the result
-    contradicts the paper (a claim's status differs from its expectation; a certified
-    stationary point below the paper's eps0), which makes the campaign exit 1.
-    """
-
-    name: str
-    doc: str
-    parameters: tuple
-    run: Callable[..., dict]
-    findings: Callable[[dict], list] = lambda result: []
-    is_finding: Callable[[dict], bool] = lambda result: False
-    normalize: Callable[[dict], dict] = lambda inputs: inputs
-
-    def parameter(self, name: str) -> Parameter:
-        for p in self.parameters:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
-
-@dataclass(frozen=True)
-class TaskInputs:
-    """One task of a campaign: its kind and its (complete, validated) inputs.
-
-    ``canonical`` is the JSON that identifies the task (sorted keys, no spaces), ``key`` its
-    SHA-256: two campaigns asking for the same computation share the row.
-
-    >>> TaskInputs("claim_check", (("claim", "zgj.lemma11"), ("samples", 2), ("seed", 0))).canonical
-    '{"inputs":{"claim":"zgj.lemma11","samples":2,"seed":0},"task":"claim_check"}'
-    """
-
-    task: str
-    inputs: tuple  # sorted ((name, value), ...)
-
-    @property
-    def canonical(self) -> str:
-        return json.dumps({"task": self.task, "inputs": dict(self.inputs)}, sort_keys=True,
-                          separators=(",", ":"), allow_nan=False)
-
-    @property
-    def key(self) -> str:
-        return hashlib.sha256(self.canonical.encode()).hexdigest()
-
-    def as_dict(self) -> dict:
-        return dict(self.inputs)
-
-
-# -- task kinds ------------------------------------------------------------------------------
-
-def _non_negative_int(x):
-    return None if isinstance(x, int) and not isinstance(x, bool) and x >= 0 else "must be a non-negative integer"
-
-
-def _positive_int(x):
-    return None if isinstance(x, int) and not isinstance(x, bool) and x >= 1 else "must be a positive integer"
-
+# -- a claim check (proofs_check.suite) ------------------------------------------------------
 
 def _known_claim(claim_id):
     from proofs_check.claims import get_claim
@@ -168,113 +77,13 @@ CLAIM_CHECK = TaskKind(
     parameters=(
         Parameter("claim", str, "claim id, as `proofs-check list` prints it", check=_known_claim),
         Parameter("samples", int, "samples (default: the claim's own)", default=None,
-                  check=_positive_int, nullable=True),
-        Parameter("seed", int, "random seed", default=0, check=_non_negative_int),
+                  check=positive_int, nullable=True),
+        Parameter("seed", int, "random seed", default=0, check=non_negative_int),
     ),
     run=_claim_check,
     findings=_claim_check_findings,
     is_finding=lambda result: result.get("status") != result.get("expected"),
 )
-
-# -- teachers of a geometry (shared by the hunt and the margin optimisation) -------------------
-
-GEOMETRIES = ("orthogonal", "separated")
-_M_FORM = re.compile(r"^\s*(?:(\d*)\s*r\s*(?:\+\s*(\d+))?|(\d+))\s*$")
-
-
-def students_for(m: str, r: int) -> int:
-    """The width ``m`` from its spec form: ``"5"``, ``"r"``, ``"2r"``, ``"r+1"``, ``"2r+1"``.
-
-    >>> [students_for(f, 3) for f in ("5", "r", "2r", "r+1", "2r + 1")]
-    [5, 3, 6, 4, 7]
-    """
-    match = _M_FORM.match(m)
-    if not match:
-        raise ValueError(f"m: {m!r} must be a number or a multiple of r plus a number (\"2r\", \"r+1\")")
-    factor, extra, plain = match.groups()
-    if plain is not None:
-        return int(plain)
-    return (int(factor) if factor else 1) * r + (int(extra) if extra else 0)
-
-
-def teacher_rows(geometry: str, r: int, d: int, Delta, w_min: float, w_max: float, teacher_seed: int) -> list:
-    """The teacher of a grid point: ``r`` rows in ``R^d``.
-
-    ``orthogonal``: ``norm_i e_i`` (axis-aligned, so the teacher's symmetries are exact);
-    ``separated``: directions pairwise ``Delta``-separated up to sign
-    (:func:`proofs_check.samplers.separated_teachers`).  Norms are uniform in
-    ``[w_min, w_max]``, drawn with ``teacher_seed``.
-    """
-    import numpy as np
-
-    from proofs_check.samplers import separated_teachers
-
-    rng = np.random.default_rng([teacher_seed, r, d])
-    if geometry == "orthogonal":
-        norms = rng.uniform(w_min, w_max, size=r) if w_max > w_min else np.full(r, w_min)
-        T = np.zeros((r, d))
-        T[np.arange(r), np.arange(r)] = norms
-        return T.tolist()
-    return separated_teachers(rng, r, d, Delta=Delta, w_min=w_min, w_max=w_max).tolist()
-
-
-def teacher_constants(teacher) -> dict:
-    """The paper's constants of a teacher: ``Delta`` (smallest up-to-sign angle), ``w_min``,
-    ``w_max``, and ``eps0 = Delta^36 w_min^80 r^-162 w_max^-78`` (hidden constant 1) as
-    decimal strings."""
-    import math
-
-    import mpmath
-    import numpy as np
-
-    from proofs_check.claims.zgj.eps0 import paper_eps0
-    from proofs_check.samplers import up_to_sign_angle
-
-    T = np.asarray(teacher, float)
-    r = len(T)
-    Delta = min((up_to_sign_angle(T[i], T[j]) for i in range(r) for j in range(i)), default=math.pi / 2)
-    norms = np.linalg.norm(T, axis=1)
-    w_min, w_max = float(norms.min()), float(norms.max())
-    return {"Delta": repr(Delta), "w_min": repr(w_min), "w_max": repr(w_max),
-            "paper_eps0": mpmath.nstr(paper_eps0(Delta, w_min, w_max, r), 8)}
-
-
-def _geometry_parameters(default_d: str) -> tuple:
-    return (
-        Parameter("geometry", str, "teacher geometry: orthogonal or separated",
-                  check=lambda g: None if g in GEOMETRIES else f"must be one of {', '.join(GEOMETRIES)}"),
-        Parameter("r", int, "number of teachers", check=_positive_int),
-        Parameter("m", (str, int), 'students: a number, or "r", "2r", "r+1", ...', default="r"),
-        Parameter("d", int, f"input dimension (default {default_d})", default=None,
-                  check=_positive_int, nullable=True),
-        Parameter("Delta", float, "separated: smallest up-to-sign angle between teachers (radians)",
-                  default=0.5, check=lambda x: None if 0 < x <= 1.5707963267948966 else "must lie in (0, pi/2]"),
-        Parameter("w_min", float, "smallest teacher norm", default=1.0,
-                  check=lambda x: None if x > 0 else "must be positive"),
-        Parameter("w_max", float, "largest teacher norm", default=1.0,
-                  check=lambda x: None if x > 0 else "must be positive"),
-        Parameter("teacher_seed", int, "seed of the teacher draw", default=0, check=_non_negative_int),
-        Parameter("activation", str, "abs (the paper's network) or relu (App. A)", default="abs",
-                  check=lambda a: None if a in ("abs", "relu") else "must be abs or relu"),
-    )
-
-
-def _normalize_geometry(inputs: dict) -> dict:
-    out = dict(inputs)
-    r = out["r"]
-    out["m"] = str(students_for(str(out["m"]), r))
-    if int(out["m"]) < r:
-        raise ValueError(f"m: {inputs['m']!r} gives m = {out['m']} < r = {r} students")
-    if out["w_max"] < out["w_min"]:
-        raise ValueError(f"w_max: {out['w_max']} is below w_min = {out['w_min']}")
-    if out["d"] is None:
-        out["d"] = r if out["geometry"] == "orthogonal" else max(r, 3)
-    if out["geometry"] == "orthogonal":
-        out["Delta"] = None  # pi/2 by construction
-        if out["d"] < r:
-            raise ValueError(f"d: {out['d']} orthogonal teachers need d >= r = {r}")
-    return out
-
 
 # -- the stationary-point hunt (proofs_check.landscape) -------------------------------------
 
@@ -310,9 +119,9 @@ def _below_eps0(result: dict) -> bool:
 STATIONARY = TaskKind(
     name="stationary",
     doc="hunt, certify and classify stationary points (proofs_check.landscape.hunt) for one teacher",
-    parameters=_geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
-        Parameter("seed", int, "seed of the hunt's starts", default=0, check=_non_negative_int),
-        Parameter("starts", int, "descent starts", default=60, check=_positive_int),
+    parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
+        Parameter("seed", int, "seed of the hunt's starts", default=0, check=non_negative_int),
+        Parameter("starts", int, "descent starts", default=60, check=positive_int),
         Parameter("budget", float, "seconds after which no new start begins (the result then depends "
                   "on the machine: it is flagged budget_exhausted)", default=600.0,
                   check=lambda x: None if x > 0 else "must be positive"),
@@ -322,7 +131,7 @@ STATIONARY = TaskKind(
     run=_stationary,
     findings=_stationary_findings,
     is_finding=_below_eps0,
-    normalize=_normalize_geometry,
+    normalize=normalize_geometry,
 )
 
 
@@ -351,16 +160,16 @@ WORST_CASE = TaskKind(
         Parameter("claim", str, "claim id with a configuration-level `at` (default zgj.thm4: "
                   "the ratio is ||grad L|| / L, i.e. kappa at that level)", default="zgj.thm4", check=_known_claim),
         Parameter("level", float, "loss level", check=lambda x: None if 0 < x < 1 else "must lie in (0, 1)"),
-    ) + _geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
-        Parameter("seed", int, "seed of the sampled starts", default=0, check=_non_negative_int),
-        Parameter("starts_per_family", int, "sampled starts per sampler family", default=2, check=_positive_int),
+    ) + geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
+        Parameter("seed", int, "seed of the sampled starts", default=0, check=non_negative_int),
+        Parameter("starts_per_family", int, "sampled starts per sampler family", default=2, check=positive_int),
         Parameter("objective", str, "gradient_norm (the ratio grows with ||grad L|| at fixed L: zgj.thm4, "
                   "contrast.pl) or margin (any claim: descend the claim's own ratio)", default="gradient_norm",
                   check=lambda x: None if x in ("gradient_norm", "margin") else "must be gradient_norm or margin"),
     ),
     run=_worst_case,
     findings=lambda result: [Finding("worst_case", "minimiser", result, result.get("loss"))],
-    normalize=_normalize_geometry,
+    normalize=normalize_geometry,
 )
 
 #: Every task kind by name.  A new kind adds an entry here (and, for ``campaign show``, a
