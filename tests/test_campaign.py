@@ -289,6 +289,31 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.slow
+def test_sigkill_of_a_dask_client_then_resume(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec = _write(tmp_path, "slow.toml", SLOW.format(name="slow", seeds=list(range(10))))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster:
+        args = ["campaign", str(spec), "--db", "c.sqlite", "--scheduler", cluster.scheduler_address, "--no-progress"]
+        proc = _cli(args, tmp_path)
+        _wait_for_rows(tmp_path / "c.sqlite", 2, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        with open_store(tmp_path / "c.sqlite") as store:
+            before = store.rows()
+        assert 2 <= len(before) < 10, "the kill did not land mid-campaign"
+        proc = _cli(args, tmp_path)
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, (out, err)
+    assert f"{len(before)} already in c.sqlite, {10 - len(before)} run now" in out
+    with open_store(tmp_path / "c.sqlite") as store:
+        after = store.rows()
+    assert len(after) == 10 and {r["inputs"]["seed"] for r in after} == set(range(10))
+    old = {r["key"] for r in before}
+    assert [r for r in after if r["key"] in old] == before
+
+
+@pytest.mark.slow
 def test_sigkill_mid_campaign_then_resume_loses_and_duplicates_nothing(tmp_path):
     spec = _write(tmp_path, "slow.toml", SLOW.format(name="slow", seeds=list(range(14))))
     proc = _cli(["campaign", str(spec), "--db", "c.sqlite", "--workers", "2", "--no-progress"], tmp_path)
