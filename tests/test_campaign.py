@@ -34,12 +34,12 @@ samples = 2
 seed = {seeds}
 """
 
-#: Slower real tasks (~0.4 s each), for interrupting a campaign in the middle.
+#: Slower real tasks (~0.3-1 s each), for interrupting a campaign in the middle.
 SLOW = """
 name = "{name}"
 [[tasks]]
 kind = "claim_check"
-claim = "zgj.eps0"
+claim = "zgj.lemma8"
 samples = 2
 seed = {seeds}
 """
