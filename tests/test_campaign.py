@@ -354,6 +354,25 @@ def test_sigterm_stops_the_workers(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_killed_worker_is_an_internal_error_and_the_campaign_resumes(tmp_path):
+    spec = _write(tmp_path, "slow.toml", SLOW.format(name="slow", seeds=list(range(10))))
+    args = ["campaign", str(spec), "--db", "c.sqlite", "--workers", "2", "--no-progress"]
+    proc = _cli(args, tmp_path)
+    _wait_for_rows(tmp_path / "c.sqlite", 1, proc)
+    children = [c for c in psutil.Process(proc.pid).children() if "resource_tracker" not in " ".join(c.cmdline())]
+    children[0].kill()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, (out, err)
+    assert "execution failed (BrokenProcessPool" in err and "re-run to resume" in err
+    assert _gone([c.pid for c in children]) == []
+    kept = _row_count(tmp_path / "c.sqlite")
+    proc = _cli(args, tmp_path)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, (out, err)
+    assert f"{kept} already in c.sqlite, {10 - kept} run now" in out
+
+
+@pytest.mark.slow
 def test_two_campaigns_write_one_database_at_the_same_time(tmp_path):
     a = _write(tmp_path, "a.toml", CHEAP.format(name="a", seeds=list(range(0, 8))))
     b = _write(tmp_path, "b.toml", CHEAP.format(name="b", seeds=list(range(4, 12))))

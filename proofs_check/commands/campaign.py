@@ -5,17 +5,22 @@ Running exits 0 when every task of the campaign is done and matches the paper's
 expectation, 1 when some result is a finding (a claim's status differs from its
 expectation), 2 on bad input (spec, options, database), 3 when some task failed with an
 error (its row holds the error; ``campaign show --query failed`` lists them; re-run with
-``--retry-failed``), 130 when interrupted (finished tasks are kept; re-run to resume).
+``--retry-failed``) or the execution itself broke (a worker process died, the Dask cluster
+lost a worker, the database could not be written), 130 when interrupted.  Finished tasks
+are kept in every case: re-run to resume.
 """
 from __future__ import annotations
 
 import json
+import sqlite3
+import sys
+from concurrent.futures.process import BrokenProcessPool
 
 from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
 
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
-#: Exit code when a task failed with an error (an internal error of that task).
-TASK_FAILED = 3
+#: Exit code when a task failed with an error, or the execution broke (internal errors).
+TASK_FAILED = EXECUTION_FAILED = 3
 QUERIES = ("campaigns", "versions", "failed", "claims", "stationary", "worst_case")
 
 
@@ -39,9 +44,14 @@ def run(args) -> int:
     if args.spec == "show":
         return show(args)
     spec = load_spec(args.spec)
-    outcome = run_campaign(spec, args.db, ExecutionSettings(
-        workers=args.workers, scheduler=args.scheduler, retry_failed=args.retry_failed,
-        progress=not args.no_progress))
+    try:
+        outcome = run_campaign(spec, args.db, ExecutionSettings(
+            workers=args.workers, scheduler=args.scheduler, retry_failed=args.retry_failed,
+            progress=not args.no_progress))
+    except _execution_errors() as exc:
+        print(f"proofs-check campaign: execution failed ({type(exc).__name__}: {exc}); "
+              f"finished tasks are kept in {args.db}, re-run to resume", file=sys.stderr)
+        return EXECUTION_FAILED
     print(f"campaign {outcome.campaign!r}: {outcome.tasks} tasks, {outcome.skipped} already in {args.db}, "
           f"{outcome.ran} run now ({outcome.done_now} done, {outcome.failed_now} failed"
           + (f", {outcome.stored_elsewhere} stored first by another campaign" if outcome.stored_elsewhere else "")
@@ -54,6 +64,18 @@ def run(args) -> int:
               f"proofs-check campaign show --db {args.db}")
         return 1
     return 0
+
+
+def _execution_errors() -> tuple:
+    """Failures of the machinery rather than of the input or of one task."""
+    errors = [BrokenProcessPool, sqlite3.OperationalError]
+    try:
+        from distributed import KilledWorker
+    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        pass
+    else:
+        errors.append(KilledWorker)
+    return tuple(errors)
 
 
 def show(args) -> int:
