@@ -192,6 +192,29 @@ def test_store_keeps_done_rows_and_replaces_failed_ones(tmp_path):
     assert set(row["versions"]) == {"python", "proofs-check", "python-flint", "mpmath", "sympy", "numpy"}
 
 
+@settings(max_examples=25, deadline=None)
+@given(events=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["done", "failed"])), max_size=12))
+def test_store_rows_follow_first_done_else_last_failed(tmp_path_factory, events):
+    db = tmp_path_factory.mktemp("store") / "c.sqlite"
+    expected = {}
+    with open_store(db) as store:
+        for n, (seed, status) in enumerate(events):
+            task = _task(seed)
+            record = {**_failed_record(task), "status": status, "started": float(n),
+                      "error": None if status == "done" else f"error {n}",
+                      "result": {"event": n} if status == "done" else None}
+            written = store.record(task, record)
+            previous = expected.get(seed)
+            assert written == (previous is None or previous["status"] == "failed")
+            if written:
+                expected[seed] = record
+        rows = {row["inputs"]["seed"]: row for row in store.rows()}
+    assert set(rows) == set(expected)
+    for seed, record in expected.items():
+        assert (rows[seed]["status"], rows[seed]["started"], rows[seed]["result"]) == (
+            record["status"], record["started"], record["result"])
+
+
 def test_store_refuses_a_file_that_is_not_a_database(tmp_path):
     path = tmp_path / "notes.sqlite"
     path.write_text("not a database\n" * 100)
@@ -339,13 +362,14 @@ def test_sigkill_mid_campaign_then_resume_loses_and_duplicates_nothing(tmp_path)
     assert [r for r in after if r["key"] in old] == before  # finished tasks skipped, rows untouched
 
 
-def test_sigterm_stops_the_workers(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
+def test_sigterm_or_sigint_stops_the_workers(tmp_path, signum):
     spec = _write(tmp_path, "slow.toml", SLOW.format(name="slow", seeds=list(range(14))))
     proc = _cli(["campaign", str(spec), "--db", "c.sqlite", "--workers", "2", "--no-progress"], tmp_path)
     _wait_for_rows(tmp_path / "c.sqlite", 1, proc)
     workers = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
     assert workers
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, (out, err)
     assert _gone(workers, timeout=1.0) == []
