@@ -53,25 +53,40 @@ def teacher_rows(geometry: str, r: int, d: int, Delta, w_min: float, w_max: floa
     return separated_teachers(rng, r, d, Delta=Delta, w_min=w_min, w_max=w_max).tolist()
 
 
-def teacher_constants(teacher) -> dict:
-    """The paper's constants of a teacher: ``Delta`` (smallest up-to-sign angle), ``w_min``,
-    ``w_max``, and ``eps0 = Delta^36 w_min^80 r^-162 w_max^-78`` (hidden constant 1) as
-    decimal strings."""
-    import math
+def teacher_constants(teacher, dps: int = 40) -> dict:
+    """The paper's constants of a teacher, from its exact (float64) rows at ``dps`` digits:
+    ``Delta`` (smallest up-to-sign angle), ``w_min``, ``w_max`` and ``eps0 = Delta^36
+    w_min^80 r^-162 w_max^-78`` (hidden constant 1), as decimal strings.
 
+    >>> teacher_constants([[1, 0], [0, 2]])["paper_eps0"]  # (pi/2)^36 2^-162 2^-78
+    '6.50304282079e-66'
+    """
     import mpmath
-    import numpy as np
 
     from proofs_check.claims.zgj.eps0 import paper_eps0
-    from proofs_check.samplers import up_to_sign_angle
 
-    T = np.asarray(teacher, float)
-    r = len(T)
-    Delta = min((up_to_sign_angle(T[i], T[j]) for i in range(r) for j in range(i)), default=math.pi / 2)
-    norms = np.linalg.norm(T, axis=1)
-    w_min, w_max = float(norms.min()), float(norms.max())
-    return {"Delta": repr(Delta), "w_min": repr(w_min), "w_max": repr(w_max),
-            "paper_eps0": mpmath.nstr(paper_eps0(Delta, w_min, w_max, r), 8)}
+    with mpmath.workdps(dps):
+        rows = [[mpmath.mpf(float(x)) for x in row] for row in teacher]
+        norms = [mpmath.sqrt(sum(x * x for x in row)) for row in rows]
+        units = [[x / n for x in row] for row, n in zip(rows, norms)]
+        angles = [_up_to_sign_angle(units[i], units[j]) for i in range(len(units)) for j in range(i)]
+        Delta = min(angles) if angles else mpmath.pi / 2
+        w_min, w_max = min(norms), max(norms)
+        eps0 = paper_eps0(Delta, w_min, w_max, len(rows), dps=dps)
+        return {"Delta": mpmath.nstr(Delta, 17), "w_min": mpmath.nstr(w_min, 17), "w_max": mpmath.nstr(w_max, 17),
+                "paper_eps0": mpmath.nstr(eps0, 12)}
+
+
+def _up_to_sign_angle(u, v):
+    """The angle in ``[0, pi/2]`` between the lines of unit vectors ``u`` and ``v``, in Kahan's
+    form ``2 atan2(|u - v|, |u + v|)`` (accurate for nearly aligned vectors; no ``acos``)."""
+    import mpmath
+
+    if sum(x * y for x, y in zip(u, v)) < 0:
+        v = [-y for y in v]
+    diff = mpmath.sqrt(sum((x - y) ** 2 for x, y in zip(u, v)))
+    plus = mpmath.sqrt(sum((x + y) ** 2 for x, y in zip(u, v)))
+    return 2 * mpmath.atan2(diff, plus)
 
 
 def geometry_parameters(default_d: str) -> tuple:

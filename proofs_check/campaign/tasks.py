@@ -110,10 +110,12 @@ def _stationary_findings(result: dict) -> list:
 
 
 def _below_eps0(result: dict) -> bool:
+    """A certified spurious point whose loss ball lies entirely below the paper's eps0."""
     import mpmath
 
-    eps0 = mpmath.mpf(result["teacher_constants"]["paper_eps0"])
-    return any(mpmath.mpf(p["loss"]) + mpmath.mpf(p["loss_error"]) < eps0 for _, p in _spurious(result))
+    with mpmath.workdps(60):  # the decimal strings carry up to 40 digits
+        eps0 = mpmath.mpf(result["teacher_constants"]["paper_eps0"])
+        return any(mpmath.mpf(p["loss"]) + mpmath.mpf(p["loss_error"]) < eps0 for _, p in _spurious(result))
 
 
 STATIONARY = TaskKind(
