@@ -130,7 +130,7 @@ def test_spec_lists_a_task_once():
     assert len(parse_spec(text).tasks()) == 6  # seeds {0, 1, 2} x two claims
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(seeds=st.lists(st.integers(0, 10**6), min_size=1, max_size=6, unique=True),
        order=st.permutations(["kind", "claim", "samples", "seed"]))
 def test_task_keys_depend_on_the_inputs_only(seeds, order):
@@ -192,7 +192,7 @@ def test_store_keeps_done_rows_and_replaces_failed_ones(tmp_path):
     assert set(row["versions"]) == {"python", "proofs-check", "python-flint", "mpmath", "sympy", "numpy"}
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, database=None)
 @given(events=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["done", "failed"])), max_size=12))
 def test_store_rows_follow_first_done_else_last_failed(tmp_path_factory, events):
     db = tmp_path_factory.mktemp("store") / "c.sqlite"
