@@ -11,6 +11,7 @@ The functions here are model-generic.  A model is anything with this small proto
   arb)``: rigorous enclosures for ``x`` a list of ``flint.arb`` balls, at the precision
   the caller set with ``flint.ctx.workdps``.  The Hessian enclosure must hold at *every*
   point of the box, which is what makes the Krawczyk test a proof;
+* optionally ``ball_gradient(x)``: the gradient alone (else taken from the above);
 * ``snap(x) -> ndarray``: project a float64 point onto the structure the model
   certifies (for :class:`TeacherStudentModel`: tiny student rows set exactly to zero).
 
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Protocol, Sequence
 
 import flint
@@ -350,7 +350,7 @@ def inertia(H, *, eig_dps: int = 0) -> Inertia:
             A = mpmath.matrix([[_mpf_mid(x) for x in row] for row in H])
             A = (A + A.T) / 2
             _, Q = mpmath.eigsy(A)
-            V = arb_mat([[arb(Q[i, k]) for k in range(n)] for i in range(n)])
+            V = arb_mat([[arb(mpmath.nstr(Q[i, k], eig_dps + 5)) for k in range(n)] for i in range(n)])
     else:
         A = np.array([[float(x.mid()) for x in row] for row in H])
         _, Q = np.linalg.eigh((A + A.T) / 2)
@@ -409,6 +409,10 @@ def krawczyk(model, centre, radius, dps: int):
         rho = arb(radius)
         box = [arb(c.mid(), radius) for c in centre]
         _, HX = model.ball_gradient_hessian(box)
+        bad = _inconsistent_column(model, centre, g_c, HX, radius)
+        if bad is not None:
+            return False, None, (f"the Hessian enclosure is inconsistent with the gradient: "
+                                 f"column {bad} misses a mean-value difference quotient")
         HXm = arb_mat([[arb(x) for x in row] for row in HX])
         Cg = C * arb_mat([[v] for v in g_c])
         R = arb_mat([[arb(int(i == k)) for k in range(n)] for i in range(n)]) - C * HXm
@@ -416,6 +420,24 @@ def krawczyk(model, centre, radius, dps: int):
         K = R * delta
         ok = all(bool((K[i, 0] - Cg[i, 0]).abs_upper() < rho) for i in range(n))
         return ok, HX, "" if ok else "K(X) is not inside X"
+
+
+def _inconsistent_column(model, centre, g_c, HX, radius):
+    """Index of a Hessian column that cannot be right, or None.
+
+    For ``0 < h <= radius`` the mean-value theorem puts ``(g_i(c + h e_k) - g_i(c)) / h``
+    in ``H_ik`` at a point of the box, so it must overlap the enclosure ``HX[i][k]``: an
+    independent check of the Hessian code against the gradient code."""
+    h = arb(radius) / 2
+    gradient = getattr(model, "ball_gradient", None) or (lambda x: model.ball_gradient_hessian(x)[0])
+    for k in range(len(centre)):
+        moved = list(centre)
+        moved[k] = centre[k] + h
+        g_h = gradient(moved)
+        for i in range(len(centre)):
+            if not ((g_h[i] - g_c[i]) / h).overlaps(HX[i][k]):
+                return k
+    return None
 
 
 def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certificate:
@@ -432,7 +454,9 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certif
         radii = [r for r in radii if r < 1e-3] or [mpmath.mpf("1e-6")]
     reason = ""
     for radius in radii:
-        radius = arb(mpmath.nstr(mpmath.mpf(radius), 5))
+        # An exact dyadic radius; ball radii are stored rounded up (30-bit), so the box
+        # evaluated is at least this wide, and the reported radius allows for the rounding.
+        radius = arb(mpmath.nstr(mpmath.mpf(radius), 5)).mid()
         try:
             ok, HX, reason = krawczyk(model, centre, radius, dps)
         except (ZeroDivisionError, ValueError) as exc:
@@ -442,9 +466,9 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certif
                 inert = inertia(HX)
                 if inert.undecided:
                     inert = inertia(HX, eig_dps=min(dps, 60))
-            return Certificate(True, tuple(centre), _mpf_mid(radius.upper()),
+            return Certificate(True, tuple(centre), _mpf_mid(radius) * (1 + mpmath.mpf(2) ** -29),
                                inert, gnorm, dps)
-        if HX is None and reason.startswith("the Hessian at the centre is singular"):
-            break
+        if HX is None and not reason.startswith("ball evaluation failed"):
+            break  # singular, or a Hessian inconsistent with the gradient: no radius helps
     return Certificate(False, tuple(centre), None, None, gnorm, dps,
                        reason or "the Krawczyk test failed at every radius tried")

@@ -9,7 +9,9 @@ with the protocol of :mod:`numeric.stationary`), and certifies saddles too:
    (:mod:`proofs_check.samplers`), and structured ones: students parked on teachers, on
    bisectors of teacher pairs, at zero, and in the span of subsets of teachers (exactly
    symmetric starts stay in their symmetric subspace under descent, which is how
-   symmetric saddles are reached);
+   symmetric saddles are reached): first every combination of distinct atoms up to
+   symmetry (:func:`atom_combinations`), then the other families, half of them with fewer
+   students, padded with zero rows afterwards (:func:`start_schedule`);
 2. **descent** in float64 (:func:`numeric.stationary.descend`), until the gradient norm is
    below ``1e-11``;
 3. **reduction** to the smooth part: student rows of norm below ``1e-7`` are set exactly to
@@ -44,7 +46,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import flint
@@ -70,6 +72,8 @@ __all__ = [
     "StationaryPoint",
     "Landscape",
     "hunt",
+    "hunt_model",
+    "start_schedule",
     "teacher_symmetries",
     "classify_point",
     "landscape_json",
@@ -361,7 +365,6 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
         lam = cert.inertia.min_eigenvalue if certified else None
         with flint.ctx.workdps(dps):
             if certified:
-                rho = arb(cert.radius)
                 box = [arb(c.mid(), cert.radius) for c in centre]
                 loss = red_model.ball_loss(box)
                 # + the rounding of the lifted centre to the printed configuration
@@ -371,9 +374,12 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
                 radius = None
                 notes.append(f"not certified: {cert.reason}")
     kind = None
-    if loss.contains(0) or (loss.upper() < arb(10) ** (-(dps // 2))):
+    if loss.contains(0):
         kind = "global"
         notes.append("loss enclosure contains 0: a global minimum")
+    elif loss.upper() < arb(10) ** (-(dps // 2)):
+        kind = "global"
+        notes.append(f"loss below 1e-{dps // 2}: taken as a global minimum (L = 0 is not certified)")
     elif not certified:
         # Uncertified: the float64 Hessian guides the label only.
         H = red_model.hessian64(np.array([float(c.mid()) for c in centre]))
@@ -399,9 +405,6 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
         if inert.negative:
             kind = "saddle"
             notes.append(f"Hessian of the lifted point (aligned groups {list(merged)}) has a certainly negative eigenvalue")
-        else:
-            kind = "degenerate"
-            notes.append(f"aligned groups {list(merged)}: moving mass inside a group is an exact zero eigenvalue")
     if kind is None and reduced.zero_rows:
         with flint.ctx.workdps(dps):
             g, info = _zero_row_test(red_model, centre, T, rng)
@@ -413,6 +416,9 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
             kind = "degenerate"
             notes.append(f"zero row(s) {list(reduced.zero_rows)}: no direction with g < 0 found "
                          f"(smallest float g {info:.3g}; g = 0 along every non-zero student)")
+    if kind is None and merged:
+        kind = "degenerate"
+        notes.append(f"aligned groups {list(merged)}: moving mass inside a group is an exact zero eigenvalue")
     if kind is None:
         if cert.inertia.undecided:
             kind = "degenerate"
@@ -473,26 +479,89 @@ def model_loss(model, reduced: _Reduced) -> float:
     return red.loss_gradient64(reduced.W.reshape(-1))[0] if len(reduced.W) else float("inf")
 
 
+#: Atom combinations are enumerated up to this many students, and only while the
+#: enumeration (combinations times group elements) stays below ``ENUMERATION_CAP``.
+ATOM_WIDTH = 4
+ENUMERATION_CAP = 20000
+
+
+def atom_combinations(T, m: int, group, rng) -> list:
+    """``(width, "atoms", rows)``: students parked exactly on distinct atoms (teachers,
+    bisectors, the diagonal), one start per orbit under ``group``, widths ``1..4``.
+
+    A repeated atom would be the same reduced point as a narrower start, so atoms are
+    distinct.  Each start is exactly symmetric under its stabiliser, and descent keeps it
+    so: this is how the symmetric saddles (both bisectors, a bisector pair plus a
+    teacher, ...) are reached.  Orbits are shuffled by ``rng`` within each width."""
+    atoms = structured_atoms(T)
+    units = [a / np.linalg.norm(a) for a in atoms]
+    out = []
+    for w in range(1, min(m, ATOM_WIDTH) + 1):
+        combos = list(itertools.combinations(range(len(atoms)), w))
+        if len(combos) * len(group) > ENUMERATION_CAP:
+            pick = rng.choice(len(combos), size=max(1, ENUMERATION_CAP // len(group)), replace=False)
+            combos = [combos[i] for i in sorted(pick)]
+        seen = {}
+        for c in combos:
+            key, _ = symmetry_key(np.array([units[i] for i in c]), group)
+            seen.setdefault(key, c)
+        reps = list(seen.values())
+        rng.shuffle(reps)
+        for c in reps:
+            # ||u|| = ||w||^2: each student carries 0.8 of its atom's size.
+            rows = np.array([units[i] * math.sqrt(0.8 * np.linalg.norm(atoms[i])) for i in c])
+            out.append((w, "atoms", rows))
+    return out
+
+
+def start_schedule(T, m: int, count: int, seed: int, group=None) -> list:
+    """``(width, family, rows)`` starts: first the atom combinations (at most half of
+    ``count``, narrowest first), then the other families round-robin over widths, half at
+    ``m`` students and half spread over ``1..m-1``.  A stationary point of ``m' < m``
+    students padded with zero rows is stationary for ``m`` (the zero rows' gradient
+    vanishes), and the narrower hunts are cheaper and reach the building blocks that wide
+    random starts rarely do."""
+    group = group if group is not None else teacher_symmetries(T)
+    out = atom_combinations(T, m, group, np.random.default_rng([seed, 0]))[: count // 2]
+    count -= len(out)
+    widths = list(range(1, m))
+    at_m = max(1, count - count // 2) if widths else count
+    share = {w: (count - at_m) // len(widths) + (1 if i < (count - at_m) % len(widths) else 0)
+             for i, w in enumerate(widths)} if widths else {}
+    share[m] = at_m
+    queues = {w: starts(T, w, n, np.random.default_rng([seed, w])) for w, n in share.items() if n}
+    while any(queues.values()):
+        for w in sorted(queues, reverse=True):
+            if queues[w]:
+                family, W0 = queues[w].pop(0)
+                out.append((w, family, W0))
+    return out
+
+
 def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None = None) -> Landscape:
     """Run the hunt for ``teacher`` (rows) with ``settings``; see the module docstring."""
     t0 = time.monotonic()
-    model = TeacherStudentModel.from_rows(teacher, settings.students, settings.activation)
+    m = settings.students
+    model = TeacherStudentModel.from_rows(teacher, m, settings.activation)
     T = model.teacher64
     group = teacher_symmetries(T)
     rng = np.random.default_rng(settings.seed)
     found: dict = {}
     order = []
     run = converged = 0
-    for family, W0 in starts(T, settings.students, settings.starts, rng):
+    for width, family, W0 in start_schedule(T, m, settings.starts, settings.seed, group):
         if time.monotonic() - t0 > settings.budget:
             break
         run += 1
         if progress:
             progress(1)
-        reduced = _descend_and_reduce(model, W0)
+        narrow = TeacherStudentModel(model.teacher, width, model.activation)
+        reduced = _descend_and_reduce(narrow, W0)
         if reduced is None:
             continue
         converged += 1
+        # Pad to m students with zero rows.
+        reduced = _Reduced(reduced.W, reduced.groups, reduced.zero_rows + tuple(range(width, m)))
         U = np.array([np.linalg.norm(w) * w for w in reduced.W]).reshape(len(reduced.W), model.d)
         key, orbit = symmetry_key(U, group)
         red_loss = model_loss(model, reduced)
@@ -512,8 +581,50 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
             order.append(key)
         found[key] = info
     points = sorted((StationaryPoint(**found[k]) for k in order), key=lambda p: to_mpf(p.loss.mid()))
-    return Landscape(tuple(tuple(row) for row in model.teacher), settings.students, tuple(points),
+    return Landscape(tuple(tuple(row) for row in model.teacher), m, tuple(points),
                      run, converged, time.monotonic() - t0, len(group), settings.dps)
+
+
+def hunt_model(model, start_points, *, dps: int = 40, key=None) -> list:
+    """The hunt for any model with the :mod:`numeric.stationary` protocol (no zero rows
+    or aligned groups to reduce): descend from each start, deduplicate by ``key(x)``
+    (default: ``model.symmetry_key(x)`` if the model has one, else ``x`` rounded),
+    certify, classify from the inertia.  Returns dicts ``{"x", "loss", "kind", "certified",
+    "radius", "min_eigenvalue", "hits"}``, lowest loss first.
+
+    With one student for two teachers (``m < r``, outside the paper's setting), a student
+    on a teacher is a spurious local minimum and the bisector a saddle:
+
+    >>> from numeric.stationary import TeacherStudentModel
+    >>> model = TeacherStudentModel.from_rows([[1, 0], [0, 1]], 1)
+    >>> [p["kind"] for p in hunt_model(model, [np.array([0.9, 0.8]), np.array([0.7, 0.7])])]
+    ['minimum', 'saddle']
+    """
+    key = key or getattr(model, "symmetry_key", None) or (lambda x: tuple(np.round(x, KEY_DECIMALS)))
+    found = {}
+    for x0 in start_points:
+        d = descend(model, np.asarray(x0, dtype=float))
+        if not d.converged:
+            continue
+        k = key(d.x)
+        if k in found:
+            found[k]["hits"] += 1
+            continue
+        centre = refine(model, d.x, dps)
+        cert = certify(model, centre, dps)
+        with flint.ctx.workdps(dps):
+            box = [arb(c.mid(), cert.radius) for c in centre] if cert.certified else centre
+            loss = model.ball_loss(box)
+        if loss.contains(0):
+            kind = "global"
+        elif not cert.certified or cert.inertia.undecided:
+            kind = "degenerate"
+        else:
+            kind = "saddle" if cert.inertia.negative else "minimum"
+        found[k] = {"x": centre, "loss": loss, "kind": kind, "certified": cert.certified,
+                    "radius": cert.radius, "reason": cert.reason,
+                    "min_eigenvalue": cert.inertia.min_eigenvalue if cert.certified else None, "hits": 1}
+    return sorted(found.values(), key=lambda p: to_mpf(p["loss"].mid()))
 
 
 # ---------------------------------------------------------------------------------------

@@ -152,7 +152,8 @@ def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
 def _objective(claim: Claim, settings: WorstCaseSettings) -> str:
     if settings.objective != "auto":
         return settings.objective
-    return claim.params.get("worst_case_objective", "auto")
+    # Claims carry a settings dataclass (main's issue 8); an objective may be declared there.
+    return getattr(claim.settings, "worst_case_objective", None) or "auto"
 
 
 def _rows(W) -> list:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-from numeric.config import ensure_writable, load_configuration, write_atomically
+from numeric.config import ensure_writable, write_atomically
 from proofs_check.errors import UsageError
 
 __all__ = ["register", "run"]
