@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import mpmath
@@ -62,7 +63,7 @@ class LevelSetSettings:
     ``iterations``: descent steps at most; ``float64_floor``: the smallest level optimised
     in float64; ``rtol``: relative accuracy of the level placement; ``patience``: stop
     after this many steps that improve the objective by less than ``min_improvement``
-    (relative).
+    (relative); ``time_limit``: seconds after which a descent stops where it is.
     """
 
     iterations: int = 120
@@ -71,6 +72,7 @@ class LevelSetSettings:
     patience: int = 6
     min_improvement: float = 1e-5
     guard_digits: int = 30
+    time_limit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,10 @@ def _descend(B, W, level, settings, value_and_gradient):
     f, df = value_and_gradient(W)
     trajectory = [f]
     alpha, prev, stall = None, None, 0
+    clock = time.monotonic()
     for _ in range(settings.iterations):
+        if settings.time_limit is not None and time.monotonic() - clock > settings.time_limit:
+            break
         _, G = B.loss_gradient(W)
         g2 = _dot(G, G)
         p = df - (_dot(df, G) / g2) * G if g2 > B.small() else df
@@ -329,12 +334,17 @@ def _descend(B, W, level, settings, value_and_gradient):
     return LevelSetResult(W, L, f, tuple(trajectory), B.name)
 
 
-def anchored_minimum(teacher, student, stray_angle: float = 0.35):
-    """The global minimum that ``student`` perturbs: each student within ``stray_angle``
-    (up-to-sign angle) of a teacher is aligned with it, with the share ``p_j`` of that
-    teacher proportional to its effective norm ``||w_j||^2`` (so that ``sum_j ||w_j|| w_j
-    = w*_i``); the others (strays) are set to 0.  A teacher without students keeps its
-    nearest student.  Float64 array.
+def anchored_minimum(teacher, student, stray_angle: float = 0.35, small_share: float = 0.25,
+                     small_angle: float = 0.05):
+    """The global minimum that ``student`` perturbs.
+
+    A student is a *stray* (set to 0) when its up-to-sign angle to the nearest teacher
+    exceeds ``stray_angle``, or exceeds ``small_angle`` while its share of that teacher's
+    group (``||w_j||^2`` over the group's sum) is below ``small_share``: a small student
+    at a fixed angle is the soft direction of the sublevel set, and it shrinks (not
+    rotates) as the loss goes down.  The other students are aligned with their teacher,
+    shares proportional to ``||w_j||^2`` (so ``sum_j ||w_j|| w_j = w*_i``).  A teacher
+    left without students keeps its nearest one.  Float64 array.
     """
     T = np.asarray(teacher, float)
     W = np.asarray(np.asarray(student, dtype=object), float)
@@ -342,47 +352,66 @@ def anchored_minimum(teacher, student, stray_angle: float = 0.35):
     wn = np.linalg.norm(W, axis=1)
     cos = np.abs((W / np.where(wn > 0, wn, 1)[:, None]) @ (T / tn[:, None]).T)
     angle = np.arccos(np.clip(cos, 0.0, 1.0))
-    owner = angle.argmin(axis=1)
-    owner = np.where(angle[np.arange(len(W)), owner] <= stray_angle, owner, -1)
+    nearest = angle.argmin(axis=1)
+    near = angle[np.arange(len(W)), nearest]
+    group = np.array([(wn[nearest == nearest[j]] ** 2).sum() for j in range(len(W))])
+    share = wn**2 / np.where(group > 0, group, 1)
+    stray = (near > stray_angle) | ((near > small_angle) & (share < small_share))
+    owner = np.where(stray, -1, nearest)
     for i in range(len(T)):
         if not (owner == i).any():
             owner[int(angle[:, i].argmin())] = i
     W0 = np.zeros_like(W)
     for i in range(len(T)):
         idx = np.nonzero(owner == i)[0]
-        share = wn[idx] ** 2 / (wn[idx] ** 2).sum()
-        for j, p in zip(idx, share):
+        p = wn[idx] ** 2 / (wn[idx] ** 2).sum()
+        for j, pj in zip(idx, p):
             sign = 1.0 if W[j] @ T[i] >= 0 else -1.0
-            W0[j] = sign * math.sqrt(p * tn[i]) * T[i] / tn[i]
+            W0[j] = sign * math.sqrt(pj * tn[i]) * T[i] / tn[i]
     return W0
 
 
 def rescale_to_level(teacher, student, level, settings: LevelSetSettings = LevelSetSettings(),
                      activation: str = "abs", anchor=None):
-    """``student`` moved to ``{L = level}`` along the ray from its anchored minimum
-    (:func:`anchored_minimum`): ``W0 + s (W - W0)`` with ``s`` solved in log-log, then
-    projected to the level's relative ``rtol``.  For continuing a minimiser to another
-    level; the precision follows the level.
+    """``student`` moved to ``{L = level}`` along a path from its anchored minimum
+    (:func:`anchored_minimum`), then projected to the level's relative ``rtol``.
+
+    The path is ``W0 + s D_stray + s^2 D_rest``: stray rows (zero in the anchor) scale
+    with ``s`` and the other rows' deviation with ``s^2``, as a small student of norm
+    ``rho`` and the re-fitted others (moved by ``O(rho^2)``) do; ``s`` is solved in
+    log-log.  For continuing a minimiser to another level; the precision follows the level.
     """
+    if anchor is None:
+        try:
+            return rescale_to_level(teacher, student, level, settings, activation,
+                                    anchored_minimum(teacher, student))
+        except ValueError:
+            # Small angled students aligned instead (the plain nearest-teacher anchor).
+            anchor = anchored_minimum(teacher, student, small_share=0.0)
     B = _backend(teacher, level, settings, activation)
     with mpmath.workdps(getattr(B, "dps", 15)):
-        W0 = B.array(anchored_minimum(teacher, student) if anchor is None else anchor)
+        W0f = np.asarray(anchor, float)
+        W0 = B.array(W0f)
         D = B.array(student) - W0
+        stray = ~np.any(W0f != 0, axis=1)
+        D1, D2 = D.copy(), D.copy()
+        D1[~stray] = 0 * D1[~stray]
+        D2[stray] = 0 * D2[stray]
         target = _log(B.array([[level]])[0, 0])
 
         def log_loss(log_s):
             s = math.exp(log_s) if isinstance(log_s, float) else mpmath.exp(log_s)
-            L = B.loss_gradient(W0 + s * D)[0]
+            L = B.loss(W0 + s * D1 + (s * s) * D2)
             return _log(L) if L > 0 else target - 1e6
 
         rtol = _rtol(B, level, settings)
         lo, hi = -60.0, 3.0
         flo, fhi = log_loss(lo), log_loss(hi)
         if not flo < target < fhi:
-            raise ValueError(f"loss level {float(level):.3g} is not on the ray from the anchored minimum")
+            raise ValueError(f"loss level {float(level):.3g} is not on the path from the anchored minimum")
         x = _illinois(lambda t: log_loss(t) - target, lo, flo - target, hi, fhi - target, rtol)
         s = math.exp(x) if isinstance(x, float) else mpmath.exp(x)
-        W = _project(B, W0 + s * D, level, rtol)
+        W = _project(B, W0 + s * D1 + (s * s) * D2, level, rtol)
     if W is None:
         raise ValueError(f"could not place the configuration at loss level {float(level):.3g}")
     return W
@@ -421,7 +450,10 @@ def minimise_gradient_norm(teacher, student, level, settings: LevelSetSettings =
         trajectory = [f]
         mu, stall = 1e-3, 0
         n = W.size
+        clock = time.monotonic()
         for _ in range(settings.iterations):
+            if settings.time_limit is not None and time.monotonic() - clock > settings.time_limit:
+                break
             H = _float_hessian(B, W)
             g = np.asarray(G.ravel(), float)
             gs = float(np.linalg.norm(g))

@@ -18,8 +18,8 @@
    and a random-direction descent on the student entries, evaluated with arb balls at the
    sample's precision and staying in ``{L <= max_loss}``.
 
-``budget`` (seconds) bounds the whole search: Hypothesis gets half of it (later examples
-are drawn but not evaluated), the optimiser the rest.  When the budget binds, the result
+``budget`` (seconds) bounds the whole search: Hypothesis gets half of it (then it is
+stopped), the optimiser the rest.  When the budget binds, the result
 depends on the machine's speed; without it (``budget=None``) the same seed gives the same
 result.
 
@@ -80,6 +80,9 @@ DEFAULT_HOME = Path(".proofs-check")
 #: The search goes far below the claims' default levels: degenerate directions (Claim 2)
 #: violate a PL-type bound only below a loss that shrinks like ``mu^3``.
 DEFAULT_MIN_LOSS = 1e-24
+#: Shapes ``(r, m, d)`` searched when the claim names none: the suite's, plus wide ones
+#: (``m = 8r`` and ``4r``), where several small students can share the loss.
+SEARCH_SHAPES = DEFAULT_SHAPES + ((1, 8, 2), (2, 8, 3))
 #: Seconds for a whole search by default (Hypothesis half, the optimiser the rest).
 DEFAULT_BUDGET = 60.0
 
@@ -292,7 +295,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     clock = time.monotonic()
     out_of_time = lambda share: budget is not None and time.monotonic() - clock > share * budget
     lo, hi = _loss_range(claim, min_loss, max_loss)
-    shapes = tuple(shapes or _setting(claim, "shapes", DEFAULT_SHAPES))
+    shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
 
@@ -345,7 +348,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         @given(strategy)
         def probe(sample):
             if out_of_time(0.5):
-                return  # Hypothesis's share of the budget is spent
+                raise _OutOfTime  # Hypothesis's share of the budget is spent
             dps = sample.dps
             cfg = _canonical(sample.config, dps)
             margin = margin_at(claim, cfg, dps)
@@ -364,6 +367,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
 
         try:
             probe()
+        except _OutOfTime:
+            pass  # on to the optimiser with what Hypothesis has seen
         except _Violation:
             pass
         except BaseExceptionGroup as group:  # several distinct failures: all are violations
@@ -418,33 +423,36 @@ def _optimise(claim, pool, lo, hi, seed, stop):
             chosen.append(cand)
         if len(chosen) == _PROMISING:
             break
+    def at(cand, level, start):
+        teacher = [[float(x) for x in row] for row in cand.config.teacher]
+        wc = minimise_margin(claim, teacher, students=cand.config.m, level=level, settings=settings,
+                             starts=[Start(start, cand.family, "hypothesis")])
+        config = _canonical(wc.config, wc.dps)
+        return Candidate(config, margin_at(claim, config, wc.dps), wc.dps, level, cand.family,
+                         "optimised")
+
+    # Every promising example at its own level first, then the continuations.
+    here = []
     for cand in chosen:
         if stop():
             return
-        teacher = [[float(x) for x in row] for row in cand.config.teacher]
-
-        def at(level, start):
-            wc = minimise_margin(claim, teacher, students=cand.config.m, level=level, settings=settings,
-                                 starts=[Start(start, cand.family, "hypothesis")])
-            config = _canonical(wc.config, wc.dps)
-            return Candidate(config, margin_at(claim, config, wc.dps), wc.dps, level, cand.family,
-                             "optimised")
-
         try:
-            here = at(cand.level, cand.config)
+            found = at(cand, cand.level, cand.config)
         except (UsageError, ValueError):
             continue
-        yield here
-        if here.counterexample:
+        yield found
+        if found.counterexample:
             return
+        here.append(found)
+    for found in sorted(here, key=lambda c: c.key()):
         for factor in (1 / _LEVEL_STEP, _LEVEL_STEP):
-            current = here
+            current = found
             while not stop():
                 level = current.level * factor
                 if not lo <= level <= hi / (1 + 1e-3):
                     break
                 try:
-                    nxt = at(level, current.config)
+                    nxt = at(current, level, current.config)
                 except (UsageError, ValueError):
                     break
                 if not nxt.key() < current.key():
@@ -453,6 +461,11 @@ def _optimise(claim, pool, lo, hi, seed, stop):
                 if nxt.counterexample:
                     return
                 current = nxt
+
+
+class _OutOfTime(KeyboardInterrupt):
+    """Stops Hypothesis as Ctrl-C does (it does not shrink or report it), but the search
+    goes on: raised when Hypothesis's share of the budget is spent."""
 
 
 def _level_of(data):

@@ -135,10 +135,11 @@ def _log_levels(max_loss, min_loss):
 
 @st.composite
 def samples(draw, r=3, m=5, d=4, max_loss=1e-6, min_loss=None, families=FAMILIES,
-            Delta=0.5, w_min=0.8, w_max=1.2, shares=st.floats(0.05, 1.0)):
+            Delta=0.5, w_min=0.8, w_max=1.2, shares=st.floats(0.05, 1.0), relax=False):
     """A :class:`~proofs_check.samplers.Sample` (``config``, ``loss`` ball, ``level``,
-    ``dps``, ``spec``) with ``min_loss <= L <= max_loss``, the level drawn log-uniformly."""
-    spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, shares))
+    ``dps``, ``spec``) with ``min_loss <= L <= max_loss``, the level drawn log-uniformly;
+    ``relax=True`` also draws relaxed specs (the others re-fitted around the perturbation)."""
+    spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, shares, relax=relax))
     lo, hi = _log_levels(max_loss, min_loss)
     exponent = draw(st.floats(lo, hi))
     try:

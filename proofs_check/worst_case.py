@@ -17,7 +17,8 @@ Objectives (``settings.objective``):
   Levenberg-Marquardt descent of ``||grad L||_F`` on the level set;
 * ``"margin"``: any claim with ``at``: a finite-difference descent of the claim's own
   ratio (midpoints of its balls);
-* ``"auto"``: the claim's ``params["worst_case_objective"]``, else both (the gradient-norm
+* ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one
+  (:class:`proofs_check.claims.sampling.WorstCaseLevelSettings`), else both (the gradient-norm
   minimisers are candidates, then the margin descent runs from the best candidate).
 """
 from __future__ import annotations
@@ -38,7 +39,8 @@ from proofs_check.claims.base import Claim, as_ball
 from proofs_check.errors import UsageError
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 
-__all__ = ["WorstCaseSettings", "Start", "WorstCase", "minimise_margin", "sampled_starts"]
+__all__ = ["WorstCaseSettings", "Start", "WorstCase", "minimise_margin", "sampled_starts",
+           "relaxed_stray_start"]
 
 OBJECTIVES = ("auto", "gradient_norm", "margin")
 
@@ -123,7 +125,8 @@ class WorstCase:
 
 
 def sampled_starts(teacher, m: int, level, settings: WorstCaseSettings, rng=None) -> list:
-    """``settings.starts_per_family`` configurations of each family at ``level``."""
+    """``settings.starts_per_family`` configurations of each family at ``level``, and (when
+    ``m > r`` and any are asked for) one relaxed stray start."""
     rng = rng if rng is not None else np.random.default_rng([settings.seed, m])
     T = np.asarray(teacher, float)
     r, d = T.shape
@@ -138,7 +141,24 @@ def sampled_starts(teacher, m: int, level, settings: WorstCaseSettings, rng=None
                     continue
                 out.append(Start(sample.config, spec.family, "sampler"))
                 break
+    if settings.starts_per_family > 0 and "stray" in settings.families:
+        relaxed = relaxed_stray_start(T, m, level, rng)
+        out += [relaxed] if relaxed is not None else []
     return out
+
+
+def relaxed_stray_start(teacher, m: int, level, rng) -> Start | None:
+    """A start of the relaxed stray family (the strays held, the others re-fitted), or
+    None when ``m == r`` or the path does not reach the level."""
+    T = np.asarray(teacher, float)
+    r, d = T.shape
+    if m <= r:
+        return None
+    spec = random_spec(rng, r, m, d, family="stray", teacher=T, relaxed=True)
+    try:
+        return Start(configuration_at_level(spec, level).config, "stray", "relaxed")
+    except (UsageError, ValueError):
+        return None
 
 
 def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
@@ -147,6 +167,14 @@ def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
         lhs, rhs = as_ball(obs.lhs), as_ball(obs.rhs)
         ratio = lhs / rhs if (rhs > 0 or rhs < 0) else None
         return ratio, claim.margin(obs), obs
+
+
+def _ratio_value(claim: Claim, config: Configuration, dps: int) -> float:
+    try:
+        ratio, _, _ = _ratio_and_margin(claim, config, dps)
+    except (ValueError, ZeroDivisionError):
+        return float("inf")
+    return float(to_mpf(ratio.mid())) if ratio is not None else float("inf")
 
 
 def _objective(claim: Claim, settings: WorstCaseSettings) -> str:
@@ -183,9 +211,12 @@ def minimise_margin(claim: Claim, teacher, *, students: int, level,
     objective = _objective(claim, settings)
     best, tried = None, []
     for start in pool:
-        if best is not None and settings.budget is not None and time.monotonic() - clock > settings.budget:
+        left = None if settings.budget is None else settings.budget - (time.monotonic() - clock)
+        if best is not None and left is not None and left <= 0:
             break
-        for cand in _descents(claim, T, start, level, dps, objective, settings):
+        run = settings if left is None else dataclasses.replace(
+            settings, level_set=dataclasses.replace(settings.level_set, time_limit=max(left, 0.5)))
+        for cand in _descents(claim, T, start, level, dps, objective, run):
             config, trajectory, precision = cand
             try:
                 ratio, margin, _ = _ratio_and_margin(claim, config, dps)
@@ -226,16 +257,18 @@ def _descents(claim, T, start: Start, level, dps, objective, settings):
             yield _exact_rows(res.student, T, level, dps, ls, activation), res.trajectory, res.precision
         except (ValueError, np.linalg.LinAlgError):
             pass
+    if objective == "auto" and len(candidates) > 1:
+        # The gradient-norm descent lowered the claim's ratio: the claim is driven by the
+        # gradient norm, and the (m d times costlier) margin descent is skipped.
+        ratios = [_ratio_value(claim, _exact_rows(c[0], T, level, dps, ls, activation), dps)
+                  for c in candidates]
+        if ratios[1] < ratios[0]:
+            return
     if objective in ("margin", "auto"):
         W0 = min(candidates, key=lambda c: float("inf") if c[1] is None else float(c[1].objective))[0]
 
         def ratio_of(rows):
-            config = Configuration(T.tolist(), _rows(rows), activation)
-            try:
-                ratio, _, _ = _ratio_and_margin(claim, config, dps)
-            except (ValueError, ZeroDivisionError):
-                return float("inf")
-            return float(to_mpf(ratio.mid())) if ratio is not None else float("inf")
+            return _ratio_value(claim, Configuration(T.tolist(), _rows(rows), activation), dps)
 
         try:
             res = minimise_on_level(ratio_of, T, W0, level,
