@@ -165,9 +165,11 @@ WORST_CASE = TaskKind(
     ) + geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
         Parameter("seed", int, "seed of the sampled starts", default=0, check=non_negative_int),
         Parameter("starts_per_family", int, "sampled starts per sampler family", default=2, check=positive_int),
-        Parameter("objective", str, "gradient_norm (the ratio grows with ||grad L|| at fixed L: zgj.thm4, "
-                  "contrast.pl) or margin (any claim: descend the claim's own ratio)", default="gradient_norm",
-                  check=lambda x: None if x in ("gradient_norm", "margin") else "must be gradient_norm or margin"),
+        Parameter("objective", str, "auto (the claim's declared objective, else both), gradient_norm "
+                  "(the ratio grows with ||grad L|| at fixed L: zgj.thm4, contrast.pl) or margin (descend "
+                  "the claim's own ratio)", default="auto",
+                  check=lambda x: None if x in ("auto", "gradient_norm", "margin") else
+                  "must be auto, gradient_norm or margin"),
     ),
     run=_worst_case,
     findings=lambda result: [Finding("worst_case", "minimiser", result, result.get("loss"))],
