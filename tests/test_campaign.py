@@ -121,6 +121,9 @@ def test_spec_expands_the_grid_and_fills_defaults():
     assert len(tasks) == 6
     assert {(t.as_dict()["claim"], t.as_dict()["seed"]) for t in tasks} == {
         (c, s) for c in ("zgj.lemma11", "zgj.lemmaD2") for s in (0, 1, 2)}
+    ranged = parse_spec('name = "r"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\n'
+                        'seed = {range = [3, 1000, 7]}').tasks()
+    assert [t.as_dict()["seed"] for t in ranged] == list(range(3, 1000, 7))
     defaults = parse_spec('name = "d"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"').tasks()
     assert defaults[0].as_dict() == {"claim": "zgj.lemma11", "samples": None, "seed": 0}
 
@@ -151,6 +154,10 @@ def test_task_keys_depend_on_the_inputs_only(seeds, order):
     ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nsaples = 3',
      "spec: tasks[0].saples: not a parameter of claim_check"),
     ('name = "x"\n[[tasks]]\nkind = "claim_check"', "spec: tasks[0].claim: missing"),
+    ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nseed = {range = [0, 1.5]}',
+     "spec: tasks[0].seed: a table must be {range = [start, stop]}"),
+    ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma11"\nseed = {range = [5, 5]}',
+     "spec: tasks[0].seed: an empty list gives no tasks"),
     ('name = "x"\n[[tasks]]\nkind = "claim_check"\nclaim = "zgj.lemma111"',
      "spec: tasks[0].claim: 'zgj.lemma111' is not a claim"),
     ('name = "x"\n[[tasks]]\nkind = "hunt"', "spec: tasks[0].kind: 'hunt' is not a task kind"),

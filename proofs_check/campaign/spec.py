@@ -13,6 +13,9 @@ product of its axes::
     samples = 4                              # fixed
     seed = [0, 1, 2]                         # axis: 2 x 3 = 6 tasks
 
+An integer axis may be written as a range, ``seed = {range = [0, 100]}`` (start, stop and an
+optional step, as Python's ``range``).
+
 Errors name the file and the key (``spec.toml: tasks[1].seed: -1 must be a non-negative
 integer``) and are input errors (exit code 2).
 """
@@ -131,6 +134,8 @@ def _grid(table: dict, where: str) -> TaskGrid:
             fixed.append((p.name, p.default))
             continue
         value = table[p.name]
+        if isinstance(value, dict):
+            value = _range(value, f"{where}.{p.name}")
         if isinstance(value, list):
             if not value:
                 raise SpecError(f"{where}.{p.name}: an empty list gives no tasks")
@@ -144,6 +149,17 @@ def _grid(table: dict, where: str) -> TaskGrid:
     except ValueError as exc:
         raise SpecError(f"{where}.{exc}") from None
     return grid
+
+
+def _range(value: dict, where: str) -> list:
+    bounds = value.get("range")
+    if set(value) != {"range"} or not isinstance(bounds, list) or not 2 <= len(bounds) <= 3 or not all(
+            isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+        raise SpecError(f"{where}: a table must be {{range = [start, stop]}} or {{range = [start, stop, step]}} "
+                        f"of integers, got {value!r}")
+    if len(bounds) == 3 and bounds[2] == 0:
+        raise SpecError(f"{where}: range step must not be 0")
+    return list(range(*bounds))
 
 
 def _validate(p, value, where: str):
