@@ -454,6 +454,13 @@ def test_the_shipped_example_spec_is_the_threshold_sweep():
     assert all(t.as_dict()["Delta"] == 0.5 for t in spec.tasks() if t.as_dict()["geometry"] == "separated")
 
 
+def test_the_shipped_kappa_spec_sweeps_r_and_w_max():
+    tasks = load_spec(ROOT / "examples" / "kappa_sweep.toml").tasks()
+    assert {(t.as_dict()["r"], t.as_dict()["w_max"]) for t in tasks} == {
+        (r, w) for r in (2, 3, 4) for w in (1.0, 2.0, 4.0)}
+    assert {t.as_dict()["claim"] for t in tasks} == {"zgj.thm4"}
+
+
 def test_stationary_campaign_summary_sets_the_lowest_spurious_point_beside_eps0(tmp_path):
     from proofs_check.campaign.tasks import STATIONARY
 

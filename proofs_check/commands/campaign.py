@@ -118,12 +118,13 @@ def _format(data, query) -> str:
                       ("geometry", "Delta >=", "Delta", "r", "m", "d", "norms", "hunts", "lowest spurious L", "kind",
                        "paper eps0", "log10 gap", "minima", "budget hit"), body)
     if query == "worst_case":
-        body = [(w["claim"], w["level"], w["geometry"], w["Delta"], w["r"], w["m"], _norms(w), w["runs"],
+        body = [(w["claim"], w["level"], w["geometry"], w["Delta"], w["r"], w["m"], _norms(w),
+                 f"{float(w['teacher_constants']['w_max']):.3f}", w["runs"],
                  w["ratio"], w["ratio_error"], w["family"]) for w in rows]
         return _table("smallest ratio lhs/rhs found on the level set (certified at the configuration; "
                       "worst case found, not proven worst; for zgj.thm4 an empirical kappa)",
-                      ("claim", "level", "geometry", "Delta", "r", "m", "norms", "runs", "ratio", "+/-",
-                       "family"), body)
+                      ("claim", "level", "geometry", "Delta", "r", "m", "norms in", "w_max drawn", "runs",
+                       "ratio", "+/-", "family"), body)
     body = [(c["claim"], c["samples"] or "default", len(c["seeds"]), c["kind"], c["expected"],
              " ".join(f"{k}:{v}" for k, v in c["statuses"].items()), f"{c['matches']}/{c['runs']}",
              c["min_margin"] or "-", c["min_margin_error"] or "-", c["min_margin_seed"],
