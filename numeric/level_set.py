@@ -334,6 +334,15 @@ def _descend(B, W, level, settings, value_and_gradient):
     return LevelSetResult(W, L, f, tuple(trajectory), B.name)
 
 
+def _up_to_sign_angles(U, V):
+    """Up-to-sign angles between unit rows of ``U`` and of ``V``, ``2 atan2(|u - s v|, |u + s v|)``
+    with ``s = sign(u.v)`` (Kahan's half-angle form: accurate at aligned neurons, unlike arccos)."""
+    s = np.where(U @ V.T >= 0, 1.0, -1.0)[:, :, None]
+    diff = np.linalg.norm(U[:, None, :] - s * V[None, :, :], axis=2)
+    plus = np.linalg.norm(U[:, None, :] + s * V[None, :, :], axis=2)
+    return 2 * np.arctan2(diff, plus)
+
+
 def anchored_minimum(teacher, student, stray_angle: float = 0.35, small_share: float = 0.25,
                      small_angle: float = 0.05):
     """The global minimum that ``student`` perturbs.
@@ -350,8 +359,7 @@ def anchored_minimum(teacher, student, stray_angle: float = 0.35, small_share: f
     W = np.asarray(np.asarray(student, dtype=object), float)
     tn = np.linalg.norm(T, axis=1)
     wn = np.linalg.norm(W, axis=1)
-    cos = np.abs((W / np.where(wn > 0, wn, 1)[:, None]) @ (T / tn[:, None]).T)
-    angle = np.arccos(np.clip(cos, 0.0, 1.0))
+    angle = _up_to_sign_angles(W / np.where(wn > 0, wn, 1)[:, None], T / tn[:, None])
     nearest = angle.argmin(axis=1)
     near = angle[np.arange(len(W)), nearest]
     group = np.array([(wn[nearest == nearest[j]] ** 2).sum() for j in range(len(W))])

@@ -40,6 +40,7 @@ import mpmath
 import numpy as np
 
 from numeric.config import Configuration
+from numeric.level_set import digits_for_level
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.errors import UsageError
@@ -71,7 +72,7 @@ def up_to_sign_angle(u, v) -> float:
 
 def dps_for_level(level) -> int:
     """Working digits for a loss level: cancellation costs ``-log10(level)`` digits."""
-    return int(math.ceil(max(0.0, -float(mpmath.log10(level))))) + 30
+    return digits_for_level(level, guard=30)
 
 
 def separated_teachers(rng, r: int, d: int, Delta: float = 0.5, w_min: float = 1.0,
@@ -181,6 +182,8 @@ def random_spec(rng, r: int, m: int, d: int, *, Delta: float = 0.5, w_min: float
     if m < r:
         raise UsageError(f"m = {m} students cannot cover r = {r} teachers (need m >= r)")
     T = separated_teachers(rng, r, d, Delta, w_min, w_max) if teacher is None else np.asarray(teacher, float)
+    # Drawn among random, claim2, stray only (the draws existing suites were seeded with);
+    # "split" is asked for by name.
     family = family or rng.choice(FAMILIES[:2] + FAMILIES[3:], p=[0.4, 0.4, 0.2])
     n_stray = strays if strays is not None else (rng.integers(1, m - r + 1) if family == "stray" and m > r else 0)
     if family == "stray" and n_stray == 0:

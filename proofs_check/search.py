@@ -410,9 +410,9 @@ _LEVEL_STEP = 100.0
 
 def _optimise(claim, pool, lo, hi, seed, stop):
     """Yield optimised candidates: for each of the most promising distinct examples, the
-    minimiser at its level, then the minimiser continued level by level (factor 100) down
+    minimiser at its level (from the example and from a relaxed stray start on its teacher), then the minimiser continued level by level (factor 100) down
     to ``lo`` and up to ``hi`` while the margin improves; ``stop()`` ends it."""
-    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
+    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
 
     settings = WorstCaseSettings(starts_per_family=0, seed=seed)
     seen, chosen = set(), []
@@ -423,10 +423,14 @@ def _optimise(claim, pool, lo, hi, seed, stop):
             chosen.append(cand)
         if len(chosen) == _PROMISING:
             break
-    def at(cand, level, start):
+    def at(cand, level, start, relaxed=False):
         teacher = [[float(x) for x in row] for row in cand.config.teacher]
+        starts = [Start(start, cand.family, "hypothesis")]
+        if relaxed:  # and a small student re-fitted around, on the example's teacher
+            rng = np.random.default_rng([seed, cand.config.m, len(starts)])
+            starts += [s for s in (relaxed_stray_start(teacher, cand.config.m, level, rng),) if s is not None]
         wc = minimise_margin(claim, teacher, students=cand.config.m, level=level, settings=settings,
-                             starts=[Start(start, cand.family, "hypothesis")])
+                             starts=starts)
         config = _canonical(wc.config, wc.dps)
         return Candidate(config, margin_at(claim, config, wc.dps), wc.dps, level, cand.family,
                          "optimised")
@@ -437,7 +441,7 @@ def _optimise(claim, pool, lo, hi, seed, stop):
         if stop():
             return
         try:
-            found = at(cand, cand.level, cand.config)
+            found = at(cand, cand.level, cand.config, relaxed=True)
         except (UsageError, ValueError):
             continue
         yield found

@@ -1,7 +1,8 @@
 """Worst cases found by optimisation, not sampled: the smallest margin of a claim at a loss level.
 
-:func:`minimise_margin` minimises a claim's ratio ``lhs / rhs`` (for Theorem 4
-``||grad L||_F / (kappa L)``) over configurations with ``L(W) = level`` exactly (to a
+:func:`minimise_margin` minimises a claim's margin (``lhs / rhs - 1`` for a lower bound,
+``1 - lhs / rhs`` for an upper bound; for Theorem 4 ``||grad L||_F / (kappa L) - 1``) over
+configurations with ``L(W) = level`` exactly (to a
 relative ``1e-12`` at high precision), from many starts: every sampler family at that
 level, and any configurations the caller adds (Hypothesis's best examples, minimisers of
 a neighbouring level).  The descent runs in float64 where the level allows it and on arb
@@ -16,7 +17,7 @@ Objectives (``settings.objective``):
   ``L`` (Theorem 4, the PL contrast, user claims on the gradient norm): a
   Levenberg-Marquardt descent of ``||grad L||_F`` on the level set;
 * ``"margin"``: any claim with ``at``: a finite-difference descent of the claim's own
-  ratio (midpoints of its balls);
+  margin (midpoints of its balls);
 * ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one
   (:class:`proofs_check.claims.sampling.WorstCaseLevelSettings`), else both (the gradient-norm
   minimisers are candidates, then the margin descent runs from the best candidate).
@@ -169,12 +170,16 @@ def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
         return ratio, claim.margin(obs), obs
 
 
-def _ratio_value(claim: Claim, config: Configuration, dps: int) -> float:
+def _margin_value(claim: Claim, config: Configuration, dps: int) -> float:
+    """The claim's margin at ``config`` (midpoint): what the descents minimise.  For a
+    lower bound it is ``lhs/rhs - 1``, for an upper bound ``1 - lhs/rhs``, so the worst
+    case of either is its smallest margin."""
     try:
-        ratio, _, _ = _ratio_and_margin(claim, config, dps)
+        _, margin, _ = _ratio_and_margin(claim, config, dps)
     except (ValueError, ZeroDivisionError):
         return float("inf")
-    return float(to_mpf(ratio.mid())) if ratio is not None else float("inf")
+    value = float(to_mpf(margin.mid()))
+    return value if value == value else float("inf")
 
 
 def _objective(claim: Claim, settings: WorstCaseSettings) -> str:
@@ -190,7 +195,8 @@ def _rows(W) -> list:
 
 def minimise_margin(claim: Claim, teacher, *, students: int, level,
                     settings: WorstCaseSettings = WorstCaseSettings(), starts=()) -> WorstCase:
-    """The smallest ``lhs / rhs`` of ``claim`` found on ``{L = level}`` (see the module doc).
+    """The smallest margin of ``claim`` found on ``{L = level}`` (see the module doc): the
+    smallest ``lhs / rhs`` of a lower bound, the largest of an upper bound.
 
     ``teacher``: ``r x d`` rows; ``students``: ``m``; ``starts``: extra :class:`Start` s
     (or configurations) tried first.  Raises ``UsageError`` when the claim has no ``at``
@@ -224,9 +230,8 @@ def minimise_margin(claim: Claim, teacher, *, students: int, level,
                 continue
             if ratio is None:
                 continue
-            value = float(to_mpf(ratio.mid()))
-            tried.append((start.family, start.origin, value))
-            if best is None or value < float(to_mpf(best[1].mid())):
+            tried.append((start.family, start.origin, float(to_mpf(ratio.mid()))))
+            if best is None or float(to_mpf(margin.mid())) < float(to_mpf(best[2].mid())):
                 best = (config, ratio, margin, start, trajectory, precision)
     if best is None:
         raise UsageError(f"claim {claim.id}: no start gave a finite ratio at loss level {level:.3g}")
@@ -258,20 +263,20 @@ def _descents(claim, T, start: Start, level, dps, objective, settings):
         except (ValueError, np.linalg.LinAlgError):
             pass
     if objective == "auto" and len(candidates) > 1:
-        # The gradient-norm descent lowered the claim's ratio: the claim is driven by the
+        # The gradient-norm descent lowered the claim's margin: the claim is driven by the
         # gradient norm, and the (m d times costlier) margin descent is skipped.
-        ratios = [_ratio_value(claim, _exact_rows(c[0], T, level, dps, ls, activation), dps)
-                  for c in candidates]
-        if ratios[1] < ratios[0]:
+        margins = [_margin_value(claim, _exact_rows(c[0], T, level, dps, ls, activation), dps)
+                   for c in candidates]
+        if margins[1] < margins[0]:
             return
     if objective in ("margin", "auto"):
         W0 = min(candidates, key=lambda c: float("inf") if c[1] is None else float(c[1].objective))[0]
 
-        def ratio_of(rows):
-            return _ratio_value(claim, Configuration(T.tolist(), _rows(rows), activation), dps)
+        def margin_of(rows):
+            return _margin_value(claim, Configuration(T.tolist(), _rows(rows), activation), dps)
 
         try:
-            res = minimise_on_level(ratio_of, T, W0, level,
+            res = minimise_on_level(margin_of, T, W0, level,
                                     dataclasses.replace(ls, iterations=settings.margin_iterations),
                                     activation)
             yield _exact_rows(res.student, T, level, dps, ls, activation), res.trajectory, res.precision

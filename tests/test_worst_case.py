@@ -169,6 +169,11 @@ def test_worst_case_ratio_is_a_certified_ball_at_the_minimiser():
     # The sampled families' own worst case is beaten by the optimiser.
     sampled = [r for fam, origin, r in wc.starts]
     assert float(wc.ratio.mid()) <= min(sampled)
+    # The JSON form keeps the exact minimiser: re-evaluated, the same ratio.
+    again = Configuration.from_dict(wc.to_json()["config"])
+    e2 = evaluate(again, wc.dps + 20)
+    g2 = sum((x * x for row in e2.gradient for x in row), arb(0)).sqrt()
+    assert (g2 / e2.loss).overlaps(wc.ratio)
 
 
 def test_minimisers_follow_a_three_quarter_power_over_twelve_decades():
@@ -248,3 +253,20 @@ def test_cli_search_shows_progress_and_finds_power_0_7(capsys, tmp_path, monkeyp
                  "--save-dir", "none"])
     err = capsys.readouterr().err
     assert code == 1 and "search: best margin so far" in err
+
+
+def test_upper_bounds_are_maximised():
+    """For ``lhs <= C rhs`` the worst case is the largest ratio: ||grad L||_F <= 10 L^(1/2)
+    (true near the minima: the Lipschitz side) is pushed towards its largest ratio."""
+    def at(claim, config, dps):
+        L, g = loss_and_gradient_norm(config, dps)
+        return Observation(lhs=g, rhs=10 * L.sqrt(), scale=L, dps=dps)
+
+    upper = Claim(id="planted.upper", title="t", source="tests", statement="s", hypotheses="h",
+                  lhs="l", rhs="r", relation="<=", expected="certified", observe=observe_levels,
+                  at=at, constant=Fraction(1))
+    wc = minimise_margin(upper, [[1.0, 0.0]], students=2, level=1e-6,
+                         settings=WorstCaseSettings(starts_per_family=1, objective="margin"))
+    largest = max(r for _, _, r in wc.starts)
+    assert float(wc.ratio.mid()) == pytest.approx(largest)
+    assert bool(wc.margin > 0) and float(wc.margin.mid()) == pytest.approx(1 - largest)
