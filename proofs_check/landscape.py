@@ -22,7 +22,9 @@ with the protocol of :mod:`numeric.stationary`), and certifies saddles too:
 4. **deduplication** modulo students' permutations and signs and the orthogonal maps
    that permute the teachers up to sign (found by solving for them, see
    :func:`teacher_symmetries`);
-5. **certificate** (Krawczyk on balls, :func:`numeric.stationary.certify`) of the reduced
+5. **saddle hopping**: from every new certified saddle, the next starts leave it both ways
+   along its most negative curvature direction (:func:`saddle_hops`);
+6. **certificate** (Krawczyk on balls, :func:`numeric.stationary.certify`) of the reduced
    point, and **classification**:
 
    * ``global``: the loss enclosure contains 0;
@@ -46,6 +48,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -86,15 +89,18 @@ KEY_DECIMALS = 5  # rounding of the effective vectors in the deduplication key
 
 @dataclass(frozen=True)
 class HuntSettings:
-    """What the hunt does: ``students`` (m), ``starts``, ``seed``, a time ``budget`` in
-    seconds, the working precision ``dps`` of the certificate, the activation."""
+    """What the hunt does: ``students`` (m), ``starts`` (descents in all, saddle hops
+    included), ``seed``, a time ``budget`` in seconds, the working precision ``dps`` of the
+    certificate, the activation, and ``hops``: starts taken from each new certified saddle
+    along its most negative curvature directions (both ways)."""
 
     students: int
-    starts: int = 120
+    starts: int = 200
     seed: int = 0
     budget: float = 240.0
     dps: int = 40
     activation: str = "abs"
+    hops: int = 2  # starts taken from each certified saddle along negative curvature
 
     def __post_init__(self):
         if self.students < 1:
@@ -479,50 +485,56 @@ def model_loss(model, reduced: _Reduced) -> float:
     return red.loss_gradient64(reduced.W.reshape(-1))[0] if len(reduced.W) else float("inf")
 
 
-#: Atom combinations are enumerated up to this many students, and only while the
-#: enumeration (combinations times group elements) stays below ``ENUMERATION_CAP``.
+#: Atom combinations are enumerated up to this many students.
 ATOM_WIDTH = 4
-ENUMERATION_CAP = 20000
+#: At most 1/ATOM_SHARE of the starts are atom combinations.
+ATOM_SHARE = 2
+#: A teacher is covered by an atom within this |cos| (a bisector covers both its teachers).
+COVER_COS = 0.7
 
 
-def atom_combinations(T, m: int, group, rng) -> list:
-    """``(width, "atoms", rows)``: students parked exactly on distinct atoms (teachers,
-    bisectors, the diagonal), one start per orbit under ``group``, widths ``1..4``.
+def atom_combinations(T, m: int, group, rng, limit: int) -> list:
+    """Up to ``limit`` starts ``(width, "atoms", rows)``: students parked exactly on
+    distinct atoms (teachers, bisectors, the diagonal), one start per orbit under
+    ``group``, widths ``1..4``, those covering the most teachers first (the low spurious
+    points found so far serve every teacher: e.g. both bisectors of ``e_1, e_2`` plus ``e_3``).
 
     A repeated atom would be the same reduced point as a narrower start, so atoms are
     distinct.  Each start is exactly symmetric under its stabiliser, and descent keeps it
-    so: this is how the symmetric saddles (both bisectors, a bisector pair plus a
-    teacher, ...) are reached.  Orbits are shuffled by ``rng`` within each width."""
+    so: this is how the symmetric saddles are reached.  Ties are shuffled by ``rng``."""
     atoms = structured_atoms(T)
-    units = [a / np.linalg.norm(a) for a in atoms]
-    out = []
-    for w in range(1, min(m, ATOM_WIDTH) + 1):
-        combos = list(itertools.combinations(range(len(atoms)), w))
-        if len(combos) * len(group) > ENUMERATION_CAP:
-            pick = rng.choice(len(combos), size=max(1, ENUMERATION_CAP // len(group)), replace=False)
-            combos = [combos[i] for i in sorted(pick)]
-        seen = {}
-        for c in combos:
-            key, _ = symmetry_key(np.array([units[i] for i in c]), group)
-            seen.setdefault(key, c)
-        reps = list(seen.values())
-        rng.shuffle(reps)
-        for c in reps:
-            # ||u|| = ||w||^2: each student carries 0.8 of its atom's size.
-            rows = np.array([units[i] * math.sqrt(0.8 * np.linalg.norm(atoms[i])) for i in c])
-            out.append((w, "atoms", rows))
+    units = np.array([a / np.linalg.norm(a) for a in atoms])
+    teachers = np.asarray(T, dtype=float) / np.linalg.norm(T, axis=1)[:, None]
+    covers = np.abs(units @ teachers.T) >= COVER_COS  # atoms x teachers
+    combos = [c for w in range(1, min(m, ATOM_WIDTH) + 1)
+              for c in itertools.combinations(range(len(atoms)), w)]
+    tie = rng.random(len(combos))
+    order = sorted(range(len(combos)),
+                   key=lambda k: (-int(covers[list(combos[k])].any(axis=0).sum()), len(combos[k]), tie[k]))
+    out, seen = [], set()
+    for k in order:
+        if len(out) >= limit:
+            break
+        c = combos[k]
+        key, _ = symmetry_key(units[list(c)], group)
+        if key in seen:
+            continue
+        seen.add(key)
+        # ||u|| = ||w||^2: each student carries 0.8 of its atom's size.
+        rows = np.array([units[i] * math.sqrt(0.8 * np.linalg.norm(atoms[i])) for i in c])
+        out.append((len(c), "atoms", rows))
     return out
 
 
 def start_schedule(T, m: int, count: int, seed: int, group=None) -> list:
     """``(width, family, rows)`` starts: first the atom combinations (at most half of
-    ``count``, narrowest first), then the other families round-robin over widths, half at
+    ``count``), then the other families round-robin over widths, half at
     ``m`` students and half spread over ``1..m-1``.  A stationary point of ``m' < m``
     students padded with zero rows is stationary for ``m`` (the zero rows' gradient
     vanishes), and the narrower hunts are cheaper and reach the building blocks that wide
     random starts rarely do."""
     group = group if group is not None else teacher_symmetries(T)
-    out = atom_combinations(T, m, group, np.random.default_rng([seed, 0]))[: count // 2]
+    out = atom_combinations(T, m, group, np.random.default_rng([seed, 0]), count // ATOM_SHARE)
     count -= len(out)
     widths = list(range(1, m))
     at_m = max(1, count - count // 2) if widths else count
@@ -538,6 +550,22 @@ def start_schedule(T, m: int, count: int, seed: int, group=None) -> list:
     return out
 
 
+def saddle_hops(model: TeacherStudentModel, config: Configuration, count: int, step: float = 0.05) -> list:
+    """Starts ``(m, "hop", rows)`` at ``config +- step * v`` for the ``count // 2`` most
+    negative curvature directions ``v`` of the float64 Hessian (on the non-zero rows)."""
+    if count < 2:
+        return []
+    W = np.array([[float(x) for x in row] for row in config.student])
+    H = model.hessian64(W.reshape(-1))
+    values, vectors = np.linalg.eigh(H)
+    scale = max(1.0, float(np.linalg.norm(W)))
+    out = []
+    for k in range(min(count // 2, int((values < -1e-8).sum()))):
+        v = vectors[:, k].reshape(W.shape)
+        out += [(model.m, "hop", W + step * scale * v), (model.m, "hop", W - step * scale * v)]
+    return out
+
+
 def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None = None) -> Landscape:
     """Run the hunt for ``teacher`` (rows) with ``settings``; see the module docstring."""
     t0 = time.monotonic()
@@ -549,7 +577,9 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
     found: dict = {}
     order = []
     run = converged = 0
-    for width, family, W0 in start_schedule(T, m, settings.starts, settings.seed, group):
+    pending = deque(start_schedule(T, m, settings.starts, settings.seed, group))
+    while pending and run < settings.starts:
+        width, family, W0 = pending.popleft()
         if time.monotonic() - t0 > settings.budget:
             break
         run += 1
@@ -580,6 +610,10 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
         if key not in found:
             order.append(key)
         found[key] = info
+        if info["kind"] == "saddle" and info["certified"]:
+            # Saddle hopping: the next starts leave the saddle both ways along its
+            # directions of negative curvature, towards lower stationary points.
+            pending.extendleft(reversed(saddle_hops(model, info["config"], settings.hops)))
     points = sorted((StationaryPoint(**found[k]) for k in order), key=lambda p: to_mpf(p.loss.mid()))
     return Landscape(tuple(tuple(row) for row in model.teacher), m, tuple(points),
                      run, converged, time.monotonic() - t0, len(group), settings.dps)

@@ -317,3 +317,17 @@ class _FlatQuartic:
 def test_a_zero_eigenvalue_is_degenerate_never_a_minimum():
     (point,) = hunt_model(_FlatQuartic(), [np.array([0.3, 0.0])])
     assert point["kind"] == "degenerate" and not point["certified"]
+
+
+def test_saddle_hops_leave_along_negative_curvature():
+    from numeric.config import Configuration
+    from proofs_check.landscape import saddle_hops
+
+    # Both students on both bisectors of two orthogonal teachers: a certified saddle.
+    point = _closed_form(2, "both bisectors")
+    model = TeacherStudentModel.from_rows(_teacher(2), 2)
+    hops = saddle_hops(model, Configuration(_teacher(2), point.student_rows(30)), 2)
+    assert len(hops) == 2
+    L0 = model.loss_gradient64(np.array(_rows(point, 2)).reshape(-1))[0]
+    # Both ways along the negative direction lower the loss (second order dominates).
+    assert all(model.loss_gradient64(W.reshape(-1))[0] < L0 for _, _, W in hops)

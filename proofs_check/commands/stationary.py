@@ -27,7 +27,7 @@ def register(subparsers):
     )
     p.add_argument("teacher", help="configuration JSON whose teacher rows are used")
     p.add_argument("--students", type=int, required=True, help="number of student neurons m")
-    p.add_argument("--starts", type=int, default=120, help="descent starts (default 120)")
+    p.add_argument("--starts", type=int, default=200, help="descents, saddle hops included (default 200)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--budget", type=float, default=240.0,
                    help="seconds after which no new start is begun (default 240)")

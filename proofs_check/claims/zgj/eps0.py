@@ -85,7 +85,7 @@ class Eps0Settings:
     eps0_constant: Fraction = Fraction(1)
     eps0_over_upper: str | None = None
     hunt_students: int | None = None
-    hunt_starts: int = 80
+    hunt_starts: int = 160
     hunt_budget: float = 600.0
     levels: tuple = DEFAULT_LEVELS
     upper_fractions: tuple = DEFAULT_UPPER_FRACTIONS
