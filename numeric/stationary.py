@@ -51,6 +51,7 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
+from numeric import _pair_code
 from numeric import float64 as _f64
 from numeric import precise as _precise
 from numeric.config import to_fraction
@@ -129,6 +130,58 @@ class _Rows:
                             for x in row))
 
 
+def _box_evaluate(rows: _Rows, F, want_hessian: bool):
+    """Loss, gradient (and Hessian) of ``rows`` whose student entries may be balls: every
+    result encloses the value at every point of the box.
+
+    :func:`numeric.evaluate` works on exact rational rows (integer Gram matrices); a box
+    needs the pairwise form instead: ``y_j = sum_b c_b (g_u u_hat_j + g_v z_hat_b)`` from the
+    pair coefficients of :mod:`numeric._pair_code` (``grad_u k = g_u u_hat + g_v v_hat``),
+    ``grad_{w_j} L = ||w_j|| (I + w_hat w_hat^T) y_j``, and the Hessian of
+    :func:`numeric.precise._hessian` (Lemma D.1's chain rule for ``u = ||w|| w``).
+    """
+    PI = F.pi()
+    value_gradient = getattr(_pair_code, f"{rows.activation}_value_gradient_sc")
+    pts = _precise._points(rows, F)
+    n, d = len(pts), rows.d
+    cos = F.gram([p.unit for p in pts]) if n else []
+    angle = [[None] * n for _ in range(n)]
+    for i in range(n):
+        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
+        for j in range(i + 1, n):
+            angle[i][j] = angle[j][i] = _precise.pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+    pair = {(i, j): value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
+            for i in range(n) for j in range(n) if i <= j or pts[i].student is not None}
+    loss = F.zero()
+    for i in range(n):
+        for j in range(i, n):
+            loss += (1 if i == j else 2) * pts[i].sign * pts[j].sign * pair[i, j][0]
+    loss = loss / 2
+    linear = None
+    if rows.activation == "relu":  # App. A: the best linear term removes 1/4 |sum c z|^2
+        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(d)]
+        loss -= sum((v * v for v in linear), F.zero()) / 8
+    y = {}
+    grad = [tuple(F.zero() for _ in range(d)) for _ in range(rows.m)]
+    students = [i for i in range(n) if pts[i].student is not None]
+    for i in students:
+        yi = [F.zero() for _ in range(d)]
+        for j in range(n):
+            _, g_u, g_v = pair[i, j]
+            for k in range(d):
+                yi[k] += pts[j].sign * (g_u * pts[i].unit[k] + g_v * pts[j].unit[k])
+        if linear is not None:
+            yi = [yi[k] - linear[k] / 4 for k in range(d)]
+        y[pts[i].student] = yi
+        along = sum((a * b for a, b in zip(pts[i].unit, yi)), F.zero())
+        grad[pts[i].student] = tuple(pts[i].w_norm * (yi[k] + along * pts[i].unit[k]) for k in range(d))
+    hess = None
+    if want_hessian:
+        coefficients = getattr(_pair_code, f"{rows.activation}_hessian_sc")
+        hess = _precise._hessian(rows, F, PI, pts, students, cos, angle, y, coefficients)
+    return _precise.Evaluation(loss, tuple(grad), hess, int(flint.ctx.dps), F.name)
+
+
 @dataclass(frozen=True)
 class TeacherStudentModel:
     """Zhou-Ge-Jin's network: ``m`` students in ``R^d`` against a fixed exact teacher.
@@ -189,12 +242,10 @@ class TeacherStudentModel:
 
     def _evaluate(self, x, hessian):
         rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
-        dps = max(15, int(flint.ctx.dps))
-        return _precise._evaluate(rows, _BALLS, dps, True, hessian)
+        return _box_evaluate(rows, _BALLS, hessian)
 
     def ball_loss(self, x):
-        rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
-        return _precise._evaluate(rows, _BALLS, int(flint.ctx.dps), False, False).loss
+        return self._evaluate(x, False).loss
 
     def ball_gradient_hessian(self, x):
         if _Rows(self.teacher, self._ball_rows(x), self.activation).zero_students():

@@ -185,8 +185,7 @@ def _margin_value(claim: Claim, config: Configuration, dps: int) -> float:
 def _objective(claim: Claim, settings: WorstCaseSettings) -> str:
     if settings.objective != "auto":
         return settings.objective
-    # Claims carry a settings dataclass (main's issue 8); an objective may be declared there.
-    return getattr(claim.settings, "worst_case_objective", None) or "auto"
+    return getattr(claim.settings, "worst_case_objective", "auto")
 
 
 def _rows(W) -> list:

@@ -281,6 +281,7 @@ def test_cli_writes_the_landscape_json(tmp_path, capsys):
     ('{"teacher": [[1, 0], [0]]}', ("--students", "2"), "teacher row 1"),
     ('{"teacher": [[1, 0]]}', ("--students", "0"), "--students"),
     ('{"teacher": [[1, 0]]}', ("--students", "2", "--starts", "0"), "--starts"),
+    ('{"teacher": [[1, 0], [0, 1]]}', ("--students", "1"), "--students = 1 is below r = 2"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, field):
     teacher = tmp_path / "t.json"
@@ -331,3 +332,25 @@ def test_saddle_hops_leave_along_negative_curvature():
     L0 = model.loss_gradient64(np.array(_rows(point, 2)).reshape(-1))[0]
     # Both ways along the negative direction lower the loss (second order dominates).
     assert all(model.loss_gradient64(W.reshape(-1))[0] < L0 for _, _, W in hops)
+
+
+@pytest.mark.parametrize("activation", ["abs", "relu"])
+def test_box_evaluation_agrees_with_the_evaluator(activation):
+    # The pairwise ball path used on boxes against numeric.evaluate on exact rows.
+    from numeric import evaluate
+    from numeric.config import Configuration
+
+    rng = np.random.default_rng(3)
+    T, W = rng.standard_normal((2, 3)), rng.standard_normal((3, 3)) * 0.8
+    config = Configuration(T.tolist(), W.tolist(), activation)
+    model = TeacherStudentModel.from_rows(T.tolist(), 3, activation)
+    ref = evaluate(config, 40, hessian=True)
+    with flint.ctx.workdps(40):
+        x = [arb(float(v)) for v in W.reshape(-1)]
+        g, H = model.ball_gradient_hessian(x)
+        assert model.ball_loss(x).overlaps(ref.loss)
+        assert all(a.overlaps(b) for a, b in zip(g, [v for row in ref.gradient for v in row]))
+        assert all(a.overlaps(b) for ra, rb in zip(H, ref.hessian) for a, b in zip(ra, rb))
+        # and a box encloses the values at its points
+        box = [arb(float(v), 1e-6) for v in W.reshape(-1)]
+        assert model.ball_loss(box).contains(ref.loss.mid())

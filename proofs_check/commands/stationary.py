@@ -53,6 +53,9 @@ def run(args) -> int:
     from proofs_check.landscape import HuntSettings, hunt, landscape_json
 
     config = load_configuration_teacher(args.teacher, max(args.students, 1))
+    if 1 <= args.students < len(config.teacher):
+        raise UsageError(f"--students = {args.students} is below r = {len(config.teacher)} teacher rows; "
+                         "the paper's setting needs m >= r")
     settings = HuntSettings(students=args.students, starts=args.starts, seed=args.seed,
                             budget=args.budget, dps=args.dps, activation=config.activation)
     if args.json:
