@@ -37,6 +37,7 @@ COMMANDS = (
     "replay",
     "report",
     "stationary",
+    "campaign",
 )
 
 #: The exit-code paragraph shown by ``--help`` of the program and of every sub-command.
