@@ -548,14 +548,20 @@ def relax_students(teacher, student, free, settings: LevelSetSettings = LevelSet
         if not free:
             return W
         m, d = W.shape
-        cols = [j * d + k for j in free for k in range(d)]
         L, G = B.loss_gradient(W)
         for _ in range(iterations):
+            # A zero row contributes nothing to L and the Hessian is undefined there: the
+            # Hessian is formed on the nonzero rows, and a zero free row (gradient 0) stays.
+            W64 = np.asarray(W, float)
+            nonzero = [j for j in range(m) if np.any(W64[j] != 0)]
+            moving = [j for j in free if j in nonzero]
+            if not moving:
+                break
+            cols = [j * d + k for j in moving for k in range(d)]
+            reduced = [nonzero.index(j) * d + k for j in moving for k in range(d)]
             g = np.array([G.ravel()[c] for c in cols], dtype=float)
-            if isinstance(B, _Float64):
-                H = f64.hessian(B.teacher, W, activation)[np.ix_(cols, cols)]
-            else:
-                H = f64.hessian(np.asarray(B.teacher, float), np.asarray(W, float), activation)[np.ix_(cols, cols)]
+            teacher64 = B.teacher if isinstance(B, _Float64) else np.asarray(B.teacher, float)
+            H = f64.hessian(teacher64, W64[nonzero], activation)[np.ix_(reduced, reduced)]
             lam = max(0.0, -float(np.linalg.eigvalsh(H).min())) + 1e-12 * (1 + np.abs(H).max())
             try:
                 step = np.linalg.solve(H + lam * np.eye(len(cols)), g)

@@ -270,3 +270,18 @@ def test_upper_bounds_are_maximised():
     largest = max(r for _, _, r in wc.starts)
     assert float(wc.ratio.mid()) == pytest.approx(largest)
     assert bool(wc.margin > 0) and float(wc.margin.mid()) == pytest.approx(1 - largest)
+
+
+def test_relaxation_ignores_zero_rows_instead_of_failing():
+    """A zero student row (held or free) has no Hessian; relaxation must leave it and re-fit the
+    others (a drawn stray student can be exactly zero)."""
+    import numpy as np
+
+    from numeric.float64 import loss
+    from numeric.level_set import relax_students
+
+    T = np.array([[1.0, 0.0], [0.0, 1.0]])
+    W = np.array([[0.9, 0.05], [0.0, 0.0], [0.1, 0.8], [0.0, 0.0]])
+    out = relax_students(T, W, free=[0, 1, 2])
+    assert np.all(out[1] == 0) and np.all(out[3] == 0)
+    assert loss(T, out) < loss(T, W)
