@@ -562,7 +562,9 @@ def relax_students(teacher, student, free, settings: LevelSetSettings = LevelSet
             g = np.array([G.ravel()[c] for c in cols], dtype=float)
             teacher64 = B.teacher if isinstance(B, _Float64) else np.asarray(B.teacher, float)
             H = f64.hessian(teacher64, W64[nonzero], activation)[np.ix_(reduced, reduced)]
-            lam = max(0.0, -float(np.linalg.eigvalsh(H).min())) + 1e-12 * (1 + np.abs(H).max())
+            # Shift an indefinite block to positive definite with room to spare: a shift that
+            # only reaches zero leaves a near-singular system whose step no backtracking saves.
+            lam = 2 * max(0.0, -float(np.linalg.eigvalsh(H).min())) + 1e-8 * (1 + np.abs(H).max())
             try:
                 step = np.linalg.solve(H + lam * np.eye(len(cols)), g)
             except np.linalg.LinAlgError:
