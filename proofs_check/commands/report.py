@@ -47,12 +47,17 @@ def _reject_constant(name):
 
 
 def load_results(path) -> dict:
-    """Read a results JSON file; numbers are kept exact.  Errors name the file."""
+    """Read a results JSON file and check it against the results schema; numbers are kept
+    exact.  Errors name the file and the JSON path of the field."""
+    from proofs_check.schema import validate_results
+
     try:
-        return read_json_file(path, "the results file", error=UsageError, parse_float=Decimal,
-                              parse_constant=_reject_constant)
+        results = read_json_file(path, "the results file", error=UsageError, parse_float=Decimal,
+                                 parse_constant=_reject_constant)
+        validate_results(results)
     except UsageError as exc:
-        raise UsageError(f"--from {str(path)!r}: {exc}") from None
+        raise type(exc)(f"--from {str(path)!r}: {exc}") from None
+    return results
 
 
 def _select(results: dict, claims: str | None) -> dict:
@@ -93,7 +98,8 @@ def _run_suite(args) -> dict:
 def run(args) -> int:
     from numeric.config import write_atomically
     from proofs_check.report import LatexCompileError, ResultsError, write_report
-    from proofs_check.report.latex import Results
+    from proofs_check.report.document import check_evidence
+    from proofs_check.report.figure_data import FigureData
 
     out = Path(args.out)
     if args.from_path is not None:
@@ -104,8 +110,9 @@ def run(args) -> int:
                     " reports results that were already computed (drop one of the two)"
                 )
         results = _select(load_results(args.from_path), args.claims)
-        try:  # validate before anything is written, naming the file
-            Results.from_json(results)
+        try:  # what the schema cannot say, before anything is written, naming the file
+            FigureData.from_json(results.get("figures"))
+            check_evidence(results["claims"])
         except ResultsError as exc:
             raise ResultsError(f"--from {args.from_path!r}: {exc}") from None
     else:

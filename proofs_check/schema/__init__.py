@@ -23,7 +23,8 @@ from importlib import resources
 
 from proofs_check.errors import UsageError
 
-__all__ = ["SCHEMA_VERSION", "ResultsError", "ResultsBug", "results_schema", "validate_results", "json_path"]
+__all__ = ["SCHEMA_VERSION", "ResultsError", "ResultsBug", "example_verdict", "example_results",
+           "results_schema", "validate_results", "json_path", "short_repr"]
 
 #: The version of the results file this code writes and reads (``schema_version``).
 SCHEMA_VERSION = 1
@@ -65,7 +66,8 @@ def json_path(parts) -> str:
     return out or "results"
 
 
-def _short(value, limit: int = 60) -> str:
+def short_repr(value, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for one-line messages."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -90,7 +92,7 @@ def _explain(error) -> str:
         return f"{field}: missing ({why}; is the file truncated or from another version?)"
     described = error.schema.get("description") if isinstance(error.schema, dict) else None
     if error.validator == "const" and path == ["schema_version"]:
-        return (f"schema_version = {_short(error.instance)}: this program reads results schema"
+        return (f"schema_version = {short_repr(error.instance)}: this program reads results schema"
                 f" version {SCHEMA_VERSION} (the file comes from another version; rerun"
                 " `proofs-check run --json`)")
     if error.validator in ("enum", "const"):
@@ -108,7 +110,7 @@ def _explain(error) -> str:
         text = "is not in the expected form"
     else:
         text = error.message if len(error.message) < 120 else error.message[:117] + "..."
-    return f"{where} = {_short(error.instance)}: {text}" + (f" ({described})" if described else "")
+    return f"{where} = {short_repr(error.instance)}: {text}" + (f" ({described})" if described else "")
 
 
 def validate_results(results, *, produced: bool = False) -> None:
@@ -127,3 +129,30 @@ def validate_results(results, *, produced: bool = False) -> None:
     if produced:
         raise ResultsBug(f"internal error: the results do not match the results schema: {message}")
     raise ResultsError(message)
+
+
+def example_verdict(claim_id: str, status: str = "certified", **fields) -> dict:
+    """A minimal verdict that matches the schema (every field present, most empty); ``fields``
+    override any of them.  For examples and tests.
+
+    >>> example_verdict("x", "consistent")["kind"]
+    'empirical'
+    """
+    from proofs_check.judgement import kind_of
+
+    verdict = {"id": claim_id, "title": "", "source": "", "statement_latex": "",
+               "kind": kind_of(status, "certified"), "status": status, "expected": status,
+               "shown": "", "samples": 0, "loss_range": None, "min_margin": None, "dps": 0,
+               "error": None, "worst": None, "estimate": None, "counterexample": None,
+               "paper_constant": None, "notes": ""}
+    verdict.update(fields)
+    return verdict
+
+
+def example_results(*claim_ids: str, **verdict_fields) -> dict:
+    """A minimal results dict with one :func:`example_verdict` per id.
+
+    >>> validate_results(example_results("a", "b", status="refuted"))
+    """
+    return {"schema_version": SCHEMA_VERSION, "seed": 0, "samples": None,
+            "claims": [example_verdict(cid, **verdict_fields) for cid in claim_ids]}
