@@ -350,7 +350,7 @@ def test_new_figure_shapes_are_drawn(tmp_path):
     assert "14 minimisers of the gradient norm at fixed loss" in tex
     assert "claim2\\_split, random\\_near\\_teacher" in tex
     assert "against lower bound and upper bound as the results give them" in tex
-    assert "The lower bound divided by the paper's $\\epsilon_0$ ranges from $10^{58.0}$ to $10^{58.0}$" in tex
+    assert "The lower bound divided by the paper's $\\epsilon_0$ ranges from $10^{58}$ to $10^{58}$" in tex
     assert "The results carry 2 witness entries" in tex
     assert "the results give no $\\kappa$" in tex
     # both shapes at once are fine too; a lower list of the wrong length is not

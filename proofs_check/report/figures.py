@@ -177,7 +177,7 @@ def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
         lx = np.log10(loss)
         xs = np.logspace(lx.min(), lx.max(), 50)
         ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="C0",
-                label=f"least squares: slope {slope:.3f}")
+                label=f"least squares: slope ${_num(slope, 4)}$")
         caption_parts.append(
             f"A least-squares line through the {len(loss)} per-level points (loss from"
             f" ${_num(min(loss))}$ to ${_num(max(loss))}$) has slope ${_num(slope)}$; this describes"
@@ -268,7 +268,7 @@ def _lambda_min(data: LambdaMinM, path: Path) -> str:
         c = min(l * r3 / d**3 for d, l in zip(delta, lam))
         xs = np.logspace(np.log10(min(delta)), np.log10(max(delta)), 50)
         ax.plot(xs, c * xs**3 / r3, "k--", linewidth=1.0,
-                label=rf"$c\,\Delta^3/r^3$, $c = {c:.3g}$")
+                label=rf"$c\,\Delta^3/r^3$, $c = {_num(c)}$")
         caption += (
             " Lemma~11 proves $\\lambda_{\\min}(M) = \\Omega(\\Delta^3/r^3)$; the dashed curve is"
             f" $c\\Delta^3/r^3$ with the largest $c$ that the data allow, $c = {_num(c)}$."
@@ -325,7 +325,7 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
                 if v is not None]
         if gaps:
             caption += (f" The {label} divided by the paper's $\\epsilon_0$ ranges from"
-                        f" $10^{{{min(gaps):.1f}}}$ to $10^{{{max(gaps):.1f}}}$.")
+                        f" $10^{{{_num(min(gaps))}}}$ to $10^{{{_num(max(gaps))}}}$.")
     if data.witness:
         caption += f" The results carry {len(data.witness)} witness entr{'y' if len(data.witness) == 1 else 'ies'}."
     expected = sum(1 for key, *_ in series for v in (getattr(data, key) or ()) if v is not None)
