@@ -351,37 +351,59 @@ def r2_at(dec: Decomposition, x):
 # -- masses and angles -------------------------------------------------------------------------
 
 def mass_within(dec: Decomposition, i: int, delta) -> Any:
-    """``sum_{j in T_i(delta)} ||w_j||^2`` (membership decided on the midpoint of ``delta_j``)."""
+    """``sum_{j in T_i(delta)} ||w_j||^2`` for a number ``delta``; a student whose angle ball
+    straddles ``delta`` makes the result a ball covering both memberships."""
     F = dec.field
     with F.workdps(dec.dps):
-        return sum((dec.w_norm[j] ** 2 for j in dec.members(i)
-                    if F.mid(dec.delta[j]) <= float(delta)), F.zero())
+        d = F.number(Fraction(delta)) if not hasattr(delta, "mid") else delta
+        sure = sum((dec.w_norm[j] ** 2 for j in dec.members(i) if dec.delta[j] <= d), F.zero())
+        maybe = sum((dec.w_norm[j] ** 2 for j in dec.members(i)
+                     if not dec.delta[j] <= d and not dec.delta[j] > d), F.zero())
+        return _cover(F, sure, sure + maybe)
+
+
+def _cover(F, a, b):
+    """A number covering ``a`` and ``b`` (a ball's union; for mpmath, ``a`` when they agree)."""
+    if hasattr(a, "union"):
+        return a.union(b)
+    return a
 
 
 def radius_for_half_mass(dec: Decomposition, fraction=Fraction(1, 2)):
-    """The smallest ``delta`` with ``sum_{T_i(delta)} ||w_j||^2 >= fraction ||w*_i||`` for all ``i``.
+    """An enclosure of the smallest ``delta`` with ``sum_{T_i(delta)} ||w_j||^2 >= fraction ||w*_i||``
+    for all ``i`` (Lemma 9), or ``None`` when some ``T_i`` certainly never reaches it.
 
-    Returns the ball ``delta_j`` of the student that reaches the mass for the worst teacher,
-    or ``None`` when some ``T_i`` never reaches it.
+    Decided on balls: a candidate angle ``delta_k`` certainly suffices when the students whose
+    angle is certainly ``<= delta_k`` carry certainly enough mass; it possibly suffices when the
+    students whose angle is possibly ``<= delta_k`` possibly do.  The radius lies between the
+    smallest possible and the smallest certain candidate; the result covers that range.
     """
     F = dec.field
-    worst = None
+    lows, highs = [], []
     with F.workdps(dec.dps):
         need_frac = F.number(Fraction(fraction))
         for i in range(dec.config.r):
             need = need_frac * dec.teacher_norms[i]
-            acc = F.zero()
-            reached = None
-            for j in sorted(dec.members(i), key=lambda j: F.mid(dec.delta[j])):
-                acc += dec.w_norm[j] ** 2
-                if F.mid(acc) >= F.mid(need):
-                    reached = dec.delta[j]
+            members = dec.members(i)
+            possible, certain = None, None
+            for k in sorted(members, key=lambda j: F.mid(dec.delta[j])):
+                dk = dec.delta[k]
+                sure = sum((dec.w_norm[j] ** 2 for j in members if dec.delta[j] <= dk or j == k), F.zero())
+                maybe = sum((dec.w_norm[j] ** 2 for j in members if not dec.delta[j] > dk), F.zero())
+                if possible is None and not maybe < need:
+                    possible = dk
+                if certain is None and sure >= need:
+                    certain = dk
                     break
-            if reached is None:
+            if possible is None:
                 return None
-            if worst is None or F.mid(reached) > F.mid(worst):
-                worst = reached
-    return worst
+            lows.append(possible)
+            highs.append(certain)
+    lo = max(lows, key=lambda x: F.mid(x))
+    if any(h is None for h in highs):
+        return _cover(F, lo, F.number(4))  # possibly never reached: up to any angle
+    hi = max(highs, key=lambda x: F.mid(x))
+    return _cover(F, lo, hi)
 
 
 def weighted_angle_sum(dec: Decomposition):
@@ -423,40 +445,37 @@ def descent_inner_product(dec: Decomposition, delta_max, support: str = "delta_m
 
 # -- the smallest eigenvalue of M ------------------------------------------------------------
 
-def lambda_min_M(teacher, dps: int = 30):
+class UncertifiedError(ArithmeticError):
+    """A rigorous routine could not decide at the precisions tried (no heuristic fallback)."""
+
+
+def lambda_min_M(teacher, dps: int = 30, max_dps: int = 240):
     """``lambda_min(M)`` for teacher rows ``teacher`` as an arb ball.
 
     ``M`` is formed in arb balls and its eigenvalues enclosed by ``acb_mat.eig(multiple=True)``
-    (clusters allowed: ``M`` has repeated eigenvalues off the teachers' span); if that fails,
-    mpmath's ``eigsy`` at ``dps`` and ``dps + 20`` digits gives the value and an error estimate
-    (their difference plus the solver's backward error).
+    (clusters allowed: ``M`` has repeated eigenvalues off the teachers' span).  When the
+    enclosure fails the precision is doubled, up to ``max_dps``; then
+    :class:`UncertifiedError` is raised.  There is no heuristic fallback.
     """
     from flint import acb_mat, arb, arb_mat
     import flint
-    import mpmath
 
     config = Configuration(teacher, teacher)
-    dec = decompose(config, dps, "arb")
-    with flint.ctx.workdps(dps):
-        M = matrix_M(dec)
-        try:
-            eig = acb_mat(arb_mat(M)).eig(multiple=True)
+    work = dps
+    while work <= max_dps:
+        dec = decompose(config, work, "arb")
+        with flint.ctx.workdps(work):
+            M = matrix_M(dec)
+            try:
+                eig = acb_mat(arb_mat(M)).eig(multiple=True)
+            except ValueError:
+                work *= 2
+                continue
             reals = [e.real for e in eig]
             lo = min(x.lower() for x in reals)
             hi = min(x.upper() for x in reals)
-            mid = (lo + hi) / 2
-            return arb(mid.mid(), (hi - lo).upper() / 2 + mid.rad() + (hi - lo).rad())
-        except Exception:  # pragma: no cover - the fallback is exercised only on failure
-            pass
-    values = []
-    for p in (dps, dps + 20):
-        dec_p = decompose(config, p, "mpmath")
-        with mpmath.workdps(p):
-            A = mpmath.matrix(matrix_M(dec_p))
-            values.append(min(mpmath.eigsy(A, eigvals_only=True)))
-    with mpmath.workdps(dps + 20):
-        err = abs(values[1] - values[0]) + mpmath.mpf(10) ** (5 - dps) * len(M)
-        return arb(mpmath.nstr(values[1], dps), mpmath.nstr(err, 5))
+            return arb(lo).union(arb(hi))
+    raise UncertifiedError(f"acb_mat.eig could not enclose the eigenvalues of M up to {max_dps} digits")
 
 
 # -- Lemma C.6's Hermite test function ---------------------------------------------------------

@@ -108,8 +108,9 @@ class Decision:
 # -- certified: margins on balls ---------------------------------------------------------
 
 def _lower(x) -> float:
+    """The ball's lower end as a float (for ordering only; decisions use the balls)."""
     x = x if isinstance(x, arb) else arb(x)
-    return float(mpmath.mpf(x.mid().str(30, radius=False))) - float(mpmath.mpf(x.rad().str(5, radius=False)))
+    return float(x.lower())
 
 
 def decide_margins(margins: Sequence) -> Decision:

@@ -42,12 +42,6 @@ def thm4_pl_exponent():
                         settings={"families": ("claim2",), "levels": DEEP_LEVELS}, default_samples=32)
 
 
-def thm4_exponent_just_below_the_worst_case():
-    """||grad L|| >= kappa L^{0.62}: false near the measured worst case (about L^{2/3} along
-    Claim 2's splits; resolution 0.02), so it must be contradicted."""
-    return THM4.variant(paper_exponent=Fraction(62, 100), expected="contradicted")
-
-
 def lojasiewicz_three_quarters():
     """||grad L||^2 >= mu L^{3/2}: true (the worst case is ||grad L||^2 ~ L^{4/3})."""
     return PL.variant(paper_exponent=Fraction(3, 2), expected="consistent")
@@ -59,7 +53,7 @@ def strong_convexity_exact_parameterization():
 
 
 TWINS = {
-    "zgj.thm4": [thm4_kappa_too_large, thm4_pl_exponent, thm4_exponent_just_below_the_worst_case],
+    "zgj.thm4": [thm4_kappa_too_large, thm4_pl_exponent],
     "contrast.pl": [lojasiewicz_three_quarters],
     "contrast.strong_convexity": [strong_convexity_exact_parameterization],
 }

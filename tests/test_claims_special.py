@@ -12,14 +12,19 @@ import pytest
 from proofs_check.claims.base import as_ball
 
 from proofs_check.claims.zgj.lemmaC7 import LEMMA_C7, slab_probability
-from proofs_check.claims.zgj.lemmaC8 import (C_HAT, LEMMA_C8, owen_inequality_lhs, owen_limit_phi0,
-                                             owen_t_cot)
+from proofs_check.claims.zgj.lemmaC8 import (LEMMA_C8, largest_square_side, owen_inequality_gradient,
+                                             owen_inequality_lhs, owen_limit_phi0, owen_t_cot)
 from proofs_check.claims.zgj.lemmaC11 import (LEMMA_C11, LEMMA_C11_DECAY, hermite_coefficient_closed_form,
                                               hermite_coefficient_quadrature, hermite_coefficient_squared)
 from proofs_check.claims.zgj.lemmaD2 import (LEMMA_D2, LEMMA_D2_SHAPE, closed_form,
                                              disagreement_second_moment)
 
-FAST_C8 = 100  # a 10 x 10 grid
+#: A small square whose proof takes ~100 boxes (the default square is checked by the slow tests).
+FAST_C8 = {"c": Fraction(1, 4), "eps": Fraction(1, 10)}
+
+
+def _c_hat():
+    return Fraction(str(largest_square_side().mid().str(18, radius=False)))
 
 
 def _mpf(x):
@@ -32,13 +37,13 @@ def _mpf(x):
 # ---- twins (each carries the status the checker must give it) ----------------------------
 
 def c8_square_too_large():
-    """Lemma C.8 claimed on (0, 2 c_hat]^2: false (f > 0 near (1, 0.8))."""
-    return LEMMA_C8.variant(settings={"c": 2 * Fraction(C_HAT)}, expected="refuted")
+    """Lemma C.8 claimed on [eps, 2 c_hat]^2: false (f > 0 near (1, 0.8))."""
+    return LEMMA_C8.variant(settings={"c": 2 * _c_hat()}, expected="refuted")
 
 
-def c8_square_just_too_large():
-    """Lemma C.8 on (0, 0.52]^2: false, c_hat = 0.51725 < 0.52 < pi/6 (corner (0.52, 0.52))."""
-    return LEMMA_C8.variant(settings={"c": Fraction(52, 100)}, expected="refuted")
+def c8_square_a_millionth_too_large():
+    """Lemma C.8 on [eps, c_hat (1 + 1e-6)]^2: false at the corner, f(c, c) > 0 for c > c_hat."""
+    return LEMMA_C8.variant(settings={"c": _c_hat() * (1 + Fraction(1, 10**6))}, expected="refuted")
 
 
 def d2_half_constant():
@@ -98,7 +103,7 @@ def c11_decay_corrected_above():
 
 
 TWINS = {
-    "zgj.lemmaC8": [c8_square_too_large, c8_square_just_too_large],
+    "zgj.lemmaC8": [c8_square_too_large, c8_square_a_millionth_too_large],
     "zgj.lemmaD2": [d2_half_constant],
     "zgj.lemmaD2.shape": [d2_shape_quadratic, d2_shape_above, d2_shape_below],
     "zgj.lemmaC11": [c11_wrong_double_factorial],
@@ -110,24 +115,47 @@ TWINS = {
 
 # ---- Lemma C.8 --------------------------------------------------------------------------
 
-def test_c8_holds_on_default_region_small_grid():
-    v = LEMMA_C8.check(samples=FAST_C8)
+def test_c8_certified_on_a_small_square_by_branch_and_bound():
+    v = LEMMA_C8.variant(settings=FAST_C8).check()
+    assert v.status == "certified" and v.kind == "certified"
+    assert v.counterexample is None and "boxes certified" in v.notes
+
+
+@pytest.mark.slow
+def test_c8_certified_on_the_default_square():
+    v = LEMMA_C8.check()
     assert v.status == "certified" == v.expected
-    assert v.counterexample is None
+
+
+def test_c8_budget_exhausted_is_inconclusive_never_certified():
+    v = LEMMA_C8.variant(settings={**FAST_C8, "max_boxes": 3}).check()
+    assert v.status == "inconclusive"
 
 
 @pytest.mark.parametrize("twin", TWINS["zgj.lemmaC8"])
 def test_c8_planted_twins_refuted(twin):
-    v = twin().check(samples=FAST_C8)
+    v = twin().check()
     assert v.status == "refuted"
     p = v.counterexample["params"]
     assert owen_inequality_lhs(Fraction(p["tau"]), Fraction(p["phi"])) > 0
 
 
 def test_c8_c_hat_certified_by_sign_change():
-    c = Fraction(C_HAT)
-    lo, hi = c - Fraction(1, 10**12), c + Fraction(1, 10**12)
+    c_hat = largest_square_side(40)
+    assert c_hat.rad() < 1e-12
+    mid = Fraction(c_hat.mid().str(30, radius=False))
+    lo, hi = mid - Fraction(1, 10**12), mid + Fraction(1, 10**12)
     assert owen_inequality_lhs(lo, lo, 40) < 0 < owen_inequality_lhs(hi, hi, 40)
+
+
+def test_c8_gradient_matches_central_differences():
+    from numeric.subdivision import interval
+
+    t0, p0, h = Fraction(3, 10), Fraction(2, 5), Fraction(1, 10**10)
+    d_tau, d_phi = owen_inequality_gradient([interval(t0, t0), interval(p0, p0)])
+    fd_tau = (owen_inequality_lhs(t0 + h, p0, 40) - owen_inequality_lhs(t0 - h, p0, 40)) / (2 * as_ball(h))
+    fd_phi = (owen_inequality_lhs(t0, p0 + h, 40) - owen_inequality_lhs(t0, p0 - h, 40)) / (2 * as_ball(h))
+    assert abs(float((d_tau - fd_tau).mid())) < 1e-12 and abs(float((d_phi - fd_phi).mid())) < 1e-12
 
 
 def test_c8_zero_curve_starts_at_pi_over_6():

@@ -50,6 +50,8 @@ __all__ = [
     "Request",
     "Claim",
     "margin_of",
+    "ratio",
+    "base_verdict",
     "judge",
     "judge_each",
     "as_ball",
@@ -371,7 +373,8 @@ def _judge_known_constant(claim, obs):
     )
 
 
-def _ratio(o):
+def ratio(o):
+    """``lhs / rhs`` of an observation as a ball, or ``None`` when ``rhs`` may vanish."""
     lhs, rhs = as_ball(o.lhs), as_ball(o.rhs)
     if rhs > 0 or rhs < 0:
         return lhs / rhs
@@ -385,7 +388,7 @@ def _lower_is_worse(claim) -> bool:
 
 
 def _constant_estimate(claim, obs) -> Estimate:
-    ratios = [r for r in (_ratio(o) for o in obs) if r is not None]
+    ratios = [r for r in (ratio(o) for o in obs) if r is not None]
     if not ratios:
         return Estimate(paper_exponent=claim.paper_exponent, note="rhs vanishes; no ratio")
     pick = min if _lower_is_worse(claim) else max
@@ -411,7 +414,7 @@ def exponent_fit(claim, obs) -> ExponentFit | None:
     side's other factors (``r``, ``w_max``, the constant) divided out, so that samples of
     different shapes at one level are compared on the same footing; when ``rhs = C x^a`` it is
     ``lhs / C``.  Without a paper exponent, ``lhs`` itself is fitted."""
-    keep = [(o, r) for o, r in ((o, _ratio(o)) for o in obs) if o.scale is not None and r is not None]
+    keep = [(o, r) for o, r in ((o, ratio(o)) for o in obs) if o.scale is not None and r is not None]
     sign = 1 if _lower_is_worse(claim) else -1
     a = claim.paper_exponent
     if a is None:
@@ -434,7 +437,7 @@ def _judge_shape(claim, obs):
     decision = decide_shape(est.fit, claim.paper_exponent, claim.relation,
                             resolution=claim.fit.resolution, tolerance=claim.fit.resolution)
     pick = min if _lower_is_worse(claim) else max
-    ratios = [(r, o) for r, o in ((_ratio(o), o) for o in obs) if r is not None]
+    ratios = [(r, o) for r, o in ((ratio(o), o) for o in obs) if r is not None]
     worst_obs = pick(ratios, key=lambda t: to_mpf(t[0].mid()))[1] if ratios else obs[0]
     return base_verdict(
         claim, obs, decision, worst=worst_obs.witness, estimate=est,

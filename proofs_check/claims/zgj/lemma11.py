@@ -28,7 +28,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from numeric.decomposition import lambda_min_M
+from flint import arb
+
+from numeric.decomposition import UncertifiedError, lambda_min_M
 from numeric.precision import decimal_string
 from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.judgement import FitSettings
@@ -84,7 +86,10 @@ def _observe(claim, request):
 
 def lambda_min_at(claim, teacher, Delta, layout="given", dps=DPS):
     r = len(teacher)
-    lam = lambda_min_M(teacher, dps)
+    try:
+        lam = lambda_min_M(teacher, dps)
+    except UncertifiedError:
+        lam = arb(0, float("inf"))  # undecided: the margin's ball contains 0 (inconclusive)
     rhs = claim.bound(Delta) / r ** 3
     return Observation(
         lhs=lam, rhs=rhs, scale=Delta, dps=dps, group=Delta,

@@ -32,7 +32,7 @@ import mpmath
 from numeric.decomposition import decompose, descent_inner_product
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, _ratio, as_ball, base_verdict, judge
+from proofs_check.claims.base import Claim, Observation, ratio, as_ball, base_verdict, judge
 from proofs_check.claims.sampling import LevelSettings, observe_levels
 from proofs_check.judgement import Decision
 
@@ -76,7 +76,7 @@ def descent_at(claim, config, dps):
     )
 
 
-def _level_summary(obs, key=lambda o: _ratio(o)):
+def _level_summary(obs, key=lambda o: ratio(o)):
     rows = {}
     for o in obs:
         r = key(o)

@@ -14,13 +14,17 @@ a bounded interval on which the integrand is analytic (its singularity sits at
 ``theta = pi/2``, a distance ``phi`` from the end point), and integrates it with arb's
 certified ``acb.integral``.  Every lhs is therefore a ball with a rigorous radius.
 
-What the samples show.  ``f(0, phi) = 0`` identically (``T(0, a) = atan(a) / 2pi``) and
-``f = O(tau^4)`` as ``tau -> 0``; the zero set of ``f`` is a curve ``phi = phi*(tau)``
-that starts at ``phi*(0+) = pi/6`` and decreases in ``tau``.  The largest square
-``(0, c]^2`` on which the inequality holds is therefore cut off by the fixed point
-``f(c, c) = 0``:  ``c_hat = 0.5172454397165...`` (:data:`C_HAT`, certified by a sign change
-of arb balls in the tests).  The registered claim checks the grid ``[eps, 0.9 c_hat]^2``;
-the planted twins claim the square up to ``2 c_hat`` and up to ``0.52 > c_hat``.
+What is certified.  ``f(0, phi) = 0`` identically (``T(0, a) = atan(a) / 2pi``) and
+``f = O(tau^4)`` as ``tau -> 0``; the zero set of ``f`` is a curve ``phi = phi*(tau)`` that
+starts at ``phi*(0+) = pi/6`` and decreases in ``tau``.  The largest square ``(0, c]^2`` on which
+the inequality can hold is cut off by the fixed point ``f(c, c) = 0``: :func:`largest_square_side`
+computes it by bisection on certified signs (``c_hat = 0.51724543...``).  The claim is then
+*proved* on ``[eps, c]^2`` (default ``eps = 1/20``, ``c = 1/2``) by branch and bound with balls
+(:mod:`numeric.subdivision`: mean-value enclosures with the partial derivatives of ``f`` in closed
+form, boxes split where the enclosure straddles 0); the verdict reports the certified boxes, the
+undecided remainder and the work done.  The strip ``tau < eps`` is not covered: there ``f -> 0``
+and balls cannot separate it from 0 without a series argument.  A square a millionth larger
+than ``c_hat`` is refuted at a certified point.
 
 As ``phi -> 0``, ``T(tau, inf) = erfc(tau/sqrt 2)/4``, so ``f(tau, 0+) =
 tau/sqrt(2 pi) - erf(tau/sqrt 2) < 0`` (:func:`owen_limit_phi0`).
@@ -29,29 +33,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import mpmath
-import numpy as np
 from flint import acb, arb, ctx
 
-from proofs_check.claims.base import (Claim, Estimate, Observation,
-                                      as_ball, judge_each)
+from numeric.subdivision import certify_nonpositive, interval
+from proofs_check.claims.base import Claim, Estimate, Observation, as_ball, judge_each
 
-__all__ = ["CLAIMS", "C_HAT", "owen_t_cot", "owen_inequality_lhs", "owen_limit_phi0"]
-
-#: The largest c with f <= 0 on (0, c]^2: the root of f(c, c) = 0 (arb bisection, 16 digits).
-C_HAT = "0.5172454397165215"
+__all__ = ["CLAIMS", "OwenSettings", "largest_square_side", "owen_t_cot", "owen_inequality_lhs",
+           "owen_inequality_gradient", "owen_limit_phi0"]
 
 DPS = 30
 
 
 @dataclass(frozen=True)
 class OwenSettings:
-    """The square ``(0, c]^2`` claimed, the grid's lower end ``eps`` and the precision."""
+    """The square ``[eps, c]^2`` to prove, the precision, and the branch-and-bound budget."""
 
-    c: Fraction = Fraction(465, 1000)
-    eps: float = 1e-3
+    c: Fraction = Fraction(1, 2)
+    eps: Fraction = Fraction(1, 20)
     dps: int = DPS
+    max_boxes: int = 8000
 
 
 def owen_t_cot(tau, phi, dps: int = DPS) -> arb:
@@ -85,46 +88,85 @@ def owen_limit_phi0(tau, dps: int = DPS) -> arb:
         return +(tau / (2 * arb.pi()).sqrt() - (tau / arb(2).sqrt()).erf())
 
 
-def _grid(eps: float, c: Fraction, n: int) -> list:
-    """``n`` points in ``[eps, c]``: half geometric (the tau^4 corner), half linear, and ``c``."""
-    c_f = float(c)
-    geo = np.geomspace(eps, c_f, max(2, n // 2))
-    lin = np.linspace(eps, c_f, max(2, n - n // 2))
-    pts = sorted({Fraction(float(x)).limit_denominator(10**12) for x in (*geo, *lin)} | {Fraction(c)})
-    return [p for p in pts if p <= c]
+def owen_inequality_gradient(box) -> list:
+    """``(df/dtau, df/dphi)`` enclosed over a box (a ball per coordinate), in closed form:
+
+        df/dtau = erf(tau a / sqrt 2)(1 - 2 e^{-tau^2/2}) / sqrt(2 pi) + (tau a / pi) e^{-tau^2 a^2/2}
+        df/dphi = (2/pi)(1 - e^{-tau^2 (1 + a^2)/2}) - (tau^2/pi)(1 + a^2) e^{-tau^2 a^2/2}
+
+    with ``a = cot phi`` (from ``dT/dh = -e^{-h^2/2} erf(a h/sqrt 2) / (2 sqrt(2 pi))``,
+    ``dT/da = e^{-h^2 (1+a^2)/2} / (2 pi (1 + a^2))`` and ``da/dphi = -(1 + a^2)``).
+    """
+    tau, phi = box
+    a = phi.cos() / phi.sin()
+    d_tau = ((tau * a / arb(2).sqrt()).erf() * (1 - 2 * (-tau * tau / 2).exp()) / (2 * arb.pi()).sqrt()
+             + tau * a / arb.pi() * (-(tau * a) ** 2 / 2).exp())
+    d_phi = (2 / arb.pi() * (1 - (-(tau * tau * (1 + a * a)) / 2).exp())
+             - tau * tau / arb.pi() * (1 + a * a) * (-(tau * a) ** 2 / 2).exp())
+    return [d_tau, d_phi]
+
+
+@lru_cache(maxsize=4)
+def largest_square_side(dps: int = DPS, steps: int = 45) -> arb:
+    """``c_hat``, the root of ``f(c, c) = 0`` in ``[1/2, 13/25]``, enclosed by bisection on
+    certified signs (``f(1/2, 1/2) < 0 < f(13/25, 13/25)``); stops early if a sign is undecided.
+
+    >>> 0.51724 < float(largest_square_side().mid()) < 0.51725
+    True
+    """
+    lo, hi = Fraction(1, 2), Fraction(13, 25)
+    with ctx.workdps(dps):
+        if not (owen_inequality_lhs(lo, lo, dps) < 0 < owen_inequality_lhs(hi, hi, dps)):
+            raise ArithmeticError("f(c, c) has no certified sign change in [1/2, 13/25]")
+        for _ in range(steps):
+            mid = (lo + hi) / 2
+            value = owen_inequality_lhs(mid, mid, dps)
+            if value < 0:
+                lo = mid
+            elif value > 0:
+                hi = mid
+            else:
+                break
+        return interval(lo, hi)
 
 
 def _observe(claim, request):
     p = claim.settings
-    c = Fraction(p.c)
-    n = max(3, int(round(request.samples ** 0.5)))
-    pts = _grid(p.eps, c, n)
-    for tau in pts:
-        for phi in pts:
-            yield _owen_at(claim, {"tau": tau, "phi": phi}, p.dps)
-            request.tick()
-
-
-def _owen_at(claim, params, dps):
-    tau, phi = Fraction(params["tau"]), Fraction(params["phi"])
-    lhs = owen_inequality_lhs(tau, phi, dps)
-    witness = {"params": {"tau": str(tau), "phi": str(phi),
-                          "tau_decimal": mpmath.nstr(mpmath.mpf(tau.numerator) / tau.denominator, 12),
-                          "phi_decimal": mpmath.nstr(mpmath.mpf(phi.numerator) / phi.denominator, 12),
-                          "f": lhs.str(8)}}
-    return Observation(lhs=lhs, rhs=arb(0), scale=as_ball(max(tau, phi)), dps=dps, witness=witness)
+    c, eps = Fraction(p.c), Fraction(p.eps)
+    result = certify_nonpositive(lambda x: owen_inequality_lhs(x[0], x[1], p.dps), owen_inequality_gradient,
+                                 ((eps, c), (eps, c)), max_boxes=p.max_boxes, dps=p.dps)
+    request.tick(len(result.certified))
+    work = {"evaluations": result.evaluations, "certified_boxes": len(result.certified),
+            "undecided_boxes": len(result.undecided)}
+    if result.worst_certified is not None:
+        yield Observation(lhs=result.worst_certified, rhs=arb(0), scale=as_ball(c), dps=p.dps,
+                          witness={"params": {**work, "square": [str(eps), str(c)],
+                                              "largest_upper_bound_of_f": result.worst_certified.str(5)}})
+    for box in result.undecided:
+        with ctx.workdps(p.dps):
+            enclosure = owen_inequality_lhs(interval(*box[0]), interval(*box[1]), p.dps)
+        yield Observation(lhs=enclosure.union(arb(0)), rhs=arb(0), scale=as_ball(c), dps=p.dps,
+                          witness={"params": {**work, "undecided_box": [[str(x) for x in side] for side in box]}})
+    if result.counterexample is not None:
+        (tau, phi), value = result.counterexample
+        yield Observation(lhs=value, rhs=arb(0), scale=as_ball(c), dps=p.dps, witness={"params": {
+            **work, "tau": str(tau), "phi": str(phi),
+            "tau_decimal": mpmath.nstr(mpmath.mpf(tau.numerator) / tau.denominator, 12),
+            "phi_decimal": mpmath.nstr(mpmath.mpf(phi.numerator) / phi.denominator, 12), "f": value.str(8)}})
 
 
 def _judge(claim, obs):
     v = judge_each(claim, obs)
-    c = Fraction(claim.settings.c)
-    est = Estimate(constant=mpmath.mpf(C_HAT), note=(
-        "constant = c_hat, the largest c with f <= 0 on (0, c]^2 (root of f(c, c) = 0; "
-        "the zero curve phi*(tau) starts at pi/6 and decreases)"))
-    pos = sum(1 for o in obs if o.lhs > 0)
-    notes = (f"checked on a grid of {len(obs)} points of [{claim.settings.eps}, "
-             f"{float(c):.6g}]^2 with arb-certified Owen's T (acb.integral); c_hat = {C_HAT[:12]} "
-             f"(paper: c hidden); {pos} grid point(s) certainly violate f <= 0; margin = -f")
+    c_hat = largest_square_side(claim.settings.dps)
+    work = obs[0].witness["params"] if obs else {}
+    est = Estimate(constant=mpmath.mpf(c_hat.mid().str(20, radius=False)), note=(
+        f"constant = c_hat in {c_hat.str(12)}, the root of f(c, c) = 0 enclosed by certified bisection: "
+        "no square (0, c]^2 with c > c_hat satisfies the inequality"))
+    p = claim.settings
+    notes = (f"branch and bound on [{p.eps}, {p.c}]^2 at {p.dps} digits: {work.get('certified_boxes', 0)} boxes "
+             f"certified, {work.get('undecided_boxes', 0)} undecided, {work.get('evaluations', 0)} evaluations of "
+             "f (Owen's T by acb.integral; mean-value enclosures with closed-form partial derivatives); "
+             f"the strip tau < {p.eps} is not covered; margin = -f")
     return v.amended(estimate=est, notes=notes)
 
 
@@ -135,7 +177,7 @@ LEMMA_C8 = Claim(
     statement=r"4\,\mathrm{OwenT}(\tau,\cot\varphi)-1+\frac{2\varphi}{\pi}"
               r"+\frac{\tau}{\sqrt{2\pi}}\mathrm{erf}\Big(\frac{\tau\cot\varphi}{\sqrt2}\Big)\le0"
               r"\quad\text{for }0<\tau,\varphi\le c",
-    hypotheses=r"$0<\tau\le c$, $0<\varphi\le c$ for an absolute constant $c$ (checked: $c=0.9\,\hat c$)",
+    hypotheses=r"$\epsilon\le\tau\le c$, $\epsilon\le\varphi\le c$ (proved for $\epsilon=1/20$, $c=1/2<\hat c$; the paper: $0<\tau,\varphi\le c$, $c$ hidden)",
     lhs=r"4\,\mathrm{OwenT}(\tau,\cot\varphi)-1+\frac{2\varphi}{\pi}+\frac{\tau}{\sqrt{2\pi}}"
         r"\mathrm{erf}\Big(\frac{\tau\cot\varphi}{\sqrt2}\Big)",
     rhs=r"0",
@@ -143,9 +185,9 @@ LEMMA_C8 = Claim(
     expected="certified",
     observe=_observe,
     judge=_judge,
-    default_samples=400,
+    default_samples=1,
     settings=OwenSettings(),
-    paper_constant=r"$c$ (hidden); estimated $\hat c\approx0.51725$",
+    paper_constant=r"$c$ (hidden); computed: $\hat c=0.5172454\ldots$ (certified bisection)",
 )
 
 CLAIMS = (LEMMA_C8,)

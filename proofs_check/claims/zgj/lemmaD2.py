@@ -8,10 +8,10 @@ Only the projection of ``x`` on ``span(alpha, beta)`` matters, so the expectatio
 
     lhs = 2 * (1/2pi) int_0^{2pi} cos^2(t - phi) 1{sgn cos t != sgn cos(t - phi)} dt.
 
-The checker computes this integral by mpmath quadrature over ``[0, 2pi]`` split at the
-sign-change points of ``cos t`` and ``cos(t - phi)`` (the indicator is evaluated, not
-assumed: on each piece it is constant and read off at the midpoint), at two precisions;
-their difference plus the quadrature error estimate is the ball radius (semi-rigorous).
+The checker computes this integral with arb's certified ``acb.integral`` over ``[0, 2pi]``
+split at the sign-change points of ``cos t`` and ``cos(t - phi)`` (the indicator is evaluated,
+not assumed: on each piece it is constant and read off at the midpoint), so every left side is
+a ball with a rigorous radius.
 The closed form is the rhs.  A second claim, ``zgj.lemmaD2.shape``, judges
 ``Theta(phi^3)`` by the fitted exponent; the leading coefficient is ``2/(3 pi)``.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
-from flint import arb, ctx
+from flint import acb, arb, ctx
 
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.judgement import FitSettings
@@ -41,39 +41,37 @@ DEFAULT_ANGLES = tuple(Fraction(k, 8) for k in (1, 2, 3, 5, 8, 12, 16, 20, 24)) 
     Fraction(1, 10**3), Fraction(1, 10**6))
 
 
-def _mp_ball(value, error, dps) -> arb:
-    with ctx.workdps(dps + 10):
-        return arb(mpmath.nstr(value, dps + 5), mpmath.nstr(abs(error) + abs(value) * mpmath.mpf(10) ** (-dps), 5))
-
-
 def disagreement_second_moment(phi, dps: int = DPS) -> arb:
-    """``E[(beta.x)^2 1{sgn(alpha.x) != sgn(beta.x)}]`` by quadrature, as a ball.
+    """``E[(beta.x)^2 1{sgn(alpha.x) != sgn(beta.x)}]`` by certified quadrature, as a ball.
+
+    The circle is cut at the zeros of ``cos t`` and ``cos(t - phi)``; on each arc the indicator
+    is constant (read off at the arc's midpoint, which lies strictly inside it), and the integral
+    of ``cos^2(t - phi)`` over the arcs where the signs differ is enclosed by arb's
+    ``acb.integral``.
 
     >>> disagreement_second_moment(Fraction(1, 2)).overlaps(closed_form(Fraction(1, 2)))
     True
     """
-    def at(work):
-        with mpmath.workdps(work):
-            p = mpmath.mpf(phi.numerator) / phi.denominator if isinstance(phi, Fraction) else mpmath.mpf(phi)
-            half = mpmath.pi / 2
-            cuts = sorted({mpmath.mpf(0), 2 * mpmath.pi}
-                          | {c % (2 * mpmath.pi) for c in (half, 3 * half, half + p, 3 * half + p)})
-            total, err = mpmath.mpf(0), mpmath.mpf(0)
-            for a, b in zip(cuts, cuts[1:]):
-                if b - a <= 0:
-                    continue
-                mid = (a + b) / 2
-                if mpmath.sign(mpmath.cos(mid)) == mpmath.sign(mpmath.cos(mid - p)):
-                    continue
-                val, e = mpmath.quad(lambda t: mpmath.cos(t - p) ** 2, [a, b], error=True)
-                total += val
-                err += e
-            return 2 * total / (2 * mpmath.pi), err
-
-    hi, err_hi = at(dps + 15)
-    lo, _ = at(dps)
-    with mpmath.workdps(dps + 15):
-        return _mp_ball(hi, abs(hi - lo) + err_hi, dps)
+    with ctx.workdps(dps + 10):
+        p = as_ball(phi)
+        half = arb.pi() / 2
+        two_pi = 2 * arb.pi()
+        cuts = [arb(0), two_pi]
+        for c in (half, 3 * half, half + p, 3 * half + p):
+            if c > two_pi:
+                c -= two_pi
+            cuts.append(c)
+        cuts.sort(key=lambda x: float(x.mid()))
+        total = arb(0)
+        for a_, b_ in zip(cuts, cuts[1:]):
+            if not b_ > a_:
+                continue  # a degenerate arc (phi = 0 or pi): contributes nothing
+            mid = (a_ + b_) / 2
+            if (mid.cos() > 0) == ((mid - p).cos() > 0):
+                continue
+            integral = acb.integral(lambda t, analytic: (t - acb(p)).cos() ** 2, a_, b_)
+            total += integral.real
+        return +(2 * total / two_pi)
 
 
 def closed_form(phi, dps: int = DPS, denominator: int = 1) -> arb:
