@@ -6,6 +6,10 @@ with ``--pdf`` compiles ``DIR/report.pdf``.  Without ``--from`` the suite runs f
 options of ``run`` (``--claims``, ``--samples``, ``--seed``), and its results are kept as
 ``DIR/results.json``.
 
+A ``--from`` file is checked against the results schema (:mod:`proofs_check.schema`) before
+anything is written: a truncated file, one from another ``schema_version`` or a field of the
+wrong type is bad input, and the message names the file and the field (``claims[3].kind``).
+
 Exit 0 when the report was written, 2 on bad input or when ``--pdf`` finds no TeX (the .tex
 is written all the same), 1 when LaTeX fails on the document (the log is kept beside it).
 """
@@ -91,8 +95,12 @@ def _run_suite(args) -> dict:
         ids = parse_claim_ids(args.claims)
     except ImportError:
         ids = [t.strip() for t in args.claims.split(",") if t.strip()] if args.claims else None
+    from proofs_check.schema import validate_results
+
     seed = 0 if args.seed is None else args.seed
-    return run_suite(ids, args.samples, seed, progress=not args.no_progress)
+    results = run_suite(ids, args.samples, seed, progress=not args.no_progress)
+    validate_results(results, produced=True)  # a mismatch here is our bug, not bad input
+    return results
 
 
 def run(args) -> int:
