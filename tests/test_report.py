@@ -524,7 +524,7 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
     text = pdf_text(pdf)
     assert USER_CLAIM_ID in squeeze(text)
     assert squeeze("50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź") in squeeze(text)
-    assert "expected: certified" in text
+    assert "expected:certified" in squeeze(text)  # the narrow verdict column may break the line
 
 
 def test_compile_error_is_reported_with_the_log(tmp_path, capsys, maths):
