@@ -270,7 +270,9 @@ def test_how_verdicts_are_decided_is_generated_from_the_results(tmp_path):
                      empirical)
     assert re.search(r"\\emph\{secant\} \(\\claimid\{zgj.\\allowbreak\{\}claim2[^)]*\): the interval is the range",
                      empirical)
-    assert r"exponent $0.9987$ in $[0.981, 1.016]$ (bootstrap)" in empirical
+    # the judgement's own sentence where the results give one, else the fit's numbers
+    assert "consistent with exponent = 3 to within 0.01" in empirical
+    assert r"exponent $0.998712$ in $[0.981, 1.0164]$ (bootstrap)" in empirical
 
 
 def test_no_sentence_claims_more_than_the_results(tmp_path):
@@ -389,7 +391,10 @@ def test_evidence_shapes_from_the_suite(tmp_path):
     assert r"50\% of k\_2 \textasciitilde{} \#3" in tex
     assert "$w_{1} = (0.5,\\allowbreak\\ 0)$" in tex
     assert "$w_{1} = (0.25,\\allowbreak\\ 10^{-9})$" in tex
-    assert "binding sample of an empirical fit, not a proof" in tex
+    assert "binding sample of an empirical fit, not a proof" in tex and "a certified counterexample" in tex
+    results["claims"] = results["claims"][:2]  # refuted only: nothing said of contradicted claims
+    tex = write_report(results, tmp_path, _maths=NO_MATHS).read_text()
+    assert "empirical fit, not a proof" not in tex and "a certified counterexample" in tex
 
 
 # -- bad input --------------------------------------------------------------------------------
