@@ -155,8 +155,9 @@ def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
     loss, grad, dropped = _positive_pairs(data.loss, data.grad_norm)
     caption_parts = []
     if loss:
-        ax.scatter(loss, grad, s=12, color="C0", zorder=3, label=r"smallest $\|\nabla L\|_F$ per level")
-        caption_parts.append("Smallest gradient norm $\\|\\nabla L\\|_F$ found at each loss level $L$.")
+        ax.scatter(loss, grad, s=12, color="C0", zorder=3, label=r"worst $\|\nabla L\|_F / L$ per level")
+        caption_parts.append("At each loss level $L$, the gradient norm $\\|\\nabla L\\|_F$ of the"
+                             " sample with the smallest ratio $\\|\\nabla L\\|_F / L$.")
     families = sorted({f for _, _, f in data.points})
     for k, family in enumerate(families):
         pts = [(a, b) for a, b, f in data.points if f == family]
