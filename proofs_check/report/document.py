@@ -51,8 +51,21 @@ def _prefix(claim_id: str) -> str:
 
 
 def _paper_record(prefix: str):
-    """``(PAPER record or None, path of its report template or None)`` for a claim id prefix:
-    the package ``proofs_check.claims.<prefix>``; anything else has no template."""
+    """``(paper record or None, path of its report template or None)`` for a claim id prefix.
+
+    A registered paper (``proofs_check.claims.all_papers()``, where that registry exists)
+    names its template; otherwise the package ``proofs_check.claims.<prefix>`` may hold a
+    ``PAPER`` record and ships ``report.tex.j2`` beside it.  Anything else has no template.
+    """
+    try:
+        from proofs_check.claims import all_papers
+    except ImportError:
+        all_papers = None
+    if all_papers is not None:
+        record = all_papers().get(prefix)
+        if record is not None:
+            template = getattr(record, "template", None)
+            return record, (Path(template) if template and Path(template).is_file() else None)
     if not prefix.isidentifier():
         return None, None
     name = f"proofs_check.claims.{prefix}"
@@ -69,10 +82,19 @@ def _paper_record(prefix: str):
 
 
 def model_template(prefix: str, verdicts: list) -> str:
-    """The paper's ``report.tex.j2`` rendered with ``paper`` and ``verdicts``; "" without one."""
+    """The paper's report template rendered with ``paper`` and ``verdicts``; "" without one.
+
+    The papers module's own renderer is used where it exists, so that a paper's template
+    sees the same environment wherever it is rendered."""
     record, path = _paper_record(prefix)
     if path is None:
         return ""
+    try:
+        from proofs_check.papers import render_model_section
+    except ImportError:
+        render_model_section = None
+    if render_model_section is not None and record is not None:
+        return render_model_section(record, verdicts)
     return environment().from_string(path.read_text("utf-8")).render(paper=record, verdicts=verdicts)
 
 
