@@ -11,11 +11,10 @@ import importlib
 import importlib.util
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from proofs_check.judgement import KINDS, REJECTED, STATUSES
-from proofs_check.report.escaping import escape
+from proofs_check.report.figure_data import parse_decimal
 from proofs_check.report.render import environment, tex_number
 from proofs_check.schema import ResultsError
 
@@ -131,17 +130,7 @@ def _rows(value, where: str) -> tuple[tuple[str, ...], ...]:
         raise ResultsError(f"{where} = {str(value)[:60]!r}: must be a non-empty list of rows of decimal strings")
     out = []
     for i, row in enumerate(value):
-        cells = []
-        for k, x in enumerate(row):
-            try:
-                if isinstance(x, bool):
-                    raise InvalidOperation
-                number = Decimal(str(x).strip())
-                if not number.is_finite():
-                    raise InvalidOperation
-            except (InvalidOperation, ValueError):
-                raise ResultsError(f"{where}[{i}][{k}] = {x!r:.60}: is not a finite decimal number") from None
-            cells.append(tex_number(number))
+        cells = [tex_number(parse_decimal(x, f"{where}[{i}][{k}]")) for k, x in enumerate(row)]
         out.append(tuple(cells))
     return tuple(out)
 
