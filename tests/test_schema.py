@@ -134,3 +134,11 @@ def test_example_results_validate(statuses, seed):
         claim.update(status=status, expected=status, kind=kind_of(status, "empirical"))
     results["seed"] = seed
     validate_results(results)
+
+
+def test_run_json_then_report_from(tmp_path, capsys):
+    path = tmp_path / "results.json"
+    assert main(["run", "--claims", "zgj.lemmaC7", "--json", str(path)]) == 0
+    validate_results(json.loads(path.read_text()))
+    assert main(["report", "--from", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert r"& certified & \Vcertified" in (tmp_path / "out" / "report.tex").read_text()
