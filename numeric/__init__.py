@@ -12,7 +12,7 @@ from numeric.config import (
     load_configuration,
     save_configuration,
 )
-from numeric.precise import Evaluation, UndefinedQuantityError, evaluate
+from numeric.precise import Evaluation, EvaluationTooLargeError, UndefinedQuantityError, evaluate
 
 __all__ = [
     "Configuration",
@@ -21,5 +21,6 @@ __all__ = [
     "save_configuration",
     "Evaluation",
     "UndefinedQuantityError",
+    "EvaluationTooLargeError",
     "evaluate",
 ]

@@ -36,6 +36,20 @@ def abs_hessian(a, b, theta, PI, F):
     return abs_hessian_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)
 
 
+def abs_gradient_angular(PI, F):
+    """((c_1, c_theta, c_sin, c_cos) of g_u/|v|, the same of g_v/|v|); None is a zero.
+
+    grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat), phi = c_1 + c_theta theta
+    + c_sin sin(theta) + c_cos cos(theta).
+    """
+    return ((None, None, 2/PI, None), (1, -2/PI, None, None))
+
+
+def abs_kernel_angular_sc(theta, S, C, PI, F):
+    """(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
+    return ((C*(PI - 2*theta) + 2*S)/PI,)
+
+
 def relu_value_gradient_sc(a, b, theta, S, C, PI, F):
     """(k, g_u, g_v): k(u, v) and grad_u k = g_u u_hat + g_v v_hat. S = sin(theta), C = cos(theta) given."""
     t0 = PI - theta
@@ -61,3 +75,17 @@ def relu_hessian_sc(a, b, theta, S, C, PI, F):
 def relu_hessian(a, b, theta, PI, F):
     """Coefficients of d2k/dudu^T then d2k/dudv^T on (I, uu, ue, eu, ee)."""
     return relu_hessian_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)
+
+
+def relu_gradient_angular(PI, F):
+    """((c_1, c_theta, c_sin, c_cos) of g_u/|v|, the same of g_v/|v|); None is a zero.
+
+    grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat), phi = c_1 + c_theta theta
+    + c_sin sin(theta) + c_cos cos(theta).
+    """
+    return ((None, None, 1/(2*PI), None), (F.q(1, 2), -1/(2*PI), None, None))
+
+
+def relu_kernel_angular_sc(theta, S, C, PI, F):
+    """(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
+    return ((C*(PI - theta) + S)/(2*PI),)

@@ -1,8 +1,8 @@
 """Scalar backends for high-precision evaluation: mpmath numbers and python-flint balls.
 
 A field bundles what :mod:`numeric.precise` needs: elementary functions, exact
-conversion of the configuration's rationals, a precision context manager, and the two
-dense products (Gram matrix, matrix times matrix) where a C implementation pays.
+conversion of the configuration's rationals, a precision context manager, and the dense
+products (Gram matrix, matrix times matrix) where a C implementation pays.
 
 * ``MPMATH``: plain multiprecision floats; precision from ``mpmath.mp.workdps``.  Its error
   estimate is the agreement of two precisions (:mod:`numeric.precision`).
@@ -20,9 +20,11 @@ from fractions import Fraction
 
 import mpmath
 import flint
-from flint import arb, arb_mat, fmpq
+from flint import arb, arb_mat, fmpq, fmpz
 
 __all__ = ["Field", "MPMATH", "ARB", "field"]
+
+_TWO_53 = 1 << 53
 
 
 class Field:
@@ -86,6 +88,19 @@ class _MpmathField(Field):
         cols = list(zip(*B))
         return [[mpmath.fdot(row, col) for col in cols] for row in A]
 
+    @staticmethod
+    def dot(xs, ys):
+        return mpmath.fdot(xs, ys)
+
+    @staticmethod
+    def integer(z):
+        return mpmath.mpf(int(z))
+
+    @staticmethod
+    def integers(M):
+        """The entries of an ``fmpz_mat`` as rows of numbers."""
+        return [[mpmath.mpf(int(M[i, j])) for j in range(M.ncols())] for i in range(M.nrows())]
+
 
 class _ArbField(Field):
     name = "arb"
@@ -109,7 +124,10 @@ class _ArbField(Field):
 
     @staticmethod
     def number(x: Fraction):
-        return arb(fmpq(x.numerator, x.denominator))
+        p, q = x.numerator, x.denominator
+        if q & (q - 1) == 0 and -_TWO_53 < p < _TWO_53 and q.bit_length() <= 1000:
+            return arb(p / q)  # a normal float64: p / q is exact, and so is the ball
+        return arb(fmpq(p, q))
 
     zero = staticmethod(lambda: arb(0))
 
@@ -120,7 +138,7 @@ class _ArbField(Field):
 
     @staticmethod
     def mid(x) -> float:
-        return float(x.mid())
+        return float(x)  # the midpoint, rounded to nearest
 
     @staticmethod
     def radius(x) -> float:
@@ -129,13 +147,31 @@ class _ArbField(Field):
     @staticmethod
     def gram(rows):
         M = arb_mat(rows)
-        G = M * M.transpose()
-        return [[G[i, j] for j in range(G.ncols())] for i in range(G.nrows())]
+        return _rows_of(M * M.transpose())
 
     @staticmethod
     def matmul(A, B):
-        C = arb_mat(A) * arb_mat(B)
-        return [[C[i, j] for j in range(C.ncols())] for i in range(C.nrows())]
+        return _rows_of(arb_mat(A) * arb_mat(B))
+
+    @staticmethod
+    def integer(z):
+        return arb(fmpz(z))
+
+    @staticmethod
+    def integers(M):
+        """The entries of an ``fmpz_mat`` as rows of balls (converted in C)."""
+        return _rows_of(arb_mat(M))
+
+    @staticmethod
+    def dot(xs, ys):
+        # A Python sum: building two arb_mat for one dot product costs more than it saves.
+        return sum((x * y for x, y in zip(xs, ys)), arb(0))
+
+
+def _rows_of(M):
+    """The entries of an ``arb_mat`` as a list of rows (one C call for all entries)."""
+    flat, c = M.entries(), M.ncols()
+    return [flat[i * c:(i + 1) * c] for i in range(M.nrows())]
 
 
 MPMATH = _MpmathField()

@@ -55,77 +55,104 @@ def _check(teacher, student):
             f"{teacher.shape[1]} (dimension d = {teacher.shape[1]})"
         )
     for name, arr in (("teacher", teacher), ("student", student)):
-        bad = np.argwhere(~np.isfinite(arr))
-        if bad.size:
-            i, k = bad[0]
-            raise ValueError(f"{name}[{i}][{k}] = {arr[i, k]} is not finite")
+        if np.isfinite(arr).all():
+            continue
+        i, k = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name}[{i}][{k}] = {arr[i, k]} is not finite")
     return teacher, student
 
 
 def _points(teacher, student):
     """Effective vectors z (students ||w|| w, then teachers), signs, norms, units."""
-    w_norm = np.linalg.norm(student, axis=1)
-    t_norm = np.linalg.norm(teacher, axis=1)
+    m = len(student)
+    rows = np.vstack([student, teacher])
+    row_norm = np.sqrt(np.einsum("ak,ak->a", rows, rows))
+    w_norm = row_norm[:m]
+    if row_norm.all():  # the common case: no zero neuron (keep_s is None: all kept)
+        units = rows / row_norm[:, None]
+        norms = row_norm.copy()
+        norms[:m] *= w_norm
+        signs = np.ones(len(rows))
+        signs[m:] = -1.0
+        return units, norms, signs, None, w_norm
     keep_s = w_norm > 0
-    keep_t = t_norm > 0
+    keep_t = row_norm[m:] > 0
+    t_norm = row_norm[m:]
     units = np.vstack([student[keep_s] / w_norm[keep_s, None], teacher[keep_t] / t_norm[keep_t, None]])
     norms = np.concatenate([w_norm[keep_s] ** 2, t_norm[keep_t]])
     signs = np.concatenate([np.ones(keep_s.sum()), -np.ones(keep_t.sum())])
     return units, norms, signs, keep_s, w_norm
 
 
-def _angles(units):
-    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`."""
-    gram = np.clip(units @ units.T, -1.0, 1.0)
-    cos = gram.copy()
-    sin = np.sqrt(np.maximum(0.0, 1.0 - cos * cos))
-    theta = np.arctan2(sin, cos)
-    near = np.abs(cos) >= _COS_SWITCH
-    if near.any():
+def _angles(units, want_cos=False):
+    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`.
+
+    ``arccos`` is well conditioned where it is used (``|cos| < 0.9``); nearly aligned or
+    antipodal pairs get Kahan's half-angle form, the diagonal exact zeros.
+    """
+    gram = units @ units.T
+    np.clip(gram, -1.0, 1.0, out=gram)
+    theta = np.arccos(gram)
+    sin = np.sqrt(1.0 - gram * gram)  # >= 0: |gram| <= 1 after clipping
+    cos = gram.copy() if want_cos else gram  # the loss and gradient do not use cos
+    near = np.abs(gram) >= _COS_SWITCH
+    if np.count_nonzero(near) > len(units):  # more than the diagonal
+        np.fill_diagonal(near, False)
         i, j = np.nonzero(near)
         diff = np.linalg.norm(units[i] - units[j], axis=1)
         plus = np.linalg.norm(units[i] + units[j], axis=1)
         theta[i, j] = 2.0 * np.arctan2(diff, plus)
         sin[i, j] = diff * plus / 2
-        cos[i, j] = (plus * plus - diff * diff) / 4
+        if want_cos:
+            cos[i, j] = (plus * plus - diff * diff) / 4
     np.fill_diagonal(theta, 0.0)
     np.fill_diagonal(sin, 0.0)
-    np.fill_diagonal(cos, 1.0)
+    if want_cos:
+        np.fill_diagonal(cos, 1.0)
     return gram, (theta, sin, cos)
 
 
-def _pair_functions(activation):
-    return (
-        getattr(_pair_code, f"{activation}_value_gradient_sc"),
-        getattr(_pair_code, f"{activation}_hessian_sc"),
-    )
+def _affine(coefficients, angle):
+    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` on arrays; ``None`` coefficients skipped."""
+    out = 0.0
+    for c, x in zip(coefficients, (None,) + tuple(angle)):
+        if c is not None:
+            out = out + (c if x is None else c * x)
+    return out
 
 
 def _core(teacher, student, activation, want_hessian):
     teacher, student = _check(teacher, student)
-    value_gradient, hessian_coefficients = _pair_functions(activation)
     m, d = student.shape
     units, norms, signs, keep_s, w_norm = _points(teacher, student)
-    ms = int(keep_s.sum())
-    cos, angle = _angles(units)
-    A, B = np.meshgrid(norms, norms, indexing="ij")
-    k, g_u, g_v = value_gradient(A, B, *angle, np.pi, _NUMPY)
-    loss = 0.5 * signs @ k @ signs
+    ms = m if keep_s is None else int(keep_s.sum())
+    cos, angle = _angles(units, want_cos=want_hessian)
+    # As in numeric.precise: grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat) with affine
+    # angular factors, and L = 1/2 sum_a c_a z_a . y_a by Euler's relation.
+    phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(np.pi, _NUMPY)
+    x = signs * norms
+    cz = x[:, None] * units  # c_a z_a
+    y_all = (_affine(phi_u, angle) @ x)[:, None] * units + _affine(phi_v, angle) @ cz
+    loss = 0.5 * np.vdot(cz, y_all)
     linear = None
     if activation == "relu":
-        linear = (signs * norms) @ units
+        linear = x @ units
         loss -= linear @ linear / 8
-    y = np.zeros((m, d))
-    ys = (g_v[:ms] * signs) @ units + ((g_u[:ms] * signs).sum(axis=1))[:, None] * units[:ms]
+    ys = y_all[:ms]
     if linear is not None:
-        ys -= linear / 4
-    y[keep_s] = ys
-    wbar = np.zeros((m, d))
-    wbar[keep_s] = units[:ms]
+        ys = ys - linear / 4
+    if ms == m:
+        y, wbar = ys, units[:m]
+    else:  # zero students: gradient 0 (||w|| (I + w w^T/|w|^2) -> 0 at w = 0)
+        y = np.zeros((m, d))
+        y[keep_s] = ys
+        wbar = np.zeros((m, d))
+        wbar[keep_s] = units[:ms]
     along = np.einsum("jk,jk->j", wbar, y)
     grad = w_norm[:, None] * (y + along[:, None] * wbar)
     out = [float(loss), grad]
     if want_hessian:
+        hessian_coefficients = getattr(_pair_code, f"{activation}_hessian_sc")
         out.append(_hessian(activation, m, d, units, norms, signs, cos, angle, y, wbar, w_norm,
                             hessian_coefficients))
     return out

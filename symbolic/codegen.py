@@ -26,7 +26,10 @@ from sympy.printing.str import StrPrinter
 from symbolic.kernel import ACTIVATIONS, a, b, theta
 from symbolic.pair import HESSIAN_BASIS, pair_derivatives
 
-__all__ = ["expression_source", "function_source", "pair_module_source", "PAIR_MODULE_PATH"]
+__all__ = [
+    "expression_source", "function_source", "angular_function_source", "pair_module_source",
+    "PAIR_MODULE_PATH",
+]
 
 PAIR_MODULE_PATH = Path(__file__).resolve().parent.parent / "numeric" / "_pair_code.py"
 
@@ -73,6 +76,47 @@ def function_source(name: str, args, exprs, doc: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _angular_coefficients(expr, b_symbol, S, C):
+    """``expr / b`` as ``(c_1, c_theta, c_sin, c_cos)`` with ``expr / b = c_1 + c_theta theta +
+    c_sin S + c_cos C``; ``None`` marks a zero coefficient.
+
+    The gradient factors of the pair kernel are 1-homogeneous in ``|v|`` and independent of
+    ``|u|`` (k is homogeneous of degree 1 in each argument), and affine in ``theta``,
+    ``sin theta``, ``cos theta``: the evaluator then assembles the whole gradient from
+    matrix products.  Anything else raises, so the evaluator can never receive a wrong form.
+    """
+    factor = sp.simplify(expr / b_symbol)
+    if factor.has(a) or factor.has(b_symbol):
+        raise ArithmeticError(f"gradient factor {expr} is not |v| times a function of the angle")
+    try:
+        poly = sp.Poly(sp.expand(factor), theta, S, C)
+    except sp.PolynomialError:
+        raise ArithmeticError(f"gradient factor {factor} is not a polynomial in (theta, sin, cos)") from None
+    if poly.total_degree() > 1:
+        raise ArithmeticError(f"gradient factor {factor} is not affine in (theta, sin, cos)")
+    coefficients = [poly.coeff_monomial(x) for x in (1, theta, S, C)]
+    if any(c.free_symbols for c in coefficients):
+        raise ArithmeticError(f"gradient factor {factor} has coefficients depending on {coefficients}")
+    return tuple(None if c == 0 else c for c in coefficients)
+
+
+def angular_function_source(name: str, g_u, g_v, S, C) -> str:
+    """Source of ``def name(PI, F)`` returning the affine angular coefficients of
+    ``g_u / |v|`` and ``g_v / |v|`` (see :func:`_angular_coefficients`)."""
+    parts = []
+    for expr in (g_u, g_v):
+        coefficients = _angular_coefficients(expr, b, S, C)
+        parts.append("(" + ", ".join("None" if c is None else expression_source(c)
+                                     for c in coefficients) + ")")
+    return (
+        f"def {name}(PI, F):\n"
+        '    """((c_1, c_theta, c_sin, c_cos) of g_u/|v|, the same of g_v/|v|); None is a zero.\n\n'
+        "    grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat), phi = c_1 + c_theta theta\n"
+        '    + c_sin sin(theta) + c_cos cos(theta).\n    """\n'
+        f"    return ({parts[0]}, {parts[1]})\n"
+    )
+
+
 def pair_module_source() -> str:
     """The whole generated module :mod:`numeric._pair_code`."""
     parts = [
@@ -106,6 +150,17 @@ def pair_module_source() -> str:
                 f"def {act}_{name}(a, b, theta, PI, F):\n"
                 f'    """{doc}"""\n'
                 f"    return {act}_{name}_sc(a, b, theta, F.sin(theta), F.cos(theta), PI, F)\n")
+        # Loss and gradient of a whole network come from these affine angular factors
+        # through matrix products (numeric.precise); the per-pair functions serve the Hessian.
+        parts.append(angular_function_source(
+            f"{act}_gradient_angular", d.gradient_u_hat.subs(trig), d.gradient_v_hat.subs(trig), S, C))
+        # The loss alone needs only k / (|u| |v|) per pair (k is 1-homogeneous in each argument).
+        kernel_angular = sp.simplify(d.kernel / (a * b))
+        if kernel_angular.has(a) or kernel_angular.has(b):
+            raise ArithmeticError(f"kernel {d.kernel} is not |u| |v| times a function of the angle")
+        parts.append(function_source(
+            f"{act}_kernel_angular_sc", (theta, S, C), [kernel_angular.subs(trig)],
+            "(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."))
     return "\n\n".join(parts)
 
 

@@ -66,21 +66,8 @@ def thm5_kappa_too_large():
 def thm5_width_decreasing():
     # "C_m decreases like 1/m": false, the worst rate constant does not fall with m.
     from proofs_check.claims.zgj.thm5 import THM5_WIDTH
-    return THM5_WIDTH.variant(judge=_trend_judge(-1.0), expected="contradicted")
 
-
-def _trend_judge(bound):
-    from proofs_check.claims.zgj import thm5
-    from proofs_check.judgement import decide_trend, fit_exponent
-
-    def judge(claim, obs):
-        v = thm5._judge_widths(claim, obs)
-        fit = fit_exponent([o.witness["m"] for o in obs], [float(o.lhs.mid()) for o in obs], claim.fit,
-                           groups=[o.group for o in obs], rank=[-float(o.lhs.mid()) for o in obs])
-        d = decide_trend(fit, bound=bound, what="worst rate constant")
-        return v.amended(status=d.status, kind=d.kind, shown=d.statement)
-
-    return judge
+    return THM5_WIDTH.variant(settings={"trend_bound": -1.0}, expected="contradicted")
 
 
 TWINS = {

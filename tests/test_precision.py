@@ -40,11 +40,21 @@ def test_guaranteed_loss_certifies_digits_at_a_tiny_loss():
     assert decimal_string(g.value, 20) == mpmath.nstr(ref, 20, strip_zeros=False).replace("e+", "e")
 
 
+#: TINY_LOSS turned so that the near pair is no longer along a coordinate axis: in TINY_LOSS
+#: itself the O(1) terms of the float64 sum happen to cancel exactly (0.6, 0.8, 1.2, 1.6 on
+#: orthogonal axes), which hides the rounding noise this test is about.
+TINY_LOSS_TURNED = Configuration.from_dict({
+    "teacher": [["0.6", "0.8", 0], [0, "1.2", "1.6"]],
+    "student": [["0.6", "0.8", "1e-30"], [0, "0.6", "0.8"], [0, "-0.6", "-0.8"]],
+})
+
+
 def test_float64_has_no_correct_digit_at_a_tiny_loss():
     """The fast path must never decide anything at small loss: here it is not even positive."""
-    T, S, act = float64.as_arrays(TINY_LOSS)
+    T, S, act = float64.as_arrays(TINY_LOSS_TURNED)
     L64 = float64.loss(T, S, act)
-    ref = float(_reference_tiny_loss())
+    ref = float(guaranteed_loss(TINY_LOSS_TURNED, digits=5).value)
+    assert 4e-61 < ref < 6e-61  # as small as the loss of TINY_LOSS
     assert abs(L64 - ref) >= abs(ref) / 2  # not even the leading digit is right
     assert L64 <= 0 or L64 > 1e3 * ref  # in fact neither the sign nor the order of magnitude
     assert abs(L64) < 1e-13  # it is rounding noise of the O(1) terms
@@ -103,13 +113,13 @@ def _precisions():
 @pytest.mark.parametrize("backend", ["arb", "mpmath"])
 def test_evaluate_uses_its_precision_and_restores_the_callers(odd_precisions, monkeypatch, backend):
     seen = []
-    original = _pair_code.abs_value_gradient_sc  # what the evaluators call
+    original = _pair_code.abs_gradient_angular  # what the evaluators call
 
     def spy(*args):
         seen.append(mpmath.mp.dps if backend == "mpmath" else flint.ctx.dps)
         return original(*args)
 
-    monkeypatch.setattr(_pair_code, "abs_value_gradient_sc", spy)
+    monkeypatch.setattr(_pair_code, "abs_gradient_angular", spy)
     evaluate(TINY_LOSS, 77, backend=backend, hessian=True)
     assert seen and set(seen) == {77}
     assert _precisions() == odd_precisions
@@ -122,7 +132,8 @@ def test_precision_is_restored_when_evaluate_raises(odd_precisions, monkeypatch,
     def broken(*args):
         raise RuntimeError("planted failure inside the working precision")
 
-    monkeypatch.setattr(_pair_code, "abs_value_gradient_sc", broken)
+    monkeypatch.setattr(_pair_code, "abs_gradient_angular", broken)  # loss and gradient
+    monkeypatch.setattr(_pair_code, "abs_kernel_angular_sc", broken)  # loss alone
     with pytest.raises(RuntimeError, match="planted"):
         evaluate(TINY_LOSS, 50, backend=backend)
     assert _precisions() == odd_precisions

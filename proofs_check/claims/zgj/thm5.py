@@ -52,7 +52,8 @@ class GDSettings:
     sampler), ``eta = eta_factor / (r w_max)``, at most ``steps`` steps, stopping below
     ``stop_loss``.  ``kappa`` is estimated on ``calibration_starts`` further runs per width,
     independent of the checked ones, and multiplied by ``kappa_scale``; ``decrease`` and
-    ``rate`` are the constants of (a) and (b) (1/4 and 4 in the paper; twins change them)."""
+    ``rate`` are the constants of (a) and (b) (1/4 and 4 in the paper; twins change them);
+    ``trend_bound``: the width claim says ``C_m = O(m^trend_bound)`` (0: independent of ``m``)."""
 
     r: int = 2
     d: int = 2
@@ -67,6 +68,7 @@ class GDSettings:
     kappa_scale: Fraction = Fraction(1)
     decrease: Fraction = Fraction(1, 4)
     rate: Fraction = Fraction(4)
+    trend_bound: float = 0.0  # the width claim: C_m grows no faster than m^trend_bound
 
 
 def check_points(steps: int, dense: int = 8, total: int = 24) -> list:
@@ -185,7 +187,7 @@ def _judge_widths(claim, obs):
     # The exponent of the worst rate constant C_m in m (scale 1/m: exponent -b for C ~ m^b).
     fit = fit_exponent([o.witness["m"] for o in obs], [float(o.lhs.mid()) for o in obs], claim.fit,
                        groups=[o.group for o in obs], rank=[-float(o.lhs.mid()) for o in obs])
-    decision = decide_trend(fit, bound=0.0, what="worst rate constant C_m = max_t t eta L_t/(r w_max)")
+    decision = decide_trend(fit, bound=p.trend_bound, what="worst rate constant C_m = max_t t eta L_t/(r w_max)")
     per_width = {}
     for o in obs:
         per_width[o.group] = max(per_width.get(o.group, 0.0), float(o.lhs.mid()))
@@ -197,9 +199,10 @@ def _judge_widths(claim, obs):
         fit_t = loglog_slope([t for t, _ in pts[len(pts) // 2:]], [L for _, L in pts[len(pts) // 2:]])
         late.append(f"m = {o.witness['m']}: {o.witness['steps']} steps ({o.witness['stopped']}), final L "
                     f"{o.witness['final_loss']}" + ("" if fit_t is None else f", late slope of L_t in t {fit_t[0]:.2f}"))
+    worst = max(obs, key=lambda o: float(o.lhs.mid())).witness
     return base_verdict(
-        claim, obs, decision, worst=max(obs, key=lambda o: float(o.lhs.mid())).witness,
-        counterexample=None,
+        claim, obs, decision, worst=worst,
+        counterexample=worst if decision.status == "contradicted" else None,
         notes=("worst C_m over starts: " + ", ".join(f"m = {m}: {c:.4g}" for m, c in sorted(per_width.items()))
                + "; " + "; ".join(late)),
         figures={"gd": {"eta": str(float(p.eta_factor) / p.r), "runs": runs}},
