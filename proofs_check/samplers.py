@@ -9,7 +9,17 @@ stray small students pointing anywhere.  Its family says how the perturbation ac
 * ``"random"``: ``w_j(s) = w_j^0 + s xi_j`` (angular and radial);
 * ``"claim2"``: the students of a group rotate by ``+-s`` in a plane with norms
   ``sqrt(p ||w*|| / cos s)``, Claim 2's degenerate direction (loss ``Theta(s^3)``);
-* ``"stray"``: aligned groups plus stray students of norm ``~ s``.
+* ``"split"``: uneven splits: the students of a group rotate to opposite sides, the pair
+  ``(p_a, p_b)`` by ``t_a = s`` and ``t_b = atan(p_a tan s / p_b)``, so that the first-order
+  terms still cancel (``p_a tan t_a = p_b tan t_b``) with pieces at different angles;
+* ``"stray"``: aligned groups plus stray students of norm ``~ s``, pointing anywhere.
+
+With ``relaxed=True`` only the first group (``"stray"``: the strays) is perturbed; the
+other students are then re-fitted (norms and directions) by minimising ``L`` with the
+perturbation held (:func:`numeric.level_set.relax_students`), so that the loss measures
+the perturbation alone.  :func:`make_spec` is the one place that turns drawn parts into a
+spec; :func:`random_spec` (numpy) and :func:`proofs_check.strategies.sublevel_specs`
+(Hypothesis) only draw the parts.
 
 :func:`configuration_at_level` solves ``L(W(s)) = level`` for ``s`` at a precision chosen
 from the level (``digits = -log10(level) + 30``), so levels from 1e-2 down to the paper's
@@ -30,6 +40,7 @@ import mpmath
 import numpy as np
 
 from numeric.config import Configuration
+from numeric.level_set import digits_for_level
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.errors import UsageError
@@ -40,13 +51,15 @@ __all__ = [
     "Sample",
     "separated_teachers",
     "random_spec",
+    "make_spec",
     "configuration_at_scale",
     "configuration_at_level",
     "dps_for_level",
+    "relaxed_configuration",
     "up_to_sign_angle",
 ]
 
-FAMILIES = ("random", "claim2", "stray")
+FAMILIES = ("random", "claim2", "split", "stray")
 
 
 def up_to_sign_angle(u, v) -> float:
@@ -59,7 +72,7 @@ def up_to_sign_angle(u, v) -> float:
 
 def dps_for_level(level) -> int:
     """Working digits for a loss level: cancellation costs ``-log10(level)`` digits."""
-    return int(math.ceil(max(0.0, -float(mpmath.log10(level))))) + 30
+    return digits_for_level(level, guard=30)
 
 
 def separated_teachers(rng, r: int, d: int, Delta: float = 0.5, w_min: float = 1.0,
@@ -107,6 +120,7 @@ class SublevelSpec:
     signs: tuple
     directions: tuple  # m rows
     family: str = "random"
+    relaxed: bool = False
 
     def __post_init__(self):
         r, m = len(self.teacher), len(self.assignment)
@@ -138,39 +152,53 @@ class Sample:
     spec: SublevelSpec
 
 
+def make_spec(teacher, family: str, assignment, raw_shares, signs, directions,
+              relaxed: bool = False) -> SublevelSpec:
+    """A :class:`SublevelSpec` from drawn parts: shares normalised per group (at least
+    ``1e-3`` before normalising; ``"claim2"``: balanced), numbers as plain floats."""
+    m = len(assignment)
+    shares = [0.0] * m
+    for i in set(a for a in assignment if a >= 0):
+        idx = [j for j in range(m) if assignment[j] == i]
+        vals = [1.0] * len(idx) if family == "claim2" else [max(float(raw_shares[j]), 1e-3) for j in idx]
+        total = sum(vals)
+        for j, v in zip(idx, vals):
+            shares[j] = v / total
+    return SublevelSpec(
+        teacher=tuple(tuple(float(x) for x in row) for row in teacher),
+        assignment=tuple(int(a) for a in assignment),
+        shares=tuple(shares),
+        signs=tuple(int(x) for x in signs),
+        directions=tuple(tuple(float(x) for x in row) for row in directions),
+        family=str(family),
+        relaxed=bool(relaxed),
+    )
+
+
 def random_spec(rng, r: int, m: int, d: int, *, Delta: float = 0.5, w_min: float = 1.0,
                 w_max: float = 1.0, family: str | None = None, strays: int | None = None,
-                teacher=None) -> SublevelSpec:
+                teacher=None, relaxed: bool = False) -> SublevelSpec:
     """A random :class:`SublevelSpec`: uneven splits, imbalanced shares, sign flips, strays."""
     if m < r:
         raise UsageError(f"m = {m} students cannot cover r = {r} teachers (need m >= r)")
     T = separated_teachers(rng, r, d, Delta, w_min, w_max) if teacher is None else np.asarray(teacher, float)
-    family = family or rng.choice(FAMILIES, p=[0.4, 0.4, 0.2])
+    # Drawn among random, claim2, stray only (the draws existing suites were seeded with);
+    # "split" is asked for by name.
+    family = family or rng.choice(FAMILIES[:2] + FAMILIES[3:], p=[0.4, 0.4, 0.2])
     n_stray = strays if strays is not None else (rng.integers(1, m - r + 1) if family == "stray" and m > r else 0)
     if family == "stray" and n_stray == 0:
         family = "random"
     assignment = list(range(r)) + list(rng.integers(0, r, size=m - r - n_stray)) + [-1] * n_stray
     rng.shuffle(assignment)
-    shares = np.zeros(m)
+    raw = np.zeros(m)
     for i in range(r):
         idx = [j for j in range(m) if assignment[j] == i]
         # Dirichlet with small concentration gives strongly uneven shares now and then.
-        if family == "claim2":
-            shares[idx] = 1.0  # balanced pairs: the first-order change cancels (Claim 2)
-        else:
-            shares[idx] = rng.dirichlet(np.full(len(idx), rng.choice([0.3, 1.0, 5.0])))
-        shares[idx] = np.maximum(shares[idx], 1e-3)
-        shares[idx] /= shares[idx].sum()
+        if family != "claim2":
+            raw[idx] = rng.dirichlet(np.full(len(idx), rng.choice([0.3, 1.0, 5.0])))
     signs = rng.choice([-1, 1], size=m)
     directions = rng.standard_normal((m, d))
-    return SublevelSpec(
-        teacher=tuple(tuple(float(x) for x in row) for row in T),
-        assignment=tuple(int(a) for a in assignment),
-        shares=tuple(float(p) for p in shares),
-        signs=tuple(int(s) for s in signs),
-        directions=tuple(tuple(float(x) for x in row) for row in directions),
-        family=str(family),
-    )
+    return make_spec(T, family, assignment, raw, signs, directions, relaxed)
 
 
 def configuration_at_scale(spec: SublevelSpec, s) -> Configuration:
@@ -188,12 +216,15 @@ def configuration_at_scale(spec: SublevelSpec, s) -> Configuration:
         if i < 0:  # stray: small norm, any direction
             rows.append([s * x for x in xi])
             continue
-        t = T[i]
-        tn = mpmath.sqrt(mpmath.fsum(x * x for x in t))
-        t_hat = [x / tn for x in t]
+        tn = mpmath.sqrt(mpmath.fsum(x * x for x in T[i]))
+        t_hat = [x / tn for x in T[i]]
         p = mpmath.mpf(spec.shares[j]) / totals[i]
         sign = spec.signs[j]
-        if spec.family == "claim2":
+        if spec.relaxed and i != _held_group(spec):
+            radius = mpmath.sqrt(p * tn)  # at the minimum; re-fitted after placement
+            rows.append([sign * radius * a for a in t_hat])
+            continue
+        if spec.family in ("claim2", "split"):
             # Rotate by +-s in the plane (t_hat, e); e is shared by the group (from the
             # direction of its first student), so that the pair's first-order terms cancel.
             first = spec.assignment.index(i)
@@ -207,13 +238,35 @@ def configuration_at_scale(spec: SublevelSpec, s) -> Configuration:
             size = spec.assignment.count(i)
             # Pairs rotate to opposite sides; an odd one out stays aligned.
             side = 0 if (size % 2 == 1 and k == size - 1) else (1 if k % 2 == 0 else -1)
-            radius = mpmath.sqrt(p * tn / mpmath.cos(s))
-            rows.append([sign * radius * (mpmath.cos(s) * a + side * mpmath.sin(s) * b)
+            angle = s
+            if spec.family == "split" and side == -1:
+                # The partner of the previous student: p_a tan t_a = p_b tan t_b.
+                prev = [q for q, a in enumerate(spec.assignment) if a == i][k - 1]
+                pa = mpmath.mpf(spec.shares[prev]) / totals[i]
+                angle = mpmath.atan(pa * mpmath.tan(s) / p)
+            radius = mpmath.sqrt(p * tn / mpmath.cos(angle))
+            rows.append([sign * radius * (mpmath.cos(angle) * a + side * mpmath.sin(angle) * b)
                          for a, b in zip(t_hat, e)])
         else:
             radius = mpmath.sqrt(p * tn)
             rows.append([sign * radius * a + s * radius * x for a, x in zip(t_hat, xi)])
     return Configuration(T, rows)
+
+
+def _held_group(spec: SublevelSpec) -> int:
+    """The group whose perturbation a relaxed spec holds: the strays, else teacher 0."""
+    return -1 if spec.family == "stray" else 0
+
+
+def relaxed_configuration(spec: SublevelSpec, config: Configuration, dps: int) -> Configuration:
+    """``config`` with the students outside the held group re-fitted (minimising ``L``)."""
+    from numeric.level_set import relax_students
+
+    held = _held_group(spec)
+    free = [j for j, a in enumerate(spec.assignment) if a != held]
+    W = relax_students(config.teacher, [[mpmath.mpf(x.numerator) / x.denominator for x in row]
+                                        for row in config.student], free, dps=dps)
+    return Configuration(config.teacher, [list(row) for row in W], config.activation)
 
 
 def configuration_at_level(spec: SublevelSpec, level, *, rtol: float = 1e-4, dps: int | None = None) -> Sample:
@@ -228,6 +281,8 @@ def configuration_at_level(spec: SublevelSpec, level, *, rtol: float = 1e-4, dps
     with mpmath.workdps(dps):
         def log_loss(log_s):
             cfg = configuration_at_scale(spec, mpmath.exp(log_s))
+            if spec.relaxed:
+                cfg = relaxed_configuration(spec, cfg, dps)
             L = evaluate(cfg, dps, gradient=False).loss
             value = to_mpf(L.mid())
             return (mpmath.log(value) if value > 0 else mpmath.mpf(-10**6)), cfg, L

@@ -10,9 +10,18 @@
    ``hypothesis.target(-margin)`` to steer towards small margins, and fails on a certainly
    negative margin, so that Hypothesis shrinks the counterexample to a simple one; its
    example database (``<home>/hypothesis-db``) replays it first next time;
-3. the best example seen is refined by a pattern search in the loss level along its path
+3. the most promising examples (the smallest margins Hypothesis saw) are handed to the
+   level-set optimiser (:func:`proofs_check.worst_case.minimise_margin`): it minimises the
+   claim's ratio at the example's loss level, then continues the minimiser to lower and
+   higher levels (by factors of 100) while the margin improves;
+4. the best example seen is refined by a pattern search in the loss level along its path
    and a random-direction descent on the student entries, evaluated with arb balls at the
    sample's precision and staying in ``{L <= max_loss}``.
+
+``budget`` (seconds) bounds the whole search: Hypothesis gets half of it (then it is
+stopped), the optimiser the rest.  When the budget binds, the result
+depends on the machine's speed; without it (``budget=None``) the same seed gives the same
+result.
 
 The project-local ``<home>`` is ``.proofs-check`` under the current directory (CLI:
 ``--db``, ``--save-dir``).  The best example is written atomically whenever a new best
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from decimal import Decimal, localcontext
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -53,6 +63,7 @@ from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_leve
 __all__ = [
     "DEFAULT_HOME",
     "DEFAULT_MIN_LOSS",
+    "DEFAULT_BUDGET",
     "Candidate",
     "SearchResult",
     "ReplayResult",
@@ -69,6 +80,11 @@ DEFAULT_HOME = Path(".proofs-check")
 #: The search goes far below the claims' default levels: degenerate directions (Claim 2)
 #: violate a PL-type bound only below a loss that shrinks like ``mu^3``.
 DEFAULT_MIN_LOSS = 1e-24
+#: Shapes ``(r, m, d)`` searched when the claim names none: the suite's, plus wide ones
+#: (``m = 8r`` and ``4r``), where several small students can share the loss.
+SEARCH_SHAPES = DEFAULT_SHAPES + ((1, 8, 2), (2, 8, 3))
+#: Seconds for a whole search by default (Hypothesis half, the optimiser the rest).
+DEFAULT_BUDGET = 60.0
 
 
 def _fmt(x, digits=12):
@@ -84,7 +100,7 @@ class Candidate:
     dps: int
     level: float | None = None
     family: str | None = None
-    origin: str = "hypothesis"  # saved | hypothesis | shrunk | refined
+    origin: str = "hypothesis"  # saved | hypothesis | shrunk | optimised | refined
     spec: object = field(default=None, compare=False, repr=False)
 
     @property
@@ -244,7 +260,9 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
            seed: int = 0, database: str | Path | None = None,
            save_dir: str | Path | None = None, json_path: str | Path | None = None,
            min_loss=None, max_loss=None, shapes=None, families=None, refine_steps: int = 40,
-           shrink: bool = True, on_example: Callable[[int], None] | None = None) -> SearchResult:
+           shrink: bool = True, on_example: Callable[[int], None] | None = None,
+           budget: float | None = DEFAULT_BUDGET, optimise: bool = True,
+           on_best: Callable[[Candidate], None] | None = None) -> SearchResult:
     """Search for a certainly negative margin of ``claim``; see the module docstring.
 
     ``database``: a directory for Hypothesis's example database (None: no database).
@@ -252,7 +270,10 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     (None: neither).  ``json_path``: the best example so far is written there atomically
     whenever it improves.  ``on_example(n)`` is called after each evaluated example (a
     ``KeyboardInterrupt`` from it, or from Ctrl-C, ends the search with what it found).
-    Same arguments and seed, same result.
+    ``budget``: seconds for the whole search (None: unbounded); ``optimise``: run the
+    level-set optimiser on the most promising examples; ``on_best(candidate)`` is called
+    whenever the best margin improves (progress).  Same arguments and seed, same result,
+    unless the budget binds.
     """
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
@@ -269,12 +290,16 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         raise UsageError(_no_at_message(claim))
     if max_examples < 1:
         raise UsageError(f"--max-examples = {max_examples} must be a positive integer")
+    if budget is not None and not budget > 0:
+        raise UsageError(f"--budget = {budget} must be a positive number of seconds")
+    clock = time.monotonic()
+    out_of_time = lambda share: budget is not None and time.monotonic() - clock > share * budget
     lo, hi = _loss_range(claim, min_loss, max_loss)
-    shapes = tuple(shapes or _setting(claim, "shapes", DEFAULT_SHAPES))
+    shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
 
-    state = {"best": None, "examples": 0, "failure": None}
+    state = {"best": None, "examples": 0, "failure": None, "pool": []}
     result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, lo, hi, claim=claim)
 
     def offer(cand: Candidate) -> None:
@@ -286,6 +311,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                 write_atomically(json_path, text)
             if save_file is not None and cand.counterexample:
                 write_atomically(save_file, text)
+            if on_best is not None:
+                on_best(cand)
 
     try:
         # 1. Saved counterexamples first: the database is keyed to the test's source.
@@ -320,6 +347,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         @hypothesis.seed(seed)
         @given(strategy)
         def probe(sample):
+            if out_of_time(0.5):
+                raise _OutOfTime  # Hypothesis's share of the budget is spent
             dps = sample.dps
             cfg = _canonical(sample.config, dps)
             margin = margin_at(claim, cfg, dps)
@@ -328,6 +357,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
             hypothesis.target(-max(-1e300, min(1e300, upper)) if math.isfinite(upper) else -1e300,
                               label="margin")
             state["examples"] += 1
+            state["pool"].append(cand)
             offer(cand)
             if on_example is not None:
                 on_example(state["examples"])
@@ -337,6 +367,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
 
         try:
             probe()
+        except _OutOfTime:
+            pass  # on to the optimiser with what Hypothesis has seen
         except _Violation:
             pass
         except BaseExceptionGroup as group:  # several distinct failures: all are violations
@@ -347,7 +379,14 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
             shrunk = Candidate(shrunk.config, shrunk.margin, shrunk.dps, shrunk.level,
                                shrunk.family, "shrunk", shrunk.spec)
 
-        # 3. Local descent from the best example seen (and from the shrunk one).
+        # 3. The level-set optimiser on the most promising examples.
+        if optimise and shrunk is None:
+            for cand in _optimise(claim, state["pool"], lo, hi, seed, lambda: out_of_time(1.0)):
+                offer(cand)
+                if cand.counterexample:
+                    break
+
+        # 4. Local descent from the best example seen (and from the shrunk one).
         starts = [c for c in (state["best"], shrunk) if c is not None]
         rng = np.random.default_rng([seed, 7])
         for start in starts:
@@ -362,6 +401,75 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     if save_file is not None and result.found:
         result.written.append(save_file)
     return result
+
+
+#: Examples handed to the optimiser, and the level factor of its continuation.
+_PROMISING = 3
+_LEVEL_STEP = 100.0
+
+
+def _optimise(claim, pool, lo, hi, seed, stop):
+    """Yield optimised candidates: for each of the most promising distinct examples, the
+    minimiser at its level (from the example and from a relaxed stray start on its teacher), then the minimiser continued level by level (factor 100) down
+    to ``lo`` and up to ``hi`` while the margin improves; ``stop()`` ends it."""
+    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
+
+    settings = WorstCaseSettings(starts_per_family=0, seed=seed)
+    seen, chosen = set(), []
+    for cand in sorted((c for c in pool if c.level is not None), key=lambda c: c.key()):
+        shape = (cand.config.r, cand.config.m, cand.config.d, cand.family)
+        if shape not in seen:
+            seen.add(shape)
+            chosen.append(cand)
+        if len(chosen) == _PROMISING:
+            break
+    def at(cand, level, start, relaxed=False):
+        teacher = [[float(x) for x in row] for row in cand.config.teacher]
+        starts = [Start(start, cand.family, "hypothesis")]
+        if relaxed:  # and a small student re-fitted around, on the example's teacher
+            rng = np.random.default_rng([seed, cand.config.m, len(starts)])
+            starts += [s for s in (relaxed_stray_start(teacher, cand.config.m, level, rng),) if s is not None]
+        wc = minimise_margin(claim, teacher, students=cand.config.m, level=level, settings=settings,
+                             starts=starts)
+        config = _canonical(wc.config, wc.dps)
+        return Candidate(config, margin_at(claim, config, wc.dps), wc.dps, level, cand.family,
+                         "optimised")
+
+    # Every promising example at its own level first, then the continuations.
+    here = []
+    for cand in chosen:
+        if stop():
+            return
+        try:
+            found = at(cand, cand.level, cand.config, relaxed=True)
+        except (UsageError, ValueError):
+            continue
+        yield found
+        if found.counterexample:
+            return
+        here.append(found)
+    for found in sorted(here, key=lambda c: c.key()):
+        for factor in (1 / _LEVEL_STEP, _LEVEL_STEP):
+            current = found
+            while not stop():
+                level = current.level * factor
+                if not lo <= level <= hi / (1 + 1e-3):
+                    break
+                try:
+                    nxt = at(current, level, current.config)
+                except (UsageError, ValueError):
+                    break
+                if not nxt.key() < current.key():
+                    break
+                yield nxt
+                if nxt.counterexample:
+                    return
+                current = nxt
+
+
+class _OutOfTime(KeyboardInterrupt):
+    """Stops Hypothesis as Ctrl-C does (it does not shrink or report it), but the search
+    goes on: raised when Hypothesis's share of the budget is spent."""
 
 
 def _level_of(data):

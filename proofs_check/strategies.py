@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES, SublevelSpec, configuration_at_level, up_to_sign_angle
+from proofs_check.samplers import FAMILIES, configuration_at_level, make_spec, up_to_sign_angle
 
 __all__ = [
     "teachers",
@@ -95,14 +95,16 @@ def teachers(draw, r, d, Delta=0.5, w_min=0.8, w_max=1.2):
 
 @st.composite
 def sublevel_specs(draw, r, m, d, families=FAMILIES, Delta=0.5, w_min=0.8, w_max=1.2,
-                   shares=st.floats(0.05, 1.0), teacher=None):
+                   shares=st.floats(0.05, 1.0), teacher=None, relax=False):
     """A :class:`~proofs_check.samplers.SublevelSpec` with ``r`` teachers and ``m`` students.
 
     Composed of: ``teacher`` (default :func:`teachers`), the family (from ``families``),
     the number of stray students (family ``"stray"``: 1 to ``m - r``), a split of the other
     students over the teachers (every teacher gets one; the rest are drawn), raw shares from
     ``shares`` (normalised per group; family ``"claim2"`` uses balanced shares), signs and
-    perturbation directions.
+    perturbation directions; with ``relax=True`` also whether the other students are
+    re-fitted around the perturbation.  The parts are assembled by
+    :func:`proofs_check.samplers.make_spec`, as :func:`proofs_check.samplers.random_spec` does.
     """
     r, m, d = draw(_strategy(r)), draw(_strategy(m)), draw(_strategy(d))
     if m < r:
@@ -115,23 +117,10 @@ def sublevel_specs(draw, r, m, d, families=FAMILIES, Delta=0.5, w_min=0.8, w_max
     extra = draw(st.lists(st.integers(0, r - 1), min_size=m - r - n_stray, max_size=m - r - n_stray))
     assignment = draw(st.permutations(list(range(r)) + extra + [-1] * n_stray))
     raw = [draw(_strategy(shares)) for _ in range(m)]
-    share = [0.0] * m
-    for i in range(r):
-        idx = [j for j in range(m) if assignment[j] == i]
-        vals = [1.0] * len(idx) if family == "claim2" else [max(float(raw[j]), 1e-3) for j in idx]
-        total = sum(vals)
-        for j, v in zip(idx, vals):
-            share[j] = v / total
     signs = draw(st.lists(st.sampled_from((1, -1)), min_size=m, max_size=m))
     directions = draw(st.lists(_coordinates(d, 2.0), min_size=m, max_size=m))
-    return SublevelSpec(
-        teacher=tuple(tuple(float(x) for x in row) for row in T),
-        assignment=tuple(int(a) for a in assignment),
-        shares=tuple(share),
-        signs=tuple(signs),
-        directions=tuple(tuple(float(x) for x in row) for row in directions),
-        family=family,
-    )
+    relaxed = draw(st.booleans()) if relax else False
+    return make_spec(T, family, assignment, raw, signs, directions, relaxed)
 
 
 def _log_levels(max_loss, min_loss):
@@ -146,10 +135,11 @@ def _log_levels(max_loss, min_loss):
 
 @st.composite
 def samples(draw, r=3, m=5, d=4, max_loss=1e-6, min_loss=None, families=FAMILIES,
-            Delta=0.5, w_min=0.8, w_max=1.2, shares=st.floats(0.05, 1.0)):
+            Delta=0.5, w_min=0.8, w_max=1.2, shares=st.floats(0.05, 1.0), relax=False):
     """A :class:`~proofs_check.samplers.Sample` (``config``, ``loss`` ball, ``level``,
-    ``dps``, ``spec``) with ``min_loss <= L <= max_loss``, the level drawn log-uniformly."""
-    spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, shares))
+    ``dps``, ``spec``) with ``min_loss <= L <= max_loss``, the level drawn log-uniformly;
+    ``relax=True`` also draws relaxed specs (the others re-fitted around the perturbation)."""
+    spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, shares, relax=relax))
     lo, hi = _log_levels(max_loss, min_loss)
     exponent = draw(st.floats(lo, hi))
     try:

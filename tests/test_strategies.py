@@ -68,3 +68,11 @@ def test_bad_arguments_name_the_field():
         sublevel_specs(3, 2, 3).example()
     with pytest.raises(UsageError, match="max_loss"):
         configurations(max_loss=-1).example()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(samples(r=1, m=3, d=2, max_loss=1e-6, families=("stray",), relax=True))
+def test_relaxed_samples_are_in_the_sublevel_set(sample):
+    # Relaxed or not, the drawn configuration is placed at its level (ball at more digits).
+    L = evaluate(sample.config, sample.dps + 10, gradient=False).loss
+    assert L < 1.001e-6 and sample.spec.family == "stray"

@@ -38,6 +38,9 @@ def register(subparsers):
                    help="largest loss level searched (default: the claim's largest level)")
     p.add_argument("--refine-steps", type=int, default=40, help="local descent steps (default 40)")
     p.add_argument("--no-shrink", action="store_true", help="skip Hypothesis's shrinking")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="time for the whole search: Hypothesis half, the level-set optimiser the rest "
+                        "(default 60); progress on stderr shows the best margin so far")
     p.add_argument("--db", default=None, help="Hypothesis example database directory "
                    "(default .proofs-check/hypothesis-db; 'none' disables it)")
     p.add_argument("--save-dir", default=None, help="counterexample directory "
@@ -49,6 +52,25 @@ def _dir(value, default):
     if value is None:
         return default
     return None if value.lower() == "none" else value
+
+
+def _progress_printer(interval: float = 1.0):
+    """Prints the best margin so far to stderr, at most once per ``interval`` seconds."""
+    import time
+
+    from proofs_check.search import _margin_string
+
+    last = [float("-inf")]
+
+    def show(cand) -> None:
+        now = time.monotonic()
+        if now - last[0] >= interval or cand.counterexample:
+            last[0] = now
+            level = "?" if cand.level is None else f"{cand.level:.3g}"
+            print(f"search: best margin so far {_margin_string(cand.margin)} (level {level}, "
+                  f"family {cand.family}, {cand.origin})", file=sys.stderr, flush=True)
+
+    return show
 
 
 def run(args) -> int:
@@ -68,6 +90,7 @@ def run(args) -> int:
         save_dir=_dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples"),
         json_path=args.json, min_loss=args.min_loss, max_loss=args.max_loss,
         refine_steps=args.refine_steps, shrink=not args.no_shrink,
+        budget=engine.DEFAULT_BUDGET if args.budget is None else args.budget, on_best=_progress_printer(),
     )
     best = result.best
     print(f"claim {claim.id} ({claim.source})")

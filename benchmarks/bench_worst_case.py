@@ -1,0 +1,143 @@
+"""Worst cases: the level-set optimiser against plain sampling, and Theorem 4's constant
+against r and the teacher norms.
+
+Run on demand (not part of the test suite)::
+
+    python benchmarks/bench_worst_case.py            # both tables, ~10 minutes
+    python benchmarks/bench_worst_case.py --quick    # fewer budgets and shapes
+
+Prints Markdown tables and writes them to ``benchmarks/results_worst_case.md``.
+
+1. **Quality against time.**  Theorem 4's ratio ``||grad L||_F / L`` at a fixed loss level,
+   smallest value reached within a time budget by (a) plain sampling: configurations of
+   every sampler family drawn at the level (:func:`proofs_check.samplers.random_spec`,
+   :func:`~proofs_check.samplers.configuration_at_level`, round-robin over the families)
+   until the budget is spent; (b) the optimiser
+   (:func:`proofs_check.worst_case.minimise_margin`) with the same budget (it begins no new
+   start after the budget; the start in progress finishes, and its overrun is reported).
+   Both run one after the other in one process on the same teacher; ratios are certified
+   balls at the configurations (their midpoints shown, radii below 1e-10 relative).
+2. **Theorem 4's constant against r and the teacher norms.**  ``kappa(eps)`` (the smallest
+   ``||grad L|| / L`` found at ``L = eps``) and ``C = ||grad L|| / L^(3/4)`` at the minimiser,
+   for r = 1..6 orthogonal teachers of equal norm ``w`` (and one unequal set), ``m = r + 1``,
+   ``d = r + 1``.  The paper's ``kappa = Theta(r^(-1/2) w_max^(-1/2))``; the slopes of
+   ``log C`` on ``log r`` and ``log w`` are fitted (empirical, least squares, no interval:
+   few points).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from numeric.precision import to_mpf  # noqa: E402
+from proofs_check.claims import get_claim  # noqa: E402
+from proofs_check.claims.quantities import loss_and_gradient_norm  # noqa: E402
+from proofs_check.errors import UsageError  # noqa: E402
+from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
+from proofs_check.worst_case import WorstCaseSettings, minimise_margin  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results_worst_case.md"
+LEVEL = 1e-8
+SHAPE = (2, 4, 3)
+
+
+def plain_sampling(T, m, level, budget, seed=0):
+    """Smallest ||grad L|| / L over sampled configurations within ``budget`` seconds."""
+    rng = np.random.default_rng(seed)
+    r, d = T.shape
+    best, n, start = math.inf, 0, time.monotonic()
+    while time.monotonic() - start < budget:
+        family = FAMILIES[n % len(FAMILIES)]
+        n += 1
+        try:
+            sample = configuration_at_level(random_spec(rng, r, m, d, family=family, teacher=T), level)
+        except UsageError:
+            continue
+        L, g = loss_and_gradient_norm(sample.config, sample.dps)
+        best = min(best, float(to_mpf((g / L).mid())))
+    return best, n, time.monotonic() - start
+
+
+def optimiser(T, m, level, budget, seed=0):
+    claim = get_claim("zgj.thm4")
+    start = time.monotonic()
+    settings = WorstCaseSettings(starts_per_family=2, objective="gradient_norm", budget=budget, seed=seed)
+    wc = minimise_margin(claim, T, students=m, level=level, settings=settings)
+    return float(to_mpf(wc.ratio.mid())), len(wc.starts), time.monotonic() - start, wc
+
+
+def quality_table(budgets):
+    r, m, d = SHAPE
+    T = separated_teachers(np.random.default_rng(0), r, d, 0.5, 0.8, 1.2)
+    rows = ["| budget (s) | plain sampling: min ratio | samples | time (s) | optimiser: min ratio "
+            "| descents | time (s) | sampling / optimiser |", "|---|---|---|---|---|---|---|---|"]
+    for budget in budgets:
+        s_best, s_n, s_t = plain_sampling(T, m, LEVEL, budget)
+        o_best, o_n, o_t, _ = optimiser(T, m, LEVEL, budget)
+        rows.append(f"| {budget:g} | {s_best:.6g} | {s_n} | {s_t:.1f} | {o_best:.6g} | {o_n} | {o_t:.1f} "
+                    f"| {s_best / o_best:.2f}x |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def kappa_table(rs, norms, level=1e-6):
+    rows = ["| r | teacher norms | kappa(eps) = min ||grad L|| / L | C = ||grad L|| / L^(3/4) | family |",
+            "|---|---|---|---|---|"]
+    claim = get_claim("zgj.thm4")
+    points = []
+    for w in norms:
+        for r in rs:
+            d, m = r + 1, r + 1
+            rng = np.random.default_rng([r, int(100 * w[0]), int(100 * w[1])])
+            T = separated_teachers(rng, r, d, math.pi / 2, *w)
+            settings = WorstCaseSettings(starts_per_family=1, objective="gradient_norm")
+            wc = minimise_margin(claim, T, students=m, level=level, settings=settings)
+            kappa = float(to_mpf(wc.ratio.mid()))
+            C = kappa * level**0.25
+            points.append((r, w[1], C))
+            label = f"{w[0]:g}" if w[0] == w[1] else f"{w[0]:g}..{w[1]:g}"
+            rows.append(f"| {r} | {label} | {kappa:.5g} | {C:.5g} | {wc.family} ({wc.origin}) |")
+            print(rows[-1], flush=True)
+    equal = [(r, w, C) for r, w, C in points]
+    X = np.array([[math.log(r), math.log(w), 1.0] for r, w, _ in equal])
+    y = np.array([math.log(C) for *_, C in equal])
+    (a, b, _), *_ = np.linalg.lstsq(X, y, rcond=None)
+    rows.append("")
+    rows.append(f"Least-squares fit over these rows: C ~ r^{a:.3f} w_max^{b:.3f} "
+                "(paper: kappa = Theta(r^-0.5 w_max^-0.5)).")
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    budgets = (2.0, 8.0) if args.quick else (2.0, 5.0, 10.0, 20.0)
+    rs = (1, 2, 3) if args.quick else (1, 2, 3, 4, 5, 6)
+    norms = ((1.0, 1.0), (2.0, 2.0)) if args.quick else ((0.5, 0.5), (1.0, 1.0), (2.0, 2.0), (0.5, 2.0))
+    head = [f"# Worst-case benchmarks ({platform.python_version()}, {os.cpu_count()} cpus, "
+            f"load average {os.getloadavg()[0]:.1f} at start)", "",
+            f"## Quality against time: zgj.thm4 at L = {LEVEL:g}, (r, m, d) = {SHAPE}", ""]
+    q = quality_table(budgets)
+    k_head = ["", "## Theorem 4's constant against r and the teacher norms (L = 1e-6, orthogonal teachers,"
+              " m = d = r + 1)", ""]
+    k = kappa_table(rs, norms)
+    text = "\n".join(head + q + k_head + k) + "\n"
+    Path(args.output).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
