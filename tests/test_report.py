@@ -339,28 +339,33 @@ def test_figures_exist_and_are_vector_pdf(tmp_path):
 
 
 def test_new_figure_shapes_are_drawn(tmp_path):
-    """thm4's minimisers with their sampler families, and eps0's lower and upper bounds per
-    geometry (with witnesses), next to the old shapes."""
+    """thm4's points labelled by the sampler family of their start (and their origin), and
+    eps0's lower and upper bounds per geometry with witnesses, next to the old shapes."""
     results = fixture_results()
-    results["figures"]["gradient_vs_loss"] = {"points": [
-        {"loss": f"1e-{k}", "grad_norm": f"{3 + j}e-{k + 1}", "family": family}
-        for k in range(2, 9) for j, family in enumerate(("claim2_split", "random_near_teacher"))]}
+    grad = results["figures"]["gradient_vs_loss"]
+    n = len(grad["loss"])
+    grad["family"] = [("claim2_split", "random_near_teacher", None)[i % 3] for i in range(n)]
+    grad["origin"] = [("sampler", "descent")[i % 2] for i in range(n)]
     results["figures"]["threshold"] = {
-        "paper_eps0": ["1e-62", "1e-95"], "labels": ["r=2", "r=3"],
-        "lower": ["1e-4", None], "upper": ["0.2", "0.1"], "witness": [{"config": None}, {"config": None}]}
+        "paper_eps0": ["1e-62", "1e-95"], "empirical": ["0.2", "1e-4"], "labels": ["r=2", "r=3"],
+        "lower": ["1e-4", None], "upper": ["0.2", "0.1"],
+        "witness": [{"teacher": [["1", "0"]], "student": [["1", "0"]]}, None]}
     results["figures"]["gd"].pop("kappa")
     tex = write_report(results, tmp_path, _maths=NO_MATHS).read_text()
     for name in ("fig-gradient-vs-loss.pdf", "fig-threshold.pdf", "fig-gd-loss.pdf"):
         assert (tmp_path / name).read_bytes().startswith(b"%PDF")
-    assert "14 minimisers of the gradient norm at fixed loss" in tex
-    assert "claim2\\_split, random\\_near\\_teacher" in tex
+    assert ("marked by the sampler family of the start it came from (claim2\\_split,"
+            " random\\_near\\_teacher (descent), family not given, claim2\\_split (descent),") in tex
     assert "against lower bound and upper bound as the results give them" in tex
     assert "The lower bound divided by the paper's $\\epsilon_0$ ranges from $10^{58}$ to $10^{58}$" in tex
-    assert "The results carry 2 witness entries" in tex
+    assert "empirical threshold divided" not in tex  # the bounds replace the single threshold
+    assert "1 of the 2 geometries carry a witness configuration" in tex
     assert "the results give no $\\kappa$" in tex
-    # both shapes at once are fine too; a lower list of the wrong length is not
-    results["figures"]["gradient_vs_loss"].update(loss=["1e-3"], grad_norm=["2e-4"])
-    write_report(results, tmp_path, _maths=NO_MATHS)
+    # labels of the wrong length are refused, naming the field
+    grad["family"] = grad["family"][:-1]
+    with pytest.raises(ResultsError, match=r"figures.gradient_vs_loss: 'loss' has 25 values but 'family' has 24"):
+        write_report(results, tmp_path, _maths=NO_MATHS)
+    grad.pop("family")
     results["figures"]["threshold"]["lower"] = ["1e-4"]
     with pytest.raises(ResultsError, match=r"figures.threshold: 'paper_eps0' has 2 values but 'lower' has 1"):
         write_report(results, tmp_path, _maths=NO_MATHS)

@@ -3,15 +3,14 @@
 The results JSON may carry a top-level ``"figures"`` object; every key in it is optional and
 every number is a decimal string (JSON numbers are accepted too)::
 
-    {"gradient_vs_loss": {"loss": [...], "grad_norm": [...],
-                          "points": [{"loss", "grad_norm", "family"}, ...]},
+    {"gradient_vs_loss": {"loss": [...], "grad_norm": [...], "family": [...], "origin": [...]},
      "gd": {"eta": "0.05", "kappa": "0.3", "runs": [{"m": 3, "r": 3, "loss": [...]}, ...]},
      "lambda_min_M": {"r": 3, "delta": [...], "lambda_min": [...]},
      "threshold": {"paper_eps0": [...], "empirical": [...], "lower": [...], "upper": [...],
                    "labels": [...], "witness": [...]}}
 
-``gradient_vs_loss`` has the older paired lists, or ``points`` (minimisers with the sampler
-family each came from), or both; ``gd``'s ``kappa`` is optional (no bound is drawn without
+``gradient_vs_loss`` may label its points with the sampler ``family`` of their start and
+their ``origin`` (both optional, ``null`` where unknown); ``gd``'s ``kappa`` is optional (no bound is drawn without
 it); ``threshold`` has ``empirical`` and/or ``lower``/``upper`` bounds per geometry (``null``
 where a geometry has none).  The types are checked by the results schema
 (:mod:`proofs_check.schema`); this module adds what a schema cannot say (paired lengths,
@@ -112,43 +111,46 @@ def _paired(field: str, first: str, a: tuple, second: str, b: tuple) -> None:
 
 @dataclass(frozen=True)
 class GradientVsLoss:
-    """Smallest ``||grad L||_F`` found at each loss level ``L`` (``loss``, ``grad_norm``), and/or
-    optimiser minimisers labelled with the sampler ``family`` each came from (``points``).
+    """Per loss level ``L``, the ``||grad L||_F`` of the binding sample (smallest ratio
+    ``||grad L|| / L``); optionally the sampler ``family`` of each point's start and how the
+    point was reached (``origin``), ``None`` where unknown.
 
     Theorem 4 predicts ``||grad L||_F >= kappa L``: slope 1 on log-log axes (PL would be 1/2).
     """
 
-    loss: tuple[Decimal, ...] = ()
-    grad_norm: tuple[Decimal, ...] = ()
-    points: tuple[tuple[Decimal, Decimal, str], ...] = ()
+    loss: tuple[Decimal, ...]
+    grad_norm: tuple[Decimal, ...]
+    family: tuple[str | None, ...] = ()
+    origin: tuple[str | None, ...] = ()
 
     FIELD = "figures.gradient_vs_loss"
 
     def __post_init__(self):
         _paired(self.FIELD, "loss", self.loss, "grad_norm", self.grad_norm)
+        for name in ("family", "origin"):
+            if getattr(self, name):
+                _paired(self.FIELD, "loss", self.loss, name, getattr(self, name))
 
     @classmethod
     def from_json(cls, data) -> "GradientVsLoss":
-        data = _object(data, cls.FIELD, ())
-        if "points" not in data:
-            _object(data, cls.FIELD, ("loss", "grad_norm"))
-        points = []
-        for i, p in enumerate(data.get("points") or ()):
-            where = f"{cls.FIELD}.points[{i}]"
-            p = _object(p, where, ("loss", "grad_norm", "family"))
-            points.append((parse_decimal(p["loss"], f"{where}.loss", nonnegative=True),
-                           parse_decimal(p["grad_norm"], f"{where}.grad_norm", nonnegative=True),
-                           str(p["family"])))
+        data = _object(data, cls.FIELD, ("loss", "grad_norm"))
+        labels = {}
+        for name in ("family", "origin"):
+            values = data.get(name) or []
+            if not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
+                raise ResultsError(f"{cls.FIELD}.{name} must be a list of strings or null, got {_short(values)}")
+            labels[name] = tuple(values)
         return cls(
-            _series(data, "loss", cls.FIELD, nonnegative=True) if "loss" in data else (),
-            _series(data, "grad_norm", cls.FIELD, nonnegative=True) if "grad_norm" in data else (),
-            tuple(points),
+            _series(data, "loss", cls.FIELD, nonnegative=True),
+            _series(data, "grad_norm", cls.FIELD, nonnegative=True),
+            labels["family"], labels["origin"],
         )
 
     def to_json(self) -> dict:
         out = {"loss": [str(x) for x in self.loss], "grad_norm": [str(x) for x in self.grad_norm]}
-        if self.points:
-            out["points"] = [{"loss": str(a), "grad_norm": str(b), "family": f} for a, b, f in self.points]
+        for name in ("family", "origin"):
+            if getattr(self, name):
+                out[name] = list(getattr(self, name))
         return out
 
 

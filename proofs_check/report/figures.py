@@ -146,6 +146,12 @@ def _dropped_note(dropped: int) -> str:
             f" {'were' if dropped != 1 else 'was'} left out of the logarithmic axes.")
 
 
+def _point_label(family, origin) -> str:
+    """A legend entry: the start's sampler family, and how the point was reached if said."""
+    label = family or "family not given"
+    return label if origin in (None, "", "sampled", "sampler") else f"{label} ({origin})"
+
+
 def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
     import numpy as np
 
@@ -153,53 +159,47 @@ def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
     ax.set_xscale("log")
     ax.set_yscale("log")
     loss, grad, dropped = _positive_pairs(data.loss, data.grad_norm)
-    caption_parts = []
-    if loss:
+    caption = ("At each loss level $L$, the gradient norm $\\|\\nabla L\\|_F$ of the sample"
+               " with the smallest ratio $\\|\\nabla L\\|_F / L$, on log-log axes.")
+    n = len(data.loss)
+    if data.family or data.origin:
+        families = data.family or (None,) * n
+        origins = data.origin or (None,) * n
+        labels = [_point_label(f, o) for f, o in zip(families, origins)]
+        for k, label in enumerate(dict.fromkeys(labels)):
+            keep = [i for i in range(n) if labels[i] == label]
+            xs, ys, _ = _positive_pairs([data.loss[i] for i in keep], [data.grad_norm[i] for i in keep])
+            if xs:
+                ax.scatter(xs, ys, s=14, marker="o^v<>sDP"[k % 8], color=f"C{k}", zorder=3,
+                           label=_mpl_text(label))
+        caption += (" Each point is marked by the sampler family of the start it came from ("
+                    + ", ".join(escape(label) for label in dict.fromkeys(labels)) + ").")
+    elif loss:
         ax.scatter(loss, grad, s=12, color="C0", zorder=3, label=r"worst $\|\nabla L\|_F / L$ per level")
-        caption_parts.append("At each loss level $L$, the gradient norm $\\|\\nabla L\\|_F$ of the"
-                             " sample with the smallest ratio $\\|\\nabla L\\|_F / L$.")
-    families = sorted({f for _, _, f in data.points})
-    for k, family in enumerate(families):
-        pts = [(a, b) for a, b, f in data.points if f == family]
-        xs, ys, lost = _positive_pairs([a for a, _ in pts], [b for _, b in pts])
-        dropped += lost
-        if xs:
-            ax.scatter(xs, ys, s=14, marker="^v<>sDP"[k % 7], color=f"C{k + 1}", zorder=3,
-                       label=_mpl_text(family))
-    if data.points:
-        caption_parts.append(
-            f"{len(data.points)} minimisers of the gradient norm at fixed loss, marked by the"
-            " sampler family each started from (" + ", ".join(escape(f) for f in families) + ").")
-    all_x = loss + [float(a) for a, b, _ in data.points if a > 0 and b > 0]
-    all_y = grad + [float(b) for a, b, _ in data.points if a > 0 and b > 0]
     fit = log_slope(loss, grad) if len(loss) >= 2 else None
     if fit is not None:
         slope, intercept = fit
-        lx = np.log10(loss)
+        lx, ly = np.log10(loss), np.log10(grad)
         xs = np.logspace(lx.min(), lx.max(), 50)
-        ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="C0",
+        ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="0.4",
                 label=f"least squares: slope ${_num(slope, 4)}$")
-        caption_parts.append(
-            f"A least-squares line through the {len(loss)} per-level points (loss from"
-            f" ${_num(min(loss))}$ to ${_num(max(loss))}$) has slope ${_num(slope)}$; this describes"
-            " the plotted points, the claim's verdict and its interval are in the tables.")
-    if len(all_x) >= 2:
-        lx, ly = np.log10(all_x), np.log10(all_y)
-        xs = np.logspace(lx.min(), lx.max(), 50)
         for ref, style, label in ((1.0, "--", "slope 1 (Theorem 4)"), (0.5, ":", "slope 1/2 (PL)")):
             ax.plot(xs, 10 ** (np.mean(ly) + ref * (np.log10(xs) - np.mean(lx))), "k" + style,
                     linewidth=1.0, label=label)
-        caption_parts.append(
-            "Theorem~4 states $\\|\\nabla L\\|_F \\ge \\kappa L$ below $\\epsilon_0$, slope~1;"
-            " the Polyak--\\L{}ojasiewicz inequality would give slope~$1/2$. The reference lines"
-            " pass through the centre of the data.")
+        caption += (
+            f" A least-squares line through the {len(loss)} points (loss from ${_num(min(loss))}$ to"
+            f" ${_num(max(loss))}$) has slope ${_num(slope)}$; it describes the plotted points, the"
+            " claim's verdict and its interval are in the tables. Theorem~4 states"
+            " $\\|\\nabla L\\|_F \\ge \\kappa L$ below $\\epsilon_0$, slope~1; the"
+            " Polyak--\\L{}ojasiewicz inequality would give slope~$1/2$. The reference lines pass"
+            " through the centre of the data.")
     else:
-        caption_parts.append("Fewer than two usable points: no line is drawn.")
+        caption += " Fewer than two usable points: no line is fitted."
     ax.set_xlabel(r"loss $L(W)$")
     ax.set_ylabel(r"$\|\nabla L(W)\|_F$")
     ax.legend(loc="best", frameon=False)
     _save(fig, path)
-    return " ".join(caption_parts) + " Log-log axes." + _dropped_note(dropped)
+    return caption + _dropped_note(dropped)
 
 
 def _gd(data: GDCurves, path: Path) -> str:
@@ -295,7 +295,7 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
     series = [("paper_eps0", r"paper's $\epsilon_0$", "v", "C3")]
     if data.lower or data.upper:
         series += [("lower", "lower bound", "^", "C2"), ("upper", "upper bound", "s", "C0")]
-    if data.empirical:
+    elif data.empirical:
         series += [("empirical", "empirical threshold", "o", "C1")]
     width = 0.6 / len(series)
     drawn = 0
@@ -327,8 +327,10 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
         if gaps:
             caption += (f" The {label} divided by the paper's $\\epsilon_0$ ranges from"
                         f" $10^{{{_num(min(gaps))}}}$ to $10^{{{_num(max(gaps))}}}$.")
-    if data.witness:
-        caption += f" The results carry {len(data.witness)} witness entr{'y' if len(data.witness) == 1 else 'ies'}."
+    witnessed = sum(w is not None for w in data.witness)
+    if witnessed:
+        caption += (f" {witnessed} of the {n} geometries carry a witness configuration in the"
+                    " results.")
     expected = sum(1 for key, *_ in series for v in (getattr(data, key) or ()) if v is not None)
     if drawn < expected:
         caption += f" {expected - drawn} value(s) outside the floating-point range are not drawn."
