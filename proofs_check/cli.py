@@ -26,6 +26,7 @@ COMMANDS = (
     "search",
     "replay",
     "report",
+    "stationary",
 )
 
 

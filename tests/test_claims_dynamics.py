@@ -1,4 +1,4 @@
-"""Claims eps0, thm5, lemma13, lemma14, claim2 (Zhou, Ge, Jin) and their planted false twins."""
+"""Claims thm5, lemma13, lemma14, claim2 (Zhou, Ge, Jin) and their planted false twins."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -12,7 +12,6 @@ from numeric.float64 import loss_and_gradient
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.claims.zgj.claim2 import CLAIM2, claim2_configuration, hessian_min_eigenvalue
-from proofs_check.claims.zgj.eps0 import EPS0, bisector_stationary_point, paper_eps0, zero_student_point
 from proofs_check.claims.zgj.lemma13 import LEMMA13, second_order_remainder
 from proofs_check.claims.zgj.lemma14 import LEMMA14
 from proofs_check.claims.zgj.thm5 import THM5
@@ -51,12 +50,6 @@ def lemma13_five_halves():
                            settings={"shape": lambda nU, L, r, w: nU ** 2 * nU.sqrt()})
 
 
-def eps0_too_large():
-    # eps0 with hidden constant 1e44: above the bisector stationary point's loss 0.345.
-    return EPS0.variant(settings={"eps0_constant": Fraction(10**44), "scan": (1e-6, 1e-3)},
-                        expected="refuted")
-
-
 def thm5_kappa_too_large():
     # (a)/(b) with kappa 3x the calibration runs' smallest ratio: the decrease cannot keep up.
     return THM5.variant(settings={"widths": (1, 2), "steps": 200, "kappa_scale": Fraction(3)},
@@ -74,7 +67,6 @@ TWINS = {
     "zgj.claim2": [claim2_quadratic, claim2_exponent_above, claim2_exponent_below],
     "zgj.lemma14": [lemma14_constant_a_millionth_too_small, lemma14_constant_halved],
     "zgj.lemma13": [lemma13_five_halves],
-    "zgj.eps0": [eps0_too_large],
     "zgj.thm5": [thm5_kappa_too_large],
     "zgj.thm5.width": [thm5_width_decreasing],
 }
@@ -168,41 +160,6 @@ def test_remainder_is_half_hessian_quadratic_form():
     u = [float(x) for row in U for x in row]
     quad = 0.5 * sum(float(H[i][k]) * u[i] * u[k] for i in range(6) for k in range(6))
     assert abs(float(rem.mid()) / quad - 1) < 1e-3
-
-
-# ---- eps0 ------------------------------------------------------------------------------
-
-def test_eps0_holds():
-    v = EPS0.variant(settings={"scan": (1e-8, 1e-6, 1e-4, 1e-2, 0.1), "per_level": 1}).check()
-    assert v.status == "consistent"
-    fig = v.figures["threshold"]
-    assert len(fig["paper_eps0"]) == len(fig["empirical"]) == len(fig["labels"])
-
-
-def test_eps0_twin_violated():
-    v = eps0_too_large().check()
-    assert v.status == "refuted" and v.counterexample is not None
-
-
-def test_stationary_points_have_zero_gradient():
-    c = bisector_stationary_point(60)
-    e = evaluate(c, 60)
-    g = max(abs(to_mpf(x.mid())) + to_mpf(x.rad()) for row in e.gradient for x in row)
-    assert g < mpmath.mpf(10) ** -50 and e.loss > 0
-    # Monte Carlo on the loss of the bisector point (independent of the closed form).
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((400000, 2))
-    S = np.array([[float(x) for x in row] for row in c.student])
-    f = (np.linalg.norm(S, axis=1) * np.abs(X @ S.T)).sum(1)
-    res = f - np.abs(X).sum(1)
-    mc, se = 0.5 * np.mean(res**2), 0.5 * np.std(res**2) / np.sqrt(len(X))
-    assert abs(mc - float(to_mpf(e.loss.mid()))) < 4 * se
-    z = evaluate(zero_student_point([[1, 0], [0, 1]], 3), 30)
-    assert all(x == 0 for row in z.gradient for x in row) and z.loss > 0
-
-
-def test_paper_eps0_value():
-    assert abs(float(mpmath.log10(paper_eps0(mpmath.pi / 2, 1, 1, 3))) + 70.23) < 0.01
 
 
 # ---- thm 5 -----------------------------------------------------------------------------

@@ -1,0 +1,356 @@
+"""Stationary points: certificates, classification, and the hunt (issue 10).
+
+Known points come from :mod:`symbolic.stationary_points` (derived with SymPy), never from
+numbers typed here; every certificate is shown to fail on a false case close to the truth.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import flint
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from flint import arb
+from hypothesis import given, settings, strategies as st
+
+from numeric.stationary import TeacherStudentModel, certify, descend, inertia, refine
+from proofs_check.landscape import (
+    HuntSettings,
+    classify_point,
+    hunt,
+    hunt_model,
+    landscape_json,
+    reduce_point,
+    symmetry_key,
+    teacher_symmetries,
+    zero_row_coefficient,
+)
+from symbolic.stationary_points import orthogonal_teacher_points
+
+DPS = 40
+
+
+def _closed_form(r, name):
+    return {p.name: p for p in orthogonal_teacher_points(r)}[name]
+
+
+def _teacher(r):
+    return np.eye(r).tolist()
+
+
+def _rows(point, r):
+    rows = point.student_rows(DPS + 20)
+    return [[float(x) for x in row] for row in rows] if rows else []
+
+
+def _ball(expr, digits=DPS + 20):
+    """The exact closed form as a ball of radius 10^-(digits-5)."""
+    with flint.ctx.workdps(digits):
+        return arb(str(sp.N(expr, digits)), f"1e-{digits - 5}")
+
+
+def _classified(r, name, m=None):
+    point = _closed_form(r, name)
+    W = np.array(_rows(point, r)).reshape(-1, r)
+    m = m or max(len(W), 1)
+    W = np.vstack([W, np.zeros((m - len(W), r))])
+    model = TeacherStudentModel.from_rows(_teacher(r), m)
+    return point, classify_point(model, reduce_point(W), np.eye(r), DPS, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("r,name", [
+    (2, "zero"), (2, "one on a teacher"), (2, "one on a bisector"), (2, "both bisectors"),
+    (3, "zero"), (3, "one on a teacher"), (3, "one on a bisector"), (3, "one on the diagonal"),
+])
+def test_closed_form_points_are_certified_with_their_loss(r, name):
+    point, info = _classified(r, name, m=r)
+    assert info["certified"], info["classification"]
+    # The closed form lies in the certified loss ball, and the ball is narrow.
+    assert info["loss"].overlaps(_ball(point.loss))
+    assert info["loss"].rad() < mpmath.mpf(10) ** -25
+    assert info["kind"] == "saddle"
+
+
+def test_global_minimum_is_certified_and_positive_definite():
+    point, info = _classified(2, "one per teacher")
+    assert info["certified"] and info["kind"] == "global"
+    assert info["min_eigenvalue"] > 0
+
+
+def test_zero_point_is_a_saddle_by_the_zero_row_test():
+    point, info = _classified(3, "zero", m=4)
+    assert info["kind"] == "saddle" and "g = -" in info["classification"]
+    # W = 0 loss is exactly L(0) = r/2 + r(r-1)/pi.
+    assert info["loss"].overlaps(_ball(sp.Rational(3, 2) + 6 / sp.pi))
+
+
+def test_zero_row_coefficient_matches_the_loss_expansion():
+    # L(W, t w) = L(W) + t^2 |w|^2 g(w) + t^4 |w|^4 / 2 exactly, at a random t.
+    model = TeacherStudentModel.from_rows(_teacher(2), 1)
+    w = [0.3, -0.4]
+    grown = TeacherStudentModel.from_rows(_teacher(2), 2)
+    with flint.ctx.workdps(40):
+        x = [arb("0.7"), arb("0.2")]
+        g = zero_row_coefficient(model, x, w)
+        t = arb("0.37")
+        lhs = grown.ball_loss(x + [t * arb(v) for v in w])
+        n2 = arb(w[0]) ** 2 + arb(w[1]) ** 2
+        rhs = model.ball_loss(x) + t ** 2 * n2 * g + t ** 4 * n2 ** 2 / 2
+        assert (lhs - rhs).contains(0) and (lhs - rhs).rad() < 1e-35
+        # and a wrong expansion (a different quartic coefficient) is refuted
+        assert not (lhs - rhs - t ** 4 * n2 ** 2 / 100).contains(0)
+
+
+def test_perturbed_point_is_not_certified_at_a_radius_below_its_distance():
+    point = _closed_form(2, "one on a bisector")
+    model = TeacherStudentModel.from_rows(_teacher(2), 1)
+    exact = refine(model, np.array(_rows(point, 2)).reshape(-1), DPS)
+    with flint.ctx.workdps(DPS):
+        perturbed = [exact[0] + arb("1e-8"), exact[1]]
+        g, _ = model.ball_gradient_hessian(perturbed)
+        gnorm = max(abs(float(v.mid())) for v in g)
+    assert 1e-9 < gnorm < 1e-7
+    # At the perturbed centre the box of radius 1e-12 holds no zero of the gradient.
+    cert = certify(model, perturbed, DPS, radii=[mpmath.mpf("1e-12"), mpmath.mpf("1e-10")])
+    assert not cert.certified
+    # With the default radii, any certificate found encloses the true point, 1e-8 away.
+    cert = certify(model, perturbed, DPS)
+    assert cert.certified and cert.radius >= mpmath.mpf("1e-8")
+
+
+@dataclass(frozen=True)
+class _FlippedBlock:
+    """A model whose Hessian has one off-diagonal d x d block with its sign flipped."""
+
+    inner: TeacherStudentModel
+
+    @property
+    def n(self):
+        return self.inner.n
+
+    def ball_gradient_hessian(self, x):
+        g, H = self.inner.ball_gradient_hessian(x)
+        d = self.inner.d
+        H = [list(row) for row in H]
+        for i in range(d):
+            for k in range(d, 2 * d):
+                H[i][k] = -H[i][k]
+                H[k][i] = -H[k][i]
+        return g, H
+
+    def ball_gradient(self, x):
+        return self.inner.ball_gradient(x)
+
+
+def test_planted_wrong_hessian_is_caught():
+    point = _closed_form(2, "both bisectors")
+    model = TeacherStudentModel.from_rows(_teacher(2), 2)
+    centre = refine(model, np.array(_rows(point, 2)).reshape(-1), DPS)
+    assert certify(model, centre, DPS).certified
+    cert = certify(_FlippedBlock(model), centre, DPS)
+    assert not cert.certified and "inconsistent" in cert.reason
+
+
+@dataclass(frozen=True)
+class _DoubleWell:
+    """``f(x, y) = (x^2 - 1)^2 + y^2 + x / 10``: two minima near ``x = +-1`` (``f != 0``),
+    a saddle near the origin.  The protocol is model-generic: a toy model in a few lines."""
+
+    n: int = 2
+
+    def loss_gradient64(self, v):
+        x, y = v
+        return (x * x - 1) ** 2 + y * y + x / 10, np.array([4 * x * (x * x - 1) + 0.1, 2 * y])
+
+    def hessian64(self, v):
+        x, _ = v
+        return np.array([[12 * x * x - 4, 0.0], [0.0, 2.0]])
+
+    def ball_loss(self, v):
+        x, y = v
+        return (x * x - 1) ** 2 + y * y + x / 10
+
+    def ball_gradient_hessian(self, v):
+        x, y = v
+        return [4 * x * (x * x - 1) + arb(1) / 10, 2 * y], [[12 * x * x - 4, arb(0)], [arb(0), arb(2)]]
+
+    def snap(self, v):
+        return v
+
+
+def test_generic_hunt_on_a_toy_model():
+    points = hunt_model(_DoubleWell(), [np.array(s) for s in ((1.2, 0.3), (-0.8, -0.1), (0.025, 0.0))])
+    assert [p["kind"] for p in points] == ["minimum", "minimum", "saddle"]
+    assert all(p["certified"] for p in points)
+
+
+@pytest.mark.parametrize("start,negative", [((0.9, 0.3), 0), ((0.05, 0.2), 1)])
+def test_minimum_and_saddle_are_classified(start, negative):
+    model = _DoubleWell()
+    found = descend(model, np.array(start), gd_steps=0)  # Newton goes to the nearest zero
+    cert = certify(model, refine(model, found.x, DPS), DPS)
+    assert cert.certified
+    assert cert.inertia.negative == negative and cert.inertia.undecided == 0
+
+
+def test_inertia_does_not_decide_a_zero_eigenvalue():
+    with flint.ctx.workdps(30):
+        H = [[arb(1), arb(0)], [arb(0), arb(0, "1e-20")]]
+        inert = inertia(H)
+    assert inert.undecided == 1 and inert.positive == 1
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+       st.lists(st.floats(0.1, 2), min_size=3, max_size=3))
+def test_inertia_matches_a_known_spectrum(angles, magnitudes):
+    # H = Q diag(lambda) Q^T with an exact-ish rotation: inertia and lambda_min agree.
+    lam = [magnitudes[0], -magnitudes[1], magnitudes[2]]
+    Q = np.linalg.qr(np.array([[np.cos(a), np.sin(a), 1.0] for a in angles]))[0]
+    H = Q @ np.diag(lam) @ Q.T
+    with flint.ctx.workdps(30):
+        inert = inertia([[arb(float(x)) for x in row] for row in H])
+    assert (inert.negative, inert.undecided, inert.positive) == (1, 0, 2)
+    assert inert.min_eigenvalue.overlaps(arb(min(lam), 1e-12))
+
+
+def test_symmetry_key_identifies_images_under_the_teacher_group():
+    group = teacher_symmetries(_teacher(2))
+    U = np.array([[0.3, 0.9], [-0.2, 0.1]])
+    key, orbit = symmetry_key(U, group)
+    for A in group:
+        moved = (U @ A.T)[::-1] * np.array([[-1.0], [1.0]])  # act, swap students, flip a sign
+        assert symmetry_key(moved, group)[0] == key
+    assert symmetry_key(U + 1e-3, group)[0] != key
+
+
+def test_hunt_finds_the_two_teacher_landscape():
+    result = hunt(_teacher(2), HuntSettings(students=2, starts=40, seed=0))
+    out = landscape_json(result)
+    json.dumps(out)  # JSON-able
+    losses = {p["kind"] for p in out["points"]}
+    assert "global" in losses
+    for name in ("zero", "one on a teacher", "one on a bisector", "both bisectors"):
+        target = _ball(_closed_form(2, name).loss)
+        assert any(p.certified and p.loss.overlaps(target) for p in result.points), name
+    low = out["lowest_spurious"]
+    assert low is not None
+    assert result.points[low["index"]].loss.overlaps(_ball(_closed_form(2, "both bisectors").loss))
+
+
+def test_closed_form_loss_agrees_with_monte_carlo():
+    # Independent of the kernel's closed form: L = 1/2 E[(f - f*)^2] by sampling x.
+    point = _closed_form(2, "both bisectors")
+    S = np.array(_rows(point, 2))
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400000, 2))
+    f = (np.linalg.norm(S, axis=1) * np.abs(X @ S.T)).sum(1)
+    res = f - np.abs(X).sum(1)
+    mc, se = 0.5 * np.mean(res ** 2), 0.5 * np.std(res ** 2) / np.sqrt(len(X))
+    assert abs(mc - float(sp.N(point.loss))) < 4 * se
+
+
+def _cli(*args):
+    from proofs_check.cli import main
+
+    return main(list(args))
+
+
+def test_cli_writes_the_landscape_json(tmp_path, capsys):
+    teacher = tmp_path / "t.json"
+    teacher.write_text('{"teacher": [[1, 0], [0, 1]], "student": [[5, 5]]}')  # students ignored
+    out = tmp_path / "landscape.json"
+    assert _cli("stationary", str(teacher), "--students", "2", "--starts", "16", "--no-progress",
+                "--json", str(out)) == 0
+    data = json.loads(out.read_text())
+    assert data["students"] == 2 and data["teacher"] == [["1", "0"], ["0", "1"]]
+    keys = {"loss", "loss_error", "kind", "certified", "radius", "gradient_norm",
+            "hessian_min_eigenvalue", "config", "multiplicity"}
+    assert all(keys <= set(p) for p in data["points"])
+    assert {p["kind"] for p in data["points"]} <= {"global", "minimum", "saddle", "degenerate"}
+    low = data["lowest_spurious"]
+    assert data["points"][low["index"]]["loss"] == low["loss"]
+    assert "lowest certified spurious" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content,args,field", [
+    ('{"student": [[1, 0]]}', ("--students", "2"), "teacher"),
+    ('{"teacher": [[1, 0], [0]]}', ("--students", "2"), "teacher row 1"),
+    ('{"teacher": [[1, 0]]}', ("--students", "0"), "--students"),
+    ('{"teacher": [[1, 0]]}', ("--students", "2", "--starts", "0"), "--starts"),
+    ('{"teacher": [[1, 0], [0, 1]]}', ("--students", "1"), "--students = 1 is below r = 2"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, field):
+    teacher = tmp_path / "t.json"
+    teacher.write_text(content)
+    assert _cli("stationary", str(teacher), *args, "--no-progress") == 2
+    err = capsys.readouterr().err.strip()
+    assert field in err and len(err.splitlines()) == 1
+
+
+@dataclass(frozen=True)
+class _FlatQuartic:
+    """``f(x, y) = 1 + x^2 + y^4``: a minimum at 0 with a zero Hessian eigenvalue."""
+
+    n: int = 2
+
+    def loss_gradient64(self, v):
+        x, y = v
+        return 1 + x * x + y ** 4, np.array([2 * x, 4 * y ** 3])
+
+    def hessian64(self, v):
+        return np.array([[2.0, 0.0], [0.0, 12 * v[1] ** 2]])
+
+    def ball_loss(self, v):
+        return 1 + v[0] * v[0] + v[1] ** 4
+
+    def ball_gradient_hessian(self, v):
+        x, y = v
+        return [2 * x, 4 * y ** 3], [[arb(2), arb(0)], [arb(0), 12 * y * y]]
+
+    def snap(self, v):
+        return v
+
+
+def test_a_zero_eigenvalue_is_degenerate_never_a_minimum():
+    (point,) = hunt_model(_FlatQuartic(), [np.array([0.3, 0.0])])
+    assert point["kind"] == "degenerate" and not point["certified"]
+
+
+def test_saddle_hops_leave_along_negative_curvature():
+    from numeric.config import Configuration
+    from proofs_check.landscape import saddle_hops
+
+    # Both students on both bisectors of two orthogonal teachers: a certified saddle.
+    point = _closed_form(2, "both bisectors")
+    model = TeacherStudentModel.from_rows(_teacher(2), 2)
+    hops = saddle_hops(model, Configuration(_teacher(2), point.student_rows(30)), 2)
+    assert len(hops) == 2
+    L0 = model.loss_gradient64(np.array(_rows(point, 2)).reshape(-1))[0]
+    # Both ways along the negative direction lower the loss (second order dominates).
+    assert all(model.loss_gradient64(W.reshape(-1))[0] < L0 for _, _, W in hops)
+
+
+@pytest.mark.parametrize("activation", ["abs", "relu"])
+def test_box_evaluation_agrees_with_the_evaluator(activation):
+    # The pairwise ball path used on boxes against numeric.evaluate on exact rows.
+    from numeric import evaluate
+    from numeric.config import Configuration
+
+    rng = np.random.default_rng(3)
+    T, W = rng.standard_normal((2, 3)), rng.standard_normal((3, 3)) * 0.8
+    config = Configuration(T.tolist(), W.tolist(), activation)
+    model = TeacherStudentModel.from_rows(T.tolist(), 3, activation)
+    ref = evaluate(config, 40, hessian=True)
+    with flint.ctx.workdps(40):
+        x = [arb(float(v)) for v in W.reshape(-1)]
+        g, H = model.ball_gradient_hessian(x)
+        assert model.ball_loss(x).overlaps(ref.loss)
+        assert all(a.overlaps(b) for a, b in zip(g, [v for row in ref.gradient for v in row]))
+        assert all(a.overlaps(b) for ra, rb in zip(H, ref.hessian) for a, b in zip(ra, rb))
+        # and a box encloses the values at its points
+        box = [arb(float(v), 1e-6) for v in W.reshape(-1)]
+        assert model.ball_loss(box).contains(ref.loss.mid())
