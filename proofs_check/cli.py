@@ -27,6 +27,7 @@ COMMANDS = (
     "replay",
     "report",
     "stationary",
+    "campaign",
 )
 
 

@@ -294,6 +294,13 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         raise UsageError(f"--budget = {budget} must be a positive number of seconds")
     clock = time.monotonic()
     out_of_time = lambda share: budget is not None and time.monotonic() - clock > share * budget
+    from proofs_check.model_search import model_of, search_model_claim
+
+    if model_of(claim) is not None:  # a paper with its own configuration type
+        return search_model_claim(claim, model_of(claim), claim_ref=claim_ref,
+                                  max_examples=max_examples, seed=seed, database=database,
+                                  save_dir=save_dir, json_path=json_path, shrink=shrink,
+                                  on_example=on_example)
     lo, hi = _loss_range(claim, min_loss, max_loss)
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
@@ -610,6 +617,14 @@ def load_counterexample(path) -> dict:
 
 def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResult:
     """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded)."""
+    from proofs_check.model_search import model_of, read_counterexample_claim, replay_model_claim
+
+    raw, named = read_counterexample_claim(path)
+    if claim is None and named is None and "teacher" not in raw.get("config", raw):
+        raise UsageError(f"{Path(path).name} names no claim (a bare configuration): pass --claim ID")
+    if (claim or named) is not None and model_of(claim_from_reference(claim or named)) is not None:
+        ref = claim or named
+        return replay_model_claim(path, ref, model_of(claim_from_reference(ref)), raw, dps)
     data = load_counterexample(path)
     ref = claim or data["claim"]
     if ref is None:

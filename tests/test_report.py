@@ -252,11 +252,13 @@ def test_report_matches_results_json(tmp_path, maths):
     assert r"\section{Counterexamples and witnesses}" in tex
     assert "0.729812" in tex  # the counterexample's configuration, rounded
     assert "expected: consistent" in tex  # the inconclusive claim that was expected consistent
-    for section in ("Claims \\texttt{zgj.*}", "Numbers behind the verdicts", "How verdicts are decided",
+    for section in ("A Local Convergence Theory for Mildly Over-Parameterized Two-Layer Neural Network",
+                    "Numbers behind the verdicts", "How verdicts are decided",
                     "The pair kernel from the Gaussian integral", "Closed-form loss, gradient and Hessian",
                     "Exact identities", "Figures"):
         assert r"\section{" + section + "}" in tex
-    assert r"\subsection{Model and notation}" in tex  # from proofs_check/claims/zgj/report.tex.j2
+    assert r"\subsection{Model and notation}" in tex  # from the paper's report.tex.j2
+    assert "Zhou, Ge, Jin (COLT 2021)" in tex  # the paper record's citation
 
 
 def test_how_verdicts_are_decided_is_generated_from_the_results(tmp_path):
@@ -313,9 +315,8 @@ def test_verdicts_are_grouped_by_paper_with_the_paper_template(tmp_path, monkeyp
     tex = write_report(results, tmp_path / "out", _maths=NO_MATHS).read_text()
     sections = re.findall(r"\\section\{([^\n]*)\}\\label\{sec:paper-", tex)
     assert sections[:2] == ["A Fake Paper", r"Claims \texttt{nopaper.*}"]
-    # zgj's title comes from its PAPER record where the paper registry has one
-    assert sections[2] in (r"Claims \texttt{zgj.*}",
-                           "A Local Convergence Theory for Mildly Over-Parameterized Two-Layer Neural Network")
+    # zgj's title comes from its registered paper record
+    assert sections[2] == "A Local Convergence Theory for Mildly Over-Parameterized Two-Layer Neural Network"
     assert sections[3] == r"Claims \texttt{my\_claims:thm\#1.*}"
     fake = tex[tex.index(r"\section{A Fake Paper}"):tex.index(r"\section{Claims \texttt{nopaper")]
     assert r"\subsection{Model of A Fake Paper}" in fake and "[fakepaper.one][fakepaper.two]" in fake
@@ -323,7 +324,7 @@ def test_verdicts_are_grouped_by_paper_with_the_paper_template(tmp_path, monkeyp
     nopaper = tex[tex.index(r"\section{Claims \texttt{nopaper"):tex.index(r"\label{sec:paper-3}")]
     assert r"\subsection" not in nopaper  # no template: no model subsection
     zgj = tex[tex.index(r"\label{sec:paper-3}"):tex.index(r"\label{sec:paper-4}")]
-    assert "Claims of the paper reported below: 1." in zgj  # its template saw only zgj's verdicts
+    assert "This section checks 1 claims of the paper" in zgj  # its template saw only zgj's verdicts
 
 
 def test_figures_exist_and_are_vector_pdf(tmp_path):

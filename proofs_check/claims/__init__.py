@@ -1,12 +1,20 @@
-"""The claim registry.
+"""The claim registry: papers, and the claims of each.
 
-Claims live one per module: ``proofs_check/claims/zgj/<name>.py`` for Zhou, Ge, Jin
-(COLT 2021) and ``proofs_check/claims/contrast.py`` for the contrast claims the paper says
-are false here.  Each module exposes ``CLAIMS``, a tuple of :class:`Claim`; the registry
-discovers them, so adding a claim is adding a module.
+A paper is a package ``proofs_check/claims/<id>/`` (or a module ``<id>.py``) whose
+``PAPER`` is a :class:`proofs_check.papers.Paper`, or a package of another distribution
+registered under the entry-point group ``proofs_check.papers``::
+
+    [project.entry-points."proofs_check.papers"]
+    toy = "toy_paper"
+
+Its claims are the ``CLAIMS`` tuples of the package's public submodules (and of the package
+itself); every claim id starts with the paper's id.  The registry discovers all of this,
+so adding a paper, or a claim to one, touches no shared file.
 
 >>> "zgj.thm4" in all_claims()
 True
+>>> paper_of("du.gram").id
+'du'
 >>> get_claim("zgj.thm44")
 Traceback (most recent call last):
 ...
@@ -15,55 +23,112 @@ proofs_check.errors.UsageError: unknown claim id 'zgj.thm44'; did you mean zgj.t
 from __future__ import annotations
 
 import difflib
-import re
 import importlib
 import pkgutil
 from functools import lru_cache
+from importlib.metadata import entry_points
+from types import ModuleType
 
 from proofs_check.claims.base import Claim, Estimate, Observation, Request, Verdict, judge
 from proofs_check.errors import UsageError
+from proofs_check.papers import Paper
 
 __all__ = ["Claim", "Observation", "Estimate", "Request", "Verdict", "judge",
+           "ENTRY_POINT_GROUP", "all_papers", "get_paper", "paper_of", "claims_by_paper",
            "all_claims", "get_claim", "load_claim"]
 
-_PACKAGES = ("proofs_check.claims.zgj",)
-_MODULES = ("proofs_check.claims.contrast",)
+ENTRY_POINT_GROUP = "proofs_check.papers"
+
+#: The built-in papers' order in listings and the report; plugins follow, by id.
+_BUILTIN_ORDER = ("zgj", "du", "lzb", "ss", "contrast")
+
+
+def _paper_modules() -> list[ModuleType]:
+    """Modules that define ``PAPER``: built-in ones under this package, then plugins."""
+    modules = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "PAPER"):
+            modules.append(module)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            module = ep.load()
+        except Exception as exc:  # a broken plugin is named, not a traceback
+            raise UsageError(f"paper plugin {ep.name!r} (entry point {ep.value!r} in group "
+                             f"{ENTRY_POINT_GROUP}) failed to import: {exc}") from None
+        if not isinstance(getattr(module, "PAPER", None), Paper):
+            raise UsageError(f"paper plugin {ep.name!r} ({ep.value!r}) must be a module "
+                             f"defining PAPER, a proofs_check.papers.Paper")
+        modules.append(module)
+    return modules
+
+
+def _claim_modules(module: ModuleType) -> list[ModuleType]:
+    """The module itself and, for a package, its public submodules, sorted by name."""
+    found = [module]
+    if hasattr(module, "__path__"):
+        found += [importlib.import_module(f"{module.__name__}.{m.name}")
+                  for m in sorted(pkgutil.iter_modules(module.__path__), key=lambda m: m.name)
+                  if not m.name.startswith("_")]
+    return found
 
 
 @lru_cache(maxsize=None)
-def all_claims() -> dict:
-    """Every registered claim by id, in the paper's order."""
-    names = list(_MODULES)
-    for pkg in _PACKAGES:
-        mod = importlib.import_module(pkg)
-        names[:0] = sorted(f"{pkg}.{m.name}" for m in pkgutil.iter_modules(mod.__path__)
-                           if not m.name.startswith("_"))
-    out = {}
-    for name in names:
-        for claim in getattr(importlib.import_module(name), "CLAIMS", ()):
-            if claim.id in out:
-                raise RuntimeError(f"claim id {claim.id} is registered twice ({name})")
-            out[claim.id] = claim
-    return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
+def _registry() -> tuple[dict, dict]:
+    papers, claims = {}, {}
+    for module in _paper_modules():
+        paper = module.PAPER
+        if paper.id in papers:
+            raise RuntimeError(f"paper id {paper.id!r} is registered twice "
+                               f"({papers[paper.id].package} and {module.__name__})")
+        papers[paper.id] = paper
+        own = {}
+        for sub in _claim_modules(module):
+            for claim in getattr(sub, "CLAIMS", ()):
+                if not claim.id.startswith(paper.id + "."):
+                    raise RuntimeError(f"claim {claim.id} in {sub.__name__} does not start with "
+                                       f"its paper's id {paper.id!r}")
+                if claim.id in own or any(claim.id in c for c in claims.values()):
+                    raise RuntimeError(f"claim id {claim.id} is registered twice ({sub.__name__})")
+                own[claim.id] = claim
+        claims[paper.id] = dict(sorted(own.items(), key=lambda kv: paper.order_key(kv[0])))
+    rank = {pid: i for i, pid in enumerate(_BUILTIN_ORDER)}
+    order = sorted(papers, key=lambda pid: (rank.get(pid, len(rank)), pid))
+    return {pid: papers[pid] for pid in order}, {pid: claims[pid] for pid in order}
 
 
-#: The paper's order: main results, then the lemmas of the body, the appendix lemmas,
-#: Section 4's Claim 2, and last the contrast claims.  Ids not listed follow, naturally sorted.
-_PAPER_ORDER = ("zgj.thm4", "zgj.eps0", "zgj.thm5", "zgj.lemma8", "zgj.lemma9", "zgj.lemma10",
-                "zgj.lemma11", "zgj.lemma12", "zgj.lemma13", "zgj.lemma14", "zgj.lemmaC3",
-                "zgj.lemmaC5", "zgj.lemmaC6", "zgj.lemmaC7", "zgj.lemmaC8", "zgj.lemmaC11",
-                "zgj.lemmaD2", "zgj.claim2", "contrast.")
+def all_papers() -> dict[str, Paper]:
+    """Every registered paper by id, built-in ones first."""
+    return dict(_registry()[0])
 
 
-def _order(claim_id: str):
-    """Sort key: position of the longest listed prefix, then natural order (lemma9 < lemma10)."""
-    rank = len(_PAPER_ORDER)
-    for i, prefix in enumerate(_PAPER_ORDER):
-        if claim_id == prefix or claim_id.startswith(prefix + ".") or (
-                prefix.endswith(".") and claim_id.startswith(prefix)):
-            rank = i
-    natural = tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", claim_id))
-    return (rank, natural)
+def claims_by_paper() -> dict[str, dict[str, Claim]]:
+    """``{paper id: {claim id: claim}}``, papers and claims in order."""
+    return {pid: dict(c) for pid, c in _registry()[1].items()}
+
+
+def all_claims() -> dict[str, Claim]:
+    """Every registered claim by id: paper by paper, each in the paper's order."""
+    return {cid: c for group in _registry()[1].values() for cid, c in group.items()}
+
+
+def get_paper(paper_id: str) -> Paper:
+    """The registered paper, or a :class:`UsageError` naming the known ids."""
+    papers = all_papers()
+    if paper_id not in papers:
+        raise UsageError(f"--paper = {paper_id!r} is not a registered paper; "
+                         f"use one of {', '.join(papers)}")
+    return papers[paper_id]
+
+
+def paper_of(claim_id: str) -> Paper | None:
+    """The paper a registered claim belongs to (``None`` for a user claim)."""
+    for pid, group in _registry()[1].items():
+        if claim_id in group:
+            return _registry()[0][pid]
+    return None
 
 
 def get_claim(claim_id: str) -> Claim:

@@ -12,6 +12,7 @@ sampled level down to 1e-10 on paths that converge to global minima.
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import flint
 from flint import arb
@@ -22,13 +23,48 @@ from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
                                           observe_minimisers)
 from proofs_check.judgement import Decision, FitSettings
+from proofs_check.papers import Paper
 
-__all__ = ["CLAIMS"]
+__all__ = ["CLAIMS", "PAPER"]
+
+PAPER = Paper(
+    id="contrast",
+    title="Contrasts between the regimes",
+    authors=(),
+    venue="",
+    year=2021,
+    bibtex="",
+    model=None,
+    package=__name__,
+    template=Path(__file__).with_name("contrast.tex.j2"),
+    cites=("zgj", "lzb", "du"),
+    summary="Properties one paper proves in its regime and another says fail in the mildly "
+            "over-parameterized teacher-student regime.",
+)
 
 
 def _pl_at(claim, config, dps):
     L, gnorm = loss_and_gradient_norm(config, dps)
     return Observation(lhs=gnorm * gnorm, rhs=claim.bound(L), scale=L, dps=dps)
+
+
+def _pl_judge_with_figure(claim, obs):
+    """The default judgement, plus the worst ``||grad L||^2 / L`` at each loss level: the
+    teacher-student half of the PL* figure (its wide-network half is ``lzb.wide_pl``)."""
+    from numeric.precision import decimal_string
+    from proofs_check.claims.base import judge
+
+    verdict = judge(claim, obs)
+    worst = {}
+    for o in obs:
+        ratio = o.lhs / o.scale
+        if o.group not in worst or ratio < worst[o.group][0]:
+            worst[o.group] = (ratio, o)
+    pts = sorted(worst.values(), key=lambda t: float(t[1].scale.mid()))
+    return verdict.amended(figures={"contrast.pl": {
+        "kind": "pl_ratio_vs_loss", "companion": "lzb.wide_pl",
+        "loss": [decimal_string(o.scale, 8) for _, o in pts],
+        "pl_ratio": [decimal_string(r, 8) for r, _ in pts]}})
 
 
 PL = Claim(
@@ -47,6 +83,7 @@ PL = Claim(
     # families (shapes, families) are observed instead.
     observe=observe_minimisers,
     at=_pl_at,
+    judge=_pl_judge_with_figure,
     paper_exponent=Fraction(1),
     default_samples=26,
     settings=WorstCaseLevelSettings(families=("claim2", "random", "claim2", "stray"),

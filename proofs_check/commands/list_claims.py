@@ -1,17 +1,25 @@
-"""``proofs-check list``: claim ids with their sources and expectations."""
+"""``proofs-check list [--paper ID]``: claim ids grouped by paper, with sources and expectations."""
 from __future__ import annotations
 
-from proofs_check.claims import all_claims
+from proofs_check.claims import all_papers, claims_by_paper, get_paper
 
 
 def register(subparsers):
-    p = subparsers.add_parser("list", help="list claim ids with their sources")
+    p = subparsers.add_parser("list", help="list claim ids by paper, with their sources")
+    p.add_argument("--paper", default=None, metavar="ID",
+                   help="only this paper's claims (ids: zgj, du, lzb, ss, contrast, plugins)")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    claims = all_claims()
-    width = max(len(cid) for cid in claims)
-    for cid, claim in claims.items():
-        print(f"{cid.ljust(width)}  expected {claim.expected:<9}  {claim.title}  [{claim.source}]")
+    papers = [get_paper(args.paper)] if args.paper else list(all_papers().values())
+    groups = claims_by_paper()
+    width = max(len(cid) for p in papers for cid in groups[p.id]) if any(
+        groups[p.id] for p in papers) else 0
+    for k, paper in enumerate(papers):
+        if k:
+            print()
+        print(f"{paper.id}: {paper.citation}" + ("" if not paper.authors else f", {paper.title}"))
+        for cid, claim in groups[paper.id].items():
+            print(f"  {cid.ljust(width)}  expected {claim.expected:<9}  {claim.title}  [{claim.source}]")
     return 0

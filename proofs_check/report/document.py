@@ -92,7 +92,7 @@ def model_template(prefix: str, verdicts: list) -> str:
         from proofs_check.papers import render_model_section
     except ImportError:
         render_model_section = None
-    if render_model_section is not None and record is not None:
+    if render_model_section is not None and getattr(record, "template", None):
         return render_model_section(record, verdicts)
     return environment().from_string(path.read_text("utf-8")).render(paper=record, verdicts=verdicts)
 

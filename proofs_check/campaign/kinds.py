@@ -1,0 +1,109 @@
+"""The vocabulary of campaign tasks: parameters, task kinds, task inputs and findings.
+
+A task kind is a pure function of its inputs (JSON scalars) returning a JSON-able result,
+together with the parameters it accepts; :class:`TaskInputs` identifies one task by the
+hash of its canonical JSON.  The kinds themselves are in :mod:`proofs_check.campaign.tasks`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = ["REQUIRED", "Parameter", "Finding", "TaskKind", "TaskInputs", "non_negative_int", "positive_int"]
+
+REQUIRED = object()  # marker: the parameter has no default
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One input of a task kind: its name, JSON type, default and a validity check.
+
+    ``check(value)`` returns ``None`` when the value is acceptable, else a phrase saying what
+    it must be ("must be a non-negative integer").
+    """
+
+    name: str
+    kind: type | tuple  # JSON type(s) accepted
+    doc: str
+    default: Any = REQUIRED
+    check: Callable[[Any], str | None] | None = None
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A configuration or certificate a task found, stored in its own table.
+
+    ``kind`` says what it is ("counterexample", "worst", "stationary"), ``label`` tells
+    findings of one task apart, ``loss`` is the loss (decimal string) when it has one.
+    """
+
+    kind: str
+    label: str
+    data: dict
+    loss: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A pure function ``run(**inputs) -> dict`` and what it accepts.
+
+    ``normalize(inputs) -> inputs`` resolves derived inputs before the task is keyed (``m =
+    "2r"`` becomes a number; a parameter the geometry ignores becomes ``None``), so that
+    two spellings of one computation are one task; it raises ``ValueError("name: ...")``
+    naming the parameter.  ``findings(result)`` extracts the configurations and
+    certificates worth a row of their own; ``is_finding(result)`` says whether the result
+    contradicts the paper (a claim's status differs from its expectation; a certified
+    stationary point below the paper's eps0), which makes the campaign exit 1.
+    """
+
+    name: str
+    doc: str
+    parameters: tuple
+    run: Callable[..., dict]
+    findings: Callable[[dict], list] = lambda result: []
+    is_finding: Callable[[dict], bool] = lambda result: False
+    normalize: Callable[[dict], dict] = lambda inputs: inputs
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class TaskInputs:
+    """One task of a campaign: its kind and its (complete, validated) inputs.
+
+    ``canonical`` is the JSON that identifies the task (sorted keys, no spaces), ``key`` its
+    SHA-256: two campaigns asking for the same computation share the row.
+
+    >>> TaskInputs("claim_check", (("claim", "zgj.lemma11"), ("samples", 2), ("seed", 0))).canonical
+    '{"inputs":{"claim":"zgj.lemma11","samples":2,"seed":0},"task":"claim_check"}'
+    """
+
+    task: str
+    inputs: tuple  # sorted ((name, value), ...)
+
+    @property
+    def canonical(self) -> str:
+        return json.dumps({"task": self.task, "inputs": dict(self.inputs)}, sort_keys=True,
+                          separators=(",", ":"), allow_nan=False)
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(self.canonical.encode()).hexdigest()
+
+    def as_dict(self) -> dict:
+        return dict(self.inputs)
+
+
+def non_negative_int(x):
+    return None if isinstance(x, int) and not isinstance(x, bool) and x >= 0 else "must be a non-negative integer"
+
+
+def positive_int(x):
+    return None if isinstance(x, int) and not isinstance(x, bool) and x >= 1 else "must be a positive integer"

@@ -1,0 +1,137 @@
+"""Run a campaign: plan its tasks, skip the finished ones, execute the rest, store each result.
+
+The coordinating process (the one calling :func:`run_campaign`) is the only writer of the
+database; it stores each task as it finishes, so a campaign killed at any moment resumes
+where it stopped: re-running it skips every task with a row (``done``, and ``failed``
+unless ``retry_failed``) and runs the others.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+
+from proofs_check.campaign.executors import dask_results, local_results
+from proofs_check.campaign.spec import CampaignSpec
+from proofs_check.campaign.store import open_store
+from proofs_check.campaign.tasks import TASKS
+from proofs_check.errors import UsageError
+
+__all__ = ["ExecutionSettings", "CampaignOutcome", "run_campaign"]
+
+
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """Where and how to run: ``workers`` local processes, or the Dask ``scheduler`` address."""
+
+    workers: int | None = None  # None: one per core
+    scheduler: str | None = None
+    retry_failed: bool = False
+    progress: bool = False
+
+    def local_workers(self) -> int:
+        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        if workers < 1:
+            raise UsageError(f"--workers = {workers} must be a positive integer")
+        return workers
+
+
+@dataclass(frozen=True)
+class CampaignOutcome:
+    """Counts for one run of a campaign.
+
+    ``tasks`` the campaign asks for; ``skipped`` already had a row; ``ran`` were executed now
+    (``done_now`` + ``failed_now``); ``stored_elsewhere`` finished now but another campaign
+    had stored them first.  ``failed`` and ``findings`` count over the whole campaign in the
+    database: failed tasks, and results that do not match the paper's expectation.
+    """
+
+    campaign: str
+    tasks: int
+    skipped: int
+    ran: int
+    done_now: int
+    failed_now: int
+    stored_elsewhere: int
+    failed: int
+    findings: int
+
+
+def run_campaign(spec: CampaignSpec, db_path, settings: ExecutionSettings = ExecutionSettings()) -> CampaignOutcome:
+    """Run every task of ``spec`` that has no row in the database at ``db_path``."""
+    if settings.scheduler is not None and not settings.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise UsageError(f"--scheduler {settings.scheduler!r} must be an address like tcp://HOST:PORT")
+    workers = None if settings.scheduler else settings.local_workers()
+    tasks = spec.tasks()
+    with open_store(db_path) as store:
+        store.register(spec.name, tasks)
+        finished = store.finished_keys([t.key for t in tasks], include_failed=not settings.retry_failed)
+        todo = [t for t in tasks if t.key not in finished]
+        results = dask_results(todo, settings.scheduler) if settings.scheduler else local_results(todo, workers)
+        done_now = failed_now = elsewhere = 0
+        with _sigterm_as_interrupt(), contextlib.closing(results), _progress(len(todo), settings.progress) as bar:
+            for task, record in results:
+                if record["key"] != task.key:  # pragma: no cover - a broken executor
+                    raise RuntimeError(f"executor returned {record['key']} for task {task.key}")
+                kind = TASKS[task.task]
+                findings = kind.findings(record["result"]) if record["status"] == "done" else []
+                if not store.record(task, record, findings):
+                    elsewhere += 1
+                if record["status"] == "done":
+                    done_now += 1
+                else:
+                    failed_now += 1
+                if bar is not None:
+                    bar.set_postfix_str(f"{task.task} {record['status']} ({record['seconds']:.1f}s)")
+                    bar.update(1)
+        failed, findings = _campaign_state(store, tasks)
+    return CampaignOutcome(campaign=spec.name, tasks=len(tasks), skipped=len(tasks) - len(todo),
+                           ran=done_now + failed_now, done_now=done_now, failed_now=failed_now,
+                           stored_elsewhere=elsewhere, failed=failed, findings=findings)
+
+
+def _campaign_state(store, tasks) -> tuple:
+    keys = {t.key for t in tasks}
+    failed = findings = 0
+    for row in store.rows():
+        if row["key"] not in keys:
+            continue
+        if row["status"] == "failed":
+            failed += 1
+        elif TASKS[row["kind"]].is_finding(row["result"]):
+            findings += 1
+    return failed, findings
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM raises KeyboardInterrupt (as SIGINT does), so the executor's cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _progress(total: int, wanted: bool):
+    if not (wanted and total):
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="tasks", unit="task", file=sys.stderr, leave=True)
+    try:
+        yield bar
+    finally:
+        bar.close()

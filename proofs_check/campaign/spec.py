@@ -1,0 +1,178 @@
+"""Campaign specs: a TOML file listing grids of task inputs.
+
+A spec names the campaign and lists ``[[tasks]]`` tables.  Each table says which task
+``kind`` to run; every other key is one of that kind's parameters.  A scalar fixes the
+parameter; a list makes it an axis of the grid, and the table expands to the Cartesian
+product of its axes::
+
+    name = "claims_over_seeds"
+
+    [[tasks]]
+    kind = "claim_check"
+    claim = ["zgj.lemma11", "zgj.lemmaD2"]   # axis
+    samples = 4                              # fixed
+    seed = [0, 1, 2]                         # axis: 2 x 3 = 6 tasks
+
+An integer axis may be written as a range, ``seed = {range = [0, 100]}`` (start, stop and an
+optional step, as Python's ``range``).
+
+Errors name the file and the key (``spec.toml: tasks[1].seed: -1 must be a non-negative
+integer``) and are input errors (exit code 2).
+"""
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from proofs_check.campaign.tasks import REQUIRED, TASKS, TaskInputs
+from proofs_check.errors import UsageError
+
+__all__ = ["SpecError", "TaskGrid", "CampaignSpec", "load_spec", "parse_spec"]
+
+
+class SpecError(UsageError):
+    """A malformed campaign spec; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class TaskGrid:
+    """One ``[[tasks]]`` table: a task kind, its fixed inputs and its axes.
+
+    ``fixed`` and ``axes`` are tuples of ``(name, value)`` and ``(name, (values, ...))`` in
+    the order the kind declares its parameters.
+    """
+
+    kind: str
+    fixed: tuple
+    axes: tuple
+
+    def points(self) -> list:
+        """The grid's tasks, in the order of the axes (the last axis varies fastest)."""
+        names = [name for name, _ in self.axes]
+        out = []
+        normalize = TASKS[self.kind].normalize
+        for values in itertools.product(*(vals for _, vals in self.axes)):
+            inputs = dict(self.fixed)
+            inputs.update(zip(names, values))
+            out.append(TaskInputs(self.kind, tuple(sorted(normalize(inputs).items()))))
+        return out
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """A named campaign: its grids and, expanded, its distinct tasks."""
+
+    name: str
+    grids: tuple
+
+    def tasks(self) -> list:
+        """Every distinct task, in spec order (a task listed twice runs once)."""
+        seen, out = set(), []
+        for grid in self.grids:
+            for task in grid.points():
+                if task.key not in seen:
+                    seen.add(task.key)
+                    out.append(task)
+        return out
+
+
+def load_spec(path) -> CampaignSpec:
+    """Read and validate a spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SpecError(f"cannot read campaign spec {str(path)!r}: {exc.strerror}") from None
+    return parse_spec(text, source=path.name)
+
+
+def parse_spec(text: str, source: str = "spec") -> CampaignSpec:
+    """Parse spec text; ``source`` prefixes error messages.
+
+    >>> spec = parse_spec('name = "s"\\n[[tasks]]\\nkind = "claim_check"\\nclaim = "zgj.lemma11"\\nseed = [0, 1]')
+    >>> [t.as_dict()["seed"] for t in spec.tasks()]
+    [0, 1]
+    >>> parse_spec('name = "s"\\n[[tasks]]\\nkind = "claim_check"\\nclaim = "zgj.lemma11"\\nseed = -1')
+    Traceback (most recent call last):
+    ...
+    proofs_check.campaign.spec.SpecError: spec: tasks[0].seed: -1 must be a non-negative integer
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: malformed TOML: {exc}") from None
+    unknown = sorted(set(data) - {"name", "tasks"})
+    if unknown:
+        raise SpecError(f"{source}: unknown top-level key {unknown[0]!r} (expected 'name' and [[tasks]] tables)")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SpecError(f"{source}: name: a campaign needs a non-empty name = \"...\"")
+    tables = data.get("tasks")
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise SpecError(f"{source}: tasks: the spec needs at least one [[tasks]] table")
+    grids = tuple(_grid(table, f"{source}: tasks[{i}]") for i, table in enumerate(tables))
+    return CampaignSpec(name=name.strip(), grids=grids)
+
+
+def _grid(table: dict, where: str) -> TaskGrid:
+    kind_name = table.get("kind")
+    if kind_name not in TASKS:
+        raise SpecError(f"{where}.kind: {kind_name!r} is not a task kind; known: {', '.join(sorted(TASKS))}")
+    kind = TASKS[kind_name]
+    known = {p.name for p in kind.parameters}
+    for key in table:
+        if key != "kind" and key not in known:
+            raise SpecError(f"{where}.{key}: not a parameter of {kind_name} "
+                            f"(parameters: {', '.join(p.name for p in kind.parameters)})")
+    fixed, axes = [], []
+    for p in kind.parameters:
+        if p.name not in table:
+            if p.default is REQUIRED:
+                raise SpecError(f"{where}.{p.name}: missing ({p.doc})")
+            fixed.append((p.name, p.default))
+            continue
+        value = table[p.name]
+        if isinstance(value, dict):
+            value = _range(value, f"{where}.{p.name}")
+        if isinstance(value, list):
+            if not value:
+                raise SpecError(f"{where}.{p.name}: an empty list gives no tasks")
+            axes.append((p.name, tuple(_validate(p, v, f"{where}.{p.name}[{k}]")
+                                       for k, v in enumerate(value))))
+        else:
+            fixed.append((p.name, _validate(p, value, f"{where}.{p.name}")))
+    grid = TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes))
+    try:
+        grid.points()  # derived inputs (m = "2r", d) are checked at every point now, not in a worker
+    except ValueError as exc:
+        raise SpecError(f"{where}.{exc}") from None
+    return grid
+
+
+def _range(value: dict, where: str) -> list:
+    bounds = value.get("range")
+    if set(value) != {"range"} or not isinstance(bounds, list) or not 2 <= len(bounds) <= 3 or not all(
+            isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+        raise SpecError(f"{where}: a table must be {{range = [start, stop]}} or {{range = [start, stop, step]}} "
+                        f"of integers, got {value!r}")
+    if len(bounds) == 3 and bounds[2] == 0:
+        raise SpecError(f"{where}: range step must not be 0")
+    return list(range(*bounds))
+
+
+def _validate(p, value, where: str):
+    """The value, checked (a float parameter given as an integer becomes a float, so that
+    ``Delta = 1`` and ``Delta = 1.0`` are the same task)."""
+    kinds = p.kind if isinstance(p.kind, tuple) else (p.kind,)
+    ok_type = isinstance(value, kinds) and not isinstance(value, bool)
+    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+        ok_type = True
+    if not ok_type:
+        names = " or ".join({str: "a string", int: "an integer", float: "a number"}.get(k, k.__name__) for k in kinds)
+        raise SpecError(f"{where}: {value!r} must be {names} ({p.doc})")
+    problem = p.check(value) if p.check is not None else None
+    if problem:
+        raise SpecError(f"{where}: {value!r} {problem}")
+    return float(value) if kinds == (float,) else value

@@ -1,0 +1,235 @@
+"""The task registry: what a campaign can run at one grid point.
+
+A task kind (:class:`~proofs_check.campaign.kinds.TaskKind`) is a pure function of its
+inputs (JSON scalars) returning a JSON-able result, together with the parameters it
+accepts.  A campaign is then a set of independent
+``(kind, inputs)`` pairs; :func:`execute` runs one of them in whatever process it lands in
+(a local worker or a Dask worker) and returns a record for the coordinating process to store.
+
+>>> sorted(TASKS)
+['claim_check', 'stationary', 'worst_case']
+>>> TASKS["claim_check"].parameter("seed").default
+0
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import threading
+import time
+import traceback
+from functools import lru_cache
+from importlib import metadata
+
+from proofs_check.campaign.geometry import geometry_parameters, normalize_geometry, teacher_constants, teacher_rows
+from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
+                                         positive_int)
+
+__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "versions",
+           # re-exported from kinds, for one import of the task vocabulary
+           "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskKind"]
+
+
+# -- a claim check (proofs_check.suite) ------------------------------------------------------
+
+def _known_claim(claim_id):
+    from proofs_check.claims import get_claim
+    from proofs_check.errors import UsageError
+
+    try:
+        get_claim(claim_id)
+    except UsageError as exc:
+        return f"is not a claim: {exc}"
+    return None
+
+
+def _claim_check(claim: str, samples: int | None, seed: int) -> dict:
+    from proofs_check.suite import check_one
+
+    result = check_one(claim, samples, seed)
+    result.pop("_seconds", None)  # timing belongs to the task row, not to the result
+    return result
+
+
+def _claim_check_findings(result: dict) -> list:
+    out = []
+    if result.get("counterexample"):
+        cx = result["counterexample"]
+        out.append(Finding("counterexample", "counterexample", cx, _loss_of(cx)))
+    worst = result.get("worst")
+    if worst and worst.get("config"):
+        out.append(Finding("worst", "worst", worst, _loss_of(worst)))
+    return out
+
+
+def _loss_of(witness: dict) -> str | None:
+    for key in ("loss", "L", "scale"):
+        if isinstance(witness.get(key), str):
+            return witness[key]
+    return None
+
+
+CLAIM_CHECK = TaskKind(
+    name="claim_check",
+    doc="check one registered claim (proofs_check.suite.check_one) at a sample budget and seed",
+    parameters=(
+        Parameter("claim", str, "claim id, as `proofs-check list` prints it", check=_known_claim),
+        Parameter("samples", int, "samples (default: the claim's own)", default=None,
+                  check=positive_int, nullable=True),
+        Parameter("seed", int, "random seed", default=0, check=non_negative_int),
+    ),
+    run=_claim_check,
+    findings=_claim_check_findings,
+    is_finding=lambda result: result.get("status") != result.get("expected"),
+)
+
+# -- the stationary-point hunt (proofs_check.landscape) -------------------------------------
+
+def _stationary(geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed, starts, budget, dps) -> dict:
+    from proofs_check.landscape import HuntSettings, hunt, landscape_json
+
+    teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
+    settings = HuntSettings(students=int(m), starts=starts, seed=seed, budget=budget, dps=dps, activation=activation)
+    out = landscape_json(hunt(teacher, settings))
+    out.pop("seconds", None)  # timing belongs to the task row
+    out["budget_exhausted"] = out["starts"] < starts  # then the result depends on the machine's speed
+    out["teacher_constants"] = teacher_constants(teacher)
+    return out
+
+
+def _spurious(result: dict) -> list:
+    """Certified stationary points with a loss certainly above 0 (not global minima)."""
+    return [(i, p) for i, p in enumerate(result["points"]) if p["certified"] and p["kind"] != "global"
+            and p["loss"] != "0"]
+
+
+def _stationary_findings(result: dict) -> list:
+    return [Finding("stationary", f"{i}:{p['kind']}", p, p["loss"]) for i, p in _spurious(result)]
+
+
+def _below_eps0(result: dict) -> bool:
+    """A certified spurious point whose loss ball lies entirely below the paper's eps0."""
+    import mpmath
+
+    with mpmath.workdps(60):  # the decimal strings carry up to 40 digits
+        eps0 = mpmath.mpf(result["teacher_constants"]["paper_eps0"])
+        return any(mpmath.mpf(p["loss"]) + mpmath.mpf(p["loss_error"]) < eps0 for _, p in _spurious(result))
+
+
+STATIONARY = TaskKind(
+    name="stationary",
+    doc="hunt, certify and classify stationary points (proofs_check.landscape.hunt) for one teacher",
+    parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
+        Parameter("seed", int, "seed of the hunt's starts", default=0, check=non_negative_int),
+        Parameter("starts", int, "descent starts", default=60, check=positive_int),
+        Parameter("budget", float, "seconds after which no new start begins (the result then depends "
+                  "on the machine: it is flagged budget_exhausted)", default=600.0,
+                  check=lambda x: None if x > 0 else "must be positive"),
+        Parameter("dps", int, "digits of the certificates", default=40,
+                  check=lambda x: None if isinstance(x, int) and x >= 20 else "must be an integer >= 20"),
+    ),
+    run=_stationary,
+    findings=_stationary_findings,
+    is_finding=_below_eps0,
+    normalize=normalize_geometry,
+)
+
+
+# -- the margin optimisation (proofs_check.worst_case) -----------------------------------------
+
+def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed,
+                starts_per_family, objective) -> dict:
+    from proofs_check.claims import get_claim
+    from proofs_check.worst_case import WorstCaseSettings, minimise_margin
+
+    if activation != "abs":
+        raise ValueError("worst_case: activation must be abs (the optimiser's samplers build abs configurations)")
+    teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
+    found = minimise_margin(get_claim(claim), teacher, students=int(m), level=level,
+                            settings=WorstCaseSettings(starts_per_family=starts_per_family, seed=seed,
+                                                       objective=objective))
+    out = found.to_json()
+    out["teacher_constants"] = teacher_constants(teacher)
+    return out
+
+
+WORST_CASE = TaskKind(
+    name="worst_case",
+    doc="minimise a claim's ratio lhs/rhs on the level set {L = level} (proofs_check.worst_case)",
+    parameters=(
+        Parameter("claim", str, "claim id with a configuration-level `at` (default zgj.thm4: "
+                  "the ratio is ||grad L|| / L, i.e. kappa at that level)", default="zgj.thm4", check=_known_claim),
+        Parameter("level", float, "loss level", check=lambda x: None if 0 < x < 1 else "must lie in (0, 1)"),
+    ) + geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
+        Parameter("seed", int, "seed of the sampled starts", default=0, check=non_negative_int),
+        Parameter("starts_per_family", int, "sampled starts per sampler family", default=2, check=positive_int),
+        Parameter("objective", str, "auto (the claim's declared objective, else both), gradient_norm "
+                  "(the ratio grows with ||grad L|| at fixed L: zgj.thm4, contrast.pl) or margin (descend "
+                  "the claim's own ratio)", default="auto",
+                  check=lambda x: None if x in ("auto", "gradient_norm", "margin") else
+                  "must be auto, gradient_norm or margin"),
+    ),
+    run=_worst_case,
+    findings=lambda result: [Finding("worst_case", "minimiser", result, result.get("loss"))],
+    normalize=normalize_geometry,
+)
+
+#: Every task kind by name.  A new kind adds an entry here (and, for ``campaign show``, a
+#: summary in :data:`proofs_check.campaign.summary.SUMMARIZERS`); the spec reader, the
+#: store and the executors need no change.
+TASKS = {kind.name: kind for kind in (CLAIM_CHECK, STATIONARY, WORST_CASE)}
+
+
+# -- execution (in a worker) -----------------------------------------------------------------
+
+_PACKAGES = ("proofs-check", "python-flint", "mpmath", "sympy", "numpy")
+
+# mpmath's and python-flint's working precision are process-wide, so two tasks must never
+# run in one process at once (a Dask worker with several threads would do that).
+_ONE_TASK_AT_A_TIME = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def versions() -> dict:
+    """Versions of the packages that produce results, and of Python."""
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def execute(task: str, canonical: str) -> dict:
+    """Run one task from its canonical JSON; never raises for an error of the task itself.
+
+    Returns ``{"key", "status": "done"|"failed", "result", "error", "started", "finished",
+    "seconds", "versions", "worker"}``: ``error`` is ``"Type: message"`` plus the traceback's
+    last frames when the task raised; times are Unix seconds, ``seconds`` a monotonic
+    duration.
+    """
+    kind = TASKS[task]
+    inputs = json.loads(canonical)["inputs"]
+    with _ONE_TASK_AT_A_TIME:
+        started, t0 = time.time(), time.perf_counter()
+        try:
+            result, status, error = kind.run(**inputs), "done", None
+            json.dumps(result, allow_nan=False)  # a result must be storable
+        except Exception as exc:  # recorded in the row: a failed task must not stop the campaign
+            tb = "".join(traceback.format_exception(exc, limit=-3))
+            result, status, error = None, "failed", f"{type(exc).__name__}: {exc}\n{tb}"
+        seconds = time.perf_counter() - t0
+    return {
+        "key": hashlib.sha256(canonical.encode()).hexdigest(),
+        "status": status,
+        "result": result,
+        "error": error,
+        "started": started,
+        "finished": started + seconds,
+        "seconds": seconds,
+        "versions": versions(),
+        "worker": f"{platform.node()}:{os.getpid()}",
+    }

@@ -1,0 +1,35 @@
+"""Claims of Du, Zhai, Poczos, Singh, "Gradient Descent Provably Optimizes Over-parameterized Neural Networks" (ICLR 2019; arXiv:1810.02054): the NTK regime on a finite data set."""
+from pathlib import Path
+
+from numeric.dataset import DataSet
+from proofs_check.claims._datasets import dataset_strategy, nearly_parallel_dataset, sphere_dataset
+from proofs_check.papers import Model, Paper
+
+PAPER = Paper(
+    id="du",
+    title="Gradient Descent Provably Optimizes Over-parameterized Neural Networks",
+    authors=("Simon S. Du", "Xiyu Zhai", "Barnabas Poczos", "Aarti Singh"),
+    venue="ICLR",
+    year=2019,
+    arxiv="1810.02054",
+    bibtex=r"""@inproceedings{du2019gradient,
+  title = {Gradient Descent Provably Optimizes Over-parameterized Neural Networks},
+  author = {Du, Simon S. and Zhai, Xiyu and Poczos, Barnabas and Singh, Aarti},
+  booktitle = {International Conference on Learning Representations},
+  year = {2019}
+}""",
+    model=Model(
+        name="two-layer ReLU network, fixed second layer, finite data set on the sphere",
+        configuration=DataSet,
+        loss=r"L(W)=\tfrac12\sum_{i=1}^n\bigl(f(W,a,x_i)-y_i\bigr)^2,\quad "
+             r"f(W,a,x)=\tfrac{1}{\sqrt m}\sum_{r=1}^m a_r\,\mathrm{relu}(w_r^\top x)",
+        samplers=(sphere_dataset, nearly_parallel_dataset),
+        strategy=dataset_strategy,
+    ),
+    package=__name__,
+    template=Path(__file__).with_name("report.tex.j2"),
+    claim_order=("du.gram", "du.lambda0", "du.gd_rate"),
+    summary="With width m = Omega(n^6 / (lambda0^4 delta^3)), gradient descent on the first "
+            "layer converges linearly, at the rate set by the least eigenvalue lambda0 of "
+            "the limiting Gram matrix H_inf.",
+)

@@ -1,0 +1,36 @@
+"""Claims of Liu, Zhu, Belkin, "Loss landscapes and optimization in over-parameterized non-linear systems and neural networks" (ACHA 2022; arXiv:2003.00307): the PL* condition."""
+from pathlib import Path
+
+from numeric.dataset import NetworkOnData
+from proofs_check.claims._datasets import network_on_data_strategy, sphere_dataset
+from proofs_check.papers import Model, Paper
+
+PAPER = Paper(
+    id="lzb",
+    title="Loss landscapes and optimization in over-parameterized non-linear systems and neural networks",
+    authors=("Chaoyue Liu", "Libin Zhu", "Mikhail Belkin"),
+    venue="ACHA",
+    year=2022,
+    arxiv="2003.00307",
+    bibtex=r"""@article{liu2022loss,
+  title = {Loss landscapes and optimization in over-parameterized non-linear systems and neural networks},
+  author = {Liu, Chaoyue and Zhu, Libin and Belkin, Mikhail},
+  journal = {Applied and Computational Harmonic Analysis},
+  volume = {59},
+  pages = {85--116},
+  year = {2022}
+}""",
+    model=Model(
+        name="the two-layer ReLU network of Du et al. as a map F: R^(md) -> R^n",
+        configuration=NetworkOnData,
+        loss=r"L(w)=\tfrac12\|F(w)-y\|^2,\quad K(w)=DF(w)\,DF(w)^\top",
+        samplers=(sphere_dataset,),
+        strategy=network_on_data_strategy,
+    ),
+    package=__name__,
+    template=Path(__file__).with_name("report.tex.j2"),
+    claim_order=("lzb.identity", "lzb.wide_pl"),
+    summary="Over-parameterized systems satisfy PL* (||grad L||^2 >= mu L) wherever the tangent "
+            "kernel is well conditioned; wide networks do on a ball around initialisation, "
+            "so gradient descent converges linearly.",
+)

@@ -1,0 +1,35 @@
+"""Claims of Safran and Shamir, "Spurious Local Minima are Common in Two-Layer ReLU Neural Networks" (ICML 2018; arXiv:1712.08968): certified spurious minima without over-parameterization."""
+from pathlib import Path
+
+from numeric.safran_shamir import SafranShamirModel
+from proofs_check.papers import Model, Paper
+
+PAPER = Paper(
+    id="ss",
+    title="Spurious Local Minima are Common in Two-Layer ReLU Neural Networks",
+    authors=("Itay Safran", "Ohad Shamir"),
+    venue="ICML",
+    year=2018,
+    arxiv="1712.08968",
+    bibtex=r"""@inproceedings{safran2018spurious,
+  title = {Spurious Local Minima are Common in Two-Layer {ReLU} Neural Networks},
+  author = {Safran, Itay and Shamir, Ohad},
+  booktitle = {Proceedings of the 35th International Conference on Machine Learning},
+  series = {Proceedings of Machine Learning Research},
+  volume = {80},
+  pages = {4433--4441},
+  year = {2018}
+}""",
+    model=Model(
+        name="ReLU student with unit output weights, orthonormal ReLU teacher, Gaussian input",
+        configuration=SafranShamirModel,
+        loss=r"L(W)=\tfrac12\,\mathbb E_{x\sim N(0,I_n)}\Bigl[\Bigl(\sum_{i\le k}\mathrm{relu}(w_i^\top x)"
+             r"-\sum_{j\le n}\mathrm{relu}(v_j^\top x)\Bigr)^2\Bigr]",
+    ),
+    package=__name__,
+    template=Path(__file__).with_name("report.tex.j2"),
+    claim_order=("ss.spurious_minima",),
+    summary="For k = n between 6 and 20, the population loss of a ReLU student against an "
+            "orthonormal ReLU teacher has spurious local minima, found by gradient descent "
+            "and certified by computer; one extra neuron removes many of them.",
+)

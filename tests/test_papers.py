@@ -1,0 +1,165 @@
+"""Papers as packages: discovery (built-in and entry-point plugins), `list --paper`, and every
+paper's report template."""
+from __future__ import annotations
+
+from fractions import Fraction
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+import proofs_check.claims as registry
+from proofs_check.cli import main
+from proofs_check.errors import UsageError
+from proofs_check.papers import Paper, render_model_section, template_environment
+
+TOY = Path(__file__).parent.parent / "examples" / "toy_paper"
+
+
+@pytest.fixture
+def plugin(monkeypatch):
+    """The example paper of ``examples/toy_paper`` registered as an installed plugin would be."""
+    monkeypatch.syspath_prepend(str(TOY))
+    eps = [EntryPoint(name="toy", value="toy_paper", group=registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points",
+                        lambda group: eps if group == registry.ENTRY_POINT_GROUP else [])
+    registry._registry.cache_clear()
+    yield
+    registry._registry.cache_clear()
+
+
+def test_builtin_papers_in_order_with_their_claims():
+    papers = registry.all_papers()
+    assert list(papers)[:5] == ["zgj", "du", "lzb", "ss", "contrast"]
+    by_paper = registry.claims_by_paper()
+    assert "du.lambda0" in by_paper["du"] and "lzb.wide_pl" in by_paper["lzb"]
+    assert "ss.spurious_minima" in by_paper["ss"] and "contrast.pl" in by_paper["contrast"]
+    assert registry.paper_of("zgj.thm4").id == "zgj" and registry.paper_of("nope") is None
+    assert list(registry.all_claims())[0] == "zgj.thm4"
+
+
+def test_every_claim_id_starts_with_its_papers_id():
+    for pid, claims in registry.claims_by_paper().items():
+        assert claims and all(cid.startswith(pid + ".") for cid in claims)
+
+
+def test_plugin_paper_is_discovered_listed_and_run(plugin, capsys):
+    assert "toy" in registry.all_papers()
+    assert main(["list", "--paper", "toy"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("toy: Sheppard (Phil. Trans. R. Soc. A 1899)") and "toy.sheppard" in out
+    assert "zgj.thm4" not in out
+    claim = registry.get_claim("toy.sheppard")
+    assert claim.check().status == "certified"
+    assert claim.variant(settings={"factor": Fraction(101, 100)}).check().status == "refuted"
+
+
+def test_broken_plugin_is_a_usage_error(monkeypatch):
+    eps = [EntryPoint(name="bad", value="no_such_module_anywhere", group=registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points", lambda group: eps)
+    registry._registry.cache_clear()
+    try:
+        with pytest.raises(UsageError, match="paper plugin 'bad'.*failed to import"):
+            registry.all_papers()
+    finally:
+        registry._registry.cache_clear()
+
+
+def test_list_groups_by_paper_and_filters(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    heads = [line.split(":")[0] for line in out.splitlines() if line and not line.startswith(" ")]
+    assert heads == list(registry.all_papers())
+    assert main(["list", "--paper", "du"]) == 0
+    out = capsys.readouterr().out
+    assert "du.gd_rate" in out and "zgj." not in out
+    assert main(["list", "--paper", "dz"]) == 2
+    assert "--paper = 'dz' is not a registered paper" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("paper_id", list(registry.all_papers()))
+def test_each_template_renders_with_its_verdicts(paper_id):
+    paper = registry.get_paper(paper_id)
+    # Verdict JSON carries "figures" only when a claim has some.
+    verdicts = [{"id": cid, "status": c.expected} for cid, c in registry.claims_by_paper()[paper_id].items()]
+    tex = render_model_section(paper, verdicts)
+    assert tex.lstrip().startswith(r"\subsection{Model and notation}")
+    assert "\\VAR{" not in tex and "\\BLOCK{" not in tex and "\\#{" not in tex
+    assert tex.count("{") == tex.count("}") and tex.count("$") % 2 == 0
+
+
+def test_templates_render_the_suites_own_verdicts():
+    """The du and ss sections read their figure data from real verdicts."""
+    du = registry.get_claim("du.gd_rate").check(samples=2).to_json()
+    tex = render_model_section(registry.get_paper("du"), [du])
+    assert "smallest width at which every sampled run kept the rate" in tex
+
+
+def test_sections_group_a_results_file_by_paper():
+    from proofs_check.papers import render_paper_sections
+
+    results = {"claims": [{"id": "lzb.identity", "status": "certified"},
+                          {"id": "zgj.thm4", "status": "consistent"},
+                          {"id": "user.mine", "status": "certified"},
+                          {"id": "lzb.wide_pl", "status": "consistent"}]}
+    sections = render_paper_sections(results)
+    assert [(p.id, [v["id"] for v in vs]) for p, _, vs in sections] == [
+        ("zgj", ["zgj.thm4"]), ("lzb", ["lzb.identity", "lzb.wide_pl"])]
+    assert all(tex.lstrip().startswith(r"\subsection{Model and notation}") for _, tex, _ in sections)
+
+
+def test_templates_use_figures_when_present():
+    ss = registry.get_paper("ss")
+    row = {"n": 8, "starts": 4, "global_count": 3, "stationary": 1, "loss": "0.0215",
+           "min_eigenvalue": "0.0213", "escape": "-0.0339"}
+    tex = render_model_section(ss, [{"id": "ss.spurious_minima",
+                                     "figures": {"ss.spurious_minima": {"rows": [row]}}}])
+    assert "8 & 4 & 3 & 1 & 0.0215 & 0.0213 & -0.0339" in tex
+
+
+def test_paper_record_is_validated(tmp_path):
+    with pytest.raises(ValueError, match="lower-case"):
+        Paper(id="Du", title="t", authors=(), venue="v", year=1, bibtex="", model=None,
+              package="x", template=Path(__file__))
+    with pytest.raises(ValueError, match="does not exist"):
+        Paper(id="du2", title="t", authors=(), venue="v", year=1, bibtex="", model=None,
+              package="x", template=tmp_path / "missing.tex.j2")
+    tex = template_environment().from_string(r"\VAR{x|tex}").render(x="50% of a_b, $a_b$")
+    assert tex == r"50\% of a\_b, $a_b$"
+
+
+# ---- search and replay on a paper's own configuration type -----------------------------------
+
+def test_search_finds_the_planted_lambda0_twin_and_replay_confirms_it(tmp_path):
+    from proofs_check.search import replay, search
+
+    result = search("du.lambda0", claim_ref="du.lambda0", max_examples=40, seed=0,
+                    save_dir=tmp_path, json_path=tmp_path / "best.json")
+    assert not result.found  # the paper's claim: lambda0 > 0
+    twin = registry.get_claim("du.lambda0").variant(constant=Fraction(11, 10))
+    result = search(twin, claim_ref="du.lambda0", max_examples=60, seed=0, save_dir=tmp_path)
+    assert result.found
+    saved = tmp_path / "du.lambda0.json"
+    assert saved.exists()
+    again = replay(saved)
+    assert again.counterexample and again.dps == 2 * result.best.dps
+    assert again.agreeing_digits >= 15
+
+
+def test_replay_of_a_model_claim_names_a_bad_config(tmp_path):
+    from proofs_check.search import replay
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"claim": "du.lambda0", "dps": 30, "config": {"points": [[1, 0]], "labels": []}}')
+    with pytest.raises(UsageError, match="bad.json: field 'config': labels has 0 entries"):
+        replay(bad)
+
+
+def test_replay_of_a_bare_data_set_needs_a_claim(tmp_path):
+    from proofs_check.search import replay
+
+    bare = tmp_path / "bare.json"
+    bare.write_text('{"points": [[1, 0], ["0.6", "0.8"]], "labels": [1, 0]}')
+    with pytest.raises(UsageError, match="bare.json names no claim.*pass --claim ID"):
+        replay(bare)
+    assert not replay(bare, claim="du.lambda0").counterexample
