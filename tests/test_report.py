@@ -601,3 +601,41 @@ def test_report_without_the_newer_symbolic_modules(tmp_path, monkeypatch):
     require_tex()
     pdf = write_report(results, tmp_path, pdf=True, _maths=maths)
     assert "Exact identities" in pdf_text(pdf)
+
+
+def test_campaign_summary_section(tmp_path, capsys):
+    campaign = {
+        "database": "runs/c_1.sqlite", "schema": 1,
+        "campaigns": [{"campaign": "sweep_1", "tasks": 4, "done": 3, "failed": 1, "pending": 0, "seconds": 12.5}],
+        "versions": [], "failed": [{"key": "k#1", "kind": "claim_check", "inputs": {}, "error": "boom & 50%"}],
+        "tasks": {
+            "claim_check": [{"claim": "zgj.thm4", "samples": 8, "seeds": [0, 1], "runs": 2, "expected": "consistent",
+                             "kind": "empirical", "statuses": {"consistent": 2}, "matches": 2,
+                             "min_margin": "0.0123", "min_margin_error": "0.001", "min_margin_seed": 1,
+                             "exponent_range": [0.66, 0.69], "paper_exponent": "1"}],
+            "stationary": [{"geometry": "orthogonal", "Delta": "1.5708", "r": 2, "m": 2, "d": 2, "w_min": "1",
+                            "w_max": "1", "activation": "abs", "hunts": 3,
+                            "lowest_spurious": {"loss": "0.0579", "loss_error": "1e-30", "kind": "saddle",
+                                                "task_key": "t", "label": "x", "config": {}},
+                            "paper_eps0": "1.96e-42", "log10_gap": 40.5, "spurious_minima": 0,
+                            "budget_exhausted": 0}],
+            "worst_case": [{"claim": "zgj.thm4", "level": "1e-8", "geometry": "orthogonal", "Delta": "1.5708",
+                            "r": 2, "m": 4, "d": 3, "w_min": "1", "w_max": "1", "runs": 2, "ratio": "0.83",
+                            "ratio_error": "1e-20", "task_key": "t", "family": "split"}],
+        },
+    }
+    tex = write_report(example_results("zgj.a"), tmp_path, campaign=campaign, _maths=NO_MATHS).read_text()
+    section = tex[tex.index(r"\section{Campaign results}"):tex.index(r"\section{Figures}")]
+    assert r"\texttt{runs/\allowbreak{}c\_\allowbreak{}1.\allowbreak{}sqlite}" in section
+    assert r"boom \& 50\%" in section and "2~consistent" in section and "$[0.66, 0.69]$" in section
+    assert "spread of the fitted exponents over the seeds: empirical, not a bound" in section
+    assert "$0.0579$ (saddle)" in section and "$40.5$" in section and "$0.83$" in section
+    assert "not shown" in section  # no claim that the lowest spurious point is the lowest there is
+    assert r"\section{Campaign results}" not in write_report(example_results("zgj.a"), tmp_path,
+                                                             _maths=NO_MATHS).read_text()
+    pytest.importorskip("proofs_check.campaign")
+    assert main(["report", "--from", str(FIXTURE), "--from-db", str(tmp_path / "none.sqlite"),
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "--from-db" in err and "none.sqlite" in err
+    assert not (tmp_path / "out").exists()

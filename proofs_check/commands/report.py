@@ -35,6 +35,8 @@ def register(subparsers):
                    help="output directory (default: report)")
     p.add_argument("--from", dest="from_path", default=None, metavar="RESULTS.json",
                    help="report these results (from `run --json`) instead of running the suite")
+    p.add_argument("--from-db", dest="from_db", default=None, metavar="CAMPAIGN.sqlite",
+                   help="add a section summarising this campaign database (`proofs-check campaign`)")
     p.add_argument("--claims", default=None,
                    help="comma-separated claim ids (default: all; with --from, a subset of the file's)")
     p.add_argument("--samples", type=int, default=None,
@@ -110,6 +112,14 @@ def run(args) -> int:
     from proofs_check.report.figure_data import FigureData
 
     out = Path(args.out)
+    campaign = None
+    if args.from_db is not None:  # read before anything runs or is written
+        from proofs_check.campaign import summary
+
+        try:
+            campaign = summary(args.from_db)
+        except UsageError as exc:
+            raise UsageError(str(exc).replace("--db", "--from-db", 1)) from None
     if args.from_path is not None:
         for option in ("samples", "seed"):
             if getattr(args, option) is not None:
@@ -130,7 +140,7 @@ def run(args) -> int:
         write_atomically(out / "results.json", json.dumps(results, indent=1, default=str) + "\n")
         (out / "results.json").chmod(0o644)
     try:
-        path = write_report(results, out, pdf=args.pdf)
+        path = write_report(results, out, pdf=args.pdf, campaign=campaign)
     except LatexCompileError as exc:
         print(f"proofs-check report: error: {exc}", file=sys.stderr)
         print(f"wrote {out / 'report.tex'} (not compiled)")

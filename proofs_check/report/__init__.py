@@ -179,13 +179,15 @@ def _version() -> str:
         return ""
 
 
-def write_report(results: dict, out_dir, pdf: bool = False, *, _maths: Mathematics | None = None) -> Path:
+def write_report(results: dict, out_dir, pdf: bool = False, *, campaign: dict | None = None,
+                 _maths: Mathematics | None = None) -> Path:
     """Write ``out_dir/report.tex`` and its figures from a results dict; compile with ``pdf``.
 
     ``results`` has the shape written by ``proofs-check run --json`` (see
     :mod:`proofs_check.schema`); input that does not match raises :class:`ResultsError`
     naming the field, before anything is written.  Returns the path of ``report.pdf`` when
-    ``pdf`` is true, else of ``report.tex``.  The .tex is written (atomically) before any
+    ``pdf`` is true, else of ``report.tex``.  ``campaign`` (a
+    ``proofs_check.campaign.summary`` dict) adds a section "Campaign results".  The .tex is written (atomically) before any
     compilation, so it exists even when TeX is missing (:class:`TexNotFoundError`) or the
     build fails (:class:`LatexCompileError`).
     """
@@ -202,7 +204,7 @@ def write_report(results: dict, out_dir, pdf: bool = False, *, _maths: Mathemati
         raise UsageError(f"--out {str(out_dir)!r}: cannot create the directory: {exc.strerror}") from None
     figures = render_figures(figure_data, out_dir)
     text = render_document(results, figures, _maths if _maths is not None else mathematics(),
-                           version=_version())
+                           version=_version(), campaign=campaign)
     tex = out_dir / "report.tex"
     write_atomically(tex, text)
     os.chmod(tex, 0o644)  # the temporary file behind the atomic write is private

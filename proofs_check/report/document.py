@@ -199,7 +199,7 @@ def preamble() -> str:
     return environment().get_template("preamble.tex.j2").render()
 
 
-def render_document(results: dict, figures, maths, version: str = "") -> str:
+def render_document(results: dict, figures, maths, version: str = "", campaign: dict | None = None) -> str:
     """The complete ``report.tex`` from validated results, the figure entries and the
     symbolic sections."""
     claims = results["claims"]
@@ -214,5 +214,5 @@ def render_document(results: dict, figures, maths, version: str = "") -> str:
         decided=_decided(claims), figures=figures,
         other_figures=sorted(k for k in (results.get("figures") or {}) if k not in known),
         maths=maths, run=run, version=version, schema_version=results["schema_version"],
-        preamble=preamble(),
+        preamble=preamble(), campaign=campaign,
     )
