@@ -20,9 +20,13 @@ numeric.config.ConfigurationError: student row 0 has 1 entries, but teacher rows
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import os
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
@@ -39,6 +43,11 @@ __all__ = [
     "read_json_file",
     "write_atomically",
     "ensure_writable",
+    "ensure_writable_directory",
+    "write_output",
+    "decimal_length_limit",
+    "MAX_DECIMAL_CHARS",
+    "STDIO",
 ]
 
 ACTIVATIONS = ("abs", "relu")
@@ -51,6 +60,33 @@ class ConfigurationError(ValueError):
 #: Decimal exponents beyond this are refused: they mean nothing at any precision we
 #: evaluate (<= 4000 digits) and ``Fraction(Decimal("1e99999999"))`` would not finish.
 MAX_DECIMAL_EXPONENT = 10_000
+
+
+#: Decimal strings longer than this are refused: converting one costs time quadratic in
+#: its length (1 M digits: about half a minute) and no evaluation uses more than a few
+#: thousand digits.  ``decimal_length_limit`` lifts or changes it (CLI: ``--no-limits``).
+MAX_DECIMAL_CHARS = 10_000
+
+_decimal_chars_limit: contextvars.ContextVar = contextvars.ContextVar(
+    "decimal_chars_limit", default=MAX_DECIMAL_CHARS)
+
+
+@contextlib.contextmanager
+def decimal_length_limit(max_chars: int | None):
+    """Within the block, :func:`to_fraction` accepts decimal strings of at most
+    ``max_chars`` characters (None: any length).
+
+    >>> with decimal_length_limit(5):
+    ...     to_fraction("0.12345", "x")
+    Traceback (most recent call last):
+    ...
+    numeric.config.ConfigurationError: x is a decimal string of 7 characters, more than the limit of 5 (--no-limits lifts it)
+    """
+    token = _decimal_chars_limit.set(max_chars)
+    try:
+        yield
+    finally:
+        _decimal_chars_limit.reset(token)
 
 
 class _JsonNumber(str):
@@ -84,6 +120,12 @@ def to_fraction(value, field: str) -> Fraction:
     if isinstance(value, _JsonConstant):
         raise ConfigurationError(f"{field} = {value} is not finite")
     if isinstance(value, str):
+        limit = _decimal_chars_limit.get()
+        if limit is not None and len(value) > limit:
+            raise ConfigurationError(
+                f"{field} is a decimal string of {len(value)} characters, more than the limit "
+                f"of {limit} (--no-limits lifts it)"
+            )
         try:
             dec = Decimal(value.strip())
         except InvalidOperation:
@@ -272,18 +314,54 @@ def _json_int(text: str):
 _EXACT_NUMBERS = dict(parse_float=_JsonNumber, parse_int=_json_int, parse_constant=_JsonConstant)
 
 
-def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs):
-    """Parse a JSON file; an unreadable file or malformed JSON raises ``error`` (an input
-    error class) naming the file, and the line and column."""
-    path = Path(path)
+#: The path that means standard input (for reading) or standard output (for writing).
+STDIO = "-"
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _json_text(raw: bytes, name: str, error) -> str:
+    """Decode a JSON file's bytes as UTF-8 (a UTF-8 byte-order mark is allowed); other
+    encodings and binary files raise ``error`` naming the file and what it looks like."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise error(f"{name} is {encoding} text; JSON files must be UTF-8 (re-save it as UTF-8)")
+    if b"\x00" in raw[:4096]:
+        raise error(f"{name} is a binary file (it holds NUL bytes), not JSON text")
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise error(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                    "JSON files must be UTF-8") from None
+
+
+def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs):
+    """Parse a JSON file (``"-"``: standard input); an unreadable file, a file that is not
+    UTF-8 text, malformed or too deeply nested JSON raises ``error`` (an input error class)
+    naming the file, and the line and column."""
+    if str(path) == "":
+        raise error(f"the {what} path is empty")
+    if str(path) == STDIO:
+        name = "<stdin>"
+        try:
+            raw = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise error(f"cannot read {what} from standard input: {exc.strerror}") from None
+    else:
+        path = Path(path)
+        name = path.name
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise error(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
+    text = _json_text(raw, name if name == "<stdin>" else repr(str(path)), error)
     try:
         return json.loads(text, **loads_kwargs)
     except json.JSONDecodeError as exc:
-        raise error(f"{path.name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise error(f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise error(f"{name}: JSON nested too deeply to parse (a configuration is only two levels deep)") from None
 
 
 def load_configuration(path) -> Configuration:
@@ -297,42 +375,112 @@ def load_configuration(path) -> Configuration:
     try:
         return Configuration.from_dict(data)
     except ConfigurationError as exc:
-        raise ConfigurationError(f"{Path(path).name}: {exc}") from None
+        name = "<stdin>" if str(path) == STDIO else Path(path).name
+        raise ConfigurationError(f"{name}: {exc}") from None
+
+
+def _output_target(path, what: str, error) -> Path:
+    """The file that writing ``path`` must change: a symlink is followed (the link stays a
+    link), and anything but a regular file or a new name is refused, naming the path."""
+    if str(path) == "":
+        raise error(f"{what} is an empty path: give a file name, or '-' for standard output")
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise error(f"{what} {str(path)!r} cannot be written: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"{what} {str(path)!r} is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if
+                stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise error(f"{what} {str(path)!r} is {kind}; write to a regular file, or '-' for standard output")
+    return target
+
+
+def _probe_directory(directory: Path, what: str, named, error) -> None:
+    """Create ``directory`` if needed and make and remove a file in it; an ``OSError``
+    becomes ``error`` naming the path the user gave (``named``)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".proofs-check.", suffix=".probe")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise error(f"{what} {str(named)!r} cannot be written: {exc.strerror}") from None
 
 
 def ensure_writable(path, what: str = "output file", *, error=ConfigurationError) -> Path:
     """Check before a long computation that ``path`` can be written (creating its folder),
-    so that a result is never computed only to be lost."""
+    so that a result is never computed only to be lost.  ``"-"`` (standard output) always
+    can; a symlink is checked at its target; a read-only file is refused, not replaced."""
+    if str(path) == STDIO:
+        return Path(STDIO)
+    target = _output_target(path, what, error)
+    if target.exists() and not os.access(target, os.W_OK):
+        raise error(f"{what} {str(path)!r} cannot be written: the file is read-only")
+    _probe_directory(target.parent, what, path, error)
+    return Path(path)
+
+
+def ensure_writable_directory(path, what: str = "output directory", *, error=ConfigurationError) -> Path:
+    """Create the directory ``path`` if needed and check that files can be made in it."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".probe")
-        os.close(fd)
-        os.unlink(tmp)
-    except OSError as exc:
-        raise error(f"{what} {str(path)!r} cannot be written: {exc.strerror}") from None
-    if path.is_dir():
-        raise error(f"{what} {str(path)!r} is a directory")
+    if str(path) == "":
+        raise error(f"{what} is an empty path")
+    if path.exists() and not path.is_dir():
+        raise error(f"{what} {str(path)!r} is not a directory")
+    _probe_directory(path, what, path, error)
     return path
 
 
-def write_atomically(path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never a torn file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _new_file_mode(target: Path) -> int:
+    """An existing file keeps its permissions; a new one gets ``0o666`` minus the umask,
+    as ``open(path, "w")`` would give it."""
     try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomically(path, text: str, *, what: str = "output file", error=ConfigurationError) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never a torn file.
+
+    A symlink is written through (its target is replaced, the link kept); a FIFO, device
+    or directory raises ``error`` naming the path; permissions are those ``open`` would
+    give (an existing file keeps its own).
+    """
+    target = _output_target(path, what, error)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = _new_file_mode(target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def write_output(path, text: str, *, what: str = "output file", error=ConfigurationError) -> None:
+    """:func:`write_atomically`, or standard output when ``path`` is ``"-"``."""
+    if str(path) == STDIO:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_atomically(path, text, what=what, error=error)
 
 
 def save_configuration(config: Configuration, path, digits: int = 60) -> None:

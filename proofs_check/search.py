@@ -36,8 +36,11 @@ higher precision re-evaluates the very same configuration.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import tempfile
 import time
 from decimal import Decimal, localcontext
 from dataclasses import dataclass, field
@@ -50,14 +53,16 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import (Configuration, ConfigurationError, read_json_file, to_fraction,
-                            write_atomically)
+from numeric.config import (STDIO, Configuration, ConfigurationError, read_json_file,
+                            to_fraction, write_atomically, write_output)
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
+from proofs_check.assumptions import hypothesis_violations
 from proofs_check.claims import get_claim
 from proofs_check.claims.base import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
-from proofs_check.errors import UsageError
+from proofs_check.errors import Terminated, UsageError, check_termination
+from proofs_check.limits import DEFAULT_LIMITS
 from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_level
 
 __all__ = [
@@ -73,6 +78,8 @@ __all__ = [
     "claim_from_reference",
     "parse_constant",
     "margin_at",
+    "hidden_constant_note",
+    "move_aside",
 ]
 
 #: Project-local home of the example database and the saved counterexamples.
@@ -173,6 +180,15 @@ def margin_at(claim: Claim, config: Configuration, dps: int):
         return claim.margin(claim.at(claim, config, dps))
 
 
+def hidden_constant_note(claim: Claim) -> str | None:
+    """The caveat printed with a margin when the claim's constant is hidden in O/Theta."""
+    if claim.constant is not None or claim.relation == "==":
+        return None
+    return (f"the constant of {claim.id} is hidden in O/Theta/Omega; its `at` uses a stand-in "
+            "(usually 1), so a negative margin refutes that constant only, not the claim; "
+            "pass --constant C to test a specific C")
+
+
 def _no_at_message(claim) -> str:
     return (f"claim {claim.id} has no `at(claim, config, dps)` (it is a parameter claim) and "
             "exposes no search over its parameters; the counterexample search needs `at`")
@@ -189,9 +205,13 @@ class SearchResult:
     min_loss: float
     max_loss: float
     interrupted: bool = False
+    terminated: bool = False  # the interrupt was SIGTERM, not Ctrl-C
     saved_checked: int = 0
     written: list = field(default_factory=list)
     claim: Claim | None = field(default=None, repr=False)
+    #: Warnings for the user: a corrupt saved file moved aside, a saved example outside
+    #: the claim's hypotheses.
+    notes: list = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -208,6 +228,7 @@ class SearchResult:
             "loss_range": [mpmath.nstr(self.min_loss, 3), mpmath.nstr(self.max_loss, 3)],
             "interrupted": self.interrupted,
             "saved_checked": self.saved_checked,
+            "notes": list(self.notes),
             # A hidden constant (O/Theta/Omega) is searched with `at`'s stand-in (usually 1):
             # a negative margin then refutes that constant only.
             "hidden_constant": self.claim is not None and self.claim.constant is None
@@ -254,6 +275,60 @@ def _loss_range(claim, min_loss, max_loss):
 
 def _safe_name(reference: str) -> str:
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in reference)
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a file that cannot be used to ``<name>.corrupt[-N]``, next to it; never
+    overwrite an earlier one."""
+    for n in range(1000):
+        target = path.with_name(path.name + (".corrupt" if n == 0 else f".corrupt-{n}"))
+        if not target.exists():
+            os.replace(path, target)
+            return target
+    raise UsageError(f"{str(path)!r} is corrupt and 1000 earlier corrupt copies are in the way")
+
+
+@contextlib.contextmanager
+def _hypothesis_storage_in_temporary_directory():
+    """Hypothesis caches the constants it finds in local modules under ``./.hypothesis``;
+    keep that cache in a temporary directory, so that no stray directory appears and
+    nothing a previous run left there can change this one.  Restores the previous home."""
+    from hypothesis import configuration
+
+    # The module-level setting itself (None: the default), so that it is restored exactly;
+    # its public setter has no getter.
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    with tempfile.TemporaryDirectory(prefix="proofs-check-hypothesis-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
+
+
+def _recheck_saved(claim: Claim, save_file: Path, result: "SearchResult", max_loss):
+    """The saved counterexample as a candidate, or None with a note: a corrupt file is
+    moved aside (never silently overwritten), one outside the hypotheses is skipped."""
+    try:
+        data = load_counterexample(save_file)
+        if data["dps"] is None:
+            raise UsageError("field 'dps' is missing")
+        if data["dps"] > DEFAULT_LIMITS.max_dps:  # a search never records so many digits
+            raise UsageError(f"field 'dps' = {data['dps']} is above {DEFAULT_LIMITS.max_dps}")
+    except UsageError as exc:
+        aside = move_aside(save_file)
+        result.notes.append(f"saved counterexample {str(save_file)!r} is corrupt ({exc}); "
+                            f"moved aside to {str(aside)!r}")
+        return None
+    dps = data["dps"]
+    cfg = _canonical(data["config"], dps)
+    outside = hypothesis_violations(claim, cfg, dps, max_loss)
+    if outside:
+        result.notes.append(f"saved example {str(save_file)!r} is outside the hypotheses of "
+                            f"{claim.id} ({'; '.join(outside)}); not re-checked")
+        return None
+    result.saved_checked = 1
+    return Candidate(cfg, margin_at(claim, cfg, dps), dps, _level_of(data), data.get("family"), "saved")
 
 
 def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: int = 60,
@@ -306,33 +381,37 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
 
-    state = {"best": None, "examples": 0, "failure": None, "pool": []}
+    state = {"best": None, "examples": 0, "failure": None, "pool": [], "write_error": None}
     result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, lo, hi, claim=claim)
+    to_stdout = json_path is not None and str(json_path) == STDIO
+
+    def write(path, text, what):
+        # Never raise inside the Hypothesis test (it would be taken for a failure of the
+        # claim); the first error is raised once the search has stopped.
+        try:
+            write_atomically(path, text, what=what, error=UsageError)
+        except (OSError, UsageError) as exc:
+            state["write_error"] = state["write_error"] or exc
 
     def offer(cand: Candidate) -> None:
+        check_termination()  # a SIGTERM whose exception was dropped (see errors.py)
         best = state["best"]
         if best is None or cand.key() < best.key():
             state["best"] = cand
             text = json.dumps(cand.to_json(claim_ref, claim), indent=1) + "\n"
-            if json_path is not None:
-                write_atomically(json_path, text)
+            if json_path is not None and not to_stdout:
+                write(json_path, text, "--json")
             if save_file is not None and cand.counterexample:
-                write_atomically(save_file, text)
+                write(save_file, text, "saved counterexample")
             if on_best is not None:
                 on_best(cand)
 
     try:
         # 1. Saved counterexamples first: the database is keyed to the test's source.
         if save_file is not None and save_file.exists():
-            try:
-                data = json.loads(save_file.read_text())
-                cfg, dps = Configuration.from_dict(data["config"]), int(data["dps"])
-                cfg = _canonical(cfg, dps)
-                offer(Candidate(cfg, margin_at(claim, cfg, dps), dps, _level_of(data),
-                                data.get("family"), "saved"))
-                result.saved_checked = 1
-            except (ValueError, KeyError, TypeError, ConfigurationError):
-                pass  # a stale or foreign file: the search replaces it
+            saved = _recheck_saved(claim, save_file, result, hi)
+            if saved is not None:
+                offer(saved)
 
         # 2. Hypothesis, steered by target(-margin); a certain violation fails the test.
         strategy = st.sampled_from(shapes).flatmap(
@@ -373,7 +452,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                 raise _Violation(f"margin {_margin_string(margin)} < 0")
 
         try:
-            probe()
+            with _hypothesis_storage_in_temporary_directory():
+                probe()
         except _OutOfTime:
             pass  # on to the optimiser with what Hypothesis has seen
         except _Violation:
@@ -399,11 +479,16 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         for start in starts:
             for cand in _refine(claim, start, lo, hi, refine_steps, rng):
                 offer(cand)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         result.interrupted = True
+        result.terminated = isinstance(exc, Terminated)
+    if state["write_error"] is not None:
+        raise state["write_error"]
     result.best = state["best"]
     result.examples = state["examples"]
-    if json_path is not None and result.best is not None:
+    if to_stdout and result.best is not None:
+        write_output(json_path, json.dumps(result.best.to_json(claim_ref, claim), indent=1) + "\n")
+    elif json_path is not None and result.best is not None:
         result.written.append(Path(json_path))
     if save_file is not None and result.found:
         result.written.append(save_file)
@@ -557,6 +642,7 @@ class ReplayResult:
     recorded_margin: str | None
     recorded_dps: int | None
     agreeing_digits: int | None
+    claim: Claim | None = field(default=None, compare=False, repr=False)
 
     @property
     def counterexample(self) -> bool:
@@ -573,6 +659,7 @@ class ReplayResult:
             "recorded_margin": self.recorded_margin,
             "recorded_dps": self.recorded_dps,
             "agreeing_digits": self.agreeing_digits,
+            "hidden_constant": self.claim is not None and hidden_constant_note(self.claim) is not None,
         }
 
 
@@ -615,8 +702,13 @@ def load_counterexample(path) -> dict:
     return out
 
 
-def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResult:
-    """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded)."""
+def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None,
+           max_dps: int | None = None) -> ReplayResult:
+    """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded).
+
+    A configuration outside the claim's hypotheses (:mod:`proofs_check.assumptions`, with
+    the sublevel set ``L <= max_loss``, default the claim's largest level) raises
+    :class:`UsageError` saying why, and so does a precision above ``max_dps``."""
     from proofs_check.model_search import model_of, read_counterexample_claim, replay_model_claim
 
     raw, named = read_counterexample_claim(path)
@@ -639,6 +731,13 @@ def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResu
             dps = 2 * dps_for_level(loss if loss > 0 else mpmath.mpf(10) ** -30)
     if dps < 1:
         raise UsageError(f"--dps = {dps} must be a positive integer")
+    if max_dps is not None and dps > max_dps:
+        raise UsageError(f"replaying {Path(path).name} at twice its recorded dps = {data['dps']} needs "
+                         f"{dps} digits, above the limit of {max_dps} (pass --dps, or --no-limits)")
+    outside = hypothesis_violations(the_claim, config, dps, max_loss)
+    if outside:
+        raise UsageError(f"{Path(path).name} is outside the hypotheses of {the_claim.id}, so it "
+                         f"cannot be a counterexample to it: {'; '.join(outside)}")
     margin = margin_at(the_claim, config, dps)
     agree = None
     if data["margin"] is not None:
@@ -647,4 +746,4 @@ def replay(path, claim: str | None = None, dps: int | None = None) -> ReplayResu
             diff = abs(to_mpf(margin.mid()) - recorded)
             agree = 30 if diff == 0 else max(0, int(mpmath.floor(
                 mpmath.log10(max(abs(recorded), mpmath.mpf(10) ** -dps) / diff))))
-    return ReplayResult(ref, the_claim.id, margin, dps, data["margin"], data["dps"], agree)
+    return ReplayResult(ref, the_claim.id, margin, dps, data["margin"], data["dps"], agree, the_claim)

@@ -3,17 +3,23 @@
 ``run_suite`` returns ``{"schema_version", "seed", "samples", "claims": [verdict JSON, ...],
 "figures": {...}}`` (see :mod:`proofs_check.schema`);
 claims run in worker processes (one per core) and are reported in registry order, so the
-same seed gives the same output.  Timings go to the progress display only.
+same seed gives the same output.  Timings go to the progress display only: a progress
+bar on a terminal, a plain line per claim otherwise.
+
+An interrupt (Ctrl-C, or SIGTERM turned into :class:`~proofs_check.errors.Terminated` by
+the command line) stops the worker processes at once, instead of waiting for the claims
+they are running, and propagates.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from numeric.config import write_atomically
+from numeric.config import write_output
 from proofs_check.claims import all_claims, get_claim
 from proofs_check.errors import UsageError
 from proofs_check.schema import SCHEMA_VERSION, validate_results
@@ -22,13 +28,29 @@ __all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format
 
 
 def parse_claim_ids(text: str | None) -> list | None:
-    """``"zgj.thm4,contrast.pl"`` -> ids (validated); None or "" -> all."""
-    if not text:
+    """``"zgj.thm4,contrast.pl"`` -> ids (validated); None -> all.
+
+    An empty list, an empty item or a repeated id is an error, not a silent default.
+
+    >>> parse_claim_ids("zgj.thm4, contrast.pl")
+    ['zgj.thm4', 'contrast.pl']
+    >>> parse_claim_ids("zgj.thm4,zgj.thm4")
+    Traceback (most recent call last):
+    ...
+    proofs_check.errors.UsageError: --claims = 'zgj.thm4,zgj.thm4' names zgj.thm4 twice
+    """
+    if text is None:
         return None
-    ids = [t.strip() for t in text.split(",") if t.strip()]
-    if not ids:
-        raise UsageError(f"--claims = {text!r} names no claim id")
+    ids = [t.strip() for t in text.split(",")]
+    if not any(ids):
+        raise UsageError(f"--claims = {text!r} names no claim id (omit --claims for all claims)")
+    if not all(ids):
+        raise UsageError(f"--claims = {text!r} has an empty item between commas")
+    seen = set()
     for cid in ids:
+        if cid in seen:
+            raise UsageError(f"--claims = {text!r} names {cid} twice")
+        seen.add(cid)
         get_claim(cid)  # raises UsageError naming the id
     return ids
 
@@ -62,12 +84,18 @@ def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progres
                 results[cid] = check_one(cid, samples, seed)
                 _advance(bar, cid, results[cid])
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals,
+                                       initargs=(os.getpid(),))
+            try:
                 futures = {pool.submit(check_one, cid, samples, seed): cid for cid in ids}
                 for fut in as_completed(futures):
                     cid = futures[fut]
                     results[cid] = fut.result()
                     _advance(bar, cid, results[cid])
+            except BaseException:
+                _stop_workers(pool)
+                raise
+            pool.shutdown()
     finally:
         if bar is not None:
             bar.close()
@@ -83,25 +111,84 @@ def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progres
     return out
 
 
-def _progress(total):
-    from tqdm import tqdm
+def _worker_signals(parent: int | None = None) -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group, but only the parent
+    decides (it stops the workers); SIGTERM kills a worker outright, whatever handler
+    the parent had installed before forking.  On Linux a worker is also killed when its
+    parent dies without cleaning up (SIGKILL, a crash), so that none is ever orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
 
-    return tqdm(total=total, desc="claims", unit="claim", file=sys.stderr, leave=True)
+        PR_SET_PDEATHSIG = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        except (OSError, AttributeError):
+            return
+        if parent is not None and os.getppid() != parent:  # it died before prctl took effect
+            os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's workers now: ``shutdown`` would wait for the claims they are
+    running (minutes), and a worker left behind keeps its memory and the parent's stdout."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API before 3.14
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
+class _LineProgress:
+    """A plain line per claim, for a log file or a pipe (no terminal control codes)."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+
+    def advance(self, text: str) -> None:
+        self.done += 1
+        print(f"[{self.done}/{self.total}] {text}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class _BarProgress:
+    def __init__(self, total: int):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc="claims", unit="claim", file=sys.stderr, leave=True)
+
+    def advance(self, text: str) -> None:
+        self.bar.set_postfix_str(text)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress(total):
+    """A tqdm bar on a terminal, a plain line per claim otherwise."""
+    return _BarProgress(total) if sys.stderr.isatty() else _LineProgress(total)
 
 
 def _advance(bar, cid, result):
     if bar is None:
         return
     mark = "ok" if result["status"] == result["expected"] else "MISMATCH"
-    bar.set_postfix_str(f"{cid}: {result['status']} ({mark}, {result['_seconds']:.1f}s)")
-    bar.update(1)
+    bar.advance(f"{cid}: {result['status']} ({mark}, {result['_seconds']:.1f}s)")
 
 
 def write_results(results: dict, path) -> None:
     """Validate against the results schema (a mismatch is an internal error), then write the
-    JSON atomically: an interrupted run never leaves a torn file."""
+    JSON atomically (``"-"``: to stdout): an interrupted run never leaves a torn file."""
     validate_results(results, produced=True)
-    write_atomically(path, json.dumps(results, indent=1) + "\n")
+    write_output(path, json.dumps(results, indent=1) + "\n", what="--json", error=UsageError)
 
 
 def _short(x, n=10):

@@ -106,15 +106,15 @@ def test_replay_reproduces_margin(tmp_path):
         recorded = mpmath.mpf(data["margin"])
         assert abs(to_mpf(replayed.margin) - recorded) <= abs(recorded) * mpmath.mpf(10) ** (1 - digits)
     assert replayed.agreeing_digits >= digits - 1
-    assert main(["replay", str(path)]) == 0
+    assert main(["replay", str(path)]) == 1  # as for search: 1 = counterexample
 
 
-def test_replay_of_non_counterexample_exits_1(tmp_path):
+def test_replay_of_non_counterexample_exits_0(tmp_path):
     path = tmp_path / "best.json"
     _search(FIRST_ORDER, max_examples=3, json_path=path, refine_steps=0, optimise=False)
     data = json.loads(path.read_text())
     assert data["counterexample"] is False
-    assert main(["replay", str(path), "--claim", "examples.my_claims:FIRST_ORDER"]) == 1
+    assert main(["replay", str(path), "--claim", "examples.my_claims:FIRST_ORDER"]) == 0
 
 
 def test_same_seed_same_json(tmp_path):
@@ -149,7 +149,7 @@ def test_cli_search_saves_and_rechecks_first(tmp_path, monkeypatch, capsys):
     assert saved.exists() and (tmp_path / ".proofs-check" / "hypothesis-db").is_dir()
     assert main(argv) == 1
     assert "1 saved counterexample re-checked" in capsys.readouterr().out
-    assert main(["replay", str(saved)]) == 0
+    assert main(["replay", str(saved)]) == 1
 
 
 def test_cli_interrupt_exits_130(tmp_path, monkeypatch):

@@ -152,6 +152,9 @@ def load_claim(reference: str) -> Claim:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise UsageError(f"claim reference {reference!r}: cannot import module {module_name!r} ({exc})") from None
+    except Exception as exc:  # the user's module is broken, not the checker
+        raise UsageError(f"claim reference {reference!r}: importing module {module_name!r} raised "
+                         f"{type(exc).__name__}: {exc}") from None
     try:
         obj = getattr(module, attr)
     except AttributeError:

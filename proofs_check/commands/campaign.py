@@ -1,13 +1,16 @@
-"""``proofs-check campaign SPEC.toml [--db PATH] [--scheduler ADDRESS] [--workers N]``: run a campaign;
-``proofs-check campaign show [--db PATH] [--query WHAT] [--json]``: summarise its database.
+"""proofs-check campaign SPEC.toml [--db PATH] [--scheduler ADDRESS] [--workers N]: run a campaign;
+proofs-check campaign show [--db PATH] [--query WHAT] [--json]: summarise its database.
 
 Running exits 0 when every task of the campaign is done and matches the paper's
 expectation, 1 when some result is a finding (a claim's status differs from its
 expectation), 2 on bad input (spec, options, database), 3 when some task failed with an
-error (its row holds the error; ``campaign show --query failed`` lists them; re-run with
-``--retry-failed``) or the execution itself broke (a worker process died, the Dask cluster
+error (its row holds the error; campaign show --query failed lists them; re-run with
+--retry-failed) or the execution itself broke (a worker process died, the Dask cluster
 lost a worker, the database could not be written), 130 when interrupted.  Finished tasks
 are kept in every case: re-run to resume.
+
+Exit codes: 0 done and matching, 1 a finding, 2 bad input, 3 a failed task or internal
+error, 130 interrupted.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ QUERIES = ("campaigns", "versions", "failed", "claims", "stationary", "worst_cas
 def register(subparsers):
     p = subparsers.add_parser(
         "campaign", help="run a grid of tasks into a database, or show its summary (campaign show)",
-        description=__doc__.split("\n\n")[0])
+        description=__doc__)
     p.add_argument("spec", metavar="SPEC.toml|show", help="a campaign spec to run, or 'show'")
     p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"SQLite database (default {DEFAULT_DB})")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",

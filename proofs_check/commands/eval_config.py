@@ -1,13 +1,19 @@
-"""``proofs-check eval CONFIG.json [--dps N] [--hessian] [--json]``.
+"""proofs-check eval CONFIG.json [--dps N] [--hessian] [--json]
 
-Evaluates the loss (with ``N`` certain significant digits: the working precision is
-raised until python-flint's error ball says so), the gradient and optionally the Hessian.
-Gradient and Hessian entries are accurate to ``N`` digits or to ``10^-N`` times the
-largest entry, whichever is looser (an exactly vanishing entry has no relative digits).
+Evaluates the loss (with N certain significant digits: the working precision is raised
+until python-flint's error ball says so), the gradient and optionally the Hessian of a
+configuration (CONFIG.json, or '-' to read it from stdin).  Gradient and Hessian entries
+are accurate to N digits or to 10^-N times the largest entry, whichever is looser (an
+exactly vanishing entry has no relative digits).  --json prints the values and their
+error radii.
 
-A value whose error ball contains 0 is printed as ``0``: at a global minimum the loss is
+A value whose error ball contains 0 is printed as 0: at a global minimum the loss is
 exactly 0 and has no significant digits, so the loss is instead certified to be below
-``10^-max(3N, 300)`` times the teacher's scale ``(sum_i ||w*_i||)^2``.
+10^-max(3N, 300) times the teacher's scale (sum_i ||w*_i||)^2.  A zero or a repeated
+(parallel) teacher row is evaluated, with a warning: it violates the paper's Assumptions
+2 and 1, under which its claims are stated.
+
+Exit codes: 0 evaluated, 2 bad input, 3 internal error.
 """
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ import json
 import sys
 
 from numeric.config import ConfigurationError, load_configuration
+from proofs_check.assumptions import teacher_violations
+from proofs_check.limits import limits_of
 from numeric.precise import evaluate
 from numeric.precision import correct_digits, decimal_string, to_mpf
 
@@ -27,9 +35,10 @@ def register(subparsers):
     p = subparsers.add_parser(
         "eval",
         help="evaluate loss, gradient (and Hessian) of a configuration at any precision",
-        description=__doc__.splitlines()[0],
+        description=__doc__.split("\n\n", 1)[1],
     )
-    p.add_argument("config", help="configuration JSON: {\"teacher\": [[...]], \"student\": [[...]]}")
+    p.add_argument("config", help="configuration JSON: {\"teacher\": [[...]], \"student\": [[...]]};"
+                   " '-' reads it from stdin")
     p.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
     p.add_argument("--hessian", action="store_true", help="also the md x md Hessian")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -57,6 +66,7 @@ def _teacher_scale(config):
 def accurate_evaluation(config, digits: int, hessian: bool):
     """Evaluate with python-flint balls, raising precision until every output is accurate."""
     dps = digits + 15
+    max_dps = max(_MAX_DPS, 2 * digits)
     zero_floor = _teacher_scale(config) * mpmath.mpf(10) ** (-max(3 * digits, 300))
     while True:
         e = evaluate(config, dps, backend="arb", gradient=True, hessian=hessian)
@@ -65,17 +75,22 @@ def accurate_evaluation(config, digits: int, hessian: bool):
         ok = loss_ok and _entries_accurate(e.gradient, digits, zero_floor)
         if ok and hessian:
             ok = _entries_accurate(e.hessian, digits, zero_floor)
-        if ok or dps >= _MAX_DPS:
+        if ok or dps >= max_dps:
             return e, ok
-        dps = min(_MAX_DPS, 2 * dps)
+        dps = min(max_dps, 2 * dps)
 
 
 def run(args) -> int:
     if args.dps < 1:
         raise ConfigurationError(f"--dps = {args.dps} must be a positive integer")
+    limits_of(args).check("--dps", args.dps, limits_of(args).max_dps)
     config = load_configuration(args.config)
+    for violation in teacher_violations(config):
+        print(f"warning: {violation}; the paper's claims do not apply to this configuration",
+              file=sys.stderr)
     e, certain = accurate_evaluation(config, args.dps, args.hessian)
     fmt = lambda x: "0" if x.contains(0) else decimal_string(x, args.dps)
+    radius = lambda x: mpmath.nstr(to_mpf(x.rad()), 3)
     out = {
         "loss": fmt(e.loss),
         "gradient": [[fmt(x) for x in row] for row in e.gradient],
@@ -83,6 +98,14 @@ def run(args) -> int:
     if args.hessian:
         out["hessian"] = [[fmt(x) for x in row] for row in e.hessian]
     out["dps"] = args.dps
+    # The radius of each ball: the exact value is within it of the ball midpoint, which
+    # the printed digits round.
+    out["loss_error"] = radius(e.loss)
+    out["gradient_error"] = [[radius(x) for x in row] for row in e.gradient]
+    if args.hessian:
+        out["hessian_error"] = [[radius(x) for x in row] for row in e.hessian]
+    out["working_dps"] = e.dps
+    out["certified"] = certain
     if args.json:
         print(json.dumps(out))
     else:

@@ -1,9 +1,13 @@
-"""``proofs-check identities [--json]``: the exact identities of :mod:`symbolic.identities`.
+"""proofs-check identities [--json]
 
-Without ``--json``: one block per identity (name, title, source, SymPy form, value to 30
-significant digits).  With ``--json``: one object
-``{"identities": [{"name", "title", "source", "sympy", "latex", "value"}, ...]}`` where
-``value`` is a 30-digit decimal string, or ``null`` when the identity is not a number.
+Prints the exact identities derived with SymPy (symbolic/identities.py): Claim 2's
+delta^3 coefficient, Lemma D.2, the Hermite coefficients of Lemma C.11, blocks of M and
+the ReLU reduction.  Without --json: one block per identity (name, title, source, SymPy
+form, value to 30 significant digits).  With --json: one object {"identities": [{"name",
+"title", "source", "sympy", "latex", "value"}, ...]} where value is a 30-digit decimal
+string, or null when the identity is not a number.
+
+Exit codes: 0 printed, 2 bad option, 3 internal error.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "identities",
         help="print the exact identities (Claim 2, Lemmas D.2 and C.11, M, ReLU reduction)",
-        description=__doc__.splitlines()[0],
+        description=__doc__.split("\n\n", 1)[1],
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(handler=run)

@@ -1,11 +1,18 @@
-"""``proofs-check list [--paper ID]``: claim ids grouped by paper, with sources and expectations."""
+"""proofs-check list [--paper ID]
+
+Lists the registered claims grouped by paper: each id (for run --claims, search and
+replay), its expected status, its title and its source.
+
+Exit codes: 0 listed, 2 bad option or unknown paper, 3 internal error.
+"""
 from __future__ import annotations
 
 from proofs_check.claims import all_papers, claims_by_paper, get_paper
 
 
 def register(subparsers):
-    p = subparsers.add_parser("list", help="list claim ids by paper, with their sources")
+    p = subparsers.add_parser("list", help="list claim ids by paper, with their sources",
+                              description=__doc__.split("\n\n", 1)[1])
     p.add_argument("--paper", default=None, metavar="ID",
                    help="only this paper's claims (ids: zgj, du, lzb, ss, contrast, plugins)")
     p.set_defaults(handler=run)

@@ -1,17 +1,19 @@
-"""``proofs-check report [--out DIR] [--claims ID,...] [--from RESULTS.json] [--pdf]``.
+"""proofs-check report [--out DIR] [--claims ID,...] [--from RESULTS.json] [--pdf]
 
-Writes ``DIR/report.tex`` (a short technical note: model, kernel derivation, closed forms,
+Writes DIR/report.tex (a short technical note: model, kernel derivation, closed forms,
 exact identities, claims table, counterexamples, figures) with its figures beside it, and
-with ``--pdf`` compiles ``DIR/report.pdf``.  Without ``--from`` the suite runs first, with the
-options of ``run`` (``--claims``, ``--samples``, ``--seed``), and its results are kept as
-``DIR/results.json``.
+with --pdf compiles DIR/report.pdf.  Without --from the suite runs first, with the
+options of run (--claims, --samples, --seed), and its results are kept as
+DIR/results.json.  DIR is checked writable before anything runs.
 
-A ``--from`` file is checked against the results schema (:mod:`proofs_check.schema`) before
-anything is written: a truncated file, one from another ``schema_version`` or a field of the
-wrong type is bad input, and the message names the file and the field (``claims[3].kind``).
+A --from file is checked against the results schema (proofs_check.schema) before anything
+is written: a truncated file, one from another schema_version or a field of the wrong type
+is bad input, and the message names the file and the field (claims[3].kind).  --from-db
+adds a section summarising a campaign database.
 
-Exit 0 when the report was written, 2 on bad input or when ``--pdf`` finds no TeX (the .tex
-is written all the same), 1 when LaTeX fails on the document (the log is kept beside it).
+Exit codes: 0 the report was written, 1 LaTeX failed on the document (the log is kept
+beside it), 2 bad input or --pdf found no TeX (the .tex is written all the same), 3
+internal error, 130 interrupted, 143 terminated.
 """
 from __future__ import annotations
 
@@ -20,16 +22,16 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from numeric.config import read_json_file
+from numeric.config import ensure_writable_directory, read_json_file
 from proofs_check.errors import UsageError
+from proofs_check.limits import limits_of
 
 
 def register(subparsers):
     p = subparsers.add_parser(
         "report",
         help="write a LaTeX report of derivations and findings (and compile it with --pdf)",
-        description="Write DIR/report.tex, a short technical note of the derivations and"
-        " findings, with its figures; --pdf also compiles DIR/report.pdf.",
+        description=__doc__.split("\n\n", 1)[1],
     )
     p.add_argument("--out", default="report", metavar="DIR",
                    help="output directory (default: report)")
@@ -66,17 +68,24 @@ def load_results(path) -> dict:
     return results
 
 
-def _select(results: dict, claims: str | None) -> dict:
-    """Keep only the claims named in ``--claims`` (in the order given)."""
-    if not claims:
+def _wanted_ids(claims: str | None) -> list | None:
+    """The ids named in ``--claims`` (checked as an option, before any file is read)."""
+    if claims is None:
+        return None
+    wanted = [t.strip() for t in claims.split(",")]
+    if not all(wanted):
+        raise UsageError(f"--claims = {claims!r} names no claim id or has an empty item")
+    repeated = sorted({cid for cid in wanted if wanted.count(cid) > 1})
+    if repeated:
+        raise UsageError(f"--claims = {claims!r} names {', '.join(repeated)} twice")
+    return wanted
+
+
+def _select(results: dict, wanted: list | None) -> dict:
+    """Keep only the claims named in ``--claims`` (in the order given) of validated results."""
+    if wanted is None:
         return results
-    wanted = [t.strip() for t in claims.split(",") if t.strip()]
-    if not wanted:
-        raise UsageError(f"--claims = {claims!r} names no claim id")
-    entries = results.get("claims")
-    if not isinstance(entries, list):
-        return results  # validation reports the missing or malformed 'claims'
-    by_id = {c.get("id"): c for c in entries if isinstance(c, dict)}
+    by_id = {c["id"]: c for c in results["claims"]}
     unknown = [cid for cid in wanted if cid not in by_id]
     if unknown:
         known = ", ".join(sorted(str(k) for k in by_id)) or "none"
@@ -91,14 +100,10 @@ def _run_suite(args) -> dict:
         raise UsageError(
             f"the claim suite cannot be run in this build ({exc}); use --from RESULTS.json"
         ) from None
-    try:
-        from proofs_check.suite import parse_claim_ids
-
-        ids = parse_claim_ids(args.claims)
-    except ImportError:
-        ids = [t.strip() for t in args.claims.split(",") if t.strip()] if args.claims else None
     from proofs_check.schema import validate_results
+    from proofs_check.suite import parse_claim_ids
 
+    ids = parse_claim_ids(args.claims)
     seed = 0 if args.seed is None else args.seed
     results = run_suite(ids, args.samples, seed, progress=not args.no_progress)
     validate_results(results, produced=True)  # a mismatch here is our bug, not bad input
@@ -127,18 +132,21 @@ def run(args) -> int:
                     f"--{option} applies only when the suite runs; --from {args.from_path!r}"
                     " reports results that were already computed (drop one of the two)"
                 )
-        results = _select(load_results(args.from_path), args.claims)
+        wanted = _wanted_ids(args.claims)  # option errors before the file's
+        results = _select(load_results(args.from_path), wanted)
         try:  # what the schema cannot say, before anything is written, naming the file
             FigureData.from_json(results.get("figures"))
             check_evidence(results["claims"])
         except ResultsError as exc:
             raise ResultsError(f"--from {args.from_path!r}: {exc}") from None
+        ensure_writable_directory(out, "--out", error=UsageError)
     else:
         if args.samples is not None and args.samples < 1:
             raise UsageError(f"--samples = {args.samples} must be a positive integer")
+        limits_of(args).check("--samples", args.samples, limits_of(args).max_samples)
+        ensure_writable_directory(out, "--out", error=UsageError)
         results = _run_suite(args)
         write_atomically(out / "results.json", json.dumps(results, indent=1, default=str) + "\n")
-        (out / "results.json").chmod(0o644)
     try:
         path = write_report(results, out, pdf=args.pdf, campaign=campaign)
     except LatexCompileError as exc:

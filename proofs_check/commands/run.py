@@ -1,12 +1,21 @@
-"""``proofs-check run [--claims ID,...] [--samples N] [--seed S] [--json PATH]``: the check suite.
+"""proofs-check run [--claims ID,...] [--samples N] [--seed S] [--json PATH]
 
-Exit 0 when every claim's status matches its expectation, 1 when one does not, 2 on bad
-input.  Same seed, same output.
+Runs the check suite: every claim (or the ones named) is checked in worker processes and
+a table of verdicts is printed.  Same seed, same output.  With --json PATH the results
+are written there atomically once the suite has finished ('-': to stdout, the table then
+goes to stderr); an interrupted or terminated run leaves no partial file and no worker
+process.
+
+Exit codes: 0 every claim's status matches its expectation, 1 one does not, 2 bad input,
+3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 from __future__ import annotations
 
+import sys
+
 from numeric.config import ensure_writable
 from proofs_check.errors import UsageError
+from proofs_check.limits import limits_of
 from proofs_check.suite import format_table, parse_claim_ids, run_suite, write_results
 
 
@@ -17,24 +26,27 @@ def add_suite_options(p):
 
 
 def register(subparsers):
-    p = subparsers.add_parser("run", help="run the check suite", description=__doc__.splitlines()[0])
+    p = subparsers.add_parser("run", help="run the check suite", description=__doc__.split("\n\n", 1)[1])
     add_suite_options(p)
-    p.add_argument("--json", dest="json_path", default=None, metavar="PATH", help="write results JSON here")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", dest="json_path", default=None, metavar="PATH",
+                   help="write results JSON here ('-' for stdout)")
+    p.add_argument("--no-progress", action="store_true", help="no progress display")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
     ids = parse_claim_ids(args.claims)
-    if args.json_path:
+    limits_of(args).check("--samples", args.samples, limits_of(args).max_samples)
+    if args.json_path is not None:
         ensure_writable(args.json_path, "--json", error=UsageError)
     results = run_suite(ids, args.samples, args.seed, progress=not args.no_progress)
-    if args.json_path:
+    if args.json_path is not None:
         write_results(results, args.json_path)
-    print(format_table(results))
+    out = sys.stderr if args.json_path == "-" else sys.stdout
+    print(format_table(results), file=out)
     mismatched = [c["id"] for c in results["claims"] if c["status"] != c["expected"]]
     if mismatched:
-        print(f"\n{len(mismatched)} claim(s) did not match their expectation: {', '.join(mismatched)}")
+        print(f"\n{len(mismatched)} claim(s) did not match their expectation: {', '.join(mismatched)}", file=out)
         return 1
-    print(f"\nall {len(results['claims'])} claims match their expectation")
+    print(f"\nall {len(results['claims'])} claims match their expectation", file=out)
     return 0

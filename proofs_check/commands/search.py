@@ -1,14 +1,20 @@
-"""``proofs-check search CLAIM [--max-examples N] [--seed S] [--json PATH] ...``.
+"""proofs-check search CLAIM [--max-examples N] [--seed S] [--json PATH] ...
 
-Searches for a counterexample to CLAIM (a registered id such as ``zgj.thm4`` or a user
-claim ``package.module:attribute``, importable from the current directory) with
-Hypothesis, steered to small margins and shrunk, then refined by a local descent at the
-sample's precision (see :mod:`proofs_check.search`).  The example database lives in
-``.proofs-check/hypothesis-db`` (``--db``); counterexamples are saved as
-``.proofs-check/counterexamples/<claim>.json`` (``--save-dir``) and re-checked first by
-the next search.  Exit codes: 0 no counterexample found, 1 counterexample found, 2 bad
-input, 130 interrupted (the best example so far is kept in the ``--json`` file and, if it
-is a counterexample, in the save directory).
+Searches for a counterexample to CLAIM (a registered id such as zgj.thm4 or a user claim
+package.module:attribute, importable from the current directory) with Hypothesis,
+steered to small margins and shrunk, then refined by a local descent at the sample's
+precision.  Counterexamples are saved as .proofs-check/counterexamples/<claim>.json
+(--save-dir) and re-checked first by the next search; a saved file that cannot be read
+is reported and moved aside to <claim>.json.corrupt, never overwritten.
+
+Same seed, same result (as long as --budget does not cut the search short): with
+--seed and without --db, no example database is used.
+Without --seed (seed 0), Hypothesis's example database .proofs-check/hypothesis-db
+(--db) replays earlier failures first, so a later run may find more.
+
+Exit codes: 0 no counterexample found, 1 counterexample found, 2 bad input, 3 internal
+error, 130 interrupted or 143 terminated (the best example so far is kept in the --json
+file and, if it is a counterexample, in the save directory).
 """
 from __future__ import annotations
 
@@ -16,8 +22,9 @@ import sys
 
 import mpmath
 
-from numeric.config import ensure_writable
-from proofs_check.errors import UsageError
+from numeric.config import ensure_writable, ensure_writable_directory
+from proofs_check.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, UsageError
+from proofs_check.limits import limits_of
 
 __all__ = ["register", "run"]
 
@@ -26,12 +33,15 @@ def register(subparsers):
     p = subparsers.add_parser(
         "search",
         help="search for a counterexample to a claim (Hypothesis + local descent)",
-        description=__doc__.splitlines()[0],
+        description=__doc__.split("\n\n", 1)[1],
     )
     p.add_argument("claim", help="claim id (proofs-check list) or package.module:attribute")
     p.add_argument("--max-examples", type=int, default=100, help="Hypothesis examples (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="random seed; same seed, same result (default 0)")
-    p.add_argument("--json", metavar="PATH", help="write the best example (counterexample file format) here")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed (default 0); same seed, same result: no example database "
+                   "is used unless --db is given")
+    p.add_argument("--json", metavar="PATH",
+                   help="write the best example (counterexample file format) here; '-' for stdout")
     p.add_argument("--constant", help="replace the claim's constant (e.g. a kappa for zgj.thm4)")
     p.add_argument("--min-loss", type=float, default=None, help="smallest loss level searched (default 1e-24)")
     p.add_argument("--max-loss", type=float, default=None,
@@ -42,16 +52,17 @@ def register(subparsers):
                    help="time for the whole search: Hypothesis half, the level-set optimiser the rest "
                         "(default 60); progress on stderr shows the best margin so far")
     p.add_argument("--db", default=None, help="Hypothesis example database directory "
-                   "(default .proofs-check/hypothesis-db; 'none' disables it)")
+                   "(default .proofs-check/hypothesis-db, or none with --seed; 'none' disables it)")
     p.add_argument("--save-dir", default=None, help="counterexample directory "
                    "(default .proofs-check/counterexamples; 'none' disables it)")
     p.set_defaults(handler=run)
 
 
-def _dir(value, default):
-    if value is None:
-        return default
-    return None if value.lower() == "none" else value
+def _dir(value, default, option):
+    """The directory an option names (None: switched off)."""
+    if value is not None and value.strip() == "":
+        raise UsageError(f"{option} is an empty path: give a directory, or 'none'")
+    return default if value is None else (None if value.lower() == "none" else value)
 
 
 def _progress_printer(interval: float = 1.0):
@@ -79,39 +90,51 @@ def run(args) -> int:
     claim = engine.claim_from_reference(args.claim, args.constant)
     if args.refine_steps < 0:
         raise UsageError(f"--refine-steps = {args.refine_steps} must be >= 0")
-    if args.seed < 0:
+    if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed = {args.seed} must be a non-negative integer")
-    for option, path in (("--json", args.json),):
-        if path:
-            ensure_writable(path, option, error=UsageError)
+    limits_of(args).check("--max-examples", args.max_examples, limits_of(args).max_examples)
+    if args.json is not None:
+        ensure_writable(args.json, "--json", error=UsageError)
+    # An explicit seed asks for a reproducible search: no database unless one is named.
+    default_db = None if args.seed is not None else engine.DEFAULT_HOME / "hypothesis-db"
+    seed = 0 if args.seed is None else args.seed
+    database = _dir(args.db, default_db, "--db")
+    save_dir = _dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples", "--save-dir")
+    for option, path in (("--save-dir", save_dir), ("--db", database)):
+        if path is not None:  # up front: a result must not be computed only to be lost
+            ensure_writable_directory(path, option, error=UsageError)
     result = engine.search(
-        claim, claim_ref=args.claim, max_examples=args.max_examples, seed=args.seed,
-        database=_dir(args.db, engine.DEFAULT_HOME / "hypothesis-db"),
-        save_dir=_dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples"),
+        claim, claim_ref=args.claim, max_examples=args.max_examples, seed=seed,
+        database=database, save_dir=save_dir,
         json_path=args.json, min_loss=args.min_loss, max_loss=args.max_loss,
         refine_steps=args.refine_steps, shrink=not args.no_shrink,
         budget=engine.DEFAULT_BUDGET if args.budget is None else args.budget, on_best=_progress_printer(),
     )
+    # With --json - the JSON is stdout; the summary then goes to stderr.
+    out = sys.stderr if args.json == "-" else sys.stdout
+    for note in result.notes:
+        print(f"warning: {note}", file=sys.stderr)
     best = result.best
-    print(f"claim {claim.id} ({claim.source})")
-    print(f"evaluated {result.examples} examples (with shrinking), seed {args.seed}, loss levels "
+    print(f"claim {claim.id} ({claim.source})", file=out)
+    print(f"evaluated {result.examples} examples (with shrinking), seed {seed}, loss levels "
           f"[{mpmath.nstr(result.min_loss, 3)}, {mpmath.nstr(result.max_loss, 3)}]"
-          + (f", {result.saved_checked} saved counterexample re-checked" if result.saved_checked else ""))
+          + (f", {result.saved_checked} saved counterexample re-checked" if result.saved_checked else ""),
+          file=out)
     if best is None:
-        print("no example was evaluated")
+        print("no example was evaluated", file=out)
     else:
         j = best.to_json(args.claim, claim)
         print(f"smallest margin {j['margin']} (+/- {j['error']}, {best.dps} digits), "
-              f"level {j['level']}, family {best.family}, from {best.origin}")
+              f"level {j['level']}, family {best.family}, from {best.origin}", file=out)
         print("COUNTEREXAMPLE found (margin certainly < 0)" if result.found
-              else "no counterexample found (no margin certainly < 0)")
-    if claim.constant is None and claim.relation != "==":
-        print(f"note: the constant of {claim.id} is hidden in O/Theta/Omega; its `at` uses a stand-in "
-              "(usually 1), so a negative margin refutes that constant only, not the claim; "
-              "pass --constant C to test a specific C")
+              else "no counterexample found (no margin certainly < 0)", file=out)
+    note = engine.hidden_constant_note(claim)
+    if note:
+        print(f"note: {note}", file=out)
     for path in result.written:
-        print(f"written: {path}")
+        print(f"written: {path}", file=out)
     if result.interrupted:
-        print("proofs-check search: interrupted; the best example so far is kept", file=sys.stderr)
-        return 130
+        how = "terminated" if result.terminated else "interrupted"
+        print(f"proofs-check search: {how}; the best example so far is kept", file=sys.stderr)
+        return EXIT_TERMINATED if result.terminated else EXIT_INTERRUPTED
     return 1 if result.found else 0

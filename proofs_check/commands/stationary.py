@@ -1,12 +1,14 @@
-"""``proofs-check stationary TEACHER.json --students M [--starts N] [--seed S] [--budget SECONDS] [--json PATH]``.
+"""proofs-check stationary TEACHER.json --students M [--starts N] [--seed S] [--budget SECONDS] [--json PATH]
 
 Hunts the stationary points of the loss for the teacher of TEACHER.json (a configuration
-file; its student rows, if any, are ignored) with ``M`` students: descent from many
-starts, Newton refinement at high precision, a Krawczyk certificate on python-flint balls,
-the Hessian's inertia on balls, deduplication modulo symmetry (see
-:mod:`proofs_check.landscape`).  Prints one line per point, lowest loss first, and the
-lowest certified spurious point (``L > 0``); ``--json`` writes the full result.  Exit
-codes: 0 the hunt ran (whatever it found), 2 bad input.
+file; its student rows, if any, are ignored) with M students: descent from many starts,
+Newton refinement at high precision, a Krawczyk certificate on python-flint balls, the
+Hessian's inertia on balls, deduplication modulo symmetry (see proofs_check/landscape.py).
+Prints one line per point, lowest loss first, and the lowest certified spurious point
+(L > 0); --json writes the full result.
+
+Exit codes: 0 the hunt ran (whatever it found), 2 bad input, 3 internal error, 130
+interrupted, 143 terminated.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def register(subparsers):
     p = subparsers.add_parser(
         "stationary",
         help="hunt, certify and classify the stationary points for a teacher",
-        description=__doc__.splitlines()[0],
+        description=__doc__.split("\n\n", 1)[1],
     )
     p.add_argument("teacher", help="configuration JSON whose teacher rows are used")
     p.add_argument("--students", type=int, required=True, help="number of student neurons m")
