@@ -1,6 +1,7 @@
 """The check suite: run claims, collect verdicts, write the results JSON.
 
-``run_suite`` returns ``{"claims": [verdict JSON, ...], "figures": {...}, "seed": S}``;
+``run_suite`` returns ``{"schema_version", "seed", "samples", "claims": [verdict JSON, ...],
+"figures": {...}}`` (see :mod:`proofs_check.schema`);
 claims run in worker processes (one per core) and are reported in registry order, so the
 same seed gives the same output.  Timings go to the progress display only: a progress
 bar on a terminal, a plain line per claim otherwise.
@@ -21,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from numeric.config import write_output
 from proofs_check.claims import all_claims, get_claim
 from proofs_check.errors import UsageError
+from proofs_check.schema import SCHEMA_VERSION, validate_results
 
 __all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format_table"]
 
@@ -103,7 +105,7 @@ def run_suite(claim_ids=None, samples: int | None = None, seed: int = 0, progres
         entry.pop("_seconds", None)
         figures.update(entry.pop("figures", None) or {})
         claims.append(entry)
-    out = {"seed": seed, "samples": samples, "claims": claims}
+    out = {"schema_version": SCHEMA_VERSION, "seed": seed, "samples": samples, "claims": claims}
     if figures:
         out["figures"] = figures
     return out
@@ -183,8 +185,9 @@ def _advance(bar, cid, result):
 
 
 def write_results(results: dict, path) -> None:
-    """Write the results JSON atomically (``"-"``: to stdout): an interrupted run never
-    leaves a torn file."""
+    """Validate against the results schema (a mismatch is an internal error), then write the
+    JSON atomically (``"-"``: to stdout): an interrupted run never leaves a torn file."""
+    validate_results(results, produced=True)
     write_output(path, json.dumps(results, indent=1) + "\n", what="--json", error=UsageError)
 
 

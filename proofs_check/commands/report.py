@@ -6,6 +6,11 @@ with --pdf compiles DIR/report.pdf.  Without --from the suite runs first, with t
 options of run (--claims, --samples, --seed), and its results are kept as
 DIR/results.json.  DIR is checked writable before anything runs.
 
+A --from file is checked against the results schema (proofs_check.schema) before anything
+is written: a truncated file, one from another schema_version or a field of the wrong type
+is bad input, and the message names the file and the field (claims[3].kind).  --from-db
+adds a section summarising a campaign database.
+
 Exit codes: 0 the report was written, 1 LaTeX failed on the document (the log is kept
 beside it), 2 bad input or --pdf found no TeX (the .tex is written all the same), 3
 internal error, 130 interrupted, 143 terminated.
@@ -32,6 +37,8 @@ def register(subparsers):
                    help="output directory (default: report)")
     p.add_argument("--from", dest="from_path", default=None, metavar="RESULTS.json",
                    help="report these results (from `run --json`) instead of running the suite")
+    p.add_argument("--from-db", dest="from_db", default=None, metavar="CAMPAIGN.sqlite",
+                   help="add a section summarising this campaign database (`proofs-check campaign`)")
     p.add_argument("--claims", default=None,
                    help="comma-separated claim ids (default: all; with --from, a subset of the file's)")
     p.add_argument("--samples", type=int, default=None,
@@ -48,28 +55,37 @@ def _reject_constant(name):
 
 
 def load_results(path) -> dict:
-    """Read a results JSON file; numbers are kept exact.  Errors name the file."""
+    """Read a results JSON file and check it against the results schema; numbers are kept
+    exact.  Errors name the file and the JSON path of the field."""
+    from proofs_check.schema import validate_results
+
     try:
-        return read_json_file(path, "the results file", error=UsageError, parse_float=Decimal,
-                              parse_constant=_reject_constant)
+        results = read_json_file(path, "the results file", error=UsageError, parse_float=Decimal,
+                                 parse_constant=_reject_constant)
+        validate_results(results)
     except UsageError as exc:
-        raise UsageError(f"--from {str(path)!r}: {exc}") from None
+        raise type(exc)(f"--from {str(path)!r}: {exc}") from None
+    return results
 
 
-def _select(results: dict, claims: str | None) -> dict:
-    """Keep only the claims named in ``--claims`` (in the order given)."""
+def _wanted_ids(claims: str | None) -> list | None:
+    """The ids named in ``--claims`` (checked as an option, before any file is read)."""
     if claims is None:
-        return results
+        return None
     wanted = [t.strip() for t in claims.split(",")]
     if not all(wanted):
         raise UsageError(f"--claims = {claims!r} names no claim id or has an empty item")
     repeated = sorted({cid for cid in wanted if wanted.count(cid) > 1})
     if repeated:
         raise UsageError(f"--claims = {claims!r} names {', '.join(repeated)} twice")
-    entries = results.get("claims")
-    if not isinstance(entries, list):
-        return results  # validation reports the missing or malformed 'claims'
-    by_id = {c.get("id"): c for c in entries if isinstance(c, dict)}
+    return wanted
+
+
+def _select(results: dict, wanted: list | None) -> dict:
+    """Keep only the claims named in ``--claims`` (in the order given) of validated results."""
+    if wanted is None:
+        return results
+    by_id = {c["id"]: c for c in results["claims"]}
     unknown = [cid for cid in wanted if cid not in by_id]
     if unknown:
         known = ", ".join(sorted(str(k) for k in by_id)) or "none"
@@ -84,19 +100,31 @@ def _run_suite(args) -> dict:
         raise UsageError(
             f"the claim suite cannot be run in this build ({exc}); use --from RESULTS.json"
         ) from None
+    from proofs_check.schema import validate_results
     from proofs_check.suite import parse_claim_ids
 
     ids = parse_claim_ids(args.claims)
     seed = 0 if args.seed is None else args.seed
-    return run_suite(ids, args.samples, seed, progress=not args.no_progress)
+    results = run_suite(ids, args.samples, seed, progress=not args.no_progress)
+    validate_results(results, produced=True)  # a mismatch here is our bug, not bad input
+    return results
 
 
 def run(args) -> int:
     from numeric.config import write_atomically
     from proofs_check.report import LatexCompileError, ResultsError, write_report
-    from proofs_check.report.latex import Results
+    from proofs_check.report.document import check_evidence
+    from proofs_check.report.figure_data import FigureData
 
     out = Path(args.out)
+    campaign = None
+    if args.from_db is not None:  # read before anything runs or is written
+        from proofs_check.campaign import summary
+
+        try:
+            campaign = summary(args.from_db)
+        except UsageError as exc:
+            raise UsageError(str(exc).replace("--db", "--from-db", 1)) from None
     if args.from_path is not None:
         for option in ("samples", "seed"):
             if getattr(args, option) is not None:
@@ -104,9 +132,11 @@ def run(args) -> int:
                     f"--{option} applies only when the suite runs; --from {args.from_path!r}"
                     " reports results that were already computed (drop one of the two)"
                 )
-        results = _select(load_results(args.from_path), args.claims)
-        try:  # validate before anything is written, naming the file
-            Results.from_json(results)
+        wanted = _wanted_ids(args.claims)  # option errors before the file's
+        results = _select(load_results(args.from_path), wanted)
+        try:  # what the schema cannot say, before anything is written, naming the file
+            FigureData.from_json(results.get("figures"))
+            check_evidence(results["claims"])
         except ResultsError as exc:
             raise ResultsError(f"--from {args.from_path!r}: {exc}") from None
         ensure_writable_directory(out, "--out", error=UsageError)
@@ -118,7 +148,7 @@ def run(args) -> int:
         results = _run_suite(args)
         write_atomically(out / "results.json", json.dumps(results, indent=1, default=str) + "\n")
     try:
-        path = write_report(results, out, pdf=args.pdf)
+        path = write_report(results, out, pdf=args.pdf, campaign=campaign)
     except LatexCompileError as exc:
         print(f"proofs-check report: error: {exc}", file=sys.stderr)
         print(f"wrote {out / 'report.tex'} (not compiled)")

@@ -7,13 +7,18 @@ Public surface:
 * :func:`compile_pdf`, :func:`tex_toolchain` -- the PDF step on its own;
 * :class:`TexNotFoundError` (exit code 2: TeX is missing, the message says what to install),
   :class:`LatexCompileError` (the document did not compile; the message quotes the log);
-* :func:`escape` -- any text as LaTeX;
-* :mod:`proofs_check.report.figure_data` -- the schema of the figure data.
+* :func:`escape` -- any text as LaTeX.
+
+Inside: the results are checked against the one results schema (:mod:`proofs_check.schema`);
+the document is the Jinja2 template ``templates/report.tex.j2`` filled by
+:mod:`~proofs_check.report.document`; a paper whose claims package ships ``report.tex.j2``
+contributes its model section; figures are drawn by :mod:`~proofs_check.report.figures`; the
+formulas come from :mod:`~proofs_check.report.mathematics`.
 
 >>> import tempfile, pathlib
+>>> from proofs_check.schema import example_results
 >>> out = pathlib.Path(tempfile.mkdtemp())
->>> path = write_report({"claims": [{"id": "demo$1", "status": "certified"}]}, out,
-...                     _maths=Mathematics("", "", "", ""))
+>>> path = write_report(example_results("demo$1"), out, _maths=Mathematics())
 >>> path.name, r"\\claimid{demo\\$1}" in path.read_text()
 ('report.tex', True)
 """
@@ -27,8 +32,11 @@ import tempfile
 from pathlib import Path
 
 from proofs_check.errors import UsageError
-from proofs_check.report.figure_data import FigureData, ResultsError
-from proofs_check.report.latex import Mathematics, Results, build_document, escape
+from proofs_check.report.document import check_evidence, render_document
+from proofs_check.report.escaping import escape
+from proofs_check.report.figure_data import FigureData
+from proofs_check.report.mathematics import Mathematics, mathematics
+from proofs_check.schema import ResultsError, validate_results
 
 __all__ = [
     "write_report",
@@ -171,27 +179,32 @@ def _version() -> str:
         return ""
 
 
-def write_report(results: dict, out_dir, pdf: bool = False, *, _maths: Mathematics | None = None) -> Path:
+def write_report(results: dict, out_dir, pdf: bool = False, *, campaign: dict | None = None,
+                 _maths: Mathematics | None = None) -> Path:
     """Write ``out_dir/report.tex`` and its figures from a results dict; compile with ``pdf``.
 
     ``results`` has the shape written by ``proofs-check run --json`` (see
-    :class:`~proofs_check.report.latex.Results`); malformed input raises
-    :class:`ResultsError` naming the field.  Returns the path of ``report.pdf`` when
-    ``pdf`` is true, else of ``report.tex``.  The .tex is written (atomically) before any
+    :mod:`proofs_check.schema`); input that does not match raises :class:`ResultsError`
+    naming the field, before anything is written.  Returns the path of ``report.pdf`` when
+    ``pdf`` is true, else of ``report.tex``.  ``campaign`` (a
+    ``proofs_check.campaign.summary`` dict) adds a section "Campaign results".  The .tex is written (atomically) before any
     compilation, so it exists even when TeX is missing (:class:`TexNotFoundError`) or the
     build fails (:class:`LatexCompileError`).
     """
     from numeric.config import write_atomically
     from proofs_check.report.figures import render_figures
 
-    parsed = Results.from_json(results)
+    validate_results(results)
+    figure_data = FigureData.from_json(results.get("figures"))
+    check_evidence(results["claims"])
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {str(out_dir)!r}: cannot create the directory: {exc.strerror}") from None
-    figures = render_figures(parsed.figures, out_dir)
-    text = build_document(parsed, figures, _maths, version=_version())
+    figures = render_figures(figure_data, out_dir)
+    text = render_document(results, figures, _maths if _maths is not None else mathematics(),
+                           version=_version(), campaign=campaign)
     tex = out_dir / "report.tex"
     write_atomically(tex, text)
     os.chmod(tex, 0o644)  # the temporary file behind the atomic write is private

@@ -3,18 +3,23 @@
 The results JSON may carry a top-level ``"figures"`` object; every key in it is optional and
 every number is a decimal string (JSON numbers are accepted too)::
 
-    {"gradient_vs_loss": {"loss": [...], "grad_norm": [...]},
+    {"gradient_vs_loss": {"loss": [...], "grad_norm": [...], "family": [...], "origin": [...]},
      "gd": {"eta": "0.05", "kappa": "0.3", "runs": [{"m": 3, "r": 3, "loss": [...]}, ...]},
      "lambda_min_M": {"r": 3, "delta": [...], "lambda_min": [...]},
-     "threshold": {"paper_eps0": [...], "empirical": [...], "labels": [...]}}
+     "threshold": {"paper_eps0": [...], "empirical": [...], "lower": [...], "upper": [...],
+                   "labels": [...], "witness": [...]}}
 
-Computing these data sets belongs to the numeric side; this module only fixes their shape.
-Values are kept exact (:class:`~decimal.Decimal`); errors name the field and the value:
+``gradient_vs_loss`` may label its points with the sampler ``family`` of their start and
+their ``origin`` (both optional, ``null`` where unknown); ``gd``'s ``kappa`` is optional (no bound is drawn without
+it); ``threshold`` has ``empirical`` and/or ``lower``/``upper`` bounds per geometry (``null``
+where a geometry has none).  The types are checked by the results schema
+(:mod:`proofs_check.schema`); this module adds what a schema cannot say (paired lengths,
+positivity) and keeps values exact (:class:`~decimal.Decimal`).  Errors name the field:
 
 >>> GradientVsLoss.from_json({"loss": ["1e-3", "1e-4"], "grad_norm": ["0.01"]})
 Traceback (most recent call last):
 ...
-proofs_check.report.figure_data.ResultsError: figures.gradient_vs_loss: 'loss' has 2 values but 'grad_norm' has 1; they are paired point by point
+proofs_check.schema.ResultsError: figures.gradient_vs_loss: 'loss' has 2 values but 'grad_norm' has 1; they are paired point by point
 >>> FigureData.from_json(None).available()
 ()
 """
@@ -23,7 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from proofs_check.errors import UsageError
+from proofs_check.schema import ResultsError
+from proofs_check.schema import short_repr as _short
 
 __all__ = [
     "ResultsError",
@@ -38,15 +44,6 @@ __all__ = [
 ]
 
 
-class ResultsError(UsageError):
-    """A results JSON that does not have the documented shape; the message names the field."""
-
-
-def _short(value, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def parse_decimal(value, field: str, *, positive: bool = False, nonnegative: bool = False) -> Decimal:
     """A finite number from a decimal string (or JSON number), exactly.
 
@@ -55,7 +52,7 @@ def parse_decimal(value, field: str, *, positive: bool = False, nonnegative: boo
     >>> parse_decimal("nan", "claims[0].min_margin")
     Traceback (most recent call last):
     ...
-    proofs_check.report.figure_data.ResultsError: claims[0].min_margin = 'nan' is not a finite decimal number
+    proofs_check.schema.ResultsError: claims[0].min_margin = 'nan' is not a finite decimal number
     """
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")")
@@ -114,29 +111,47 @@ def _paired(field: str, first: str, a: tuple, second: str, b: tuple) -> None:
 
 @dataclass(frozen=True)
 class GradientVsLoss:
-    """Worst-case (smallest) ``||grad L||_F`` found at each loss level ``L``.
+    """Per loss level ``L``, the ``||grad L||_F`` of the binding sample (smallest ratio
+    ``||grad L|| / L``); optionally the sampler ``family`` of each point's start and how the
+    point was reached (``origin``), ``None`` where unknown.
 
     Theorem 4 predicts ``||grad L||_F >= kappa L``: slope 1 on log-log axes (PL would be 1/2).
     """
 
     loss: tuple[Decimal, ...]
     grad_norm: tuple[Decimal, ...]
+    family: tuple[str | None, ...] = ()
+    origin: tuple[str | None, ...] = ()
 
     FIELD = "figures.gradient_vs_loss"
 
     def __post_init__(self):
         _paired(self.FIELD, "loss", self.loss, "grad_norm", self.grad_norm)
+        for name in ("family", "origin"):
+            if getattr(self, name):
+                _paired(self.FIELD, "loss", self.loss, name, getattr(self, name))
 
     @classmethod
     def from_json(cls, data) -> "GradientVsLoss":
         data = _object(data, cls.FIELD, ("loss", "grad_norm"))
+        labels = {}
+        for name in ("family", "origin"):
+            values = data.get(name) or []
+            if not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
+                raise ResultsError(f"{cls.FIELD}.{name} must be a list of strings or null, got {_short(values)}")
+            labels[name] = tuple(values)
         return cls(
             _series(data, "loss", cls.FIELD, nonnegative=True),
             _series(data, "grad_norm", cls.FIELD, nonnegative=True),
+            labels["family"], labels["origin"],
         )
 
     def to_json(self) -> dict:
-        return {"loss": [str(x) for x in self.loss], "grad_norm": [str(x) for x in self.grad_norm]}
+        out = {"loss": [str(x) for x in self.loss], "grad_norm": [str(x) for x in self.grad_norm]}
+        for name in ("family", "origin"):
+            if getattr(self, name):
+                out[name] = list(getattr(self, name))
+        return out
 
 
 @dataclass(frozen=True)
@@ -170,29 +185,35 @@ class GDCurves:
     ``kappa`` of Theorem 4; Theorem 5 bounds ``L(W^(t)) <= 4 / (t eta kappa^2)``."""
 
     eta: Decimal
-    kappa: Decimal
+    kappa: Decimal | None
     runs: tuple[GDRun, ...]
 
     FIELD = "figures.gd"
 
     @classmethod
     def from_json(cls, data) -> "GDCurves":
-        data = _object(data, cls.FIELD, ("eta", "kappa", "runs"))
+        data = _object(data, cls.FIELD, ("eta", "runs"))
         runs = data["runs"]
         if not isinstance(runs, list):
             raise ResultsError(f"{cls.FIELD}.runs must be a list of runs, got {type(runs).__name__}")
         return cls(
             parse_decimal(data["eta"], f"{cls.FIELD}.eta", positive=True),
-            parse_decimal(data["kappa"], f"{cls.FIELD}.kappa", positive=True),
+            None if data.get("kappa") is None
+            else parse_decimal(data["kappa"], f"{cls.FIELD}.kappa", positive=True),
             tuple(GDRun.from_json(run, f"{cls.FIELD}.runs[{i}]") for i, run in enumerate(runs)),
         )
 
-    def bound(self, t: int) -> Decimal:
-        """``4 / (t eta kappa^2)`` (Theorem 5's rate, App. F form)."""
+    def bound(self, t: int) -> Decimal | None:
+        """``4 / (t eta kappa^2)`` (Theorem 5's rate, App. F form); ``None`` without kappa."""
+        if self.kappa is None:
+            return None
         return Decimal(4) / (Decimal(t) * self.eta * self.kappa**2)
 
     def to_json(self) -> dict:
-        return {"eta": str(self.eta), "kappa": str(self.kappa), "runs": [r.to_json() for r in self.runs]}
+        out = {"eta": str(self.eta), "runs": [r.to_json() for r in self.runs]}
+        if self.kappa is not None:
+            out["kappa"] = str(self.kappa)
+        return out
 
 
 @dataclass(frozen=True)
@@ -225,32 +246,58 @@ class LambdaMinM:
 @dataclass(frozen=True)
 class ThresholdComparison:
     """The paper's explicit ``eps0 = Delta^36 w_min^80 r^-162 w_max^-78`` (proof of Lemma 8)
-    against the loss level below which the inequality held empirically, per setting."""
+    per geometry, against the empirical threshold and/or a lower and an upper bound on the
+    true threshold (``None`` where a geometry has none); ``witness`` entries as given."""
 
     paper_eps0: tuple[Decimal, ...]
-    empirical: tuple[Decimal, ...]
+    empirical: tuple[Decimal | None, ...]
     labels: tuple[str, ...]
+    lower: tuple[Decimal | None, ...] = ()
+    upper: tuple[Decimal | None, ...] = ()
+    witness: tuple = ()
 
     FIELD = "figures.threshold"
 
     def __post_init__(self):
-        _paired(self.FIELD, "paper_eps0", self.paper_eps0, "empirical", self.empirical)
-        _paired(self.FIELD, "paper_eps0", self.paper_eps0, "labels", self.labels)
+        for name in ("empirical", "lower", "upper", "labels"):
+            if getattr(self, name):
+                _paired(self.FIELD, "paper_eps0", self.paper_eps0, name, getattr(self, name))
 
     @classmethod
     def from_json(cls, data) -> "ThresholdComparison":
-        data = _object(data, cls.FIELD, ("paper_eps0", "empirical"))
+        data = _object(data, cls.FIELD, ("paper_eps0",))
+        if not any(data.get(k) is not None for k in ("empirical", "lower", "upper")):
+            raise ResultsError(f"{cls.FIELD}: needs 'empirical' or 'lower'/'upper' thresholds"
+                               " to compare with 'paper_eps0'")
         paper = _series(data, "paper_eps0", cls.FIELD, positive=True)
         labels = data.get("labels")
         if labels is None:
             labels = [f"setting {i + 1}" for i in range(len(paper))]
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise ResultsError(f"{cls.FIELD}.labels must be a list of strings, got {_short(labels)}")
-        return cls(paper, _series(data, "empirical", cls.FIELD, positive=True), tuple(labels))
+
+        def optional(key):
+            values = data.get(key)
+            if values is None:
+                return ()
+            if not isinstance(values, list):
+                raise ResultsError(f"{cls.FIELD}.{key} must be a list, got {type(values).__name__}")
+            return tuple(None if v is None else parse_decimal(v, f"{cls.FIELD}.{key}[{i}]", positive=True)
+                         for i, v in enumerate(values))
+
+        witness = data.get("witness") or ()
+        return cls(paper, optional("empirical"), tuple(labels), optional("lower"), optional("upper"),
+                   tuple(witness))
 
     def to_json(self) -> dict:
-        return {"paper_eps0": [str(x) for x in self.paper_eps0],
-                "empirical": [str(x) for x in self.empirical], "labels": list(self.labels)}
+        text = lambda xs: [None if x is None else str(x) for x in xs]
+        out = {"paper_eps0": text(self.paper_eps0), "labels": list(self.labels)}
+        for key in ("empirical", "lower", "upper"):
+            if getattr(self, key):
+                out[key] = text(getattr(self, key))
+        if self.witness:
+            out["witness"] = list(self.witness)
+        return out
 
 
 #: Key in ``results["figures"]`` -> (attribute, class), in the order the report shows them.

@@ -3,15 +3,16 @@
 Figures are built on :class:`matplotlib.figure.Figure` directly (no ``pyplot``), so no GUI
 backend is ever selected and no global figure state is touched; the PDF is rendered by
 matplotlib's PDF backend and written atomically.  Each figure comes back as a
-:class:`~proofs_check.report.latex.FigureEntry` whose caption states the numbers read off the
+:class:`FigureEntry` whose caption states the numbers read off the
 data (fitted slopes, constants, gaps), so the text of the report says what the picture shows.
 """
 from __future__ import annotations
 
 import math
-import textwrap
 import os
 import tempfile
+import textwrap
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,15 +23,28 @@ from proofs_check.report.figure_data import (
     LambdaMinM,
     ThresholdComparison,
 )
-from proofs_check.report.latex import FigureEntry, decimal_math, escape
+from proofs_check.report.escaping import escape
+from proofs_check.report.render import tex_number
 
-__all__ = ["FIGURES", "render_figures", "log_slope"]
+__all__ = ["FIGURES", "FigureEntry", "render_figures", "log_slope"]
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    """A figure of the report: its file (``None`` when there was no data) and its caption."""
+
+    key: str
+    title: str
+    filename: str | None
+    caption: str
+    absent: str = ""
+    description: str = ""  # a phrase for the running text: "... plots <description>"
 
 #: key -> (file name, title, phrase for the running text), in the order the report shows them.
 FIGURES = {
     "gradient_vs_loss": (
         "fig-gradient-vs-loss.pdf", "Gradient norm against loss (Theorem 4)",
-        "the smallest gradient norm found against the loss, which tests Theorem~4's exponent",
+        "the smallest gradient norms found against the loss (Theorem~4)",
     ),
     "gd": (
         "fig-gd-loss.pdf", "Gradient descent against the O(1/t) bound (Theorem 5)",
@@ -41,8 +55,8 @@ FIGURES = {
         "$\\lambda_{\\min}(M)$ against the separation $\\Delta$ (Lemma~11)",
     ),
     "threshold": (
-        "fig-threshold.pdf", "The paper's threshold against the empirical one (Lemma 8)",
-        "the paper's explicit $\\epsilon_0$ against the empirical threshold",
+        "fig-threshold.pdf", "The paper's threshold against the measured ones (Lemma 8)",
+        "the paper's explicit $\\epsilon_0$ against the thresholds the results give",
     ),
 }
 
@@ -91,9 +105,9 @@ def log_slope(xs, ys) -> tuple[float, float] | None:
     return float(slope), float(intercept)
 
 
-def _num(x: float, digits: int = 3) -> str:
-    """Math-mode body for a float, via the report's decimal formatting."""
-    return decimal_math(Decimal(repr(x)), digits)
+def _num(x, digits: int = 3) -> str:
+    """Math-mode body for a number, via the report's one decimal formatter."""
+    return tex_number(x if isinstance(x, Decimal) else repr(float(x)), digits)
 
 
 def _mpl_text(text: str) -> str:
@@ -132,37 +146,55 @@ def _dropped_note(dropped: int) -> str:
             f" {'were' if dropped != 1 else 'was'} left out of the logarithmic axes.")
 
 
+def _point_label(family, origin) -> str:
+    """A legend entry: the start's sampler family, and how the point was reached if said."""
+    label = family or "family not given"
+    return label if origin in (None, "", "sampled", "sampler") else f"{label} ({origin})"
+
+
 def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
-    loss, grad, dropped = _positive_pairs(data.loss, data.grad_norm)
+    import numpy as np
+
     fig, ax = _new_figure()
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.scatter(loss, grad, s=12, color="C0", zorder=3, label=r"smallest $\|\nabla L\|_F$ found")
+    loss, grad, dropped = _positive_pairs(data.loss, data.grad_norm)
+    caption = ("At each loss level $L$, the gradient norm $\\|\\nabla L\\|_F$ of the sample"
+               " with the smallest ratio $\\|\\nabla L\\|_F / L$, on log-log axes.")
+    n = len(data.loss)
+    if data.family or data.origin:
+        families = data.family or (None,) * n
+        origins = data.origin or (None,) * n
+        labels = [_point_label(f, o) for f, o in zip(families, origins)]
+        for k, label in enumerate(dict.fromkeys(labels)):
+            keep = [i for i in range(n) if labels[i] == label]
+            xs, ys, _ = _positive_pairs([data.loss[i] for i in keep], [data.grad_norm[i] for i in keep])
+            if xs:
+                ax.scatter(xs, ys, s=14, marker="o^v<>sDP"[k % 8], color=f"C{k}", zorder=3,
+                           label=_mpl_text(label))
+        caption += (" Each point is marked by the sampler family of the start it came from ("
+                    + ", ".join(escape(label) for label in dict.fromkeys(labels)) + ").")
+    elif loss:
+        ax.scatter(loss, grad, s=12, color="C0", zorder=3, label=r"worst $\|\nabla L\|_F / L$ per level")
     fit = log_slope(loss, grad) if len(loss) >= 2 else None
-    caption = ("Smallest gradient norm $\\|\\nabla L\\|_F$ found at each loss level $L$,"
-               " on log-log axes.")
     if fit is not None:
-        import numpy as np
-
         slope, intercept = fit
-        lx = np.log10(loss)
+        lx, ly = np.log10(loss), np.log10(grad)
         xs = np.logspace(lx.min(), lx.max(), 50)
-        centre_x, centre_y = np.mean(lx), np.mean(np.log10(grad))
-        ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="C0",
-                label=f"fit: slope {slope:.3f}")
-        for ref, style, label in ((1.0, "--", "slope 1 (Theorem 4)"),
-                                  (0.5, ":", "slope 1/2 (PL)")):
-            ax.plot(xs, 10 ** (centre_y + ref * (np.log10(xs) - centre_x)), "k" + style,
+        ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="0.4",
+                label=f"least squares: slope ${_num(slope, 4)}$")
+        for ref, style, label in ((1.0, "--", "slope 1 (Theorem 4)"), (0.5, ":", "slope 1/2 (PL)")):
+            ax.plot(xs, 10 ** (np.mean(ly) + ref * (np.log10(xs) - np.mean(lx))), "k" + style,
                     linewidth=1.0, label=label)
         caption += (
-            f" A least-squares fit of $\\log\\|\\nabla L\\|_F$ on $\\log L$ over {len(loss)} points"
-            f" (loss from ${_num(min(loss))}$ to ${_num(max(loss))}$) has slope ${_num(slope)}$."
-            " Theorem~4 proves $\\|\\nabla L\\|_F \\ge \\kappa L$, slope~1; the"
-            " Polyak--\\L{}ojasiewicz inequality would give slope~$1/2$. The reference lines"
-            " pass through the centre of the data."
-        )
+            f" A least-squares line through the {len(loss)} points (loss from ${_num(min(loss))}$ to"
+            f" ${_num(max(loss))}$) has slope ${_num(slope)}$; it describes the plotted points, the"
+            " claim's verdict and its interval are in the tables. Theorem~4 states"
+            " $\\|\\nabla L\\|_F \\ge \\kappa L$ below $\\epsilon_0$, slope~1; the"
+            " Polyak--\\L{}ojasiewicz inequality would give slope~$1/2$. The reference lines pass"
+            " through the centre of the data.")
     else:
-        caption += " Fewer than two usable points: no slope was fitted."
+        caption += " Fewer than two usable points: no line is fitted."
     ax.set_xlabel(r"loss $L(W)$")
     ax.set_ylabel(r"$\|\nabla L(W)\|_F$")
     ax.legend(loc="best", frameon=False)
@@ -189,28 +221,32 @@ def _gd(data: GDCurves, path: Path) -> str:
         ratio = run.m / run.r
         width = f"m = {run.m} = {ratio:g}r" if ratio != 1 else f"m = r = {run.r}"
         ax.plot(t, loss, color=f"C{k}", label=width)
-        above = [s for s, value in zip(t, loss) if Decimal(repr(value)) > data.bound(int(s))]
         tail = len(t) // 2
         fit = log_slope(t[tail:], loss[tail:]) if len(t) - tail >= 2 else None
-        text = f"$m = {run.m}$: "
-        text += ("below the bound at every step" if not above
-                 else f"above the bound at {len(above)} of {len(t)} steps")
+        text = f"$m = {run.m}$: {len(t)} steps"
+        if data.kappa is not None:
+            above = [s for s, value in zip(t, loss) if Decimal(repr(value)) > data.bound(int(s))]
+            text += (", below the drawn bound at every plotted step" if not above
+                     else f", above the drawn bound at {len(above)} of {len(t)} steps")
         if fit is not None:
             text += f", late-time slope ${_num(fit[0])}$"
         findings.append(text)
-    ts = np.logspace(0, math.log10(max(t_max, 2)), 100)
-    bound = 4.0 / (ts * float(data.eta) * float(data.kappa) ** 2)
-    ax.plot(ts, bound, "k--", linewidth=1.0, label=r"$4/(t\,\eta\,\kappa^2)$")
+    if data.kappa is not None:
+        ts = np.logspace(0, math.log10(max(t_max, 2)), 100)
+        bound = 4.0 / (ts * float(data.eta) * float(data.kappa) ** 2)
+        ax.plot(ts, bound, "k--", linewidth=1.0, label=r"$4/(t\,\eta\,\kappa^2)$")
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"loss $L(W^{(t)})$")
     ax.legend(loc="best", frameon=False)
     _save(fig, path)
-    caption = (
-        "Loss of full-batch gradient descent against the step $t$ for several student widths,"
-        f" with step size $\\eta = {decimal_math(data.eta)}$ and the bound"
-        " $L(W^{(t)}) \\le 4/(t\\eta\\kappa^2)$ from the proof of Theorem~5 (p.~47),"
-        f" $\\kappa = {decimal_math(data.kappa)}$."
-    )
+    caption = ("Loss of full-batch gradient descent against the step $t$ for several student"
+               f" widths, with step size $\\eta = {tex_number(data.eta)}$")
+    if data.kappa is not None:
+        caption += (", and the bound $L(W^{(t)}) \\le 4/(t\\eta\\kappa^2)$ from the proof of"
+                    f" Theorem~5 (p.~47) with $\\kappa = {tex_number(data.kappa)}$ as the results give it.")
+    else:
+        caption += ("; the results give no $\\kappa$, so Theorem~5's bound $4/(t\\eta\\kappa^2)$"
+                    " is not drawn.")
     if findings:
         caption += " " + "; ".join(findings) + ". A slope of $-1$ is the $O(1/t)$ rate."
     else:
@@ -233,7 +269,7 @@ def _lambda_min(data: LambdaMinM, path: Path) -> str:
         c = min(l * r3 / d**3 for d, l in zip(delta, lam))
         xs = np.logspace(np.log10(min(delta)), np.log10(max(delta)), 50)
         ax.plot(xs, c * xs**3 / r3, "k--", linewidth=1.0,
-                label=rf"$c\,\Delta^3/r^3$, $c = {c:.3g}$")
+                label=rf"$c\,\Delta^3/r^3$, $c = {_num(c)}$")
         caption += (
             " Lemma~11 proves $\\lambda_{\\min}(M) = \\Omega(\\Delta^3/r^3)$; the dashed curve is"
             f" $c\\Delta^3/r^3$ with the largest $c$ that the data allow, $c = {_num(c)}$."
@@ -252,46 +288,52 @@ def _lambda_min(data: LambdaMinM, path: Path) -> str:
 
 def _threshold(data: ThresholdComparison, path: Path) -> str:
     n = len(data.labels)
-    fig, ax = _new_figure(width=max(4.0, min(7.0, 1.0 + 0.7 * n)))
+    fig, ax = _new_figure(width=max(4.0, min(7.0, 1.0 + 0.9 * n)))
     ax.set_yscale("log")
     xs = list(range(n))
-    paper = [float(x) for x in data.paper_eps0]
-    empirical = [float(x) for x in data.empirical]
-    usable = [i for i in xs if paper[i] > 0 and empirical[i] > 0
-              and math.isfinite(paper[i]) and math.isfinite(empirical[i])]
-    for i in usable:
-        ax.plot([i, i], [paper[i], empirical[i]], color="0.7", linewidth=0.8, zorder=1)
-    ax.scatter([i for i in usable], [paper[i] for i in usable], marker="v", color="C3",
-               zorder=3, label=r"paper's $\epsilon_0$")
-    ax.scatter([i for i in usable], [empirical[i] for i in usable], marker="o", color="C0",
-               zorder=3, label="empirical threshold")
+    # Paper, lower bound, upper bound (or the single empirical threshold) side by side.
+    series = [("paper_eps0", r"paper's $\epsilon_0$", "v", "C3")]
+    if data.lower or data.upper:
+        series += [("lower", "lower bound", "^", "C2"), ("upper", "upper bound", "s", "C0")]
+    elif data.empirical:
+        series += [("empirical", "empirical threshold", "o", "C1")]
+    width = 0.6 / len(series)
+    drawn = 0
+    for k, (key, label, marker, color) in enumerate(series):
+        values = getattr(data, key) or ()
+        pts = [(i + (k - (len(series) - 1) / 2) * width, float(v)) for i, v in enumerate(values)
+               if v is not None and 0 < float(v) < math.inf]
+        drawn += len(pts)
+        if pts:
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color,
+                       zorder=3, label=label)
     ax.set_xticks(xs)
     # Long geometry descriptions are wrapped so neighbouring labels never overlap.
     ax.set_xticklabels([textwrap.fill(_mpl_text(label), 18) for label in data.labels],
-                       rotation=30 if n > 4 else 0, ha="right" if n > 4 else "center",
-                       fontsize=7)
+                       rotation=30 if n > 4 else 0, ha="right" if n > 4 else "center", fontsize=7)
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylabel("loss threshold")
     ax.legend(loc="best", frameon=False)
     _save(fig, path)
-    # Orders of magnitude between the two, computed exactly from the decimals.
-    gaps = [float((e / p).log10()) for p, e in zip(data.paper_eps0, data.empirical)]
     caption = (
         "The paper's explicit threshold $\\epsilon_0 = \\Delta^{36} w_{\\min}^{80} r^{-162}"
-        " w_{\\max}^{-78}$ (proof of Lemma~8, p.~21, constants set to 1) against the largest loss"
-        " below which the search found no violation, per setting ("
-        + ", ".join(escape(label) for label in data.labels) + ")."
+        " w_{\\max}^{-78}$ (proof of Lemma~8, p.~21, hidden constant set to 1) per teacher"
+        " geometry (" + ", ".join(escape(label) for label in data.labels) + "), against "
+        + " and ".join(label for _, label, _, _ in series[1:]) + " as the results give them."
     )
-    if gaps:
-        caption += (
-            f" The empirical threshold exceeds the paper's by between $10^{{{min(gaps):.1f}}}$"
-            f" and $10^{{{max(gaps):.1f}}}$."
-            if min(gaps) >= 0 else
-            f" The ratio empirical/paper ranges from $10^{{{min(gaps):.1f}}}$ to"
-            f" $10^{{{max(gaps):.1f}}}$; below 1 the paper's threshold is the larger."
-        )
-    if len(usable) < n:
-        caption += f" {n - len(usable)} setting(s) outside the floating-point range are not drawn."
+    for key, label, _, _ in series[1:]:
+        gaps = [float((v / p).log10()) for p, v in zip(data.paper_eps0, getattr(data, key))
+                if v is not None]
+        if gaps:
+            caption += (f" The {label} divided by the paper's $\\epsilon_0$ ranges from"
+                        f" $10^{{{_num(min(gaps))}}}$ to $10^{{{_num(max(gaps))}}}$.")
+    witnessed = sum(w is not None for w in data.witness)
+    if witnessed:
+        caption += (f" {witnessed} of the {n} geometries carry a witness configuration in the"
+                    " results.")
+    expected = sum(1 for key, *_ in series for v in (getattr(data, key) or ()) if v is not None)
+    if drawn < expected:
+        caption += f" {expected - drawn} value(s) outside the floating-point range are not drawn."
     return caption
 
 
