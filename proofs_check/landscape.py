@@ -173,7 +173,7 @@ def teacher_symmetries(teacher, tol: float = 1e-10) -> list:
         return [np.eye(d)]
     pinv = np.linalg.pinv(T.T)  # r x d
     proj = T.T @ pinv  # projection on the span
-    out = []
+    out = {}  # keyed by the rounded matrix: linear, not quadratic, in the group's size
     for perm in itertools.permutations(range(r)):
         for signs in itertools.product((1, -1), repeat=r):
             target = (np.array(signs)[:, None] * T[list(perm)]).T  # d x r
@@ -181,9 +181,8 @@ def teacher_symmetries(teacher, tol: float = 1e-10) -> list:
             for eps in ((1,) if np.allclose(proj, np.eye(d)) else (1, -1)):
                 A = on_span + eps * (np.eye(d) - proj)
                 if np.allclose(A.T @ A, np.eye(d), atol=tol):
-                    if not any(np.allclose(A, B, atol=tol) for B in out):
-                        out.append(A)
-    return out
+                    out.setdefault(tuple(np.round(A, 8).ravel() + 0.0), A)
+    return list(out.values())
 
 
 def _sign_normalised(U):
