@@ -167,7 +167,11 @@ def _judge(claim, obs):
              f"certified, {work.get('undecided_boxes', 0)} undecided, {work.get('evaluations', 0)} evaluations of "
              "f (Owen's T by acb.integral; mean-value enclosures with closed-form partial derivatives); "
              f"the strip tau < {p.eps} is not covered; margin = -f")
-    return v.amended(estimate=est, notes=notes)
+    shown = {"certified": f"proved f <= 0 on [{p.eps}, {p.c}]^2 by branch and bound with balls: "
+                          f"{work.get('certified_boxes', 0)} boxes certified, none undecided",
+             "refuted": "refuted: a point of the square where f > 0 is certain (balls)",
+             "inconclusive": f"{work.get('undecided_boxes', 0)} boxes undecided when the budget ran out"}[v.status]
+    return v.amended(estimate=est, notes=notes, shown=shown)
 
 
 LEMMA_C8 = Claim(
