@@ -639,3 +639,27 @@ def test_campaign_summary_section(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--from-db" in err and "none.sqlite" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_neighbouring_papers_figures_are_drawn_from_their_verdicts_data(tmp_path):
+    """Du et al.'s widths and the PL* contrast (lzb.wide_pl beside contrast.pl) are drawn when
+    the results carry their data, and a malformed entry names its field."""
+    from proofs_check.report.figure_data import FigureData
+    from proofs_check.report.figures import render_figures
+    from proofs_check.schema import ResultsError
+
+    figures = {
+        "du.gd_rate": {"widths": [8, 16, 32], "fraction_holding": [0.5, 1.0, 1.0], "measured_width": 16,
+                       "theory_width": 4.0e10},
+        "lzb.wide_pl": {"widths": [16, 64, 256], "mu_over_lambda0_min": [0.3, 0.5, 0.7]},
+        "contrast.pl": {"loss": ["1e-8", "1e-6", "1e-4"], "pl_ratio": ["1e-4", "1e-3", "1e-2"]},
+    }
+    data = FigureData.from_json(figures)
+    assert data.available() == ("du_gd_rate", "pl_contrast")
+    entries = {e.key: e for e in render_figures(data, tmp_path)}
+    assert (tmp_path / entries["du_gd_rate"].filename).stat().st_size > 0
+    assert "m = 16" in entries["du_gd_rate"].caption
+    assert "slope in $L$ is $0.5" in entries["pl_contrast"].caption  # pl_ratio ~ L^(1/2) here
+    assert FigureData.from_json({"lzb.wide_pl": figures["lzb.wide_pl"]}).pl_contrast is None
+    with pytest.raises(ResultsError, match=r"figures.du.gd_rate: 'widths' has 3 values but 'fraction_holding' has 1"):
+        FigureData.from_json({"du.gd_rate": {**figures["du.gd_rate"], "fraction_holding": [1.0]}})

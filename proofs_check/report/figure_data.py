@@ -39,6 +39,8 @@ __all__ = [
     "GDCurves",
     "LambdaMinM",
     "ThresholdComparison",
+    "WidthSweep",
+    "PLContrast",
     "FigureData",
     "FIGURE_KEYS",
 ]
@@ -300,6 +302,71 @@ class ThresholdComparison:
         return out
 
 
+@dataclass(frozen=True)
+class WidthSweep:
+    """Du et al.'s GD rate against the width: the fraction of sampled runs in which the rate
+    held at each width, the smallest width from which it always held, and the theorem's width
+    (``figures["du.gd_rate"]``)."""
+
+    widths: tuple
+    fraction_holding: tuple
+    measured_width: int | None
+    theory_width: Decimal
+
+    FIELD = "figures.du.gd_rate"
+
+    @classmethod
+    def from_json(cls, data) -> "WidthSweep":
+        data = _object(data, cls.FIELD, ("widths", "fraction_holding", "theory_width"))
+        widths = data["widths"]
+        if not isinstance(widths, list):
+            raise ResultsError(f"{cls.FIELD}.widths must be a list of integers, got {_short(widths)}")
+        out = cls(tuple(parse_int(w, f"{cls.FIELD}.widths[{i}]") for i, w in enumerate(widths)),
+                  tuple(parse_decimal(str(x), f"{cls.FIELD}.fraction_holding[{i}]", nonnegative=True)
+                        for i, x in enumerate(data["fraction_holding"])),
+                  None if data.get("measured_width") is None
+                  else parse_int(data["measured_width"], f"{cls.FIELD}.measured_width"),
+                  parse_decimal(str(data["theory_width"]), f"{cls.FIELD}.theory_width", positive=True))
+        _paired(cls.FIELD, "widths", out.widths, "fraction_holding", out.fraction_holding)
+        return out
+
+    def to_json(self) -> dict:
+        return {"widths": list(self.widths), "fraction_holding": [str(x) for x in self.fraction_holding],
+                "measured_width": self.measured_width, "theory_width": str(self.theory_width)}
+
+
+@dataclass(frozen=True)
+class PLContrast:
+    """PL* for the wide finite-sample network (``figures["lzb.wide_pl"]``: the smallest
+    ``lambda_min(K) / lambda0`` along GD against the width) beside its failure for the
+    teacher-student population loss (``figures["contrast.pl"]``: ``||grad L||^2 / L`` at the
+    worst cases found, against the loss)."""
+
+    widths: tuple
+    mu_over_lambda0: tuple
+    loss: tuple
+    pl_ratio: tuple
+
+    FIELD = "figures.lzb.wide_pl+contrast.pl"
+
+    @classmethod
+    def from_json(cls, wide, contrast) -> "PLContrast":
+        wide = _object(wide, "figures.lzb.wide_pl", ("widths", "mu_over_lambda0_min"))
+        contrast = _object(contrast, "figures.contrast.pl", ("loss", "pl_ratio"))
+        out = cls(tuple(parse_int(w, f"figures.lzb.wide_pl.widths[{i}]") for i, w in enumerate(wide["widths"])),
+                  tuple(parse_decimal(str(x), f"figures.lzb.wide_pl.mu_over_lambda0_min[{i}]")
+                        for i, x in enumerate(wide["mu_over_lambda0_min"])),
+                  _series(contrast, "loss", "figures.contrast.pl", positive=True),
+                  _series(contrast, "pl_ratio", "figures.contrast.pl", nonnegative=True))
+        _paired("figures.lzb.wide_pl", "widths", out.widths, "mu_over_lambda0_min", out.mu_over_lambda0)
+        _paired("figures.contrast.pl", "loss", out.loss, "pl_ratio", out.pl_ratio)
+        return out
+
+    def to_json(self) -> dict:
+        return {"widths": list(self.widths), "mu_over_lambda0": [str(x) for x in self.mu_over_lambda0],
+                "loss": [str(x) for x in self.loss], "pl_ratio": [str(x) for x in self.pl_ratio]}
+
+
 #: Key in ``results["figures"]`` -> (attribute, class), in the order the report shows them.
 _KINDS = (
     ("gradient_vs_loss", GradientVsLoss),
@@ -307,17 +374,19 @@ _KINDS = (
     ("lambda_min_M", LambdaMinM),
     ("threshold", ThresholdComparison),
 )
-FIGURE_KEYS = tuple(key for key, _ in _KINDS)
+FIGURE_KEYS = tuple(key for key, _ in _KINDS) + ("du_gd_rate", "pl_contrast")
 
 
 @dataclass(frozen=True)
 class FigureData:
-    """Whichever of the four data sets the results carry; absent ones are ``None``."""
+    """Whichever of the data sets the results carry; absent ones are ``None``."""
 
     gradient_vs_loss: GradientVsLoss | None = None
     gd: GDCurves | None = None
     lambda_min_M: LambdaMinM | None = None
     threshold: ThresholdComparison | None = None
+    du_gd_rate: WidthSweep | None = None
+    pl_contrast: PLContrast | None = None
 
     @classmethod
     def from_json(cls, data) -> "FigureData":
@@ -327,11 +396,16 @@ class FigureData:
         if not isinstance(data, dict):
             raise ResultsError(f"figures must be a JSON object, got {type(data).__name__}")
         # Unknown keys are ignored: newer producers may add figures this report cannot draw.
-        return cls(**{key: kind.from_json(data[key]) for key, kind in _KINDS if data.get(key) is not None})
+        found = {key: kind.from_json(data[key]) for key, kind in _KINDS if data.get(key) is not None}
+        if data.get("du.gd_rate") is not None:
+            found["du_gd_rate"] = WidthSweep.from_json(data["du.gd_rate"])
+        if data.get("lzb.wide_pl") is not None and data.get("contrast.pl") is not None:
+            found["pl_contrast"] = PLContrast.from_json(data["lzb.wide_pl"], data["contrast.pl"])
+        return cls(**found)
 
     def available(self) -> tuple[str, ...]:
         """Keys of the data sets present."""
-        return tuple(key for key, _ in _KINDS if getattr(self, key) is not None)
+        return tuple(key for key in FIGURE_KEYS if getattr(self, key) is not None)
 
     def to_json(self) -> dict:
         return {key: getattr(self, key).to_json() for key in self.available()}

@@ -21,7 +21,9 @@ from proofs_check.report.figure_data import (
     GDCurves,
     GradientVsLoss,
     LambdaMinM,
+    PLContrast,
     ThresholdComparison,
+    WidthSweep,
 )
 from proofs_check.report.escaping import escape
 from proofs_check.report.render import tex_number
@@ -57,6 +59,14 @@ FIGURES = {
     "threshold": (
         "fig-threshold.pdf", "The paper's threshold against the measured ones (Lemma 8)",
         "the paper's explicit $\\epsilon_0$ against the thresholds the results give",
+    ),
+    "du_gd_rate": (
+        "fig-du-widths.pdf", "Du et al.: the width at which the linear rate holds",
+        "the measured width for Du et al.'s linear rate beside the theorem's width",
+    ),
+    "pl_contrast": (
+        "fig-pl-contrast.pdf", "PL* for wide networks against its failure for the teacher-student loss",
+        "PL$^*$ for the wide finite-sample network beside its failure for the teacher-student loss",
     ),
 }
 
@@ -337,11 +347,70 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
     return caption
 
 
+def _du_widths(data: WidthSweep, path: Path) -> str:
+    fig, ax = _new_figure()
+    ax.set_xscale("log")
+    widths = [float(w) for w in data.widths]
+    ax.plot(widths, [float(f) for f in data.fraction_holding], "o-", color="C0",
+            label="share of runs where the rate held")
+    if data.measured_width is not None:
+        ax.axvline(float(data.measured_width), color="C2", linestyle="--", linewidth=1.0,
+                   label=f"measured width {data.measured_width}")
+    theory = float(data.theory_width)
+    ax.axvline(theory, color="C3", linestyle=":", linewidth=1.2, label="theorem's width (constant 1)")
+    ax.set_xlim(min(widths) / 2, max(max(widths), theory) * 2)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("width $m$")
+    ax.set_ylabel("share of runs")
+    ax.legend(loc="lower right", frameon=False)
+    _save(fig, path)
+    caption = ("Du et al.'s linear rate $\\|u(k)-y\\|^2\\le(1-\\eta\\lambda_0/2)^k\\|u(0)-y\\|^2$ on"
+               " sampled data sets: the share of runs in which it held at every step, against the width"
+               " (empirical).")
+    if data.measured_width is not None:
+        caption += (f" It held in every run from $m = {data.measured_width}$ on, against the theorem's"
+                    f" $n^6/(\\lambda_0^4\\delta^3) = {_num(data.theory_width)}$ with constant 1.")
+    return caption
+
+
+def _pl_contrast(data: PLContrast, path: Path) -> str:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 2.8))
+    left, right = fig.subplots(1, 2)
+    left.set_xscale("log")
+    left.plot([float(w) for w in data.widths], [float(x) for x in data.mu_over_lambda0], "o-", color="C0")
+    left.axhline(0.5, color="k", linestyle="--", linewidth=1.0)
+    left.set_xlabel("width $m$")
+    left.set_ylabel(r"$\min_k \lambda_{\min}(K)/\lambda_0$")
+    left.set_title("wide network, finite data: PL* holds", fontsize=8)
+    loss, ratio, dropped = _positive_pairs(data.loss, data.pl_ratio)
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.plot(loss, ratio, "s-", color="C3")
+    right.set_xlabel("loss $L$")
+    right.set_ylabel(r"$\|\nabla L\|^2 / L$ (worst found)")
+    right.set_title("teacher-student, $m > r$: PL fails", fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+    caption = ("Left: the smallest $\\lambda_{\\min}$ of the tangent kernel along gradient descent,"
+               " relative to $\\lambda_0$, against the width (\\texttt{lzb.wide\\_pl}, empirical); the"
+               " dashed line is $1/2$. Right: $\\|\\nabla L\\|^2/L$ at the worst configurations found by"
+               " optimisation for the mildly over-parameterized teacher-student loss"
+               " (\\texttt{contrast.pl}), which tends to 0 with $L$: no $\\mu > 0$ works.")
+    fit = log_slope(loss, ratio)
+    if fit is not None:
+        caption += f" Its fitted slope in $L$ is ${_num(fit[0])}$."
+    return caption + _dropped_note(dropped)
+
+
 _DRAW = {
     "gradient_vs_loss": _gradient_vs_loss,
     "gd": _gd,
     "lambda_min_M": _lambda_min,
     "threshold": _threshold,
+    "du_gd_rate": _du_widths,
+    "pl_contrast": _pl_contrast,
 }
 
 
