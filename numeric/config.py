@@ -207,6 +207,15 @@ def _rows(value, field: str) -> tuple:
     return tuple(rows)
 
 
+def loads_exact(text: str):
+    """``json.loads`` keeping numbers exact (as decimal strings for :func:`to_fraction`), with
+    malformed JSON reported by line and column as a :class:`ConfigurationError`."""
+    try:
+        return json.loads(text, **_EXACT_NUMBERS)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
 @dataclass(frozen=True)
 class Configuration:
     """Teacher ``r x d`` and student ``m x d`` rows, exact, with ``m >= r >= 1``.
@@ -294,11 +303,7 @@ class Configuration:
 
     @classmethod
     def from_json(cls, text: str) -> "Configuration":
-        try:
-            data = json.loads(text, **_EXACT_NUMBERS)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(loads_exact(text))
 
     def to_json(self, digits: int = 60) -> str:
         return json.dumps(self.to_dict(digits), indent=1)

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from numeric.config import (_EXACT_NUMBERS, ConfigurationError, _rows,
+from numeric.config import (_EXACT_NUMBERS, ConfigurationError, _rows, loads_exact,
                             fraction_to_decimal_string, read_json_file, to_fraction)
 
 __all__ = ["DataSet", "NetworkOnData", "load_dataset"]
@@ -86,11 +86,7 @@ class DataSet:
 
     @classmethod
     def from_json(cls, text: str) -> "DataSet":
-        try:
-            data = json.loads(text, **_EXACT_NUMBERS)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(loads_exact(text))
 
     def to_json(self, digits: int = 60) -> str:
         return json.dumps(self.to_dict(digits), indent=1)
