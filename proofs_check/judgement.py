@@ -40,9 +40,9 @@ The exponent of a quantity ``y ~ C x^a`` as the scale ``x -> 0`` is fitted by
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import mpmath
 import numpy as np

@@ -30,10 +30,9 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 import flint
 import mpmath
@@ -178,14 +177,6 @@ class Request:
             self.progress(n)
 
 
-def _certainly_positive(x) -> bool:
-    return bool(x > 0)
-
-
-def _certainly_negative(x) -> bool:
-    return bool(x < 0)
-
-
 def as_ball(x):
     """An arb ball from a ball, int, Fraction, decimal string, mpf or float (exactly)."""
     if isinstance(x, arb):
@@ -202,12 +193,11 @@ def as_ball(x):
     return arb(fmpq(f.numerator, f.denominator))
 
 
-_ball = as_ball
 
 
 def margin_of(relation: str, lhs, rhs, tolerance=None):
     """The margin of one observation (see the module conventions); an arb ball."""
-    lhs, rhs = _ball(lhs), _ball(rhs)
+    lhs, rhs = as_ball(lhs), as_ball(rhs)
     if relation == "==":
         tol = as_ball(tolerance if tolerance is not None else 0)
         scale = rhs if rhs != 0 and not rhs.contains(0) else arb(1)

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import mpmath
 from flint import acb, arb, ctx
 
 from proofs_check.claims.base import Claim, Observation, as_ball

@@ -29,13 +29,11 @@ from fractions import Fraction
 from functools import lru_cache
 
 import flint
-import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.dynamics import gradient_descent, iterate_configuration, student_teacher_angles
+from numeric.dynamics import gradient_descent, iterate_configuration
 from numeric.float64 import as_arrays
-from numeric.precision import to_mpf
 from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
