@@ -88,13 +88,18 @@ CLAIM_CHECK = TaskKind(
 # -- the stationary-point hunt (proofs_check.landscape) -------------------------------------
 
 def _stationary(geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed, starts, budget, dps) -> dict:
+    from numeric.stationary import DEADLINE_PASSED
     from proofs_check.landscape import HuntSettings, hunt, landscape_json
 
     teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
     settings = HuntSettings(students=int(m), starts=starts, seed=seed, budget=budget, dps=dps, activation=activation)
     out = landscape_json(hunt(teacher, settings))
     out.pop("seconds", None)  # timing belongs to the task row
-    out["budget_exhausted"] = out["starts"] < starts  # then the result depends on the machine's speed
+    # Points found in time but not certified before the budget ran out stay in the result,
+    # uncertified (they are never findings).
+    out["uncertified_by_budget"] = sum(DEADLINE_PASSED in p["classification"] for p in out["points"])
+    # Either way the result depends on the machine's speed.
+    out["budget_exhausted"] = out["starts"] < starts or out["uncertified_by_budget"] > 0
     out["teacher_constants"] = teacher_constants(teacher)
     return out
 
@@ -124,8 +129,8 @@ STATIONARY = TaskKind(
     parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
         Parameter("seed", int, "seed of the hunt's starts", default=0, check=non_negative_int),
         Parameter("starts", int, "descent starts", default=60, check=positive_int),
-        Parameter("budget", float, "seconds after which no new start begins (the result then depends "
-                  "on the machine: it is flagged budget_exhausted)", default=600.0,
+        Parameter("budget", float, "seconds after which no new start begins and no certificate is "
+                  "tried (the result then depends on the machine: it is flagged budget_exhausted)", default=600.0,
                   check=lambda x: None if x > 0 else "must be positive"),
         Parameter("dps", int, "digits of the certificates", default=40,
                   check=lambda x: None if isinstance(x, int) and x >= 20 else "must be an integer >= 20"),
