@@ -27,7 +27,7 @@ from proofs_check.campaign.geometry import geometry_parameters, normalize_geomet
 from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
                                          positive_int)
 
-__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "versions",
+__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "running_task", "timeout_record", "versions",
            # re-exported from kinds, for one import of the task vocabulary
            "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskKind"]
 
@@ -208,6 +208,37 @@ def versions() -> dict:
     return out
 
 
+# The task this process runs now, for a coordinator that enforces timeouts on a Dask
+# cluster (it polls every worker with running_task).
+_RUNNING: dict = {}
+
+
+def running_task() -> dict | None:
+    """``{"key", "seconds", "worker"}`` of the task this process is running, or None
+    (``worker`` is ``host:pid``, as in a record)."""
+    current = dict(_RUNNING)
+    if not current:
+        return None
+    return {"key": current["key"], "seconds": time.perf_counter() - current["t0"],
+            "worker": f"{platform.node()}:{os.getpid()}"}
+
+
+def timeout_record(canonical: str, timeout: float, started: float, seconds: float, worker: str) -> dict:
+    """The record of a task stopped after ``seconds`` (at least its ``timeout``), with the
+    fields of :func:`execute`'s records; ``started`` is Unix seconds."""
+    return {
+        "key": hashlib.sha256(canonical.encode()).hexdigest(),
+        "status": "timeout",
+        "result": None,
+        "error": f"timeout: stopped after {seconds:.1f} s (timeout {timeout:g} s), its process killed",
+        "started": started,
+        "finished": started + seconds,
+        "seconds": seconds,
+        "versions": versions(),
+        "worker": worker,
+    }
+
+
 def execute(task: str, canonical: str) -> dict:
     """Run one task from its canonical JSON; never raises for an error of the task itself.
 
@@ -218,17 +249,21 @@ def execute(task: str, canonical: str) -> dict:
     """
     kind = TASKS[task]
     inputs = json.loads(canonical)["inputs"]
+    key = hashlib.sha256(canonical.encode()).hexdigest()
     with _ONE_TASK_AT_A_TIME:
         started, t0 = time.time(), time.perf_counter()
+        _RUNNING.update(key=key, t0=t0)
         try:
             result, status, error = kind.run(**inputs), "done", None
             json.dumps(result, allow_nan=False)  # a result must be storable
         except Exception as exc:  # recorded in the row: a failed task must not stop the campaign
             tb = "".join(traceback.format_exception(exc, limit=-3))
             result, status, error = None, "failed", f"{type(exc).__name__}: {exc}\n{tb}"
+        finally:
+            _RUNNING.clear()
         seconds = time.perf_counter() - t0
     return {
-        "key": hashlib.sha256(canonical.encode()).hexdigest(),
+        "key": key,
         "status": status,
         "result": result,
         "error": error,
