@@ -251,17 +251,24 @@ def test_symmetry_key_equals_its_definition(r, n, seed, rounded):
     assert symmetry_key(U, group) == _symmetry_key_one_image_at_a_time(U, group)
 
 
-def test_atom_combinations_keep_one_start_per_orbit():
-    from proofs_check.landscape import atom_combinations
+def test_atom_combinations_keep_exactly_one_start_per_orbit():
+    import itertools
 
-    group = teacher_symmetries(_teacher(3))
-    found = atom_combinations(_teacher(3), 3, group, np.random.default_rng(0), 1000)
-    keys = [_symmetry_key_one_image_at_a_time(rows / np.linalg.norm(rows, axis=1)[:, None], group)[0]
-            for _, _, rows in found]
-    assert len(keys) == len(set(keys)) > 10  # distinct orbits only
-    # every orbit of up to 3 distinct atoms is represented: 2 of one teacher's orbit would be one
-    one_teacher = [k for k in keys if len(k) == 1]
-    assert len(one_teacher) == 3  # teachers, bisectors, the diagonal: three orbits of single atoms
+    from proofs_check.landscape import atom_combinations, structured_atoms
+
+    T = _teacher(3)
+    group = teacher_symmetries(T)
+    found = atom_combinations(T, 3, group, np.random.default_rng(0), 10**6)
+
+    def key(rows):
+        return _symmetry_key_one_image_at_a_time(rows / np.linalg.norm(rows, axis=1)[:, None], group)[0]
+
+    keys = [key(rows) for _, _, rows in found]
+    assert len(keys) == len(set(keys))  # no orbit twice
+    atoms = np.array(structured_atoms(T))
+    every = {key(atoms[list(c)]) for w in (1, 2, 3) for c in itertools.combinations(range(len(atoms)), w)}
+    assert set(keys) == every  # and every orbit of up to 3 distinct atoms once
+    assert sum(len(k) == 1 for k in keys) == 3  # single atoms: a teacher, a bisector, the diagonal
 
 
 def test_certify_stops_at_its_deadline():
