@@ -4,7 +4,7 @@
 
     {
       "database": "path/to/campaign.sqlite",
-      "schema": 1,
+      "schema": 2,
       "campaigns": [{"campaign", "tasks", "done", "failed", "timeout", "pending", "seconds"}, ...],
       "versions": [{"versions": {"proofs-check": ..., "python-flint": ..., ...}, "tasks": n}, ...],
       "failed": [{"key", "kind", "inputs", "error"}, ...],      # first line of each error
