@@ -37,6 +37,7 @@ higher precision re-evaluates the very same configuration.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -55,6 +56,7 @@ from flint import arb
 
 from numeric.config import (STDIO, Configuration, ConfigurationError, read_json_file,
                             to_fraction, write_atomically, write_output)
+from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
 from proofs_check.assumptions import hypothesis_violations
@@ -170,14 +172,36 @@ def _canonical(config: Configuration, dps: int) -> Configuration:
     return Configuration.from_dict(_config_dict(config, _config_digits(dps)))
 
 
-def margin_at(claim: Claim, config: Configuration, dps: int):
-    """``claim.margin`` at ``config`` evaluated at ``dps`` digits (an arb ball)."""
+def margin_at(claim: Claim, config: Configuration, dps: int, *, screen: bool = False,
+              counts: ScreenCounts | None = None):
+    """``claim.margin`` at ``config`` evaluated at ``dps`` digits (an arb ball).
+
+    ``screen=True``: first on the float64 enclosure (:mod:`numeric.filtered`); that ball is
+    returned when its sign is certain (it then equals the all-ball margin's sign), else the
+    margin is evaluated on balls at ``dps`` digits.  ``counts`` tallies the two cases."""
     if claim.at is None:
         raise UsageError(_no_at_message(claim))
-    # Constants (as_ball) and the margin's division are rounded at flint's working
-    # precision: set it to the sample's, or a 53-bit constant would cap the margin's digits.
-    with flint.ctx.workdps(dps):
-        return claim.margin(claim.at(claim, config, dps))
+
+    def on_balls():
+        # Constants (as_ball) and the margin's division are rounded at flint's working
+        # precision: set it to the sample's, or a 53-bit constant would cap the margin's digits.
+        with flint.ctx.workdps(dps):
+            return claim.margin(claim.at(claim, config, dps))
+
+    if not screen:
+        return on_balls()
+    return filtered(on_balls, lambda margin: bool(margin > 0 or margin < 0), counts)
+
+
+#: Claims whose ``at`` takes a discrete decision from a midpoint (Lemma 8's delta_max
+#: boundary, Lemma 14's choice of neuron): on the screen that choice would be taken from the
+#: float64 midpoint, so the search evaluates them on balls only.
+UNSCREENED_CLAIMS = ("zgj.lemma8", "zgj.lemma14")
+
+
+def screens(claim: Claim, screen: bool) -> bool:
+    """Whether the search screens ``claim``'s margins in float64 (see :func:`margin_at`)."""
+    return screen and claim.id not in UNSCREENED_CLAIMS
 
 
 def hidden_constant_note(claim: Claim) -> str | None:
@@ -212,6 +236,8 @@ class SearchResult:
     #: Warnings for the user: a corrupt saved file moved aside, a saved example outside
     #: the claim's hypotheses.
     notes: list = field(default_factory=list)
+    #: Hypothesis examples decided on the float64 screen and those escalated to balls.
+    screen_counts: ScreenCounts = field(default_factory=ScreenCounts)
 
     @property
     def found(self) -> bool:
@@ -337,7 +363,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
            min_loss=None, max_loss=None, shapes=None, families=None, refine_steps: int = 40,
            shrink: bool = True, on_example: Callable[[int], None] | None = None,
            budget: float | None = DEFAULT_BUDGET, optimise: bool = True,
-           on_best: Callable[[Candidate], None] | None = None) -> SearchResult:
+           on_best: Callable[[Candidate], None] | None = None,
+           screen: bool = True) -> SearchResult:
     """Search for a certainly negative margin of ``claim``; see the module docstring.
 
     ``database``: a directory for Hypothesis's example database (None: no database).
@@ -348,7 +375,11 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     ``budget``: seconds for the whole search (None: unbounded); ``optimise``: run the
     level-set optimiser on the most promising examples; ``on_best(candidate)`` is called
     whenever the best margin improves (progress).  Same arguments and seed, same result,
-    unless the budget binds.
+    unless the budget binds.  ``screen``: decide each Hypothesis example's margin on the
+    float64 enclosure first and on balls only where its sign is uncertain (the verdict is the
+    same; :mod:`numeric.filtered`); an example that becomes the best, or a counterexample, is
+    re-evaluated on balls, so what is reported and saved is always the all-ball margin.
+    ``screen=False`` evaluates every example on balls.
     """
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
@@ -377,6 +408,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                                   save_dir=save_dir, json_path=json_path, shrink=shrink,
                                   on_example=on_example)
     lo, hi = _loss_range(claim, min_loss, max_loss)
+    screening = screens(claim, screen)
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
@@ -437,8 +469,13 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                 raise _OutOfTime  # Hypothesis's share of the budget is spent
             dps = sample.dps
             cfg = _canonical(sample.config, dps)
-            margin = margin_at(claim, cfg, dps)
+            margin = margin_at(claim, cfg, dps, screen=screening, counts=result.screen_counts)
             cand = Candidate(cfg, margin, dps, sample.level, sample.spec.family, "hypothesis", sample.spec)
+            best = state["best"]
+            if screening and (cand.counterexample or best is None or cand.key() < best.key()):
+                # reported and saved: the all-ball margin
+                margin = margin_at(claim, cfg, dps)
+                cand = dataclasses.replace(cand, margin=margin)
             upper = float(cand.key())
             hypothesis.target(-max(-1e300, min(1e300, upper)) if math.isfinite(upper) else -1e300,
                               label="margin")
