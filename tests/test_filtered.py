@@ -215,3 +215,23 @@ def test_screening_is_scoped():
     with screening():  # Hessians and mpmath are never screened
         assert float(evaluate(config, DPS, hessian=True).loss.rad()) < 1e-25
         assert evaluate(config, DPS, backend="mpmath").backend == "mpmath"
+
+
+# -- the search: the screen changes the cost, not the result -------------------------------------
+
+@pytest.mark.parametrize("claim, constant", [("contrast.pl", "1e-2"), ("zgj.thm4", None)])
+def test_search_finds_the_same_with_and_without_the_screen(tmp_path, claim, constant):
+    from proofs_check.search import claim_from_reference, search
+
+    results = {}
+    for screen in (False, True):
+        results[screen] = search(claim_from_reference(claim, constant), max_examples=25, seed=0,
+                                 database=None, save_dir=tmp_path / str(screen), refine_steps=0,
+                                 optimise=False, budget=None, screen=screen)
+    plain, screened = results[False], results[True]
+    assert plain.found == screened.found and plain.examples == screened.examples
+    assert plain.best.config == screened.best.config
+    # the reported margin is the all-ball one, digit for digit
+    assert plain.best.margin.mid() == screened.best.margin.mid()
+    assert plain.best.margin.rad() == screened.best.margin.rad()
+    assert plain.screen_counts.screened == 0 and screened.screen_counts.screened > 0
