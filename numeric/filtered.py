@@ -258,12 +258,15 @@ def _float_rows(rows) -> np.ndarray | None:
     """The rows as float64 (each entry correctly rounded), or None when an entry lies outside
     the range the bound assumes."""
     try:
-        arr = np.array([[float(x) for x in row] for row in rows], dtype=float)
+        # numerator / denominator: Python's correctly rounded integer division
+        arr = np.array([[x.numerator / x.denominator for x in row] for row in rows], dtype=float)
     except OverflowError:
         return None
-    nonzero = np.array([[x != 0 for x in row] for row in rows], dtype=bool).reshape(arr.shape)
-    if (arr[nonzero] == 0).any() or (np.abs(arr) > _LARGEST).any():
-        return None  # a nonzero rational below the subnormals, or one that would overflow
+    if (np.abs(arr) > _LARGEST).any():
+        return None  # products would overflow
+    for i, k in zip(*np.nonzero(arr == 0)):
+        if rows[i][k] != 0:
+            return None  # a nonzero rational below the subnormals
     return arr
 
 
