@@ -111,6 +111,8 @@ class Candidate:
     family: str | None = None
     origin: str = "hypothesis"  # saved | hypothesis | shrunk | optimised | refined
     spec: object = field(default=None, compare=False, repr=False)
+    #: What steers Hypothesis and ranks the examples for the optimiser (:func:`steering`).
+    steer: float | None = field(default=None, compare=False, repr=False)
 
     @property
     def counterexample(self) -> bool:
@@ -173,12 +175,13 @@ def _canonical(config: Configuration, dps: int) -> Configuration:
 
 
 def margin_at(claim: Claim, config: Configuration, dps: int, *, screen: bool = False,
-              counts: ScreenCounts | None = None):
+              counts: ScreenCounts | None = None, decided=None):
     """``claim.margin`` at ``config`` evaluated at ``dps`` digits (an arb ball).
 
     ``screen=True``: first on the float64 enclosure (:mod:`numeric.filtered`); that ball is
-    returned when its sign is certain (it then equals the all-ball margin's sign), else the
-    margin is evaluated on balls at ``dps`` digits.  ``counts`` tallies the two cases."""
+    returned when ``decided(ball)`` (default: its sign is certain, and then it is the all-ball
+    margin's sign), else the margin is evaluated on balls at ``dps`` digits.  ``counts``
+    tallies the two cases."""
     if claim.at is None:
         raise UsageError(_no_at_message(claim))
 
@@ -190,7 +193,27 @@ def margin_at(claim: Claim, config: Configuration, dps: int, *, screen: bool = F
 
     if not screen:
         return on_balls()
-    return filtered(on_balls, lambda margin: bool(margin > 0 or margin < 0), counts)
+    if decided is None:
+        decided = lambda margin: bool(margin > 0 or margin < 0)
+    return filtered(on_balls, decided, counts)
+
+
+#: Significant digits of the steering value (see :func:`steering`).
+STEERING_DIGITS = 8
+
+
+def _steering_digits(x: float) -> float:
+    return float(f"{x:.{STEERING_DIGITS - 1}e}") if math.isfinite(x) else x
+
+
+def steering(margin) -> float | None:
+    """The margin's upper end rounded to :data:`STEERING_DIGITS` significant digits, or
+    ``None`` when the ball's ends round differently.  Hypothesis is steered by it and the
+    optimiser's starts are ranked by it, so that a search with the float64 screen, whose balls
+    are wider, takes exactly the path of the all-ball search: the screen's value is used only
+    when every point of its ball rounds alike (then so does the all-ball margin)."""
+    low, high = (_steering_digits(float(to_mpf(end))) for end in (margin.lower(), margin.upper()))
+    return high if low == high else None
 
 
 #: Claims whose ``at`` takes a discrete decision from a midpoint (Lemma 8's delta_max
@@ -469,15 +492,22 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                 raise _OutOfTime  # Hypothesis's share of the budget is spent
             dps = sample.dps
             cfg = _canonical(sample.config, dps)
-            margin = margin_at(claim, cfg, dps, screen=screening, counts=result.screen_counts)
-            cand = Candidate(cfg, margin, dps, sample.level, sample.spec.family, "hypothesis", sample.spec)
             best = state["best"]
-            if screening and (cand.counterexample or best is None or cand.key() < best.key()):
-                # reported and saved: the all-ball margin
-                margin = margin_at(claim, cfg, dps)
-                cand = dataclasses.replace(cand, margin=margin)
-            upper = float(cand.key())
-            hypothesis.target(-max(-1e300, min(1e300, upper)) if math.isfinite(upper) else -1e300,
+
+            def settled(m):
+                # The screen's ball settles all this example is used for: not a counterexample
+                # (those are reported), the steering value, and not better than the best.
+                return (bool(m > 0) and steering(m) is not None and best is not None
+                        and bool(m.lower() >= best.margin.upper()))
+
+            margin = margin_at(claim, cfg, dps, screen=screening, counts=result.screen_counts,
+                               decided=settled)
+            steer = steering(margin)
+            if steer is None:  # a ball across a rounding boundary of the steering value
+                steer = _steering_digits(float(to_mpf(margin.mid()) + to_mpf(margin.rad())))
+            cand = Candidate(cfg, margin, dps, sample.level, sample.spec.family, "hypothesis",
+                             sample.spec, steer=steer)
+            hypothesis.target(-max(-1e300, min(1e300, steer)) if math.isfinite(steer) else -1e300,
                               label="margin")
             state["examples"] += 1
             state["pool"].append(cand)
@@ -545,7 +575,8 @@ def _optimise(claim, pool, lo, hi, seed, stop):
 
     settings = WorstCaseSettings(starts_per_family=0, seed=seed)
     seen, chosen = set(), []
-    for cand in sorted((c for c in pool if c.level is not None), key=lambda c: c.key()):
+    for cand in sorted((c for c in pool if c.level is not None),
+                       key=lambda c: c.steer if c.steer is not None else float(c.key())):
         shape = (cand.config.r, cand.config.m, cand.config.d, cand.family)
         if shape not in seen:
             seen.add(shape)

@@ -235,3 +235,69 @@ def test_search_finds_the_same_with_and_without_the_screen(tmp_path, claim, cons
     assert plain.best.margin.mid() == screened.best.margin.mid()
     assert plain.best.margin.rad() == screened.best.margin.rad()
     assert plain.screen_counts.screened == 0 and screened.screen_counts.screened > 0
+
+
+# -- each rule of the running error bound, on its own ---------------------------------------------
+
+#: Enough digits that ``v + e c`` with ``e`` down to 1e-300 is held exactly.
+_EXACT_DPS = 1100
+_finite = st.floats(-1e6, 1e6, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-200)
+
+
+@st.composite
+def _perturbed(draw, shape=()):
+    """A float64 value ``v``, a bound ``e`` and an exact value within it (exact in 1100 digits)."""
+    size = int(np.prod(shape)) if shape else 1
+    v = np.array([draw(_finite) for _ in range(size)]).reshape(shape)
+    rel = draw(st.sampled_from([0.0, 1e-16, 1e-12, 1e-6]))
+    e = np.abs(v) * rel + draw(st.sampled_from([0.0, 1e-300, 1e-20]))
+    where = np.array([draw(st.floats(-1, 1)) for _ in range(size)]).reshape(shape)
+    with flint.ctx.workdps(_EXACT_DPS):
+        exact = np.vectorize(lambda a, b, c: arb(a) + arb(b) * arb(c), otypes=[object])(v, e, where)
+    return nf.Bounded(v, e), exact
+
+
+def _within(result: "nf.Bounded", exact) -> bool:
+    with flint.ctx.workdps(_EXACT_DPS):
+        return all(abs(arb(float(v)) - x) <= arb(float(e))
+                   for v, e, x in zip(np.ravel(result.v), np.ravel(np.broadcast_to(result.e, result.v.shape)),
+                                      np.ravel(exact)))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(_perturbed((3,)), _perturbed((3,)), st.sampled_from(["+", "-", "*", "/"]))
+def test_arithmetic_rules_enclose(a, b, op):
+    (x, xe), (y, ye) = a, b
+    if op == "/" and not (np.abs(y.v) > y.e).all():
+        return  # the rule gives an infinite bound there (tested below)
+    result = {"+": x + y, "-": x - y, "*": x * y, "/": x / y}[op]
+    with flint.ctx.workdps(_EXACT_DPS):
+        exact = [{"+": p + q, "-": p - q, "*": p * q, "/": p / q}[op] for p, q in zip(xe, ye)]
+    assert _within(result, exact)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(_perturbed((4,)), _perturbed((4,)))
+def test_sqrt_and_atan2_rules_enclose(a, b):
+    (x, xe), (y, ye) = a, b
+    with flint.ctx.workdps(_EXACT_DPS):
+        # exact arguments >= 0 for sqrt and for atan2's y (as in the evaluator)
+        xs = [abs(p) for p in xe]
+        xb = nf.Bounded(np.abs(x.v), x.e)
+        assert _within(nf._sqrt(xb), [p.sqrt() for p in xs])
+        result = nf._atan2(xb, y)
+        finite = np.isfinite(result.e)
+        exact = [arb.atan2(p, q) for p, q in zip(xs, ye)]
+        assert _within(nf.Bounded(result.v[finite], result.e[finite]), np.array(exact, dtype=object)[finite])
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(_perturbed((3, 4)), _perturbed((4, 2)))
+def test_matmul_and_norm_rules_enclose(a, b):
+    (x, xe), (y, ye) = a, b
+    with flint.ctx.workdps(_EXACT_DPS):
+        exact = np.array([[sum((xe[i, k] * ye[k, j] for k in range(4)), arb(0)) for j in range(2)]
+                          for i in range(3)], dtype=object)
+        norms = [sum((p * p for p in row), arb(0)).sqrt() for row in xe]
+    assert _within(nf._matmul(x, y), exact)
+    assert _within(nf._row_norms(x), norms)
