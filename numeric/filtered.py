@@ -161,10 +161,10 @@ class Bounded:
         v = self.v / o.v
         # |x/y - x^/y^| <= (e_x |y^| + |x^| e_y) / (|y^| (|y^| - e_y)), when e_y < |y^|.
         margin = (np.abs(o.v) - o.e) * _DEFLATE
-        den = np.abs(o.v) * margin * _DEFLATE
         num = (self.e * np.abs(o.v) + np.abs(self.v) * o.e) * _INFLATE
-        with np.errstate(divide="ignore", invalid="ignore"):
-            prop = np.where(margin > 0, num / den, np.inf)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            # two divisions, not num / (|y^| margin): that product may underflow
+            prop = np.where(margin > 0, num / np.abs(o.v) / margin * _INFLATE + 2 * ETA, np.inf)
         return Bounded(v, (prop + 2 * U * np.abs(v) + _ETA_STEP) * _INFLATE)
 
     def __rtruediv__(self, other):
@@ -186,7 +186,7 @@ def _atan2(y: Bounded, x: Bounded) -> Bounded:
     yv = np.maximum(y.v, 0.0)
     v = np.arctan2(yv, x.v)
     shift = (y.e + x.e) * _INFLATE
-    rho_min = (np.hypot(yv, x.v) * _DEFLATE - shift) * _DEFLATE
+    rho_min = (np.hypot(yv, x.v) * _DEFLATE - shift - 2 * ETA) * _DEFLATE
     with np.errstate(divide="ignore", invalid="ignore"):
         prop = np.where(rho_min > 0, shift / rho_min, np.inf)
     return Bounded(v, (prop + LIBM_RELATIVE_ERROR * np.abs(v) + _ETA_STEP) * _INFLATE)
@@ -203,7 +203,7 @@ def _matmul(a: Bounded, b: Bounded) -> Bounded:
     # gamma_n |a||b| (rounding) + |a| e_b + e_a (|b| + e_b) (propagation), each product
     # of non-negative matrices computed with relative error <= gamma_n.
     e = g * (abs_a @ abs_b) + abs_a @ eb + ea @ (abs_b + eb)
-    return Bounded(v, (e * (1 + 2 * g) + 2 * n * ETA + _ETA_STEP) * _INFLATE)
+    return Bounded(v, (e * (1 + 2 * g) + 4 * n * ETA + _ETA_STEP) * _INFLATE)
 
 
 def _row_dot(a: Bounded, b: Bounded) -> Bounded:
@@ -215,7 +215,7 @@ def _row_dot(a: Bounded, b: Bounded) -> Bounded:
     ea = np.broadcast_to(a.e, a.v.shape)
     eb = np.broadcast_to(b.e, b.v.shape)
     e = np.einsum("ik,ik->i", g * abs_a + ea, abs_b + eb) + np.einsum("ik,ik->i", abs_a, eb)
-    return Bounded(v, (e * (1 + 2 * g) + 2 * d * ETA + _ETA_STEP) * _INFLATE)
+    return Bounded(v, (e * (1 + 2 * g) + 4 * d * ETA + _ETA_STEP) * _INFLATE)
 
 
 def _row_norms(a: Bounded) -> Bounded:
