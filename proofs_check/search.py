@@ -387,7 +387,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
            shrink: bool = True, on_example: Callable[[int], None] | None = None,
            budget: float | None = DEFAULT_BUDGET, optimise: bool = True,
            on_best: Callable[[Candidate], None] | None = None,
-           screen: bool = True) -> SearchResult:
+           screen: bool = False) -> SearchResult:
     """Search for a certainly negative margin of ``claim``; see the module docstring.
 
     ``database``: a directory for Hypothesis's example database (None: no database).
@@ -402,7 +402,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     float64 enclosure first and on balls only where its sign is uncertain (the verdict is the
     same; :mod:`numeric.filtered`); an example that becomes the best, or a counterexample, is
     re-evaluated on balls, so what is reported and saved is always the all-ball margin.
-    ``screen=False`` evaluates every example on balls.
+    Off by default: at the search's shapes (r <= 3, m <= 5) the screen costs about as much as
+    the balls, and most examples need the balls anyway (measured in ``benchmarks/bench_core.py``).
     """
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
