@@ -59,6 +59,7 @@ import numpy as np
 from flint import arb
 
 from numeric import _pair_code
+from numeric.float64 import _affine  # c_1 + c_theta theta + c_sin sin, on any array type
 from numeric import precise
 from numeric.config import Configuration
 
@@ -241,19 +242,6 @@ class _BoundedField:
 
 
 _PI = Bounded(np.array(math.pi), np.array(2 * U * math.pi))
-
-
-def _affine(coefficients, angle):
-    """``c_1 + c_theta theta + c_sin sin`` (``None`` coefficients are zeros)."""
-    out = None
-    for c, x in zip(coefficients, (None,) + tuple(angle)):
-        if c is None:
-            continue
-        term = Bounded.lift(c) if x is None else Bounded.lift(c) * x
-        out = term if out is None else out + term
-    if out is None:
-        raise ValueError("an angular factor with no term")
-    return out
 
 
 def _float_rows(rows) -> np.ndarray | None:
