@@ -159,7 +159,8 @@ class Bounded:
 
     def __truediv__(self, other):
         o = Bounded.lift(other)
-        v = self.v / o.v
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            v = self.v / o.v  # a divisor whose ball holds 0 gets an infinite bound below
         # |x/y - x^/y^| <= (e_x |y^| + |x^| e_y) / (|y^| (|y^| - e_y)), when e_y < |y^|.
         margin = (np.abs(o.v) - o.e) * _DEFLATE
         num = (self.e * np.abs(o.v) + np.abs(self.v) * o.e) * _INFLATE
