@@ -111,8 +111,16 @@ class Bounded:
 
     @staticmethod
     def exact(v) -> "Bounded":
-        v = np.asarray(v, dtype=float)
-        return Bounded(v, np.zeros_like(v))
+        return Bounded(v, 0.0)  # the bound broadcasts
+
+    @staticmethod
+    def zeros(shape) -> "Bounded":
+        """Exact zeros with a full (writable) bound array."""
+        return Bounded(np.zeros(shape), np.zeros(shape))
+
+    def bound(self) -> np.ndarray:
+        """The bound at the value's shape."""
+        return self.e if self.e.shape == self.v.shape else np.broadcast_to(self.e, self.v.shape)
 
     @staticmethod
     def lift(x) -> "Bounded":
@@ -125,11 +133,11 @@ class Bounded:
         return Bounded.exact(float(x))
 
     def __getitem__(self, index) -> "Bounded":
-        return Bounded(self.v[index], np.broadcast_to(self.e, self.v.shape)[index])
+        return Bounded(self.v[index], self.bound()[index])
 
     @property
     def T(self) -> "Bounded":
-        return Bounded(self.v.T, np.broadcast_to(self.e, self.v.shape).T)
+        return Bounded(self.v.T, self.bound().T)
 
     def __neg__(self):
         return Bounded(-self.v, self.e)
@@ -200,8 +208,7 @@ def _matmul(a: Bounded, b: Bounded) -> Bounded:
     g = _gamma(n)
     v = a.v @ b.v
     abs_a, abs_b = np.abs(a.v), np.abs(b.v)
-    ea = np.broadcast_to(a.e, a.v.shape)
-    eb = np.broadcast_to(b.e, b.v.shape)
+    ea, eb = a.bound(), b.bound()
     # gamma_n |a||b| (rounding) + |a| e_b + e_a (|b| + e_b) (propagation), each product
     # of non-negative matrices computed with relative error <= gamma_n.
     e = g * (abs_a @ abs_b) + abs_a @ eb + ea @ (abs_b + eb)
@@ -214,8 +221,7 @@ def _row_dot(a: Bounded, b: Bounded) -> Bounded:
     g = _gamma(d)
     v = np.einsum("ik,ik->i", a.v, b.v)
     abs_a, abs_b = np.abs(a.v), np.abs(b.v)
-    ea = np.broadcast_to(a.e, a.v.shape)
-    eb = np.broadcast_to(b.e, b.v.shape)
+    ea, eb = a.bound(), b.bound()
     e = np.einsum("ik,ik->i", g * abs_a + ea, abs_b + eb) + np.einsum("ik,ik->i", abs_a, eb)
     return Bounded(v, (e * (1 + 2 * g) + 4 * d * ETA + _ETA_STEP) * _INFLATE)
 
@@ -226,7 +232,7 @@ def _row_norms(a: Bounded) -> Bounded:
     underflow at most ``sqrt(d eta)`` absolute."""
     d = a.v.shape[-1]
     v = np.sqrt(np.einsum("ik,ik->i", a.v, a.v))
-    prop = np.broadcast_to(a.e, a.v.shape).sum(axis=-1)
+    prop = a.bound().sum(axis=-1)
     with np.errstate(divide="ignore"):
         underflow = np.minimum(math.sqrt(d * ETA), np.where(v > 0, d * ETA / v, np.inf)) + _ETA_STEP
     return Bounded(v, (prop * (1 + 2 * _gamma(d)) + (_gamma(d) + 4 * U) * v + underflow) * _INFLATE)
@@ -263,7 +269,7 @@ def _float_rows(rows) -> np.ndarray | None:
 
 def _put(target: Bounded, where, value: Bounded) -> None:
     target.v[where] = value.v
-    target.e[where] = np.broadcast_to(value.e, value.v.shape)
+    target.e[where] = value.bound()
 
 
 def _angles(units: Bounded):
@@ -273,8 +279,8 @@ def _angles(units: Bounded):
     cos = _matmul(units, units.T)
     far = np.abs(cos.v) < _COS_SWITCH
     np.fill_diagonal(far, False)
-    theta = Bounded.exact(np.zeros((n, n)))
-    sin = Bounded.exact(np.zeros((n, n)))
+    theta = Bounded.zeros((n, n))
+    sin = Bounded.zeros((n, n))
     if far.any():
         c = cos[far]
         s = _sqrt(1 - c * c)
@@ -313,7 +319,7 @@ def _bounded_loss_gradient(config: Configuration) -> _Enclosure | None:
     n = len(rows_v)
     if n == 0:
         zero = Bounded.exact(0.0)
-        return _Enclosure(zero, Bounded.exact(np.zeros((m, d))))
+        return _Enclosure(zero, Bounded.zeros((m, d)))
     rows = Bounded(rows_v, 2 * U * np.abs(rows_v) + ETA)  # the correctly rounded inputs
     row_norm = _row_norms(rows)
     units = rows / row_norm[:, None]
@@ -332,7 +338,7 @@ def _bounded_loss_gradient(config: Configuration) -> _Enclosure | None:
     cz = x[:, None] * units  # c_a z_a
     # y_a = sum_b c_b grad_u k(z_a, z_b) = (sum_b phi_u[a, b] x_b) u_hat_a + sum_b phi_v[a, b] c_b z_b
     y = _matmul(Phi_u, x[:, None]) * units + _matmul(Phi_v, cz)
-    flat = lambda b: Bounded(b.v.reshape(1, -1), np.broadcast_to(b.e, b.v.shape).reshape(1, -1))
+    flat = lambda b: Bounded(b.v.reshape(1, -1), b.bound().reshape(1, -1))
     loss = _matmul(flat(cz), flat(y).T)[0, 0] * 0.5  # Euler: L = 1/2 sum_a c_a z_a . y_a
     ys = y[:ms]
     if config.activation == "relu":
@@ -342,7 +348,7 @@ def _bounded_loss_gradient(config: Configuration) -> _Enclosure | None:
     u_s = units[:ms]
     along = _row_dot(u_s, ys)
     grad_s = w_norm[:, None] * (ys + along[:, None] * u_s)
-    grad = Bounded.exact(np.zeros((m, d)))
+    grad = Bounded.zeros((m, d))
     _put(grad, keep_s, grad_s)
     return _Enclosure(loss, grad)
 
@@ -362,13 +368,13 @@ def loss_gradient_enclosure(config: Configuration, dps: int = 50, *, gradient: b
         return None
     values = [np.asarray(enc.loss.v), np.asarray(enc.loss.e)]
     if gradient:
-        values += [enc.gradient.v, np.broadcast_to(enc.gradient.e, enc.gradient.v.shape)]
+        values += [enc.gradient.v, enc.gradient.bound()]
     if not all(np.isfinite(a).all() for a in values):
         return None
     loss = _ball(enc.loss.v, enc.loss.e)
     grad = None
     if gradient:
-        ge = np.broadcast_to(enc.gradient.e, enc.gradient.v.shape)
+        ge = enc.gradient.bound()
         grad = tuple(tuple(_ball(v, e) for v, e in zip(rv, re)) for rv, re in zip(enc.gradient.v, ge))
     return precise.Evaluation(loss, grad, None, dps, "arb")
 
