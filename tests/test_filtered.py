@@ -56,7 +56,7 @@ def sampled(rng, count, levels=(1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12)):
 def test_random_configurations_are_enclosed():
     rng = np.random.default_rng(0)
     configs = [gaussian(rng, int(rng.integers(1, 5)), int(rng.integers(4, 9)), int(rng.integers(1, 7)),
-                        ("abs", "relu")[k % 2]) for k in range(600)]
+                        ("abs", "relu")[k % 2]) for k in range(2000)]
     assert all(encloses(c) for c in configs)
 
 
@@ -69,7 +69,7 @@ def test_thousands_of_sampled_configurations_are_enclosed():
     assert all(encloses(c) for c in sampled(np.random.default_rng(2), 2000))
 
 
-@settings(max_examples=150, deadline=None, database=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(configurations(r=st.integers(1, 3), m=st.integers(3, 5), d=st.integers(2, 4), max_loss=1e-3))
 def test_hypothesis_configurations_are_enclosed(config):
     assert encloses(config)
