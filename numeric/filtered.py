@@ -22,7 +22,9 @@ Algorithms*, 2nd ed., Sec. 3.1-3.3), carried operation by operation on whole arr
   like ``1e-300``).  Inputs above ``2^400``, or nonzero but below the subnormals, make the
   screen decline; so does a bound that overflows.
 * Dot products and matrix products of length ``n`` in any order, with or without FMA:
-  ``|fl(a.b) - a.b| <= gamma_n |a|.|b|``, ``gamma_n = n u / (1 - n u)`` (Higham Thm 3.5);
+  ``|fl(a.b) - a.b| <= gamma_n |a|.|b|``, ``gamma_n = n u / (1 - n u)`` (Higham Thm 3.5; it
+  holds for conventional products in any summation order, which is what OpenBLAS and numpy's
+  loops compute, not for Strassen-type algorithms);
   propagated input errors ``|a||e_b| + |e_a||b| + |e_a||e_b|``, each an extra product of
   non-negative matrices.
 * Euclidean norms are 1-Lipschitz: ``| |x| - |x_hat| | <= |x - x_hat| <= sum_k e_k``, so the
