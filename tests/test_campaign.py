@@ -158,13 +158,19 @@ def test_spec_lists_a_task_once():
 
 @settings(max_examples=30, deadline=None, database=None)
 @given(seeds=st.lists(st.integers(0, 10**6), min_size=1, max_size=6, unique=True),
-       order=st.permutations(["kind", "claim", "samples", "seed"]))
-def test_task_keys_depend_on_the_inputs_only(seeds, order):
-    values = {"kind": '"claim_check"', "claim": '"zgj.lemma11"', "samples": "3", "seed": json.dumps(seeds)}
-    text = 'name = "p"\n[[tasks]]\n' + "\n".join(f"{k} = {values[k]}" for k in order)
-    keys = [t.key for t in parse_spec(text).tasks()]
+       order=st.permutations(["kind", "claim", "samples", "seed", "timeout"]),
+       timeouts=st.tuples(st.none() | st.floats(0.001, 1e6), st.none() | st.integers(1, 10**6)))
+def test_task_keys_depend_on_the_inputs_only(seeds, order, timeouts):
+    campaign_timeout, table_timeout = timeouts
+    values = {"kind": '"claim_check"', "claim": '"zgj.lemma11"', "samples": "3", "seed": json.dumps(seeds),
+              "timeout": None if table_timeout is None else str(table_timeout)}
+    text = ('name = "p"\n' + ("" if campaign_timeout is None else f"timeout = {campaign_timeout!r}\n") +
+            "[[tasks]]\n" + "\n".join(f"{k} = {values[k]}" for k in order if values[k] is not None))
+    tasks = parse_spec(text).tasks()
     expected = [TaskInputs("claim_check", (("claim", "zgj.lemma11"), ("samples", 3), ("seed", s))).key for s in seeds]
-    assert keys == expected and len(set(keys)) == len(seeds)
+    assert [t.key for t in tasks] == expected and len(set(expected)) == len(seeds)  # timeouts are not in the key
+    wanted = table_timeout if table_timeout is not None else campaign_timeout
+    assert {t.timeout for t in tasks} == {None if wanted is None else float(wanted)}
 
 
 @pytest.mark.parametrize("text,message", [

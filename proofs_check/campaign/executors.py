@@ -31,7 +31,11 @@ from multiprocessing import connection
 from proofs_check.campaign.tasks import execute, running_task, timeout_record
 from proofs_check.errors import UsageError
 
-__all__ = ["local_results", "dask_results", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["local_results", "dask_results", "ExecutionError", "IN_FLIGHT_PER_WORKER"]
+
+
+class ExecutionError(RuntimeError):
+    """The machinery failed (not a task, not the input): the campaign stops, rows are kept."""
 
 #: Dask: tasks queued per worker beyond the one it runs (keeps workers busy without queueing
 #: all).  A local worker is sent its next task when it returns one.
@@ -240,7 +244,12 @@ class _DaskRun:
             self.client.cancel([future])
             # The worker's thread cannot be interrupted: its process is killed and its nanny
             # starts a fresh one, which rejoins the cluster.
-            self.client.restart_workers([address])
+            try:
+                self.client.restart_workers([address])
+            except Exception as exc:  # e.g. a worker started with --no-nanny
+                raise ExecutionError(f"task {task.key[:12]} ran past its timeout ({task.timeout:g} s) on worker "
+                                     f"{address}, which could not be restarted ({type(exc).__name__}: {exc}); "
+                                     "timeouts on Dask need workers with a nanny (the default of dask worker)") from exc
             out.append((task, timeout_record(task.canonical, task.timeout, time.time() - info["seconds"],
                                              info["seconds"], info["worker"])))
         return out

@@ -22,6 +22,7 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 
 from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
+from proofs_check.campaign.executors import ExecutionError
 
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
 #: Exit code when a task failed with an error, or the execution broke (internal errors).
@@ -83,7 +84,7 @@ def run(args) -> int:
 
 def _execution_errors() -> tuple:
     """Failures of the machinery rather than of the input or of one task."""
-    errors = [BrokenProcessPool, sqlite3.OperationalError]
+    errors = [BrokenProcessPool, sqlite3.OperationalError, ExecutionError]
     try:
         from distributed import KilledWorker
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
