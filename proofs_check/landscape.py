@@ -525,6 +525,31 @@ def _atom_image_labels(units, group) -> np.ndarray:
     return labels.reshape(len(group), len(units))
 
 
+#: Compare-exchange networks sorting 1 to 4 columns (Knuth, TAOCP 3, 5.3.4).
+_SORTING_NETWORKS = {1: (), 2: ((0, 1),), 3: ((0, 1), (1, 2), (0, 1)), 4: ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2))}
+
+
+def _smallest_label_set(images) -> tuple:
+    """The lexicographically smallest row of ``images`` (``k x w`` labels) after sorting each
+    row: a combination's key, the same for every combination of its orbit.  Columns are
+    sorted with a compare-exchange network (``np.sort`` along short rows costs ~1 ms at
+    k = 3840), then the smallest row is found column by column."""
+    k, w = images.shape
+    if w not in _SORTING_NETWORKS:
+        images = np.sort(images, axis=1)
+        return tuple(images[np.lexsort(images.T[::-1])[0]].tolist())
+    columns = [images[:, j] for j in range(w)]
+    for i, j in _SORTING_NETWORKS[w]:
+        columns[i], columns[j] = np.minimum(columns[i], columns[j]), np.maximum(columns[i], columns[j])
+    rows = np.ones(k, dtype=bool)
+    key = []
+    for column in columns:
+        smallest = column[rows].min()
+        key.append(int(smallest))
+        rows &= column == smallest
+    return tuple(key)
+
+
 def atom_combinations(T, m: int, group, rng, limit: int) -> list:
     """Up to ``limit`` starts ``(width, "atoms", rows)``: students parked exactly on
     distinct atoms (teachers, bisectors, the diagonal), one start per orbit under
@@ -549,8 +574,7 @@ def atom_combinations(T, m: int, group, rng, limit: int) -> list:
         if len(out) >= limit:
             break
         c = combos[k]
-        images = np.sort(labels[:, list(c)], axis=1)  # the combination's images, as label sets
-        key = tuple(images[np.lexsort(images.T[::-1])[0]].tolist())
+        key = _smallest_label_set(labels[:, list(c)])
         if key in seen:
             continue
         seen.add(key)
