@@ -221,7 +221,7 @@ def test_worst_cases_are_optimised_over_twelve_decades(claim):
     levels = sorted({float(o.scale.mid()) for o in binding_per_level(claim, obs)})
     assert len(levels) >= 13 and levels[-1] / levels[0] > 1e11
     assert all(o.witness["origin"] in ("sampler", "relaxed", "continued") for o in obs)
-    deepest = claim.judge(claim, obs).figures["worst_case"]["deepest"]
+    deepest = claim.judge(claim, obs).figures[f"{claim.id}.worst_case"]["deepest"]
     assert deepest["C"] == deepest["C_2x"]
 
 

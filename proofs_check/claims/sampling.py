@@ -267,7 +267,7 @@ def deepest_at_two_precisions(claim, observations, exponent) -> dict | None:
 def judge_minimisers(claim, observations):
     """The default judgement of a claim observed at its optimised worst cases, plus the
     deepest worst case checked at two precisions against the simplest exponent near the
-    fitted one (``figures["worst_case"]``, and a sentence in the notes)."""
+    fitted one (``figures["<claim id>.worst_case"]``, and a sentence in the notes)."""
     from proofs_check.claims.base import judge
 
     verdict = judge(claim, observations)
@@ -280,7 +280,7 @@ def judge_minimisers(claim, observations):
     if deepest is None:
         return verdict
     pts = binding_per_level(claim, observations)
-    figure = {"worst_case": {
+    figure = {f"{claim.id}.worst_case": {
         "loss": [decimal_string(o.scale, 12) for o in pts],
         "lhs": [decimal_string(o.lhs, 12) for o in pts],
         "family": [o.witness.get("family") for o in pts],
