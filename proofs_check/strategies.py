@@ -173,13 +173,18 @@ HARD_DELTA = 0.1
 HARD_NORMS = (0.25, 2.0)
 
 
+def _one_in_four():
+    return st.sampled_from((False, False, False, True))
+
+
 @st.composite
 def search_samples(draw, shapes, max_loss=1e-6, min_loss=None, families=FAMILIES, Delta=0.5,
                    w_min=0.8, w_max=1.2, harder=True):
     """What ``proofs-check search`` draws: a :class:`~proofs_check.samplers.Sample` of a
     shape ``(r, m, d)`` from ``shapes`` with the teacher class ``Delta``, ``[w_min,
-    w_max]``; with ``harder=True`` each of these may also be made harder (Hypothesis
-    chooses, and shrinks back towards the plain draw): the width ``m`` up to ``8 r``; the
+    w_max]``; with ``harder=True`` each of these may also be made harder (in about one
+    draw of four each; Hypothesis shrinks back towards the plain draw): the width ``m`` up
+    to ``8 r``; the
     separation drawn down to ``HARD_DELTA`` and attained by a teacher pair; the norms
     drawn from ``HARD_NORMS`` (``w_max / w_min = 8``); and relaxed specs (the students
     around the perturbation re-fitted, :func:`samples` with ``relax=True``).
@@ -187,10 +192,13 @@ def search_samples(draw, shapes, max_loss=1e-6, min_loss=None, families=FAMILIES
     r, m, d = draw(st.sampled_from(tuple(shapes)))
     tight = False
     if harder:
-        m = draw(st.one_of(st.just(m), st.integers(m, max(m, 8 * r))))
-        if r >= 2 and draw(st.booleans()):
+        # Each variant in about one draw of four (wide students cost ~ m^2 per evaluation);
+        # shrinking goes back to the plain draw.
+        if draw(_one_in_four()) and m < 8 * r:
+            m = draw(st.integers(m + 1, 8 * r))
+        if r >= 2 and draw(_one_in_four()):
             Delta, tight = draw(st.floats(min(HARD_DELTA, Delta), Delta)), True
-        if draw(st.booleans()):
+        if draw(_one_in_four()):
             w_min, w_max = min(w_min, HARD_NORMS[0]), max(w_max, HARD_NORMS[1])
     T = draw(teachers(r, d, Delta, w_min, w_max, tight=tight))
     spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, teacher=T, relax=harder))
