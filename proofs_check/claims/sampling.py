@@ -9,18 +9,21 @@ tuple of ``(r, m, d)``), ``Delta``, ``w_min``, ``w_max``, ``families``.
 :func:`observe_minimisers` observes instead the *worst configurations found by
 optimisation* (:func:`proofs_check.worst_case.minimise_margin`): per shape, the smallest
 ``||grad L||_F`` on ``{L = level}`` from every family at the top level, continued level by
-level down the ladder.  It is for claims whose ratio at a fixed loss grows with
-``||grad L||_F`` (Theorem 4, the PL contrast); its settings are a
-:class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back to
-:func:`observe_levels`.  The minimisers are shared by the claims of one run (cached on the
-shapes, levels, seed and teacher bounds).
+level down the ladder.  With ``worst_case_objective = "gradient_norm"`` it is for
+claims whose ratio at a fixed loss grows with ``||grad L||_F`` (Theorem 4, the PL
+contrast); with ``"margin"`` it minimises the claim's own margin (the largest left side
+of an upper bound: Lemmas 9, 10, 12, C.6), by one ladder (:func:`margin_minimisers`).
+Its settings are a :class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back
+to :func:`observe_levels`.  The minimisers are shared by the claims of one run and their
+planted twins (cached on the claim's left side, the shapes, levels, seed and teacher
+bounds).  :func:`judge_minimisers` adds the deepest worst case re-evaluated at two
+precisions (:func:`deepest_at_two_precisions`).
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
 from dataclasses import dataclass
-
 from fractions import Fraction
 
 import flint
