@@ -251,3 +251,16 @@ def test_c6_exact_law_of_the_pure_stray_is_fitted_to_1e3():
     fit = fit_exponent([o.scale for o in obs], [o.lhs for o in obs])
     assert abs(fit.slope - 0.5) < 1e-3 and max(abs(x - 0.5) for x in fit.interval) < 1e-3
     assert abs(float(obs[-1].lhs.mid()) / math.sqrt(2e-14) / (math.pi / 2) ** 2 - 1) < 1e-6
+
+
+def test_a_claim_and_its_twins_share_one_ladder_of_worst_cases():
+    """At a fixed level the right side's ``L^alpha`` is a constant, so the optimiser's target
+    does not depend on the exponent: twins and ``.tight`` variants reuse the claim's ladder;
+    the direction (largest for upper bounds) is kept."""
+    from proofs_check.claims.sampling import descent_claim
+
+    assert descent_claim(LEMMA10) == descent_claim(lemma10_exponent_just_too_strong())
+    assert descent_claim(LEMMA9) == descent_claim(LEMMA9_TIGHT)
+    assert hash(descent_claim(LEMMA9)) == hash(descent_claim(lemma9_tight_below()))
+    assert descent_claim(LEMMA12).relation == "<="
+    assert descent_claim(LEMMA10) != descent_claim(LEMMA12)  # another left side
