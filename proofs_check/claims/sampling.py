@@ -73,7 +73,8 @@ class WorstCaseLevelSettings(LevelSettings):
     optimiser minimises (``"gradient_norm"``: the claim's ratio grows with
     ``||grad L||_F`` at a fixed loss; ``"margin"``: the claim's own margin, by a
     finite-difference descent of ``worst_case_top_iterations`` steps per start at the top
-    level, ``worst_case_iterations`` below), and
+    level, ``worst_case_iterations`` below; ``worst_case_refresh_families``: fresh starts of
+    every family every fourth level, not only a relaxed stray one), and
     ``optimise = False`` to observe sampled configurations (``shapes``, ``families``)
     instead."""
 
@@ -83,6 +84,7 @@ class WorstCaseLevelSettings(LevelSettings):
     worst_case_objective: str = "gradient_norm"
     worst_case_iterations: int = 25
     worst_case_top_iterations: int = 100
+    worst_case_refresh_families: bool = False
 
 
 def level_samples(claim, request, salt=None):
@@ -149,7 +151,7 @@ def descent_claim(claim):
 @functools.lru_cache(maxsize=16)
 def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed: int, Delta: float,
                       w_min: float, w_max: float, iterations: int = 25,
-                      top_iterations: int = 100) -> tuple:
+                      top_iterations: int = 100, refresh_families: bool = False) -> tuple:
     """``((shape, WorstCase), ...)``: the smallest margin of ``claim`` (a
     :func:`descent_claim`) found on ``{L = level}`` for each shape and level (levels in
     decreasing order) by :func:`proofs_check.worst_case.minimise_margin` with ``objective``
@@ -157,8 +159,9 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
     ``iterations``): from every family at the top level (and a relaxed stray start), then
     continued from the previous level's minimiser
     (:func:`numeric.level_set.rescale_to_level`) and, every fourth level, a fresh relaxed
-    stray start.  Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the
-    norm bounds."""
+    stray start (with ``refresh_families``: fresh starts of every family too, for claims
+    whose top-level worst case is a branch that stops being the worst further down).
+    Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the norm bounds."""
     from proofs_check.samplers import separated_teachers
     from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
 
@@ -177,10 +180,14 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
             else:
                 settings = dataclasses.replace(fresh, starts_per_family=0)
                 extra = [Start(previous.config, previous.family, "continued")]
-                # A fresh relaxed stray every fourth level, in case the continued branch
-                # is not the worst one there.
-                new = relaxed_stray_start(T, m, level, rng) if k % 4 == 0 else None
-                extra += [new] if new is not None else []
+                # Fresh starts every fourth level, in case the continued branch is not the
+                # worst one there: a relaxed stray (inside the sampled starts with
+                # refresh_families).
+                if k % 4 == 0 and refresh_families:
+                    settings = fresh
+                elif k % 4 == 0:
+                    new = relaxed_stray_start(T, m, level, rng)
+                    extra += [new] if new is not None else []
             try:
                 previous = minimise_margin(claim, T, students=m, level=level, settings=settings,
                                            starts=extra)
@@ -215,7 +222,8 @@ def observe_minimisers(claim, request):
     else:
         found = margin_minimisers(descent_claim(claim), p.worst_case_objective, shapes, levels,
                                   request.seed, float(p.Delta), float(p.w_min), float(p.w_max),
-                                  int(p.worst_case_iterations), int(p.worst_case_top_iterations))
+                                  int(p.worst_case_iterations), int(p.worst_case_top_iterations),
+                                  bool(p.worst_case_refresh_families))
     for shape, wc in found:
         obs = claim.observe_at(wc.config, wc.dps)
         yield type(obs)(
@@ -229,14 +237,17 @@ def observe_minimisers(claim, request):
 
 
 def binding_per_level(claim, observations) -> list:
-    """The binding observation of each level (smallest ``lhs / scale`` for a lower bound,
-    largest for an upper bound), smallest loss first."""
-    from proofs_check.claims.base import _lower_is_worse, as_ball
+    """The binding observation of each level (smallest ``lhs / rhs`` for a lower bound,
+    largest for an upper bound, as the fit picks it), smallest loss first."""
+    from proofs_check.claims.base import _lower_is_worse, as_ball, ratio
 
     lower = _lower_is_worse(claim)
     worst = {}
     for o in observations:
-        value = to_mpf(as_ball(o.lhs).mid()) / to_mpf(as_ball(o.scale).mid())
+        r = ratio(o)
+        if r is None:
+            continue
+        value = to_mpf(r.mid())
         key = value if lower else -value
         if o.group not in worst or key < worst[o.group][0]:
             worst[o.group] = (key, o)
