@@ -12,9 +12,10 @@ exponent: the worst ``max_i ||v_i||`` per loss level must decay at least like ``
 The worst case per level is *found by optimisation*, not sampled
 (:func:`proofs_check.claims.sampling.observe_minimisers` with the claim's own margin): the
 largest ``max_i ||v_i||`` on ``{L = level}`` from every sampler family and a relaxed stray
-start, continued down thirteen levels 1e-2 ... 1e-14.  The maximisers are a small student
-at a fixed angle that its teacher's group absorbs (``v_i`` of the size of its effective
-vector ``||w_j||^2 ~ L^{1/2}``), with ``||v|| = C L^{1/2}``: the worst exponent is 1/2, so
+start, continued down thirteen levels 1e-2 ... 1e-14.  The maximisers are small students
+far from every teacher, counted in their nearest teacher's group (``v_i`` of the size of
+their effective vectors ``||w_j||^2 ~ L^{1/2}``), with ``||v|| = C L^{1/2}``: the worst
+exponent is 1/2, so
 3/8 holds and is not tight (Claim 2's balanced pairs give ``v = 0``, random perturbations
 ``L^{1/2}`` with a smaller ``C``).
 """

@@ -12,9 +12,9 @@ teacher contributes ``Theta(||w_j||^4 delta^3)`` (Lemma D.2), so random perturba
 ``||R_2||^2 ~ L``.  The worst case per level is *found by optimisation*, not sampled
 (:func:`proofs_check.claims.sampling.observe_minimisers` with the claim's own margin): the
 largest ``||R_2||^2`` on ``{L = level}`` from every sampler family and relaxed stray
-starts, continued down thirteen levels 1e-2 ... 1e-14.  The maximisers are small students
-at a fixed angle with the others re-fitted (``||R_2||^2 ~ ||w_j||^4 ~ L``): the worst
-exponent is 1, above the paper's 3/4 (which is loose).
+starts, continued down thirteen levels 1e-2 ... 1e-14.  The maximisers are a small student
+equidistant from two teachers with the others aligned (``||R_2||^2 ~ ||w_j||^4 ~ L``):
+the worst exponent is 1, above the paper's 3/4 (which is loose).
 """
 from __future__ import annotations
 
