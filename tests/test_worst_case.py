@@ -26,10 +26,8 @@ from hypothesis import strategies as st
 
 from numeric import float64 as f64
 from numeric.config import Configuration
-from numeric.level_set import (LevelSetSettings, minimise_gradient_norm, project_to_level,
-                               relax_students, rescale_to_level)
+from numeric.level_set import minimise_gradient_norm, relax_students, rescale_to_level
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
 from proofs_check.claims import Claim, Observation, get_claim
 from proofs_check.claims.base import as_ball
 from proofs_check.judgement import FitSettings, fit_exponent
