@@ -35,7 +35,11 @@ class Model:
     the JSON that ``replay`` and saved counterexamples use); ``loss`` is the loss in LaTeX;
     ``samplers`` are the functions that draw the paper's configurations; ``strategy``
     (optional) returns a Hypothesis strategy of configurations for ``proofs-check search``
-    (the teacher-student papers use :mod:`proofs_check.strategies` instead).
+    (the teacher-student papers use :mod:`proofs_check.strategies` instead);
+    ``hunts`` are the :class:`proofs_check.landscape.HuntModel` s that ``proofs-check
+    stationary`` can hunt (the first is the paper's default); ``scale`` names the scale
+    variable of the observations its claims' ``at`` returns (shown by ``proofs-check
+    search``; empty: the claims have no loss level or other scale).
     """
 
     name: str
@@ -43,6 +47,8 @@ class Model:
     loss: str
     samplers: tuple[Callable, ...] = ()
     strategy: Callable | None = None
+    hunts: tuple = ()
+    scale: str = ""
 
 
 @dataclass(frozen=True)

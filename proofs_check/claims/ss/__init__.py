@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from numeric.safran_shamir import SafranShamirModel
+from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT
 from proofs_check.papers import Model, Paper
 
 PAPER = Paper(
@@ -25,6 +26,7 @@ PAPER = Paper(
         configuration=SafranShamirModel,
         loss=r"L(W)=\tfrac12\,\mathbb E_{x\sim N(0,I_n)}\Bigl[\Bigl(\sum_{i\le k}\mathrm{relu}(w_i^\top x)"
              r"-\sum_{j\le n}\mathrm{relu}(v_j^\top x)\Bigr)^2\Bigr]",
+        hunts=(RELU_UNIT_OUTPUT_HUNT,),
     ),
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
