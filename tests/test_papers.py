@@ -2,6 +2,7 @@
 paper's report template."""
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -163,3 +164,51 @@ def test_replay_of_a_bare_data_set_needs_a_claim(tmp_path):
     with pytest.raises(UsageError, match="bare.json names no claim.*pass --claim ID"):
         replay(bare)
     assert not replay(bare, claim="du.lambda0").counterexample
+
+
+# ---- what search shows for a claim without a loss level ------------------------------------
+
+def test_search_on_a_data_set_claim_shows_its_own_scale_never_nan(tmp_path, capsys):
+    """du's claims are judged on data sets: the summary and the progress name the smallest
+    input angle (the model's scale) and its range, not "loss levels [nan, nan]"."""
+    code = main(["search", "du.lambda0", "--constant", "1.1", "--max-examples", "30", "--seed", "0",
+                 "--save-dir", "none", "--json", str(tmp_path / "best.json")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "nan" not in captured.out.lower() and "nan" not in captured.err.lower()
+    assert "level None" not in captured.out and "family None" not in captured.out
+    line = next(s for s in captured.out.splitlines() if s.startswith("evaluated"))
+    assert "no loss level; smallest input angle theta_min of the examples in [" in line
+    lo, hi = (float(x) for x in line.rsplit("[", 1)[1].rstrip("]").split(", "))
+    assert 0 < lo <= hi <= 3.1416  # angles between inputs
+    assert "(smallest input angle theta_min " in captured.err  # the progress line
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert best["level"] is None and lo <= float(best["scale"]) <= hi
+
+
+def test_search_says_plainly_when_a_claim_has_no_scale(capsys):
+    from proofs_check.search import search
+
+    result = search("lzb.identity.bound", max_examples=4, seed=0)
+    assert result.scale_name is None and result.min_loss is None
+    assert result.range_text() == "no loss level (the claim's examples have no scale variable)"
+    assert result.to_json()["loss_range"] is None and result.to_json()["scale"] == {"name": None, "range": None}
+    assert main(["search", "lzb.identity.bound", "--max-examples", "4", "--seed", "0", "--save-dir", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out.lower() and "no loss level (the claim's examples have no scale variable)" in out
+
+
+def test_search_json_to_stdout_for_a_data_set_claim_writes_no_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["search", "du.lambda0", "--max-examples", "4", "--seed", "0", "--save-dir", "none",
+                 "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["claim_id"] == "du.lambda0"
+    assert not (tmp_path / "-").exists()
+
+
+def test_teacher_student_search_still_reports_loss_levels():
+    from proofs_check.search import SearchResult
+
+    r = SearchResult("zgj.thm4", "zgj.thm4", None, 0, 0, 1, 1e-24, 1e-2)
+    assert r.range_text() == "loss levels [1e-24, 0.01]"  # as before the fix
+    assert r.to_json()["loss_range"] == ["1e-24", "0.01"]

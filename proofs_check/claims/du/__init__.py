@@ -25,6 +25,7 @@ PAPER = Paper(
              r"f(W,a,x)=\tfrac{1}{\sqrt m}\sum_{r=1}^m a_r\,\mathrm{relu}(w_r^\top x)",
         samplers=(sphere_dataset, nearly_parallel_dataset),
         strategy=dataset_strategy,
+        scale="smallest input angle theta_min",
     ),
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
