@@ -124,7 +124,7 @@ def _judge(claim, obs):
 SPURIOUS_MINIMA = Claim(
     id="ss.spurious_minima",
     title="Spurious local minima for k = n = 6..10 (certified), and one more neuron",
-    source="Safran, Shamir (ICML 2018; arXiv:1712.08968), abstract: spurious minima for 6 <= k = n <= 20; Safran, Yehudai, Shamir (COLT 2021) for k = n + 1",
+    source="Safran, Shamir (ICML 2018; arXiv:1712.08968), abstract (verified on the ICML 2018 page): spurious minima for 6 <= k <= 20, k = n; Safran, Yehudai, Shamir (COLT 2021) for k = n + 1",
     statement=r"\text{for each }6\le n\le 10,\ k=n:\ \exists W:\ \nabla L(W)=0,\ \nabla^2L(W)\succ0,\ L(W)>0",
     hypotheses=r"$v_j=e_j$ orthonormal, $x\sim N(0,I_n)$, unit output weights; certified at $30$ digits",
     lhs=r"\lambda_{\min}(\nabla^2 L)\ \text{on the box}",
