@@ -212,3 +212,76 @@ def test_teacher_student_search_still_reports_loss_levels():
     r = SearchResult("zgj.thm4", "zgj.thm4", None, 0, 0, 1, 1e-24, 1e-2)
     assert r.range_text() == "loss levels [1e-24, 0.01]"  # as before the fix
     assert r.to_json()["loss_range"] == ["1e-24", "0.01"]
+
+
+# ---- a plugin paper's own stationary-point model --------------------------------------------
+
+_HUNT_PLUGIN = '''
+"""A plugin paper whose model is a tilted double well per parameter: minima near +-1."""
+from pathlib import Path
+from dataclasses import dataclass
+
+import numpy as np
+from flint import arb
+
+from proofs_check.landscape import HuntModel
+from proofs_check.papers import Model, Paper
+
+
+@dataclass(frozen=True)
+class Wells:
+    n: int
+
+    def loss_gradient64(self, x):
+        return float(((x * x - 1) ** 2 + x / 10).sum()), 4 * x * (x * x - 1) + 0.1
+
+    def hessian64(self, x):
+        return np.diag(12 * x * x - 4)
+
+    def ball_loss(self, x):
+        return sum(((v * v - 1) ** 2 + v / 10 for v in x), arb(0)) + 1
+
+    def ball_gradient_hessian(self, x):
+        g = [4 * v * (v * v - 1) + arb(1) / 10 for v in x]
+        return g, [[12 * v * v - 4 if i == j else arb(0) for j in range(self.n)] for i, v in enumerate(x)]
+
+    def snap(self, x):
+        return x
+
+
+HUNT = HuntModel(id="wells.tilted", description="tilted double wells", activations=("abs",),
+                 build=lambda teacher, m, activation: Wells(m * len(teacher[0])),
+                 starts=lambda model, count, seed: [("grid", np.full(model.n, t))
+                                                    for t in np.linspace(-1.3, 1.3, count)],
+                 symmetry_key=lambda model, x: (tuple(np.round(x, 5)), None))
+
+PAPER = Paper(id="wells", title="Wells", authors=("A. Nonymous",), venue="Nowhere", year=2024,
+              bibtex="", package=__name__, template=Path(__file__).with_name("report.tex.j2"),
+              model=Model(name="double wells", configuration=dict, loss="f", hunts=(HUNT,)))
+'''
+
+
+def test_a_plugin_papers_hunt_model_runs_through_stationary(tmp_path, monkeypatch, capsys):
+    """Adding a paper with its own stationary model touches no shared file: the plugin
+    declares the model and `stationary --paper wells` runs the shared hunt on it."""
+    package = tmp_path / "wells_paper"
+    package.mkdir()
+    (package / "__init__.py").write_text(_HUNT_PLUGIN)
+    (package / "report.tex.j2").write_text("\\subsection{Model and notation}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    eps = [EntryPoint(name="wells", value="wells_paper", group=registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points",
+                        lambda group: eps if group == registry.ENTRY_POINT_GROUP else [])
+    registry._registry.cache_clear()
+    try:
+        out = tmp_path / "wells.json"
+        assert main(["stationary", "--paper", "wells", "--orthonormal", "1", "--students", "1",
+                     "--starts", "5", "--no-progress", "--json", str(out)]) == 0
+        data = json.loads(out.read_text())
+        kinds = sorted(p["kind"] for p in data["points"])
+        # f = (x^2 - 1)^2 + x/10 + 1: descent from the grid ends at its two minima (near -1, +1).
+        assert data["model"] == "wells.tilted" and kinds == ["minimum", "minimum"]
+        assert all(p["certified"] for p in data["points"])
+        assert "model wells.tilted" in capsys.readouterr().out
+    finally:
+        registry._registry.cache_clear()
