@@ -782,8 +782,9 @@ def hunt_generic(spec: HuntModel, teacher, settings: HuntSettings,
         centre = [to_fraction(c.mid(), "x") for c in info["x"]]
         rows = tuple(tuple(centre[j:j + len(teacher[0])]) for j in range(0, len(centre), len(teacher[0])))
         radius = None
-        if info["certified"]:  # the box's half-width per coordinate, as a Frobenius distance
-            radius = mpmath.mpf(info["radius"]) * math.sqrt(len(centre))
+        if info["certified"]:  # the box's half-width per coordinate as a Frobenius distance,
+            # + the rounding of the centre printed at dps digits (as for the teacher-student hunt)
+            radius = mpmath.mpf(info["radius"]) * math.sqrt(len(centre)) + mpmath.mpf(10) ** (3 - settings.dps)
         found[key] = dict(
             config=ModelPoint(spec.id, tuple(tuple(to_fraction(v, "teacher") for v in row) for row in teacher), rows),
             loss=info["loss"], kind=info["kind"], certified=bool(info["certified"]), radius=radius,
