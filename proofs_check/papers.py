@@ -145,10 +145,16 @@ def render_paper_sections(results: dict) -> list:
     claims are left out), each paper's template rendered with its own verdicts."""
     from proofs_check.claims import all_papers, paper_of
 
+    # A results file keeps the figure data at its top level (``figures``, keyed by claim id
+    # for the papers' claims); each verdict gets its own back, as the templates read it.
+    figures = results.get("figures") or {}
     grouped = {}
     for verdict in results.get("claims", []):
         paper = paper_of(verdict.get("id", ""))
         if paper is not None:
+            own = {k: f for k, f in figures.items() if k == verdict.get("id")}
+            if own and not verdict.get("figures"):
+                verdict = dict(verdict, figures=own)
             grouped.setdefault(paper.id, []).append(verdict)
     return [(paper, render_model_section(paper, grouped[pid]), grouped[pid])
             for pid, paper in all_papers().items() if pid in grouped]

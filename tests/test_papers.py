@@ -285,3 +285,18 @@ def test_a_plugin_papers_hunt_model_runs_through_stationary(tmp_path, monkeypatc
         assert "model wells.tilted" in capsys.readouterr().out
     finally:
         registry._registry.cache_clear()
+
+
+def test_a_results_file_s_figures_reach_the_papers_templates():
+    """`run --json` keeps figure data at the top level; the ss table must still render."""
+    from proofs_check.papers import render_paper_sections
+
+    row = {"n": 6, "starts": 3, "global_count": 2, "stationary": 1, "loss": "0.025080581",
+           "min_eigenvalue": "0.0047003547", "escape": "-0.036042782"}
+    results = {"claims": [{"id": "ss.spurious_minima", "status": "certified"}],
+               "figures": {"ss.spurious_minima": {"kind": "table", "rows": [row]}}}
+    (paper, tex, verdicts), = render_paper_sections(results)
+    assert paper.id == "ss" and "6 & 3 & 2 & 1 & 0.025080581 & 0.0047003547 & -0.036042782" in tex
+    results["figures"] = {"du.gd_rate": {"rows": []}}  # another claim's figure is not attached
+    (_, tex, _), = render_paper_sections(results)
+    assert "0.025080581" not in tex
