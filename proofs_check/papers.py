@@ -24,7 +24,8 @@ from typing import Callable
 
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections"]
+__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections",
+           "with_own_figures"]
 
 
 @dataclass(frozen=True)
@@ -139,22 +140,29 @@ def render_model_section(paper: Paper, verdicts: list) -> str:
     return template.render(paper=paper, verdicts=list(verdicts))
 
 
+def with_own_figures(verdicts: list, figures: dict | None) -> list:
+    """The verdict dicts, each with the figure data keyed by its own claim id put back.
+
+    A results file keeps figure data at its top level (``figures``); the papers' templates
+    read a claim's figure from its verdict (``v["figures"][claim id]``)."""
+    figures = figures or {}
+    out = []
+    for verdict in verdicts:
+        own = {k: f for k, f in figures.items() if k == verdict.get("id")}
+        out.append(dict(verdict, figures=own) if own and not verdict.get("figures") else verdict)
+    return out
+
+
 def render_paper_sections(results: dict) -> list:
     """``[(paper, model-and-notation LaTeX, verdicts), ...]`` for a results dict of the suite:
     the verdicts grouped by paper in the registry's order (papers without verdicts and user
     claims are left out), each paper's template rendered with its own verdicts."""
     from proofs_check.claims import all_papers, paper_of
 
-    # A results file keeps the figure data at its top level (``figures``, keyed by claim id
-    # for the papers' claims); each verdict gets its own back, as the templates read it.
-    figures = results.get("figures") or {}
     grouped = {}
-    for verdict in results.get("claims", []):
+    for verdict in with_own_figures(results.get("claims", []), results.get("figures")):
         paper = paper_of(verdict.get("id", ""))
         if paper is not None:
-            own = {k: f for k, f in figures.items() if k == verdict.get("id")}
-            if own and not verdict.get("figures"):
-                verdict = dict(verdict, figures=own)
             grouped.setdefault(paper.id, []).append(verdict)
     return [(paper, render_model_section(paper, grouped[pid]), grouped[pid])
             for pid, paper in all_papers().items() if pid in grouped]

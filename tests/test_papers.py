@@ -300,3 +300,19 @@ def test_a_results_file_s_figures_reach_the_papers_templates():
     results["figures"] = {"du.gd_rate": {"rows": []}}  # another claim's figure is not attached
     (_, tex, _), = render_paper_sections(results)
     assert "0.025080581" not in tex
+
+
+def test_report_from_a_results_file_shows_the_ss_table(tmp_path):
+    """The document the `report` command writes has the ss section's table (its figure data
+    travels at the top level of a results file)."""
+    from proofs_check.report.document import paper_sections
+    from proofs_check.papers import with_own_figures
+
+    row = {"n": 7, "starts": 2, "global_count": 1, "stationary": 1, "loss": "0.023202715",
+           "min_eigenvalue": "0.014059013", "escape": "-0.035254737"}
+    claims = [{"id": "ss.spurious_minima", "status": "certified"}]
+    figures = {"ss.spurious_minima": {"kind": "table", "rows": [row]}}
+    (section,) = paper_sections(with_own_figures(claims, figures))
+    assert "7 & 2 & 1 & 1 & 0.023202715 & 0.014059013 & -0.035254737" in section.model
+    (bare,) = paper_sections(claims)
+    assert "0.023202715" not in bare.model
