@@ -611,17 +611,8 @@ def start_schedule(T, m: int, count: int, seed: int, group=None) -> list:
 def saddle_hops(model: TeacherStudentModel, config: Configuration, count: int, step: float = 0.05) -> list:
     """Starts ``(m, "hop", rows)`` at ``config +- step * v`` for the ``count // 2`` most
     negative curvature directions ``v`` of the float64 Hessian (on the non-zero rows)."""
-    if count < 2:
-        return []
     W = np.array([[float(x) for x in row] for row in config.student])
-    H = model.hessian64(W.reshape(-1))
-    values, vectors = np.linalg.eigh(H)
-    scale = max(1.0, float(np.linalg.norm(W)))
-    out = []
-    for k in range(min(count // 2, int((values < -1e-8).sum()))):
-        v = vectors[:, k].reshape(W.shape)
-        out += [(model.m, "hop", W + step * scale * v), (model.m, "hop", W - step * scale * v)]
-    return out
+    return [(model.m, family, x.reshape(W.shape)) for family, x in _flat_hops(model, W.reshape(-1), count, step)]
 
 
 def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None = None) -> Landscape:
