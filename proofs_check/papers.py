@@ -25,7 +25,7 @@ from typing import Callable
 from symbolic.derivation import latex_text
 
 __all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections",
-           "with_own_figures"]
+           "with_own_figures", "figures_drawn_by_papers"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,19 @@ def with_own_figures(verdicts: list, figures: dict | None) -> list:
         own = {k: f for k, f in figures.items() if k == verdict.get("id")}
         out.append(dict(verdict, figures=own) if own and not verdict.get("figures") else verdict)
     return out
+
+
+def figures_drawn_by_papers(figures: dict | None) -> set:
+    """The keys of ``figures`` that a paper's template draws: keyed by one of the paper's
+    claim ids and named in its template (``v["figures"]["ss.spurious_minima"]``)."""
+    from proofs_check.claims import paper_of
+
+    drawn = set()
+    for key in figures or {}:
+        paper = paper_of(key)
+        if paper is not None and f'"{key}"' in Path(paper.template).read_text(encoding="utf-8"):
+            drawn.add(key)
+    return drawn
 
 
 def render_paper_sections(results: dict) -> list:

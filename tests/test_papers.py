@@ -316,3 +316,11 @@ def test_report_from_a_results_file_shows_the_ss_table(tmp_path):
     assert "7 & 2 & 1 & 1 & 0.023202715 & 0.014059013 & -0.035254737" in section.model
     (bare,) = paper_sections(claims)
     assert "0.023202715" not in bare.model
+
+
+def test_figures_a_paper_template_draws_are_not_listed_as_undrawn():
+    from proofs_check.papers import figures_drawn_by_papers
+
+    drawn = figures_drawn_by_papers({"ss.spurious_minima": {}, "du.gd_rate": {}, "lzb.wide_pl": {},
+                                     "claim2": {}})
+    assert drawn == {"ss.spurious_minima", "du.gd_rate"}  # lzb's template draws no figure

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proofs_check.judgement import KINDS, REJECTED, STATUSES
-from proofs_check.papers import with_own_figures
+from proofs_check.papers import figures_drawn_by_papers, with_own_figures
 from proofs_check.report.figure_data import parse_decimal
 from proofs_check.report.render import environment, tex_number
 from proofs_check.schema import ResultsError
@@ -214,7 +214,8 @@ def render_document(results: dict, figures, maths, version: str = "", campaign: 
         counts=counts, kinds=KINDS,
         rejected=found, mismatched=[c for c in claims if c["status"] != c["expected"]],
         decided=_decided(claims), figures=figures,
-        other_figures=sorted(k for k in (results.get("figures") or {}) if k not in known),
+        other_figures=sorted(k for k in (results.get("figures") or {})
+                             if k not in known and k not in figures_drawn_by_papers(results.get("figures"))),
         maths=maths, run=run, version=version, schema_version=results["schema_version"],
         preamble=preamble(), campaign=campaign,
     )
