@@ -16,6 +16,12 @@ machine is shared; small products gain nothing from threads).  Targets (issue 11
 gradient at 50 digits within 30x of the baseline up to (16, 64, 32) and 60x at
 (32, 128, 64); the float64 path within 1.5x; the Hessian at 50 digits within 30x of the numpy
 float64 Hessian.
+
+Columns besides the baseline: the project's float64 path; a quad screen (the baseline's own
+formula on ``numpy-quaddtype``'s 113-bit floats, without any error bound: a lower bound on the
+cost of a vectorised quad screen); 50-digit balls; and the float64 screen of
+``numeric.filtered`` (loss and gradient with a rigorous error bound, as balls), which is what a
+filtered decision costs when the screen decides (screen + balls when it escalates).
 """
 from __future__ import annotations
 
@@ -39,7 +45,14 @@ sys.path.insert(0, str(ROOT))
 
 from numeric import float64  # noqa: E402
 from numeric.config import Configuration  # noqa: E402
+from numeric.filtered import loss_gradient_enclosure  # noqa: E402
 from numeric.precise import evaluate  # noqa: E402
+
+try:
+    import numpy_quaddtype
+    numpy_quaddtype.set_num_threads(1)  # like BLAS: one thread on a shared machine
+except ImportError:  # optional: pip install numpy-quaddtype
+    numpy_quaddtype = None
 
 DPS = 50
 SHAPES = ((3, 6, 5), (4, 8, 10), (8, 16, 20), (16, 64, 32), (32, 128, 64))
@@ -105,6 +118,31 @@ def tight_numpy_loss_and_gradient(teacher: np.ndarray, student: np.ndarray):
     return loss, grad
 
 
+def tight_quad_loss_and_gradient(teacher: np.ndarray, student: np.ndarray):
+    """The tight baseline's formula on 113-bit floats (``numpy-quaddtype``), arrays in and out
+    of the quad dtype; no error bound.  Single-threaded quad BLAS (the machine is shared).
+    Two silent wrong results of numpy-quaddtype 1.0.0 are worked around: ``np.einsum``
+    returns zeros, and ``@`` with a transposed (non-contiguous) operand returns wrong numbers."""
+    Q = numpy_quaddtype.QuadPrecDType()
+    one, two, pi = numpy_quaddtype.QuadPrecision(1), numpy_quaddtype.QuadPrecision(2), numpy_quaddtype.pi
+    teacher, student = teacher.astype(Q), student.astype(Q)
+    w_norm = np.sqrt((student * student).sum(axis=1))
+    z = np.concatenate([student * w_norm[:, None], teacher])
+    m = len(student)
+    c = np.concatenate([np.ones(m, dtype=Q), -np.ones(len(teacher), dtype=Q)])
+    z_norm = np.sqrt((z * z).sum(axis=1))
+    units = z / z_norm[:, None]
+    cos = np.minimum(np.maximum(units @ np.ascontiguousarray(units.T), -one), one)
+    t = np.arccos(cos)
+    sin = np.sqrt(one - cos * cos)
+    x = c * z_norm
+    loss = x @ ((two / pi) * (sin + (pi / two - t) * cos)) @ x / two
+    y = ((one - (two / pi) * t[:m]) @ (c[:, None] * z)
+         + ((two / pi) * sin[:m] @ x)[:, None] * units[:m])
+    grad = w_norm[:, None] * (y + (y * units[:m]).sum(axis=1)[:, None] * units[:m])
+    return loss, grad
+
+
 # -- the naive baseline ------------------------------------------------------------------------
 
 def naive_loss_and_gradient(teacher, student):
@@ -161,11 +199,18 @@ def evaluation_rows(repeat: int, shapes=SHAPES) -> list[dict]:
         e = evaluate(config, DPS)
         assert abs(L0 - L1) <= 1e-12 * abs(L0) and np.abs(G0 - G1).max() <= 1e-11 * np.abs(G0).max()
         assert e.loss.contains(mpmath.mpf(L1)) or abs(float(e.loss) - L1) <= 1e-12 * abs(L1)
+        screen = loss_gradient_enclosure(config, DPS)
+        assert screen.loss.contains(e.loss)  # the screen encloses the 50-digit ball
         paths = {
             "tight": lambda: tight_numpy_loss_and_gradient(T, S),
             "f64_grad": lambda: float64.loss_and_gradient(T, S, act),
             "arb_grad": lambda: evaluate(config, DPS),
+            "screen": lambda: loss_gradient_enclosure(config, DPS),
         }
+        if numpy_quaddtype is not None:
+            Lq, _ = tight_quad_loss_and_gradient(T, S)
+            assert abs(float(Lq) - L0) <= 1e-12 * abs(L0)
+            paths["quad"] = lambda: tight_quad_loss_and_gradient(T, S)
         if (r, m, d) in HESSIAN_SHAPES:
             paths["f64_hess"] = lambda: float64.hessian(T, S, act)
             paths["arb_hess"] = lambda: evaluate(config, DPS, hessian=True)
@@ -217,14 +262,16 @@ def floor_rows(repeat: int) -> list[dict]:
 
 
 PER_SAMPLE_CLAIMS = ("zgj.thm4", "contrast.pl")
-SEARCH_CLAIM, SEARCH_EXAMPLES = "contrast.pl", 40
+SEARCH_CLAIMS, SEARCH_EXAMPLES, SEARCH_REPEATS = ("contrast.pl", "zgj.thm4"), 60, 5
 
 
 def per_sample_rows() -> list[dict]:
     """Per-sample cost of the suite (one claim at its default samples) and of the search, with
     the time spent inside the evaluator (``numeric.precise._evaluate``, which every call of
     ``evaluate`` goes through).  The evaluator's share bounds what any faster evaluation --
-    a float64 filter included -- could save per sample.  Single runs, not medians: they take
+    a float64 filter included -- could save per sample.  The search runs with and without the
+    float64 screen (Hypothesis phase only: no optimiser, no refinement), and the two must find
+    the same best example with the same margin.  Single runs, not medians: they take
     seconds each."""
     import tempfile
 
@@ -253,14 +300,29 @@ def per_sample_rows() -> list[dict]:
             total = time.perf_counter() - start
             rows.append({"what": f"suite: `{claim_id}`", "samples": out["samples"], "total": total}
                         | dict(spent))
-        spent.update(seconds=0.0, calls=0)
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            result = engine.search(SEARCH_CLAIM, max_examples=SEARCH_EXAMPLES, seed=0,
-                                   database=None, save_dir=Path(tmp), refine_steps=0)
-            total = time.perf_counter() - start
-        rows.append({"what": f"search: `{SEARCH_CLAIM}`, {SEARCH_EXAMPLES} examples, no refinement",
-                     "samples": result.examples, "total": total} | dict(spent))
+        for claim_id in SEARCH_CLAIMS:
+            found, runs = {}, {False: [], True: []}
+            for _ in range(SEARCH_REPEATS):  # interleaved: a change of load hits both alike
+                for screen in (False, True):
+                    spent.update(seconds=0.0, calls=0)
+                    with tempfile.TemporaryDirectory() as tmp:
+                        start = time.perf_counter()
+                        result = engine.search(claim_id, max_examples=SEARCH_EXAMPLES, seed=0,
+                                               database=None, save_dir=Path(tmp), refine_steps=0,
+                                               optimise=False, budget=None, screen=screen)
+                        total = time.perf_counter() - start
+                    found[screen] = (result.best.config, str(result.best.margin))
+                    runs[screen].append((total, spent["seconds"], spent["calls"], result))
+            for screen in (False, True):
+                total, seconds, calls, result = sorted(runs[screen], key=lambda t: t[0])[SEARCH_REPEATS // 2]
+                counts = result.screen_counts
+                rows.append({"what": f"search: `{claim_id}`, {SEARCH_EXAMPLES} examples, "
+                                     + ("float64 screen" if screen else "all balls"),
+                             "samples": result.examples, "total": total, "seconds": seconds,
+                             "calls": calls,
+                             "escalated": (f"{counts.escalated} of {counts.screened + counts.escalated}"
+                                           if screen else "")})
+            assert found[False] == found[True], "the screen changed the search's result"
     finally:
         precise._evaluate = original
     return rows
@@ -340,17 +402,27 @@ def markdown(evals, naive, derivs, repeat: int, floors=None, per_sample=None) ->
         f"Targets: float64 <= {FLOAT64_TARGET:g}x; {DPS}-digit balls (`evaluate(config, {DPS})`) "
         f"<= {TARGET:g}x up to (16, 64, 32), <= {WIDE_TARGET:g}x at (32, 128, 64).",
         "",
-        "| (r, m, d) | tight numpy | project float64 | ratio | float64 target | "
-        f"{DPS}-digit balls | ratio | balls target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| (r, m, d) | tight numpy | project float64 | float64 target | quad screen (no bound) "
+        f"| {DPS}-digit balls | balls target | float64 screen (bounded) | balls / screen |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in evals:
-        f = row["f64_grad"] / row["tight"]
-        a = row["arb_grad"] / row["tight"]
+        t = row["tight"]
+        f = row["f64_grad"] / t
+        a = row["arb_grad"] / t
         target = WIDE_TARGET if row["shape"][1] > 64 else TARGET
-        lines.append(f"| {row['shape']} | {_t(row['tight'])} | {_t(row['f64_grad'])} | {f:.2f}x "
-                     f"| {'yes' if f <= FLOAT64_TARGET else 'NO'} | {_t(row['arb_grad'])} | {a:.1f}x "
-                     f"| {'yes' if a <= target else 'NO'} |")
+        quad = f"{_t(row['quad'])} ({row['quad'] / t:.0f}x)" if "quad" in row else "n/a"
+        lines.append(f"| {row['shape']} | {_t(t)} | {_t(row['f64_grad'])} ({f:.2f}x) "
+                     f"| {'yes' if f <= FLOAT64_TARGET else 'NO'} | {quad} "
+                     f"| {_t(row['arb_grad'])} ({a:.0f}x) | {'yes' if a <= target else 'NO'} "
+                     f"| {_t(row['screen'])} ({row['screen'] / t:.0f}x) "
+                     f"| {row['arb_grad'] / row['screen']:.1f}x |")
+    lines += [
+        "",
+        "A filtered decision costs the float64 screen when the screen decides, and the screen plus "
+        "the balls when it escalates (`numeric.filtered`).  The quad column is the baseline's own "
+        "formula on 113-bit floats without any bound, so a bounded quad screen would cost more.",
+    ]
     lines += [
         "",
         f"## Hessian (with loss and gradient) at {DPS} digits vs the numpy float64 `numeric.float64.hessian`"
@@ -383,16 +455,25 @@ def markdown(evals, naive, derivs, repeat: int, floors=None, per_sample=None) ->
             "",
             "## Per-sample cost of the suite and the search, and the evaluator's share",
             "",
-            "Single runs (seed 0).  No float64 filter exists yet; the evaluator's share bounds what "
-            "any faster evaluation could save.",
+            "Suite: single runs (seed 0).  Search: the median run of 5, with and without the screen "
+            "interleaved.  The search decides each Hypothesis example's margin on the float64 "
+            "screen and escalates to balls when its sign is uncertain (`search(..., screen=True)`, "
+            "not the default: see the README); both runs find the same best example with the same margin (asserted).  The "
+            "suite's claims are not screened (see the README); the evaluator's share bounds what any "
+            "faster evaluation could save there.  Most ball evaluations of the search are the "
+            "samplers' level search (`configuration_at_level`: a secant on loss midpoints), "
+            "which a screen cannot serve without changing the samples; only the margin of each "
+            "example is screened.",
             "",
-            "| run | samples | total | per sample | evaluator calls | in the evaluator | share |",
-            "|---|---|---|---|---|---|---|",
+            "| run | samples | total | per sample | evaluator calls (balls) | in the ball evaluator "
+            "| share | escalated to balls |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for row in per_sample:
             lines.append(f"| {row['what']} | {row['samples']} | {_t(row['total'])} "
                          f"| {_t(row['total'] / max(1, row['samples']))} | {row['calls']} "
-                         f"| {_t(row['seconds'])} | {row['seconds'] / row['total']:.0%} |")
+                         f"| {_t(row['seconds'])} | {row['seconds'] / row['total']:.0%} "
+                         f"| {row.get('escalated', '')} |")
     if naive is not None:
         lines += [
             "",

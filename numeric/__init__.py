@@ -5,6 +5,8 @@ Public surface:
 * :class:`Configuration`, :func:`load_configuration`, :func:`save_configuration`
 * :func:`evaluate` (high precision) and :mod:`numeric.float64` (vectorised numpy)
 * :func:`guaranteed_loss` (precision raised until the requested digits are certain)
+* :mod:`numeric.filtered`: float64 loss and gradient with a rigorous error bound, as balls, and
+  decisions that escalate to balls only when that bound cannot settle them
 """
 from numeric.config import (
     Configuration,

@@ -19,6 +19,7 @@ per call and set with the backend's context manager; the caller's precision is u
 """
 from __future__ import annotations
 
+import contextvars
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,11 @@ class UndefinedQuantityError(ConfigurationError):
 class EvaluationTooLargeError(ConfigurationError):
     """The evaluation asked for would need more memory than :data:`MEMORY_LIMIT_BYTES`."""
 
+
+#: Set by :func:`numeric.filtered.screening`: inside it, ball loss and gradient come from
+#: the float64 enclosure where that applies (a function ``(config, dps, gradient=)`` returning
+#: an :class:`Evaluation` or ``None``).
+_SCREEN: contextvars.ContextVar = contextvars.ContextVar("numeric_screen", default=None)
 
 #: Evaluations whose estimated memory (:func:`memory_estimate`) exceeds this are refused
 #: before anything is allocated.
@@ -190,6 +196,11 @@ def evaluate(
                 f"(student row {zero[0]} is the zero vector; u = ||w|| w is not twice "
                 "differentiable at w = 0)"
             )
+    screen = _SCREEN.get()
+    if screen is not None and F.name == "arb" and not hessian:
+        enclosed = screen(config, dps, gradient=gradient)
+        if enclosed is not None:
+            return enclosed
     with F.workdps(dps):
         return _evaluate(config, F, dps, gradient or hessian, hessian)
 

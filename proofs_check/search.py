@@ -37,6 +37,7 @@ higher precision re-evaluates the very same configuration.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -55,6 +56,7 @@ from flint import arb
 
 from numeric.config import (STDIO, Configuration, ConfigurationError, read_json_file,
                             to_fraction, write_atomically, write_output)
+from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
 from proofs_check.assumptions import hypothesis_violations
@@ -109,6 +111,8 @@ class Candidate:
     family: str | None = None
     origin: str = "hypothesis"  # saved | hypothesis | shrunk | optimised | refined
     spec: object = field(default=None, compare=False, repr=False)
+    #: What steers Hypothesis and ranks the examples for the optimiser (:func:`steering`).
+    steer: float | None = field(default=None, compare=False, repr=False)
 
     @property
     def counterexample(self) -> bool:
@@ -170,14 +174,57 @@ def _canonical(config: Configuration, dps: int) -> Configuration:
     return Configuration.from_dict(_config_dict(config, _config_digits(dps)))
 
 
-def margin_at(claim: Claim, config: Configuration, dps: int):
-    """``claim.margin`` at ``config`` evaluated at ``dps`` digits (an arb ball)."""
+def margin_at(claim: Claim, config: Configuration, dps: int, *, screen: bool = False,
+              counts: ScreenCounts | None = None, decided=None):
+    """``claim.margin`` at ``config`` evaluated at ``dps`` digits (an arb ball).
+
+    ``screen=True``: first on the float64 enclosure (:mod:`numeric.filtered`); that ball is
+    returned when ``decided(ball)`` (default: its sign is certain, and then it is the all-ball
+    margin's sign), else the margin is evaluated on balls at ``dps`` digits.  ``counts``
+    tallies the two cases."""
     if claim.at is None:
         raise UsageError(_no_at_message(claim))
-    # Constants (as_ball) and the margin's division are rounded at flint's working
-    # precision: set it to the sample's, or a 53-bit constant would cap the margin's digits.
-    with flint.ctx.workdps(dps):
-        return claim.margin(claim.at(claim, config, dps))
+
+    def on_balls():
+        # Constants (as_ball) and the margin's division are rounded at flint's working
+        # precision: set it to the sample's, or a 53-bit constant would cap the margin's digits.
+        with flint.ctx.workdps(dps):
+            return claim.margin(claim.at(claim, config, dps))
+
+    if not screen:
+        return on_balls()
+    if decided is None:
+        decided = lambda margin: bool(margin > 0 or margin < 0)
+    return filtered(on_balls, decided, counts)
+
+
+#: Significant digits of the steering value (see :func:`steering`).
+STEERING_DIGITS = 8
+
+
+def _steering_digits(x: float) -> float:
+    return float(f"{x:.{STEERING_DIGITS - 1}e}") if math.isfinite(x) else x
+
+
+def steering(margin) -> float | None:
+    """The margin's upper end rounded to :data:`STEERING_DIGITS` significant digits, or
+    ``None`` when the ball's ends round differently.  Hypothesis is steered by it and the
+    optimiser's starts are ranked by it, so that a search with the float64 screen, whose balls
+    are wider, takes exactly the path of the all-ball search: the screen's value is used only
+    when every point of its ball rounds alike (then so does the all-ball margin)."""
+    low, high = (_steering_digits(float(to_mpf(end))) for end in (margin.lower(), margin.upper()))
+    return high if low == high else None
+
+
+#: Claims whose ``at`` takes a discrete decision from a midpoint (Lemma 8's delta_max
+#: boundary, Lemma 14's choice of neuron): on the screen that choice would be taken from the
+#: float64 midpoint, so the search evaluates them on balls only.
+UNSCREENED_CLAIMS = ("zgj.lemma8", "zgj.lemma14")
+
+
+def screens(claim: Claim, screen: bool) -> bool:
+    """Whether the search screens ``claim``'s margins in float64 (see :func:`margin_at`)."""
+    return screen and claim.id not in UNSCREENED_CLAIMS
 
 
 def hidden_constant_note(claim: Claim) -> str | None:
@@ -225,6 +272,8 @@ class SearchResult:
     #: for the teacher-student sublevel sets, a paper model's own scale (``Model.scale``,
     #: e.g. the smallest input angle), or None when the claim's instances have no scale.
     scale_name: str | None = "loss level"
+    #: Hypothesis examples decided on the float64 screen and those escalated to balls.
+    screen_counts: ScreenCounts = field(default_factory=ScreenCounts)
 
     @property
     def found(self) -> bool:
@@ -364,7 +413,8 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
            min_loss=None, max_loss=None, shapes=None, families=None, refine_steps: int = 40,
            shrink: bool = True, on_example: Callable[[int], None] | None = None,
            budget: float | None = DEFAULT_BUDGET, optimise: bool = True,
-           on_best: Callable[[Candidate], None] | None = None) -> SearchResult:
+           on_best: Callable[[Candidate], None] | None = None,
+           screen: bool = False) -> SearchResult:
     """Search for a certainly negative margin of ``claim``; see the module docstring.
 
     ``database``: a directory for Hypothesis's example database (None: no database).
@@ -375,7 +425,12 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     ``budget``: seconds for the whole search (None: unbounded); ``optimise``: run the
     level-set optimiser on the most promising examples; ``on_best(candidate)`` is called
     whenever the best margin improves (progress).  Same arguments and seed, same result,
-    unless the budget binds.
+    unless the budget binds.  ``screen``: decide each Hypothesis example's margin on the
+    float64 enclosure first and on balls only where its sign is uncertain (the verdict is the
+    same; :mod:`numeric.filtered`); an example that becomes the best, or a counterexample, is
+    re-evaluated on balls, so what is reported and saved is always the all-ball margin.
+    Off by default: at the search's shapes (r <= 3, m <= 5) the screen costs about as much as
+    the balls, and most examples need the balls anyway (measured in ``benchmarks/bench_core.py``).
     """
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
@@ -404,6 +459,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                                   save_dir=save_dir, json_path=json_path, shrink=shrink,
                                   on_example=on_example, on_best=on_best)
     lo, hi = _loss_range(claim, min_loss, max_loss)
+    screening = screens(claim, screen)
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
@@ -464,10 +520,22 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                 raise _OutOfTime  # Hypothesis's share of the budget is spent
             dps = sample.dps
             cfg = _canonical(sample.config, dps)
-            margin = margin_at(claim, cfg, dps)
-            cand = Candidate(cfg, margin, dps, sample.level, sample.spec.family, "hypothesis", sample.spec)
-            upper = float(cand.key())
-            hypothesis.target(-max(-1e300, min(1e300, upper)) if math.isfinite(upper) else -1e300,
+            best = state["best"]
+
+            def settled(m):
+                # The screen's ball settles all this example is used for: not a counterexample
+                # (those are reported), the steering value, and not better than the best.
+                return (bool(m > 0) and steering(m) is not None and best is not None
+                        and bool(m.lower() >= best.margin.upper()))
+
+            margin = margin_at(claim, cfg, dps, screen=screening, counts=result.screen_counts,
+                               decided=settled)
+            steer = steering(margin)
+            if steer is None:  # a ball across a rounding boundary of the steering value
+                steer = _steering_digits(float(to_mpf(margin.mid()) + to_mpf(margin.rad())))
+            cand = Candidate(cfg, margin, dps, sample.level, sample.spec.family, "hypothesis",
+                             sample.spec, steer=steer)
+            hypothesis.target(-max(-1e300, min(1e300, steer)) if math.isfinite(steer) else -1e300,
                               label="margin")
             state["examples"] += 1
             state["pool"].append(cand)
@@ -535,7 +603,8 @@ def _optimise(claim, pool, lo, hi, seed, stop):
 
     settings = WorstCaseSettings(starts_per_family=0, seed=seed)
     seen, chosen = set(), []
-    for cand in sorted((c for c in pool if c.level is not None), key=lambda c: c.key()):
+    for cand in sorted((c for c in pool if c.level is not None),
+                       key=lambda c: c.steer if c.steer is not None else float(c.key())):
         shape = (cand.config.r, cand.config.m, cand.config.d, cand.family)
         if shape not in seen:
             seen.add(shape)
