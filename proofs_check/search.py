@@ -6,7 +6,9 @@
 
 1. saved counterexamples (``<home>/counterexamples/*.json``) of the claim are re-evaluated
    first;
-2. a Hypothesis test draws samples from :func:`proofs_check.strategies.samples`, calls
+2. a Hypothesis test draws samples from :func:`proofs_check.strategies.search_samples`
+   (the claim's shapes and teacher class, each also made harder: ``m`` up to ``8 r``,
+   ``Delta`` down to 0.1, teacher norms in ``[0.25, 2]``, relaxed specs), calls
    ``hypothesis.target(-margin)`` to steer towards small margins, and fails on a certainly
    negative margin, so that Hypothesis shrinks the counterexample to a simple one; its
    example database (``<home>/hypothesis-db``) replays it first next time;
@@ -434,10 +436,9 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     """
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import strategies as st
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from proofs_check.strategies import samples
+    from proofs_check.strategies import search_samples
 
     if isinstance(claim, str):
         claim_ref = claim_ref or claim
@@ -497,11 +498,10 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
                 offer(saved)
 
         # 2. Hypothesis, steered by target(-margin); a certain violation fails the test.
-        strategy = st.sampled_from(shapes).flatmap(
-            lambda s: samples(*s, max_loss=hi, min_loss=lo, families=families,
-                              Delta=_setting(claim, "Delta", 0.5),
-                              w_min=_setting(claim, "w_min", 0.8),
-                              w_max=_setting(claim, "w_max", 1.2)))
+        strategy = search_samples(shapes, max_loss=hi, min_loss=lo, families=families,
+                                  Delta=_setting(claim, "Delta", 0.5),
+                                  w_min=_setting(claim, "w_min", 0.8),
+                                  w_max=_setting(claim, "w_max", 1.2))
         phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
         if shrink:
             phases.append(Phase.shrink)

@@ -10,7 +10,10 @@ so failing examples shrink (towards few teachers, simple directions, larger loss
   carrying the precision ``dps`` the level needs);
 * :func:`configurations` -- the :class:`~numeric.config.Configuration` of such a sample;
 * :func:`degenerate_configurations` -- the same, restricted to the degenerate directions:
-  Claim 2's rotated pairs, stray small students, strongly imbalanced shares.
+  Claim 2's rotated pairs, stray small students, strongly imbalanced shares;
+* :func:`search_samples` -- what ``proofs-check search`` draws: samples of given shapes,
+  widened (``m`` up to ``8 r``), with harder teachers (small ``Delta``, unequal norms) and
+  relaxed specs.
 
 Paste into a test of your own::
 
@@ -51,6 +54,7 @@ __all__ = [
     "samples",
     "configurations",
     "degenerate_configurations",
+    "search_samples",
 ]
 
 #: Level placement solves ``L = level`` to this relative accuracy; levels are drawn below
@@ -68,9 +72,11 @@ def _coordinates(d: int, bound: float = 1.0):
 
 
 @st.composite
-def teachers(draw, r, d, Delta=0.5, w_min=0.8, w_max=1.2):
+def teachers(draw, r, d, Delta=0.5, w_min=0.8, w_max=1.2, tight=False):
     """``r`` teacher rows in ``R^d``: pairwise up-to-sign angle ``>= Delta``, norms in
     ``[w_min, w_max]`` (Assumptions 1 and 2).  ``r`` and ``d`` may be ints or strategies.
+    With ``tight=True`` (and ``r >= 2``, ``d >= 2``) the second row is at angle exactly
+    ``Delta`` from the first: the separation is attained, not only allowed.
 
     Returns a tuple of ``r`` tuples of ``d`` floats.  Draws whose directions are too close
     (or zero) are rejected; with ``Delta`` near ``pi/2`` and ``r`` near ``d`` most draws are,
@@ -86,7 +92,15 @@ def teachers(draw, r, d, Delta=0.5, w_min=0.8, w_max=1.2):
         v = draw(_coordinates(d))
         n = math.sqrt(sum(x * x for x in v))
         assume(n > 1e-3)
-        assume(all(up_to_sign_angle(v, w) >= Delta for w in rows))
+        if tight and i == 1 and d >= 2:
+            # v's component orthogonal to the first row sets the plane of the pair.
+            a = [x / math.sqrt(sum(y * y for y in rows[0])) for x in rows[0]]
+            c = sum(x * y for x, y in zip(v, a))
+            e = [x - c * y for x, y in zip(v, a)]
+            en = math.sqrt(sum(x * x for x in e))
+            assume(en > 1e-3)
+            v = [math.cos(Delta) * x + math.sin(Delta) * y / en for x, y in zip(a, e)]
+        assume(all(up_to_sign_angle(v, w) >= Delta * (1 - 1e-9) for w in rows))
         rows.append(v)
     norms = [draw(st.floats(w_min, w_max)) for _ in range(r)]
     return tuple(tuple(x * s / math.sqrt(sum(y * y for y in v)) for x in v)
@@ -140,12 +154,55 @@ def samples(draw, r=3, m=5, d=4, max_loss=1e-6, min_loss=None, families=FAMILIES
     ``dps``, ``spec``) with ``min_loss <= L <= max_loss``, the level drawn log-uniformly;
     ``relax=True`` also draws relaxed specs (the others re-fitted around the perturbation)."""
     spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, shares, relax=relax))
+    return _placed(draw, spec, max_loss, min_loss)
+
+
+def _placed(draw, spec, max_loss, min_loss):
+    """``spec`` placed at a level drawn log-uniformly in ``[min_loss, max_loss]``."""
     lo, hi = _log_levels(max_loss, min_loss)
     exponent = draw(st.floats(lo, hi))
     try:
         return configuration_at_level(spec, mpmath.mpf(10) ** mpmath.mpf(exponent))
     except UsageError:
         reject()  # this spec's path does not reach the level
+
+
+#: The harder teacher classes :func:`search_samples` mixes in: separation down to
+#: ``HARD_DELTA`` (attained by a pair), and norms spread over ``HARD_NORMS``.
+HARD_DELTA = 0.1
+HARD_NORMS = (0.25, 2.0)
+
+
+def _one_in_four():
+    return st.sampled_from((False, False, False, True))
+
+
+@st.composite
+def search_samples(draw, shapes, max_loss=1e-6, min_loss=None, families=FAMILIES, Delta=0.5,
+                   w_min=0.8, w_max=1.2, harder=True):
+    """What ``proofs-check search`` draws: a :class:`~proofs_check.samplers.Sample` of a
+    shape ``(r, m, d)`` from ``shapes`` with the teacher class ``Delta``, ``[w_min,
+    w_max]``; with ``harder=True`` each of these may also be made harder (in about one
+    draw of four each; Hypothesis shrinks back towards the plain draw): the width ``m`` up
+    to ``8 r``; the
+    separation drawn down to ``HARD_DELTA`` and attained by a teacher pair; the norms
+    drawn from ``HARD_NORMS`` (``w_max / w_min = 8``); and relaxed specs (the students
+    around the perturbation re-fitted, :func:`samples` with ``relax=True``).
+    """
+    r, m, d = draw(st.sampled_from(tuple(shapes)))
+    tight = False
+    if harder:
+        # Each variant in about one draw of four (wide students cost ~ m^2 per evaluation);
+        # shrinking goes back to the plain draw.
+        if draw(_one_in_four()) and m < 8 * r:
+            m = draw(st.integers(m + 1, 8 * r))
+        if r >= 2 and draw(_one_in_four()):
+            Delta, tight = draw(st.floats(min(HARD_DELTA, Delta), Delta)), True
+        if draw(_one_in_four()):
+            w_min, w_max = min(w_min, HARD_NORMS[0]), max(w_max, HARD_NORMS[1])
+    T = draw(teachers(r, d, Delta, w_min, w_max, tight=tight))
+    spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, teacher=T, relax=harder))
+    return _placed(draw, spec, max_loss, min_loss)
 
 
 def configurations(r=3, m=5, d=4, max_loss=1e-6, min_loss=None, families=FAMILIES,

@@ -50,6 +50,8 @@ NEIGHBOURS = {
     "lemma9.tight 1/3 - 0.02": _shifted("zgj.lemma9.tight", Fraction(1, 3) - Fraction(2, 100)),
     "lemma9 eps^(1/3 + 0.02)": _shifted("zgj.lemma9", Fraction(1, 3) + Fraction(2, 100)),
     "lemmaC6 eps^0.52": _shifted("zgj.lemmaC6", "0.52"),
+    "lemma10 eps^0.52 (the maximisers' 1/2 + 0.02)": _shifted("zgj.lemma10", "0.52"),
+    "lemma12 eps^1.02 (the maximisers' 1 + 0.02)": _shifted("zgj.lemma12", "1.02"),
     "lemmaC11 corrected decay 2.54": _shifted("zgj.lemmaC11.decay", "2.54"),
     "lemmaC11 corrected decay 2.46": _shifted("zgj.lemmaC11.decay", "2.46"),
     # sharp certified constants a millionth too strong
@@ -73,7 +75,8 @@ def test_false_neighbour_is_rejected(name):
 def test_the_true_statements_next_to_them_are_accepted():
     """The same checks accept the truth: the rejections above are not a checker that rejects
     everything."""
-    for claim_id in ("zgj.claim2", "zgj.lemmaD2.shape", "zgj.lemma11", "zgj.lemma11.tight", "zgj.lemma9.tight"):
+    for claim_id in ("zgj.claim2", "zgj.lemmaD2.shape", "zgj.lemma11", "zgj.lemma11.tight", "zgj.lemma9.tight",
+                     "zgj.lemma10", "zgj.lemma12"):
         claim = get_claim(claim_id)
         if claim_id == "zgj.claim2":
             claim = claim.variant(settings=FAST_CLAIM2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from numeric.precise import evaluate
@@ -76,3 +76,56 @@ def test_relaxed_samples_are_in_the_sublevel_set(sample):
     # Relaxed or not, the drawn configuration is placed at its level (ball at more digits).
     L = evaluate(sample.config, sample.dps + 10, gradient=False).loss
     assert L < 1.001e-6 and sample.spec.family == "stray"
+
+
+# ---- what `proofs-check search` draws: the harder classes are actually drawn ---------------
+
+def _drawn(condition, shapes=((2, 3, 3),)):
+    """The first :func:`search_samples` draw (seeded, no database) that meets ``condition``;
+    ``hypothesis.find`` raises ``NoSuchExample`` if none of 300 draws does."""
+    import random
+
+    from hypothesis import find
+
+    from proofs_check.strategies import search_samples
+
+    return find(search_samples(shapes, max_loss=1e-4), condition,
+                settings=settings(max_examples=300, database=None, deadline=None, phases=[Phase.generate],
+                                  suppress_health_check=list(HealthCheck)),
+                random=random.Random(0))
+
+
+def _norms(config):
+    return [math.sqrt(sum(float(x) ** 2 for x in row)) for row in config.teacher]
+
+
+def test_search_draws_wide_students():
+    s = _drawn(lambda s: s.config.m >= 4 * s.config.r + 1, shapes=((1, 2, 2), (2, 3, 3)))
+    assert s.config.m <= 8 * s.config.r
+
+
+def test_search_draws_small_separation():
+    s = _drawn(lambda s: up_to_sign_angle(*s.config.teacher[:2]) < 0.2)
+    assert up_to_sign_angle(*s.config.teacher[:2]) >= 0.1 * (1 - 1e-9)
+
+
+def test_search_draws_unequal_teacher_norms():
+    s = _drawn(lambda s: max(_norms(s.config)) > 3 * min(_norms(s.config)))
+    assert 0.25 - 1e-12 <= min(_norms(s.config)) and max(_norms(s.config)) <= 2 + 1e-12
+
+
+def test_search_draws_relaxed_specs():
+    s = _drawn(lambda s: s.spec.relaxed)
+    L = evaluate(s.config, s.dps + 10, gradient=False).loss
+    assert L < 1.001e-4
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_search_samples_without_harder_keep_the_claims_class(data):
+    from proofs_check.strategies import search_samples
+
+    s = data.draw(search_samples(((2, 3, 3),), max_loss=1e-4, harder=False))
+    assert s.config.m == 3 and not s.spec.relaxed
+    assert all(0.8 - 1e-12 <= n <= 1.2 + 1e-12 for n in _norms(s.config))
+    assert up_to_sign_angle(*s.config.teacher[:2]) >= 0.5 - 1e-9

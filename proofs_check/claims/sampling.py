@@ -9,26 +9,37 @@ tuple of ``(r, m, d)``), ``Delta``, ``w_min``, ``w_max``, ``families``.
 :func:`observe_minimisers` observes instead the *worst configurations found by
 optimisation* (:func:`proofs_check.worst_case.minimise_margin`): per shape, the smallest
 ``||grad L||_F`` on ``{L = level}`` from every family at the top level, continued level by
-level down the ladder.  It is for claims whose ratio at a fixed loss grows with
-``||grad L||_F`` (Theorem 4, the PL contrast); its settings are a
-:class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back to
-:func:`observe_levels`.  The minimisers are shared by the claims of one run (cached on the
-shapes, levels, seed and teacher bounds).
+level down the ladder.  With ``worst_case_objective = "gradient_norm"`` it is for
+claims whose ratio at a fixed loss grows with ``||grad L||_F`` (Theorem 4, the PL
+contrast); with ``"margin"`` it minimises the claim's own margin (the largest left side
+of an upper bound: Lemmas 9, 10, 12, C.6), by one ladder (:func:`margin_minimisers`).
+Its settings are a :class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back
+to :func:`observe_levels`.  The minimisers are shared by the claims of one run and their
+planted twins (cached on the claim's left side, the shapes, levels, seed and teacher
+bounds).  :func:`judge_minimisers` adds the deepest worst case re-evaluated at two
+precisions (:func:`deepest_at_two_precisions`).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
+from fractions import Fraction
 
+import flint
 import mpmath
 import numpy as np
+from flint import arb
+
+from numeric.precision import decimal_string, to_mpf
 
 from proofs_check.errors import UsageError
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 
 __all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "DEFAULT_SHAPES", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES",
            "LevelSettings", "WorstCaseLevelSettings", "observe_levels", "level_samples",
-           "observe_minimisers", "gradient_minimisers"]
+           "observe_minimisers", "gradient_minimisers", "margin_minimisers",
+           "descent_claim", "binding_per_level", "deepest_at_two_precisions", "judge_minimisers"]
 
 DEFAULT_LEVELS = tuple(10.0**-k for k in range(2, 9))
 #: A longer ladder for the exponent fits that decide Theorem 4 and its PL contrast: 15
@@ -60,13 +71,20 @@ class WorstCaseLevelSettings(LevelSettings):
     """:class:`LevelSettings` for claims observed at optimised worst cases: the shapes
     ``worst_case_shapes`` whose minimisers are followed down ``levels``, the objective the
     optimiser minimises (``"gradient_norm"``: the claim's ratio grows with
-    ``||grad L||_F`` at a fixed loss), and ``optimise = False`` to observe sampled
-    configurations (``shapes``, ``families``) instead."""
+    ``||grad L||_F`` at a fixed loss; ``"margin"``: the claim's own margin, by a
+    finite-difference descent of ``worst_case_top_iterations`` steps per start at the top
+    level, ``worst_case_iterations`` below; ``worst_case_refresh_families``: fresh starts of
+    every family every fourth level, not only a relaxed stray one), and
+    ``optimise = False`` to observe sampled configurations (``shapes``, ``families``)
+    instead."""
 
     levels: tuple = WORST_CASE_LEVELS
     optimise: bool = True
     worst_case_shapes: tuple = WORST_CASE_SHAPES
     worst_case_objective: str = "gradient_norm"
+    worst_case_iterations: int = 25
+    worst_case_top_iterations: int = 100
+    worst_case_refresh_families: bool = False
 
 
 def level_samples(claim, request, salt=None):
@@ -116,19 +134,40 @@ def _ladder(levels, samples: int, shapes):
     return tuple(levels), tuple(shapes[:n_shapes])
 
 
-@functools.lru_cache(maxsize=8)
-def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w_min: float,
-                        w_max: float) -> tuple:
-    """``((shape, WorstCase), ...)``: the smallest ``||grad L||_F`` found on ``{L = level}``
-    for each shape and level (levels in decreasing order), from every family at the top
-    level (and a relaxed stray start), then continued from the previous level's minimiser
+def descent_claim(claim):
+    """``claim`` as the level-set optimiser sees it: its own left side over the right
+    side's scale-free factors (the exponent and any constant dropped, ``bound = 1``), to
+    be made as small (lower bounds) or as large (upper bounds, and two-sided claims fitted
+    on their largest ratio) as possible.  At a fixed level ``L`` the right side's
+    ``L^alpha`` is a constant, so the worst configuration does not depend on the exponent:
+    a claim and its planted twins share one ladder of minimisers (and one cache entry)."""
+    from proofs_check.claims.base import Claim, _lower_is_worse
+
+    return Claim(id="worst case", title="", source="", statement="", hypotheses="", lhs="", rhs="",
+                 relation=">=" if _lower_is_worse(claim) else "<=", expected="inconclusive",
+                 observe=observe_levels, at=claim.at, settings=claim.settings)
+
+
+@functools.lru_cache(maxsize=16)
+def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed: int, Delta: float,
+                      w_min: float, w_max: float, iterations: int = 25,
+                      top_iterations: int = 100, refresh_families: bool = False) -> tuple:
+    """``((shape, WorstCase), ...)``: the smallest margin of ``claim`` (a
+    :func:`descent_claim`) found on ``{L = level}`` for each shape and level (levels in
+    decreasing order) by :func:`proofs_check.worst_case.minimise_margin` with ``objective``
+    (``top_iterations`` steps of the margin descent at the top level, in float64, then
+    ``iterations``): from every family at the top level (and a relaxed stray start), then
+    continued from the previous level's minimiser
     (:func:`numeric.level_set.rescale_to_level`) and, every fourth level, a fresh relaxed
-    stray start."""
-    from proofs_check.claims import get_claim
+    stray start (with ``refresh_families``: fresh starts of every family too, for claims
+    whose top-level worst case is a branch that stops being the worst further down).
+    Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the norm bounds."""
     from proofs_check.samplers import separated_teachers
     from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
 
-    gradient_claim = get_claim("zgj.thm4").variant(constant=1)
+    fresh = WorstCaseSettings(starts_per_family=1, objective=objective, seed=seed,
+                              margin_iterations=iterations)
+    top = dataclasses.replace(fresh, margin_iterations=top_iterations)
     out = []
     for shape in shapes:
         r, m, d = shape
@@ -137,34 +176,54 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
         previous = None
         for k, level in enumerate(sorted(levels, reverse=True)):
             if previous is None:
-                settings = WorstCaseSettings(starts_per_family=1, objective="gradient_norm", seed=seed)
-                extra = []  # the sampled starts include a relaxed stray one
+                settings, extra = top, []  # the sampled starts include a relaxed stray one
             else:
-                settings = WorstCaseSettings(starts_per_family=0, objective="gradient_norm", seed=seed)
+                settings = dataclasses.replace(fresh, starts_per_family=0)
                 extra = [Start(previous.config, previous.family, "continued")]
-                # A fresh relaxed stray every fourth level, in case the continued branch
-                # is not the lowest one there.
-                fresh = relaxed_stray_start(T, m, level, rng) if k % 4 == 0 else None
-                extra += [fresh] if fresh is not None else []
+                # Fresh starts every fourth level, in case the continued branch is not the
+                # worst one there: a relaxed stray (inside the sampled starts with
+                # refresh_families).
+                if k % 4 == 0 and refresh_families:
+                    settings = fresh
+                elif k % 4 == 0:
+                    new = relaxed_stray_start(T, m, level, rng)
+                    extra += [new] if new is not None else []
             try:
-                previous = minimise_margin(gradient_claim, T, students=m, level=level,
-                                           settings=settings, starts=extra)
+                previous = minimise_margin(claim, T, students=m, level=level, settings=settings,
+                                           starts=extra)
             except UsageError:  # the continuation did not reach this level: start afresh
-                settings = WorstCaseSettings(starts_per_family=1, objective="gradient_norm", seed=seed)
-                previous = minimise_margin(gradient_claim, T, students=m, level=level, settings=settings)
+                previous = minimise_margin(claim, T, students=m, level=level, settings=fresh)
             out.append((shape, previous))
     return tuple(out)
 
 
+def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w_min: float,
+                        w_max: float) -> tuple:
+    """The :func:`margin_minimisers` of ``||grad L||_F`` (Theorem 4's left side), shared by
+    every claim whose ratio at a fixed loss grows with the gradient norm."""
+    from proofs_check.claims import get_claim
+
+    return margin_minimisers(descent_claim(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
+                             tuple(levels), seed, Delta, w_min, w_max)
+
+
 def observe_minimisers(claim, request):
-    """Observations of ``claim`` at the gradient-norm minimisers (see the module doc)."""
+    """Observations of ``claim`` at the worst configurations found by optimisation (see the
+    module doc): the gradient-norm minimisers, or the minimisers of the claim's own margin
+    (``settings.worst_case_objective``)."""
     p = claim.settings if isinstance(claim.settings, WorstCaseLevelSettings) else WorstCaseLevelSettings()
     if not p.optimise:
         yield from observe_levels(claim, request)
         return
     levels, shapes = _ladder(tuple(p.levels), request.samples, tuple(p.worst_case_shapes))
-    found = gradient_minimisers(shapes, levels, request.seed, float(p.Delta), float(p.w_min),
-                                float(p.w_max))
+    if p.worst_case_objective == "gradient_norm":
+        found = gradient_minimisers(shapes, levels, request.seed, float(p.Delta), float(p.w_min),
+                                    float(p.w_max))
+    else:
+        found = margin_minimisers(descent_claim(claim), p.worst_case_objective, shapes, levels,
+                                  request.seed, float(p.Delta), float(p.w_min), float(p.w_max),
+                                  int(p.worst_case_iterations), int(p.worst_case_top_iterations),
+                                  bool(p.worst_case_refresh_families))
     for shape, wc in found:
         obs = claim.observe_at(wc.config, wc.dps)
         yield type(obs)(
@@ -175,3 +234,78 @@ def observe_minimisers(claim, request):
             group=wc.level,
         )
         request.tick()
+
+
+def binding_per_level(claim, observations) -> list:
+    """The binding observation of each level (smallest ``lhs / rhs`` for a lower bound,
+    largest for an upper bound, as the fit picks it), smallest loss first."""
+    from proofs_check.claims.base import _lower_is_worse, as_ball, ratio
+
+    lower = _lower_is_worse(claim)
+    worst = {}
+    for o in observations:
+        r = ratio(o)
+        if r is None:
+            continue
+        value = to_mpf(r.mid())
+        key = value if lower else -value
+        if o.group not in worst or key < worst[o.group][0]:
+            worst[o.group] = (key, o)
+    return sorted((o for _, o in worst.values()), key=lambda o: to_mpf(as_ball(o.scale).mid()))
+
+
+def deepest_at_two_precisions(claim, observations, exponent) -> dict | None:
+    """The binding observation at the smallest loss (:func:`binding_per_level`) re-evaluated
+    with ``claim.at`` at its precision and at twice it: ``lhs / scale^exponent`` at both
+    (``C``, ``C_2x``, 10 digits), with its loss, family, origin and configuration.  A
+    constant that agrees at both precisions is not an artefact of the arithmetic."""
+    from numeric.config import Configuration
+    from proofs_check.claims.base import as_ball
+
+    pts = binding_per_level(claim, observations)
+    if not pts or "config" not in pts[0].witness:
+        return None
+    o = pts[0]
+    config = Configuration.from_dict(o.witness["config"])
+    values = []
+    for dps in (o.dps, 2 * o.dps):
+        with flint.ctx.workdps(dps):
+            again = claim.observe_at(config, dps)
+            power = arb.exp(arb.log(as_ball(again.scale)) * as_ball(Fraction(exponent)))
+            values.append(decimal_string(as_ball(again.lhs) / power, 10))
+    return {"C": values[0], "C_2x": values[1], "dps": o.dps, "exponent": str(Fraction(exponent)),
+            "loss": decimal_string(o.scale, 6), "family": o.witness.get("family"),
+            "origin": o.witness.get("origin", "sampled"), "config": o.witness["config"]}
+
+
+def judge_minimisers(claim, observations):
+    """The default judgement of a claim observed at its optimised worst cases, plus the
+    deepest worst case checked at two precisions against the simplest exponent near the
+    fitted one (``figures["<claim id>.worst_case"]``, and a sentence in the notes)."""
+    from proofs_check.claims.base import judge
+
+    verdict = judge(claim, observations)
+    fit = verdict.estimate.fit if verdict.estimate is not None else None
+    slope = getattr(fit, "slope", None) if fit is not None else None
+    if slope is None:
+        return verdict
+    exponent = Fraction(slope).limit_denominator(8)
+    deepest = deepest_at_two_precisions(claim, observations, exponent)
+    if deepest is None:
+        return verdict
+    pts = binding_per_level(claim, observations)
+    figure = {f"{claim.id}.worst_case": {
+        "loss": [decimal_string(o.scale, 12) for o in pts],
+        "lhs": [decimal_string(o.lhs, 12) for o in pts],
+        "family": [o.witness.get("family") for o in pts],
+        "origin": [o.witness.get("origin", "sampled") for o in pts],
+        "shape": [o.witness.get("shape") for o in pts],
+        "fitted_exponent": f"{slope:.6f}", "deepest": deepest}}
+    note = (f"Worst cases found by optimising the claim's margin on {{L = level}} (not sampled): "
+            f"fitted exponent {slope:.5f}; at the deepest level (L = {deepest['loss']}, family "
+            f"{deepest['family']}, {deepest['origin']}) lhs / L^({deepest['exponent']}) = "
+            f"{deepest['C']} at {deepest['dps']} digits and {deepest['C_2x']} at "
+            f"{2 * deepest['dps']} digits.")
+    notes = f"{verdict.notes} {note}" if verdict.notes else note
+    figures = {**(verdict.figures or {}), **figure}
+    return dataclasses.replace(verdict, notes=notes, figures=figures)

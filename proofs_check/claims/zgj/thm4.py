@@ -25,13 +25,12 @@ from fractions import Fraction
 
 import dataclasses
 
-import flint
-from flint import arb
 
 from numeric.precision import decimal_string
 from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import WORST_CASE_LEVELS, WorstCaseLevelSettings, observe_minimisers
+from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, deepest_at_two_precisions,
+                                          observe_minimisers)
 from proofs_check.judgement import FitSettings
 
 __all__ = ["CLAIMS", "gradient_lower_bound_at"]
@@ -64,7 +63,7 @@ def judge_with_figure(claim, obs):
         "fitted_exponent": None if verdict.estimate is None or verdict.estimate.exponent is None
         else f"{verdict.estimate.exponent:.6f}",
     }}
-    finding = _deepest_minimiser_at_two_precisions(claim, pts)
+    finding = deepest_at_two_precisions(claim, obs, Fraction(3, 4))
     if finding is None:
         return dataclasses.replace(verdict, figures=figure)
     figure["gradient_vs_loss"]["deepest_minimiser"] = finding
@@ -74,25 +73,6 @@ def judge_with_figure(claim, obs):
             f"configuration gives ||grad L||_F / L^(3/4) = {finding['C']} at {finding['dps']} "
             f"digits and {finding['C_2x']} at {2 * finding['dps']} digits.")
     return dataclasses.replace(verdict, figures=figure, notes=verdict.notes + note)
-
-
-def _deepest_minimiser_at_two_precisions(claim, pts):
-    """The smallest-loss worst observation re-evaluated at twice its precision: its
-    ``||grad L|| / L^(3/4)`` at both, and its configuration."""
-    from numeric.config import Configuration
-
-    if not pts or "config" not in pts[0].witness:
-        return None
-    o = pts[0]
-    config = Configuration.from_dict(o.witness["config"])
-    values = []
-    for dps in (o.dps, 2 * o.dps):
-        with flint.ctx.workdps(dps):
-            L, g = loss_and_gradient_norm(config, dps)
-            values.append(decimal_string(g / arb.exp(arb.log(L) * 3 / 4), 10))
-    return {"C": values[0], "C_2x": values[1], "dps": o.dps, "loss": decimal_string(o.scale, 6),
-            "family": o.witness.get("family"), "origin": o.witness.get("origin", "sampled"),
-            "config": o.witness["config"]}
 
 
 THM4 = Claim(
