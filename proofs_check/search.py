@@ -39,7 +39,6 @@ higher precision re-evaluates the very same configuration.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import math
 import os
@@ -218,15 +217,9 @@ def steering(margin) -> float | None:
     return high if low == high else None
 
 
-#: Claims whose ``at`` takes a discrete decision from a midpoint (Lemma 8's delta_max
-#: boundary, Lemma 14's choice of neuron): on the screen that choice would be taken from the
-#: float64 midpoint, so the search evaluates them on balls only.
-UNSCREENED_CLAIMS = ("zgj.lemma8", "zgj.lemma14")
-
-
 def screens(claim: Claim, screen: bool) -> bool:
     """Whether the search screens ``claim``'s margins in float64 (see :func:`margin_at`)."""
-    return screen and claim.id not in UNSCREENED_CLAIMS
+    return screen and claim.screenable
 
 
 def hidden_constant_note(claim: Claim) -> str | None:
@@ -455,10 +448,14 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     from proofs_check.model_search import model_of, search_model_claim
 
     if model_of(claim) is not None:  # a paper with its own configuration type
-        return search_model_claim(claim, model_of(claim), claim_ref=claim_ref,
-                                  max_examples=max_examples, seed=seed, database=database,
-                                  save_dir=save_dir, json_path=json_path, shrink=shrink,
-                                  on_example=on_example, on_best=on_best)
+        result = search_model_claim(claim, model_of(claim), claim_ref=claim_ref,
+                                    max_examples=max_examples, seed=seed, database=database,
+                                    save_dir=save_dir, json_path=json_path, shrink=shrink,
+                                    on_example=on_example, on_best=on_best)
+        if screen:
+            result.notes.append(f"the float64 screen serves teacher-student configurations only; "
+                                f"{claim.id}'s margins were all evaluated on balls")
+        return result
     lo, hi = _loss_range(claim, min_loss, max_loss)
     screening = screens(claim, screen)
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))

@@ -49,6 +49,10 @@ def register(subparsers):
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="time for the whole search: Hypothesis half, the level-set optimiser the rest "
                         "(default 60); progress on stderr shows the best margin so far")
+    p.add_argument("--screen", action="store_true",
+                   help="decide each example's margin on a float64 enclosure with a rigorous error "
+                        "bound first, and on 50-digit balls only when its sign is uncertain (off by "
+                        "default: at the search's small shapes it does not pay; see benchmarks/)")
     p.add_argument("--db", default=None, help="Hypothesis example database directory "
                    "(default .proofs-check/hypothesis-db, or none with --seed; 'none' disables it)")
     p.add_argument("--save-dir", default=None, help="counterexample directory "
@@ -111,6 +115,7 @@ def run(args) -> int:
         refine_steps=args.refine_steps, shrink=not args.no_shrink,
         budget=engine.DEFAULT_BUDGET if args.budget is None else args.budget,
         on_best=_progress_printer(engine.scale_name_of(claim)),
+        screen=args.screen,
     )
     # With --json - the JSON is stdout; the summary then goes to stderr.
     out = sys.stderr if args.json == "-" else sys.stdout
@@ -134,6 +139,10 @@ def run(args) -> int:
     note = engine.hidden_constant_note(claim)
     if note:
         print(f"note: {note}", file=out)
+    if args.screen:
+        c = result.screen_counts
+        print(f"float64 screen: {c.screened} margins decided on it, {c.escalated} escalated to "
+              f"balls, {c.declined} out of its range", file=out)
     for path in result.written:
         print(f"written: {path}", file=out)
     if result.interrupted:
