@@ -39,6 +39,14 @@ with the protocol of :mod:`numeric.stationary`), and certifies saddles too:
      non-zero student has ``g = 0`` in that student's direction, so such points are
      ``degenerate`` unless a negative direction is certified.
 
+Which model is hunted is a paper's declaration (:class:`HuntModel`, listed in
+``Paper.model.hunts``): Zhou-Ge-Jin's package declares the teacher-student model, whose
+hunt is :func:`hunt` above (with the zero-row and aligned-group reductions it needs); a
+model without such a specialised hunt (Safran and Shamir's smooth ReLU network) gets
+:func:`hunt_generic`: its own starts, then descent, Newton, the Krawczyk certificate,
+the inertia on balls, deduplication by the model's symmetry key and saddle hopping, with
+the same :class:`Landscape` result.  :func:`run_hunt` dispatches.
+
 >>> result = hunt([[1, 0], [0, 1]], HuntSettings(students=2, starts=12, seed=0))
 >>> sorted({p.kind for p in result.points}) == ["global", "saddle"]
 True
@@ -71,6 +79,10 @@ from proofs_check.errors import UsageError
 from proofs_check.samplers import configuration_at_scale, random_spec
 
 __all__ = [
+    "HuntModel",
+    "ModelPoint",
+    "run_hunt",
+    "hunt_generic",
     "HuntSettings",
     "StationaryPoint",
     "Landscape",
@@ -117,10 +129,57 @@ class HuntSettings:
 
 
 @dataclass(frozen=True)
+class HuntModel:
+    """A model the stationary-point hunt applies to, declared by a paper
+    (``Paper.model.hunts``); ``proofs-check stationary --paper ID`` or ``--model ID``
+    selects it.
+
+    ``build(teacher, students, activation)`` returns the model (the protocol of
+    :mod:`numeric.stationary`) and raises :class:`UsageError` on a combination outside
+    the paper's setting; ``activations`` are the values a teacher file's ``activation``
+    may take (the first is the default).  A model hunted by :func:`hunt_generic` gives
+    ``starts(model, count, seed) -> [(family, flat x0), ...]`` and
+    ``symmetry_key(model, x) -> (key, orbit size or None)`` (points with equal keys are one
+    point up to the loss's symmetries); a model with a specialised hunt gives
+    ``hunt(teacher, settings, progress) -> Landscape`` instead.
+    """
+
+    id: str
+    description: str
+    build: Callable
+    activations: tuple = ("abs",)
+    starts: Callable | None = None
+    symmetry_key: Callable | None = None
+    hunt: Callable | None = None
+    gd_steps: int = 400  # gradient steps of each descent before Newton takes over
+
+    def __post_init__(self):
+        if self.hunt is None and (self.starts is None or self.symmetry_key is None):
+            raise ValueError(f"hunt model {self.id}: give either `hunt`, or `starts` and `symmetry_key`")
+
+
+@dataclass(frozen=True)
+class ModelPoint:
+    """A point of a generic model: its exact teacher rows and its parameters as exact
+    rows (``student``), written by :func:`landscape_json` as decimal strings."""
+
+    model: str
+    teacher: tuple
+    student: tuple
+
+    def to_dict(self, digits: int = 40) -> dict:
+        with mpmath.workdps(digits + 5):
+            return {"model": self.model,
+                    "teacher": [[fraction_to_decimal_string(x) for x in row] for row in self.teacher],
+                    "student": [[mpmath.nstr(mpmath.mpf(x.numerator) / x.denominator, digits)
+                                 for x in row] for row in self.student]}
+
+
+@dataclass(frozen=True)
 class StationaryPoint:
     """One stationary point up to symmetry (its representative ``config``)."""
 
-    config: Configuration
+    config: Any  # Configuration (teacher-student) or ModelPoint (a generic model)
     loss: Any  # arb ball enclosing the loss of the exact stationary point
     kind: str  # global | minimum | saddle | degenerate
     certified: bool
@@ -128,7 +187,7 @@ class StationaryPoint:
     gradient_norm: Any  # arb: ||grad L|| at config
     min_eigenvalue: Any  # arb or None
     classification: str  # how the kind was decided
-    multiplicity: int  # copies under the teacher's symmetries (up to relabelling students)
+    multiplicity: int | None  # copies under the teacher's symmetries (up to relabelling students); None: not counted
     hits: int  # starts that reached it
     zero_rows: tuple = ()
     merged: tuple = ()
@@ -611,17 +670,8 @@ def start_schedule(T, m: int, count: int, seed: int, group=None) -> list:
 def saddle_hops(model: TeacherStudentModel, config: Configuration, count: int, step: float = 0.05) -> list:
     """Starts ``(m, "hop", rows)`` at ``config +- step * v`` for the ``count // 2`` most
     negative curvature directions ``v`` of the float64 Hessian (on the non-zero rows)."""
-    if count < 2:
-        return []
     W = np.array([[float(x) for x in row] for row in config.student])
-    H = model.hessian64(W.reshape(-1))
-    values, vectors = np.linalg.eigh(H)
-    scale = max(1.0, float(np.linalg.norm(W)))
-    out = []
-    for k in range(min(count // 2, int((values < -1e-8).sum()))):
-        v = vectors[:, k].reshape(W.shape)
-        out += [(model.m, "hop", W + step * scale * v), (model.m, "hop", W - step * scale * v)]
-    return out
+    return [(model.m, family, x.reshape(W.shape)) for family, x in _flat_hops(model, W.reshape(-1), count, step)]
 
 
 def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None = None) -> Landscape:
@@ -679,12 +729,35 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
                      run, converged, time.monotonic() - t0, len(group), settings.dps)
 
 
+def certify_descended(model, x, dps: int) -> dict:
+    """Refine the float64 stationary point ``x`` at ``dps`` digits, certify it (Krawczyk)
+    and classify it from the loss enclosure and the Hessian's inertia on the box:
+    ``global`` (the loss ball contains 0), ``minimum``, ``saddle``, or ``degenerate``
+    (uncertified, or an eigenvalue the balls cannot separate from 0).  For a model with
+    no non-smooth structure to reduce (see :func:`hunt` for the teacher-student one)."""
+    centre = refine(model, x, dps)
+    cert = certify(model, centre, dps)
+    with flint.ctx.workdps(dps):
+        box = [arb(c.mid(), cert.radius) for c in centre] if cert.certified else centre
+        loss = model.ball_loss(box)
+    if loss.contains(0):
+        kind = "global"
+    elif not cert.certified or cert.inertia.undecided:
+        kind = "degenerate"
+    else:
+        kind = "saddle" if cert.inertia.negative else "minimum"
+    return {"x": centre, "loss": loss, "kind": kind, "certified": cert.certified,
+            "radius": cert.radius, "reason": cert.reason, "gradient_norm": cert.gradient_norm,
+            "min_eigenvalue": cert.inertia.min_eigenvalue if cert.certified else None,
+            "negative": cert.inertia.negative if cert.certified else None}
+
+
 def hunt_model(model, start_points, *, dps: int = 40, key=None) -> list:
     """The hunt for any model with the :mod:`numeric.stationary` protocol (no zero rows
     or aligned groups to reduce): descend from each start, deduplicate by ``key(x)``
     (default: ``model.symmetry_key(x)`` if the model has one, else ``x`` rounded),
-    certify, classify from the inertia.  Returns dicts ``{"x", "loss", "kind", "certified",
-    "radius", "min_eigenvalue", "hits"}``, lowest loss first.
+    certify and classify (:func:`certify_descended`).  Returns dicts ``{"x", "loss",
+    "kind", "certified", "radius", "min_eigenvalue", "hits", ...}``, lowest loss first.
 
     With one student for two teachers (``m < r``, outside the paper's setting), a student
     on a teacher is a spurious local minimum and the bisector a saddle:
@@ -704,21 +777,92 @@ def hunt_model(model, start_points, *, dps: int = 40, key=None) -> list:
         if k in found:
             found[k]["hits"] += 1
             continue
-        centre = refine(model, d.x, dps)
-        cert = certify(model, centre, dps)
-        with flint.ctx.workdps(dps):
-            box = [arb(c.mid(), cert.radius) for c in centre] if cert.certified else centre
-            loss = model.ball_loss(box)
-        if loss.contains(0):
-            kind = "global"
-        elif not cert.certified or cert.inertia.undecided:
-            kind = "degenerate"
-        else:
-            kind = "saddle" if cert.inertia.negative else "minimum"
-        found[k] = {"x": centre, "loss": loss, "kind": kind, "certified": cert.certified,
-                    "radius": cert.radius, "reason": cert.reason,
-                    "min_eigenvalue": cert.inertia.min_eigenvalue if cert.certified else None, "hits": 1}
+        found[k] = dict(certify_descended(model, d.x, dps), hits=1)
     return sorted(found.values(), key=lambda p: to_mpf(p["loss"].mid()))
+
+
+def _flat_hops(model, x, count: int, step: float = 0.05) -> list:
+    """Starts ``("hop", x +- step v)`` along the ``count // 2`` most negative curvature
+    directions ``v`` of the float64 Hessian at ``x`` (see :func:`saddle_hops`)."""
+    if count < 2:
+        return []
+    values, vectors = np.linalg.eigh(model.hessian64(x))
+    scale = max(1.0, float(np.linalg.norm(x)))
+    out = []
+    for k in range(min(count // 2, int((values < -1e-8).sum()))):
+        out += [("hop", x + step * scale * vectors[:, k]), ("hop", x - step * scale * vectors[:, k])]
+    return out
+
+
+def hunt_generic(spec: HuntModel, teacher, settings: HuntSettings,
+                 progress: Callable[[int], None] | None = None, extra_starts=()) -> Landscape:
+    """The hunt for a paper's model without a specialised hunt: ``extra_starts``
+    (``(family, x0)`` pairs, run first), then ``spec.starts``; descent; deduplication by
+    ``spec.symmetry_key`` (all points with a float64 loss below ``NEAR_GLOBAL`` are one
+    entry, certified once); :func:`certify_descended`; saddle hopping from certified
+    saddles (``settings.hops`` starts each).  Deterministic in the settings (unless the
+    time budget binds)."""
+    t0 = time.monotonic()
+    model = spec.build(teacher, settings.students, settings.activation)
+    pending = deque(list(extra_starts) + list(spec.starts(model, settings.starts, settings.seed)))
+    found, order = {}, []
+    run = converged = 0
+    while pending and run < settings.starts + len(extra_starts):
+        family, x0 = pending.popleft()
+        if time.monotonic() - t0 > settings.budget:
+            break
+        run += 1
+        if progress:
+            progress(1)
+        d = descend(model, np.asarray(x0, dtype=float), gd_steps=spec.gd_steps)
+        if not d.converged:
+            continue
+        converged += 1
+        if d.loss < NEAR_GLOBAL:
+            key, orbit = ("global",), 1
+        else:
+            key, orbit = spec.symmetry_key(model, d.x)
+        if key in found:
+            found[key]["hits"] += 1
+            continue
+        info = certify_descended(model, d.x, settings.dps)
+        notes = {"global": "loss enclosure contains 0: a global minimum",
+                 "minimum": "Hessian certainly positive definite on the Krawczyk box",
+                 "saddle": f"Hessian has {info['negative']} certainly negative eigenvalue(s) on the Krawczyk box",
+                 "degenerate": "an eigenvalue the balls cannot separate from 0"
+                 if info["certified"] else f"not certified: {info['reason']}"}
+        centre = [to_fraction(c.mid(), "x") for c in info["x"]]
+        rows = tuple(tuple(centre[j:j + len(teacher[0])]) for j in range(0, len(centre), len(teacher[0])))
+        radius = None
+        if info["certified"]:  # the box's half-width per coordinate as a Frobenius distance,
+            # + the rounding of the centre printed at dps digits (as for the teacher-student hunt)
+            radius = mpmath.mpf(info["radius"]) * math.sqrt(len(centre)) + mpmath.mpf(10) ** (3 - settings.dps)
+        found[key] = dict(
+            config=ModelPoint(spec.id, tuple(tuple(to_fraction(v, "teacher") for v in row) for row in teacher), rows),
+            loss=info["loss"], kind=info["kind"], certified=bool(info["certified"]), radius=radius,
+            gradient_norm=info["gradient_norm"], min_eigenvalue=info["min_eigenvalue"],
+            classification=notes[info["kind"]] + f" (first reached from a {family} start)",
+            multiplicity=orbit, hits=1)
+        order.append(key)
+        if info["kind"] == "saddle" and info["certified"]:
+            pending.extendleft(reversed(_flat_hops(model, d.x, settings.hops)))
+    points = sorted((StationaryPoint(**found[k]) for k in order), key=lambda p: to_mpf(p.loss.mid()))
+    return Landscape(tuple(tuple(to_fraction(v, "teacher") for v in row) for row in teacher),
+                     settings.students, tuple(points), run, converged, time.monotonic() - t0,
+                     0, settings.dps)
+
+
+def run_hunt(spec: HuntModel, teacher, settings: HuntSettings,
+             progress: Callable[[int], None] | None = None) -> Landscape:
+    """The hunt of ``spec`` (a paper's :class:`HuntModel`) for ``teacher``: its
+    specialised hunt if it has one, else :func:`hunt_generic`."""
+    if settings.activation not in spec.activations:
+        raise UsageError(f"activation = {settings.activation!r}: the hunt model {spec.id} takes "
+                         f"{' or '.join(map(repr, spec.activations))}")
+    spec.build(teacher, settings.students, settings.activation)  # validates the combination
+    if spec.hunt is not None:
+        return spec.hunt(teacher, settings, progress)
+    return hunt_generic(spec, teacher, settings, progress)
 
 
 # ---------------------------------------------------------------------------------------
@@ -763,7 +907,7 @@ def landscape_json(result: Landscape) -> dict:
         "lowest_spurious": None if low is None else {"loss": points[low]["loss"], "index": low},
         "starts": result.starts_run,
         "converged": result.starts_converged,
-        "teacher_symmetries": result.symmetries,
+        "teacher_symmetries": result.symmetries or None,  # 0: not counted (a generic model)
         "seconds": round(result.seconds, 2),
         "radius_meaning": "Frobenius distance from config to the exact stationary point (upper bound)",
     }

@@ -26,7 +26,7 @@ from typing import Callable
 import mpmath
 from flint import arb
 
-from numeric.config import read_json_file, to_fraction, write_atomically
+from numeric.config import STDIO, read_json_file, to_fraction, write_atomically, write_output
 from numeric.precision import to_mpf
 from proofs_check.claims.base import Claim
 from proofs_check.errors import UsageError
@@ -76,13 +76,15 @@ class ModelCandidate:
                 "constant": None if claim.constant is None else str(to_fraction(claim.constant, "constant")),
                 "margin": _margin_string(self.margin), "error": _fmt(to_mpf(self.margin.rad()), 3),
                 "dps": self.dps, "counterexample": self.counterexample, "level": None,
+                "scale": None if self.level is None else mpmath.nstr(mpmath.mpf(self.level), 6),
                 "family": None, "origin": self.origin,
                 "config": self.config.to_dict(max(60, self.dps + 20))}
 
 
 def search_model_claim(claim: Claim, model, *, claim_ref: str, max_examples: int, seed: int,
                        database=None, save_dir=None, json_path=None, shrink: bool = True,
-                       on_example: Callable[[int], None] | None = None):
+                       on_example: Callable[[int], None] | None = None,
+                       on_best: Callable[[ModelCandidate], None] | None = None):
     """Search ``claim`` over ``model.strategy()``; returns a :class:`proofs_check.search.SearchResult`."""
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
@@ -94,17 +96,22 @@ def search_model_claim(claim: Claim, model, *, claim_ref: str, max_examples: int
         raise UsageError(f"claim {claim.id}: its paper's model has no search strategy")
     dps = int(getattr(claim.settings, "search_dps", 30))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
-    result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, math.nan, math.nan, claim=claim)
-    state = {"best": None, "examples": 0, "failure": None}
+    # Model claims have no loss level: the range is that of the observations' own scale
+    # (``Model.scale``, e.g. the smallest input angle), or None when they have none.
+    result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, None, None, claim=claim,
+                          scale_name=model.scale or None)
+    state = {"best": None, "examples": 0, "failure": None, "scales": []}
 
     def offer(cand):
         if state["best"] is None or cand.key() < state["best"].key():
             state["best"] = cand
             text = json.dumps(cand.to_json(claim_ref, claim), indent=1) + "\n"
-            if json_path is not None:
+            if json_path is not None and str(json_path) != STDIO:
                 write_atomically(json_path, text)
             if save_file is not None and cand.counterexample:
                 write_atomically(save_file, text)
+            if on_best is not None:
+                on_best(cand)
 
     class _Violation(AssertionError):
         pass
@@ -129,10 +136,12 @@ def search_model_claim(claim: Claim, model, *, claim_ref: str, max_examples: int
         @given(model.strategy())
         def probe(config):
             try:
-                margin = margin_at(claim, config, dps)
+                margin, level = _margin_and_scale(claim, config, dps)
             except (ValueError, ZeroDivisionError):
                 hypothesis.assume(False)  # not evaluable on balls here (measure zero)
-            cand = ModelCandidate(config, margin, dps)
+            if level is not None:
+                state["scales"].append(level)
+            cand = ModelCandidate(config, margin, dps, level=level)
             upper = float(cand.key())
             hypothesis.target(-max(-1e300, min(1e300, upper)) if math.isfinite(upper) else -1e300,
                               label="margin")
@@ -152,16 +161,39 @@ def search_model_claim(claim: Claim, model, *, claim_ref: str, max_examples: int
             if not all(isinstance(e, _Violation) for e in group.exceptions):
                 raise
         if state["failure"] is not None:
-            offer(ModelCandidate(state["failure"].config, state["failure"].margin, dps, "shrunk"))
+            offer(ModelCandidate(state["failure"].config, state["failure"].margin, dps, "shrunk",
+                                 level=state["failure"].level))
     except KeyboardInterrupt:
         result.interrupted = True
     result.best = state["best"]
     result.examples = state["examples"]
-    if json_path is not None and result.best is not None:
+    if state["scales"]:
+        result.min_loss, result.max_loss = min(state["scales"]), max(state["scales"])
+    if json_path is not None and str(json_path) == STDIO and result.best is not None:
+        write_output(json_path, json.dumps(result.best.to_json(claim_ref, claim), indent=1) + "\n")
+    elif json_path is not None and result.best is not None:
         result.written.append(Path(json_path))
     if save_file is not None and result.found:
         result.written.append(save_file)
     return result
+
+
+def _margin_and_scale(claim: Claim, config, dps: int):
+    """The margin ball of ``claim`` at ``config`` and the observation's scale (a float,
+    None when the claim's observations have none)."""
+    import flint
+
+    from numeric.precision import to_mpf as _mpf
+
+    with flint.ctx.workdps(dps):
+        obs = claim.at(claim, config, dps)
+        margin = claim.margin(obs)
+    # A scale ball that is not certainly positive (a degenerate data set, wide balls) says
+    # nothing about where the example lies: it is left out of the range.
+    scale = obs.scale if isinstance(obs.scale, arb) else (None if obs.scale is None else arb(obs.scale))
+    if scale is None or not scale > 0 or scale.rad() > scale.mid() / 1000:
+        return margin, None
+    return margin, float(_mpf(scale.mid()))
 
 
 def replay_model_claim(path, claim_ref: str, model, data: dict, dps: int | None):

@@ -24,7 +24,8 @@ from typing import Callable
 
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections"]
+__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections",
+           "with_own_figures", "figures_drawn_by_papers"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,11 @@ class Model:
     the JSON that ``replay`` and saved counterexamples use); ``loss`` is the loss in LaTeX;
     ``samplers`` are the functions that draw the paper's configurations; ``strategy``
     (optional) returns a Hypothesis strategy of configurations for ``proofs-check search``
-    (the teacher-student papers use :mod:`proofs_check.strategies` instead).
+    (the teacher-student papers use :mod:`proofs_check.strategies` instead);
+    ``hunts`` are the :class:`proofs_check.landscape.HuntModel` s that ``proofs-check
+    stationary`` can hunt (the first is the paper's default); ``scale`` names the scale
+    variable of the observations its claims' ``at`` returns (shown by ``proofs-check
+    search``; empty: the claims have no loss level or other scale).
     """
 
     name: str
@@ -43,6 +48,8 @@ class Model:
     loss: str
     samplers: tuple[Callable, ...] = ()
     strategy: Callable | None = None
+    hunts: tuple = ()
+    scale: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,32 @@ def render_model_section(paper: Paper, verdicts: list) -> str:
     return template.render(paper=paper, verdicts=list(verdicts))
 
 
+def with_own_figures(verdicts: list, figures: dict | None) -> list:
+    """The verdict dicts, each with the figure data keyed by its own claim id put back.
+
+    A results file keeps figure data at its top level (``figures``); the papers' templates
+    read a claim's figure from its verdict (``v["figures"][claim id]``)."""
+    figures = figures or {}
+    out = []
+    for verdict in verdicts:
+        own = {k: f for k, f in figures.items() if k == verdict.get("id")}
+        out.append(dict(verdict, figures=own) if own and not verdict.get("figures") else verdict)
+    return out
+
+
+def figures_drawn_by_papers(figures: dict | None) -> set:
+    """The keys of ``figures`` that a paper's template draws: keyed by one of the paper's
+    claim ids and named in its template (``v["figures"]["ss.spurious_minima"]``)."""
+    from proofs_check.claims import paper_of
+
+    drawn = set()
+    for key in figures or {}:
+        paper = paper_of(key)
+        if paper is not None and f'"{key}"' in Path(paper.template).read_text(encoding="utf-8"):
+            drawn.add(key)
+    return drawn
+
+
 def render_paper_sections(results: dict) -> list:
     """``[(paper, model-and-notation LaTeX, verdicts), ...]`` for a results dict of the suite:
     the verdicts grouped by paper in the registry's order (papers without verdicts and user
@@ -140,7 +173,7 @@ def render_paper_sections(results: dict) -> list:
     from proofs_check.claims import all_papers, paper_of
 
     grouped = {}
-    for verdict in results.get("claims", []):
+    for verdict in with_own_figures(results.get("claims", []), results.get("figures")):
         paper = paper_of(verdict.get("id", ""))
         if paper is not None:
             grouped.setdefault(paper.id, []).append(verdict)

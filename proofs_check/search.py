@@ -39,7 +39,6 @@ higher precision re-evaluates the very same configuration.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import math
 import os
@@ -218,15 +217,9 @@ def steering(margin) -> float | None:
     return high if low == high else None
 
 
-#: Claims whose ``at`` takes a discrete decision from a midpoint (Lemma 8's delta_max
-#: boundary, Lemma 14's choice of neuron): on the screen that choice would be taken from the
-#: float64 midpoint, so the search evaluates them on balls only.
-UNSCREENED_CLAIMS = ("zgj.lemma8", "zgj.lemma14")
-
-
 def screens(claim: Claim, screen: bool) -> bool:
     """Whether the search screens ``claim``'s margins in float64 (see :func:`margin_at`)."""
-    return screen and claim.id not in UNSCREENED_CLAIMS
+    return screen and claim.screenable
 
 
 def hidden_constant_note(claim: Claim) -> str | None:
@@ -236,6 +229,15 @@ def hidden_constant_note(claim: Claim) -> str | None:
     return (f"the constant of {claim.id} is hidden in O/Theta/Omega; its `at` uses a stand-in "
             "(usually 1), so a negative margin refutes that constant only, not the claim; "
             "pass --constant C to test a specific C")
+
+
+def scale_name_of(claim: Claim) -> str | None:
+    """What a search example's ``level`` measures for ``claim``: ``"loss level"`` on the
+    teacher-student sublevel sets, else its paper model's ``scale`` (None: no scale)."""
+    from proofs_check.model_search import model_of
+
+    model = model_of(claim)
+    return "loss level" if model is None else (model.scale or None)
 
 
 def _no_at_message(claim) -> str:
@@ -251,8 +253,8 @@ class SearchResult:
     examples: int
     seed: int
     max_examples: int
-    min_loss: float
-    max_loss: float
+    min_loss: float | None  # the range searched of the scale `scale_name` (None: no scale)
+    max_loss: float | None
     interrupted: bool = False
     terminated: bool = False  # the interrupt was SIGTERM, not Ctrl-C
     saved_checked: int = 0
@@ -261,12 +263,26 @@ class SearchResult:
     #: Warnings for the user: a corrupt saved file moved aside, a saved example outside
     #: the claim's hypotheses.
     notes: list = field(default_factory=list)
+    #: What ``min_loss``, ``max_loss`` and a candidate's ``level`` measure: ``"loss level"``
+    #: for the teacher-student sublevel sets, a paper model's own scale (``Model.scale``,
+    #: e.g. the smallest input angle), or None when the claim's instances have no scale.
+    scale_name: str | None = "loss level"
     #: Hypothesis examples decided on the float64 screen and those escalated to balls.
     screen_counts: ScreenCounts = field(default_factory=ScreenCounts)
 
     @property
     def found(self) -> bool:
         return self.best is not None and self.best.counterexample
+
+    def range_text(self) -> str:
+        """``loss levels [1e-24, 0.01]``, or the model's scale and the range its examples
+        covered, or a plain statement that the claim has no loss level."""
+        if self.scale_name == "loss level":
+            return f"loss levels [{mpmath.nstr(self.min_loss, 3)}, {mpmath.nstr(self.max_loss, 3)}]"
+        if self.scale_name and self.min_loss is not None:
+            return (f"no loss level; {self.scale_name} of the examples in "
+                    f"[{mpmath.nstr(mpmath.mpf(self.min_loss), 3)}, {mpmath.nstr(mpmath.mpf(self.max_loss), 3)}]")
+        return "no loss level (the claim's examples have no scale variable)"
 
     def to_json(self) -> dict:
         return {
@@ -276,7 +292,11 @@ class SearchResult:
             "examples": self.examples,
             "seed": self.seed,
             "max_examples": self.max_examples,
-            "loss_range": [mpmath.nstr(self.min_loss, 3), mpmath.nstr(self.max_loss, 3)],
+            "loss_range": ([mpmath.nstr(self.min_loss, 3), mpmath.nstr(self.max_loss, 3)]
+                           if self.scale_name == "loss level" else None),
+            "scale": {"name": self.scale_name,
+                      "range": None if self.min_loss is None
+                      else [mpmath.nstr(self.min_loss, 3), mpmath.nstr(self.max_loss, 3)]},
             "interrupted": self.interrupted,
             "saved_checked": self.saved_checked,
             "notes": list(self.notes),
@@ -428,10 +448,14 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     from proofs_check.model_search import model_of, search_model_claim
 
     if model_of(claim) is not None:  # a paper with its own configuration type
-        return search_model_claim(claim, model_of(claim), claim_ref=claim_ref,
-                                  max_examples=max_examples, seed=seed, database=database,
-                                  save_dir=save_dir, json_path=json_path, shrink=shrink,
-                                  on_example=on_example)
+        result = search_model_claim(claim, model_of(claim), claim_ref=claim_ref,
+                                    max_examples=max_examples, seed=seed, database=database,
+                                    save_dir=save_dir, json_path=json_path, shrink=shrink,
+                                    on_example=on_example, on_best=on_best)
+        if screen:
+            result.notes.append(f"the float64 screen serves teacher-student configurations only; "
+                                f"{claim.id}'s margins were all evaluated on balls")
+        return result
     lo, hi = _loss_range(claim, min_loss, max_loss)
     screening = screens(claim, screen)
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))

@@ -3,6 +3,7 @@ their twins near the boundary of each statement: each twin states the status it 
 (``TWINS``, read by tests/test_registry.py)."""
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import numpy as np
@@ -61,6 +62,13 @@ def spurious_minima_survive_one_more_neuron():
     return SPURIOUS_MINIMA.variant(settings={"extra_neurons": 1, "sizes": (8,)}, expected="refuted")
 
 
+def n6_minimum_curvature_two_percent_high():
+    """At n = 6 the lowest spurious minimum's Hessian has lambda_min >= 0.0048: false, the
+    certified value is 0.0047003... (2% below)."""
+    return SPURIOUS_MINIMA.variant(settings={"sizes": (6,), "curvature_floor": Fraction(48, 10000)},
+                                   default_samples=1, expected="refuted")
+
+
 # ---- the accepted twin of the contrast claim -------------------------------------------------
 
 def lambda0_linear_in_the_smallest_angle():
@@ -79,7 +87,7 @@ TWINS = {
     "lzb.identity": [identity_with_shifted_kernel],
     "lzb.identity.bound": [bound_factor_just_above_two],
     "lzb.wide_pl": [wide_pl_above_lambda0],
-    "ss.spurious_minima": [spurious_minima_survive_one_more_neuron],
+    "ss.spurious_minima": [spurious_minima_survive_one_more_neuron, n6_minimum_curvature_two_percent_high],
 }
 
 
@@ -135,13 +143,38 @@ def test_spurious_minimum_at_n8_is_certified_and_escapes_with_one_more_neuron():
     assert spurious_minima_survive_one_more_neuron().check(samples=2).status == "refuted"
 
 
+def test_n6_minimum_from_the_shared_hunt_and_its_planted_twins():
+    """k = n = 6: the shared hunt's structured start reaches a spurious minimum, certified;
+    a curvature bound 2% above the certified one and "still a minimum with one more neuron"
+    are refuted, a bound 2% below it is certified."""
+    v = SPURIOUS_MINIMA.variant(settings={"sizes": (6,)}).check(samples=1)
+    assert v.status == "certified" and v.kind == "certified", v.shown
+    row = v.figures["ss.spurious_minima"]["rows"][0]
+    assert row["loss"].startswith("0.02508058") and row["escape"].startswith("-")
+    assert n6_minimum_curvature_two_percent_high().check().status == "refuted"
+    below = SPURIOUS_MINIMA.variant(settings={"sizes": (6,), "curvature_floor": Fraction(46, 10000)})
+    assert below.check(samples=1).status == "certified"
+    escape = SPURIOUS_MINIMA.variant(settings={"sizes": (6,), "extra_neurons": 1})
+    assert escape.check(samples=1).status == "refuted"
+
+
 @pytest.mark.slow
 def test_the_hunt_itself_finds_and_certifies_a_spurious_minimum_at_n9():
-    """From random starts (not the stored witnesses): 12 starts at n = 9 (about 30% of runs
-    end at a spurious minimum here)."""
-    from proofs_check.claims.ss._hunt import hunt_spurious
+    """From random starts: 12 starts at n = 9 (about 30% of runs end at a spurious minimum
+    here), the structured start left out."""
+    from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT, fate
+    from proofs_check.claims.ss.spurious_minima import spurious_minima
+    from proofs_check.landscape import HuntSettings, hunt_generic
+    from numeric.safran_shamir import SafranShamirModel
 
-    summary = hunt_spurious(9, 12, 0)
-    assert summary.minima and summary.spurious_hits >= 1
-    best = summary.minima[0]
-    assert best.loss > 0 and best.min_eigenvalue > 0 and best.escape < 0
+    model = SafranShamirModel.orthonormal(9, 9)
+    randoms = [s for s in RELU_UNIT_OUTPUT_HUNT.starts(model, 13, 0) if s[0] == "random"]
+    assert len(randoms) == 12
+    settings = HuntSettings(students=9, starts=1, seed=0, dps=30, activation="relu", hops=0)
+    only_random = dataclasses.replace(RELU_UNIT_OUTPUT_HUNT, starts=lambda model, count, seed: [])
+    landscape = hunt_generic(only_random, np.eye(9, dtype=int).tolist(), settings, extra_starts=randoms)
+    minima = spurious_minima(landscape)
+    assert minima and sum(p.hits for p in minima) >= 1
+    best = minima[0]
+    assert best.loss > 0 and best.min_eigenvalue > 0
+    assert fate(model, best, np.random.default_rng(0), 30).escape < 0

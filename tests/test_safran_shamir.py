@@ -2,6 +2,8 @@
 differences, ball enclosures (at points and over boxes), and the exact escape identity."""
 from __future__ import annotations
 
+import math
+
 import flint
 import numpy as np
 import pytest
@@ -97,3 +99,38 @@ def test_escape_direction_finds_a_negative_g_where_a_teacher_is_missing():
         g = escape_coefficient(model, list(x), list(w))
     assert g < 0 and abs(float(g.mid()) - g64) < 1e-12
     assert abs(abs(w[2]) - 1) < 1e-3  # the missing teacher e_3
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10**6), st.integers(2, 5), st.integers(1, 5))
+def test_symmetry_key_is_invariant_under_students_and_coordinates_permutations(seed, n, k):
+    """The loss is invariant under relabelling students and, for the teacher I_n, permuting
+    coordinates; the hunt's key must be too, and must tell a moved point apart."""
+    from proofs_check.claims.ss._hunt import symmetry_key
+
+    model, x = _point(seed, n, k)
+    rng = np.random.default_rng(seed + 7)
+    W = model.rows(x)
+    image = W[rng.permutation(k)][:, rng.permutation(n)].reshape(-1)
+    assert model.loss_gradient64(image)[0] == pytest.approx(model.loss_gradient64(x)[0], abs=1e-13)
+    key, orbit = symmetry_key(model, x)
+    assert orbit is None
+    # The entries are permuted exactly; the float64 loss may differ in its last bits, which
+    # splits the key only for a loss on a rounding boundary of its 9 decimals.
+    loss = model.loss_gradient64(x)[0] * 1e9
+    assert symmetry_key(model, image)[0] == key or abs(abs(loss - math.floor(loss)) - 0.5) < 1e-4
+    moved = x.copy()
+    moved[0] += 1e-3
+    assert symmetry_key(model, moved)[0] != key
+
+
+def test_structured_start_reaches_a_spurious_minimum_for_k_equal_n():
+    """The hunt's structured start descends to a point with L > 0 and a positive definite
+    float64 Hessian for n = 6 (the certificate itself is tested with the claim)."""
+    from numeric.stationary import descend
+    from proofs_check.claims.ss._hunt import GD_STEPS, structured_start
+
+    model = SafranShamirModel.orthonormal(6, 6)
+    found = descend(model, structured_start(model), gd_steps=GD_STEPS)
+    assert found.converged and found.loss > 0.02
+    assert np.linalg.eigvalsh(model.hessian64(found.x))[0] > 1e-3

@@ -46,6 +46,7 @@ def kappa_hat():
 
 # -- planted counterexamples are found -------------------------------------------------------
 
+@pytest.mark.slow  # about 50 s: a full search with the harder draws
 @pytest.mark.parametrize("mu", [Fraction(1, 100), Fraction(1, 10**4)])
 def test_finds_pl_counterexample_for_fixed_mu(mu):
     # PL margin ||grad||^2 / (mu L) - 1 < 0 needs L below ~(mu / 5)^3 along Claim 2's
@@ -60,6 +61,7 @@ def test_finds_strong_convexity_counterexample():
     assert result.found
 
 
+@pytest.mark.slow  # about 50 s: a full search with the harder draws
 def test_finds_thm4_counterexample_above_best_constant(kappa_hat):
     result = _search(get_claim("zgj.thm4").variant(constant=2 * kappa_hat))
     assert result.found
@@ -92,6 +94,7 @@ def test_no_first_order_counterexample():
 
 # -- replay, reproducibility, interruption ----------------------------------------------------
 
+@pytest.mark.slow  # about 50 s: a full search with the harder draws
 def test_replay_reproduces_margin(tmp_path):
     path = tmp_path / "cx.json"
     result = _search(get_claim("contrast.pl").variant(constant=Fraction(1, 100)), json_path=path,
@@ -216,3 +219,26 @@ def test_property_test_fails_with_json():
     assert test.__name__ == "test_contrast_pl"
     with pytest.raises(AssertionError, match='"claim": "contrast.pl"'):
         test()
+
+
+# -- the float64 screen from the command line -------------------------------------------------
+
+def test_cli_search_screen_decides_margins_and_says_how_many(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["search", "zgj.thm4", "--constant", "1000", "--max-examples", "8", "--seed", "3",
+            "--refine-steps", "2", "--budget", "30", "--save-dir", "none", "--screen"]
+    assert main(argv) == 1  # kappa = 1000 is false well inside the searched levels
+    out = capsys.readouterr().out
+    assert "COUNTEREXAMPLE found" in out
+    screened, escalated = (int(x) for x in
+                           __import__("re").search(r"float64 screen: (\d+) margins decided on it, "
+                                                   r"(\d+) escalated", out).groups())
+    assert screened + escalated > 0
+
+
+def test_claims_that_choose_from_a_midpoint_are_not_screened():
+    from proofs_check.search import screens
+
+    assert not screens(get_claim("zgj.lemma14"), True)
+    assert not screens(get_claim("zgj.lemma8"), True)
+    assert screens(get_claim("zgj.thm4"), True) and not screens(get_claim("zgj.thm4"), False)

@@ -435,3 +435,81 @@ def test_box_evaluation_agrees_with_the_evaluator(activation):
         # and a box encloses the values at its points
         box = [arb(float(v), 1e-6) for v in W.reshape(-1)]
         assert model.ball_loss(box).contains(ref.loss.mid())
+
+
+# ---- the hunt's models are declared by the papers -------------------------------------------
+
+def test_every_paper_declared_hunt_model_is_selectable():
+    from proofs_check.commands.stationary import hunt_models, select_hunt_model
+
+    models = hunt_models()
+    assert models["zgj.teacher_student"][0] == "zgj" and models["ss.relu_unit_output"][0] == "ss"
+    assert select_hunt_model(None, None).id == "zgj.teacher_student"  # the first paper's
+    assert select_hunt_model("ss", None).id == "ss.relu_unit_output"
+
+
+def test_cli_safran_shamir_hunt_certifies_the_n6_spurious_minimum(tmp_path, capsys):
+    """k = n = 6 (Safran and Shamir's smallest size): the shared hunt on the ss package's
+    model certifies a spurious local minimum; a planted wrong statement about it (its
+    Hessian's least eigenvalue 2% higher than certified, or its loss 1e-20 relative lower)
+    is rejected by the certified balls."""
+    out = tmp_path / "ss6.json"
+    assert _cli("stationary", "--paper", "ss", "--orthonormal", "6", "--students", "6", "--starts", "3",
+                "--no-progress", "--json", str(out)) == 0
+    assert "model ss.relu_unit_output" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert data["model"] == "ss.relu_unit_output" and data["activation"] == "relu"
+    minima = [p for p in data["points"] if p["kind"] == "minimum" and p["certified"]]
+    assert minima and data["lowest_spurious"] is not None
+    low = data["points"][data["lowest_spurious"]["index"]]
+    assert low["kind"] == "minimum" and low["config"]["model"] == "ss.relu_unit_output"
+    with mpmath.workdps(40):
+        lam = mpmath.mpf(low["hessian_min_eigenvalue"])
+        lam_err = mpmath.mpf(low["hessian_min_eigenvalue_error"])
+        loss, loss_err = mpmath.mpf(low["loss"]), mpmath.mpf(low["loss_error"])
+        assert lam - lam_err > 0 and loss - loss_err > 0  # the true claim: a spurious minimum
+        assert not lam + lam_err >= lam * mpmath.mpf("1.02")  # "lambda_min >= 1.02 x" is refuted
+        assert not loss + loss_err >= loss * (1 + mpmath.mpf("1e-20"))  # "L >= (1 + 1e-20) x" refuted
+    assert abs(float(loss) - 0.02508058100246) < 1e-13
+
+
+def test_cli_safran_shamir_point_is_re_certified_from_its_printed_rows(tmp_path):
+    """The printed centre is within the printed radius of a certified stationary point: the
+    model re-certifies it, and the same rows moved by 1e-6 are not a stationary point."""
+    from numeric.safran_shamir import SafranShamirModel
+
+    out = tmp_path / "ss6.json"
+    assert _cli("stationary", "--model", "ss.relu_unit_output", "--orthonormal", "6", "--students", "6",
+                "--starts", "1", "--no-progress", "--json", str(out)) == 0
+    low = json.loads(out.read_text())["points"][0]
+    assert low["kind"] == "minimum"
+    model = SafranShamirModel.orthonormal(6, 6)
+    with flint.ctx.workdps(DPS):
+        x = [arb(v) for row in low["config"]["student"] for v in row]
+        cert = certify(model, x, DPS)
+        assert cert.certified and cert.inertia.negative == 0 and cert.inertia.undecided == 0
+        moved = [x[0] + arb("1e-6")] + x[1:]
+        far = certify(model, moved, DPS, radii=[mpmath.mpf("1e-9")])
+        assert not far.certified
+
+
+@pytest.mark.parametrize("args,field", [
+    (("--paper", "du", "--orthonormal", "2", "--students", "2"), "--paper = 'du' declares no model"),
+    (("--model", "nope", "--orthonormal", "2", "--students", "2"), "--model = 'nope' is not a hunt model"),
+    (("--model", "ss.relu_unit_output", "--paper", "zgj", "--orthonormal", "2", "--students", "2"),
+     "belongs to paper 'ss'"),
+    (("--orthonormal", "2",), "--students is required"),
+    (("--students", "2",), "TEACHER.json file or --orthonormal N"),
+    (("--orthonormal", "0", "--students", "2"), "--orthonormal = 0"),
+])
+def test_cli_model_selection_errors_are_one_line_and_exit_2(capsys, args, field):
+    assert _cli("stationary", *args, "--no-progress") == 2
+    err = capsys.readouterr().err.strip()
+    assert field in err and len(err.splitlines()) == 1
+
+
+def test_ss_model_refuses_an_abs_teacher_file(tmp_path, capsys):
+    teacher = tmp_path / "t.json"
+    teacher.write_text('{"teacher": [[1, 0], [0, 1]], "activation": "abs"}')
+    assert _cli("stationary", str(teacher), "--paper", "ss", "--students", "2", "--no-progress") == 2
+    assert "takes 'relu'" in capsys.readouterr().err

@@ -238,6 +238,9 @@ class Claim:
     default_samples: int = 24
     settings: Any = None  # a frozen dataclass of the claim's knobs (levels, Delta, mu ...)
     paper_constant: str | None = None  # as printed in the paper, for the report
+    # False when ``at`` takes a discrete decision from a midpoint (a boundary, a choice of
+    # neuron): the search's float64 screen (``search --screen``) then evaluates it on balls only.
+    screenable: bool = True
 
     def __post_init__(self):
         if self.relation not in RELATIONS:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import sys
 
-import mpmath
-
 from numeric.config import ensure_writable, ensure_writable_directory
 from proofs_check.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, UsageError
 from proofs_check.limits import limits_of
@@ -51,6 +49,10 @@ def register(subparsers):
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="time for the whole search: Hypothesis half, the level-set optimiser the rest "
                         "(default 60); progress on stderr shows the best margin so far")
+    p.add_argument("--screen", action="store_true",
+                   help="decide each example's margin on a float64 enclosure with a rigorous error "
+                        "bound first, and on 50-digit balls only when its sign is uncertain (off by "
+                        "default: at the search's small shapes it does not pay; see benchmarks/)")
     p.add_argument("--db", default=None, help="Hypothesis example database directory "
                    "(default .proofs-check/hypothesis-db, or none with --seed; 'none' disables it)")
     p.add_argument("--save-dir", default=None, help="counterexample directory "
@@ -65,8 +67,9 @@ def _dir(value, default, option):
     return default if value is None else (None if value.lower() == "none" else value)
 
 
-def _progress_printer(interval: float = 1.0):
-    """Prints the best margin so far to stderr, at most once per ``interval`` seconds."""
+def _progress_printer(scale_name: str | None = "loss level", interval: float = 1.0):
+    """Prints the best margin so far to stderr, at most once per ``interval`` seconds, with
+    the example's scale (its loss level, or its paper model's own scale) when it has one."""
     import time
 
     from proofs_check.search import _margin_string
@@ -77,9 +80,11 @@ def _progress_printer(interval: float = 1.0):
         now = time.monotonic()
         if now - last[0] >= interval or cand.counterexample:
             last[0] = now
-            level = "?" if cand.level is None else f"{cand.level:.3g}"
-            print(f"search: best margin so far {_margin_string(cand.margin)} (level {level}, "
-                  f"family {cand.family}, {cand.origin})", file=sys.stderr, flush=True)
+            where = [f"{'level' if scale_name == 'loss level' else scale_name} {cand.level:.3g}"
+                     if cand.level is not None and scale_name else None,
+                     f"family {cand.family}" if cand.family else None, cand.origin]
+            print(f"search: best margin so far {_margin_string(cand.margin)} "
+                  f"({', '.join(w for w in where if w)})", file=sys.stderr, flush=True)
 
     return show
 
@@ -108,7 +113,9 @@ def run(args) -> int:
         database=database, save_dir=save_dir,
         json_path=args.json, min_loss=args.min_loss, max_loss=args.max_loss,
         refine_steps=args.refine_steps, shrink=not args.no_shrink,
-        budget=engine.DEFAULT_BUDGET if args.budget is None else args.budget, on_best=_progress_printer(),
+        budget=engine.DEFAULT_BUDGET if args.budget is None else args.budget,
+        on_best=_progress_printer(engine.scale_name_of(claim)),
+        screen=args.screen,
     )
     # With --json - the JSON is stdout; the summary then goes to stderr.
     out = sys.stderr if args.json == "-" else sys.stdout
@@ -116,21 +123,26 @@ def run(args) -> int:
         print(f"warning: {note}", file=sys.stderr)
     best = result.best
     print(f"claim {claim.id} ({claim.source})", file=out)
-    print(f"evaluated {result.examples} examples (with shrinking), seed {seed}, loss levels "
-          f"[{mpmath.nstr(result.min_loss, 3)}, {mpmath.nstr(result.max_loss, 3)}]"
+    print(f"evaluated {result.examples} examples (with shrinking), seed {seed}, {result.range_text()}"
           + (f", {result.saved_checked} saved counterexample re-checked" if result.saved_checked else ""),
           file=out)
     if best is None:
         print("no example was evaluated", file=out)
     else:
         j = best.to_json(args.claim, claim)
-        print(f"smallest margin {j['margin']} (+/- {j['error']}, {best.dps} digits), "
-              f"level {j['level']}, family {best.family}, from {best.origin}", file=out)
+        where = "".join(f", {k} {v}" for k, v in (
+            ("level", j["level"]), (result.scale_name, j.get("scale")), ("family", best.family)) if v)
+        print(f"smallest margin {j['margin']} (+/- {j['error']}, {best.dps} digits){where}, "
+              f"from {best.origin}", file=out)
         print("COUNTEREXAMPLE found (margin certainly < 0)" if result.found
               else "no counterexample found (no margin certainly < 0)", file=out)
     note = engine.hidden_constant_note(claim)
     if note:
         print(f"note: {note}", file=out)
+    if args.screen:
+        c = result.screen_counts
+        print(f"float64 screen: {c.screened} margins decided on it, {c.escalated} escalated to "
+              f"balls, {c.declined} out of its range", file=out)
     for path in result.written:
         print(f"written: {path}", file=out)
     if result.interrupted:

@@ -1,11 +1,14 @@
-"""proofs-check stationary TEACHER.json --students M [--starts N] [--seed S] [--budget SECONDS] [--json PATH]
+"""proofs-check stationary (TEACHER.json | --orthonormal N) --students M [--paper ID | --model ID] [--starts N] [--seed S] [--budget SECONDS] [--json PATH]
 
 Hunts the stationary points of the loss for the teacher of TEACHER.json (a configuration
-file; its student rows, if any, are ignored) with M students: descent from many starts,
-Newton refinement at high precision, a Krawczyk certificate on python-flint balls, the
-Hessian's inertia on balls, deduplication modulo symmetry (see proofs_check/landscape.py).
-Prints one line per point, lowest loss first, and the lowest certified spurious point
-(L > 0); --json writes the full result.
+file; its student rows, if any, are ignored), or the orthonormal teacher e_1..e_N, with M
+students: descent from many starts, Newton refinement at high precision, a Krawczyk
+certificate on python-flint balls, the Hessian's inertia on balls, deduplication modulo
+symmetry (see proofs_check/landscape.py).  The model is a paper's: --paper ID takes that
+paper's default hunt model, --model ID a named one (`proofs-check stationary --list-models`);
+the default is the first registered paper that declares one (Zhou-Ge-Jin's teacher-student
+network).  Prints one line per point, lowest loss first, and the lowest certified spurious
+point (L > 0); --json writes the full result.
 
 Exit codes: 0 the hunt ran (whatever it found), 2 bad input, 3 internal error, 130
 interrupted, 143 terminated.
@@ -27,8 +30,12 @@ def register(subparsers):
         help="hunt, certify and classify the stationary points for a teacher",
         description=__doc__.split("\n\n", 1)[1],
     )
-    p.add_argument("teacher", help="configuration JSON whose teacher rows are used")
-    p.add_argument("--students", type=int, required=True, help="number of student neurons m")
+    p.add_argument("teacher", nargs="?", help="configuration JSON whose teacher rows are used")
+    p.add_argument("--orthonormal", type=int, metavar="N", help="the teacher e_1, ..., e_N instead of a file")
+    p.add_argument("--students", type=int, help="number of student neurons m (required)")
+    p.add_argument("--paper", help="hunt this paper's default model (e.g. zgj, ss)")
+    p.add_argument("--model", help="hunt this model (an id from --list-models)")
+    p.add_argument("--list-models", action="store_true", help="list the hunt models of every paper and exit")
     p.add_argument("--starts", type=int, default=200, help="descents, saddle hops included (default 200)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--budget", type=float, default=240.0,
@@ -44,22 +51,64 @@ def _table(out: dict) -> str:
     for i, p in enumerate(out["points"]):
         rows.append((str(i), p["loss"][:24], p["loss_error"], p["kind"], "yes" if p["certified"] else "no",
                      p["radius"] or "-", (p["hessian_min_eigenvalue"] or "-")[:14],
-                     str(p["multiplicity"]), str(p["hits"])))
+                     str(p["multiplicity"] or "-"), str(p["hits"])))
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def run(args) -> int:
-    from proofs_check.landscape import HuntSettings, hunt, landscape_json
+def hunt_models() -> dict:
+    """``{model id: (paper id, HuntModel)}`` over the registered papers, in their order."""
+    from proofs_check.claims import all_papers
 
-    config = load_configuration_teacher(args.teacher, max(args.students, 1))
-    if 1 <= args.students < len(config.teacher):
-        raise UsageError(f"--students = {args.students} is below r = {len(config.teacher)} teacher rows; "
-                         "the paper's setting needs m >= r")
+    return {spec.id: (pid, spec) for pid, paper in all_papers().items()
+            for spec in (paper.model.hunts if paper.model is not None else ())}
+
+
+def select_hunt_model(paper: str | None, model: str | None):
+    """The hunt model ``--model`` names, or ``--paper``'s default, or the first declared."""
+    from proofs_check.claims import get_paper
+
+    models = hunt_models()
+    if model is not None:
+        if model not in models:
+            raise UsageError(f"--model = {model!r} is not a hunt model; use one of {', '.join(models)}")
+        pid, spec = models[model]
+        if paper is not None and paper != pid:
+            raise UsageError(f"--model = {model!r} belongs to paper {pid!r}, not --paper = {paper!r}")
+        return spec
+    if paper is not None:
+        hunts = get_paper(paper).model.hunts if get_paper(paper).model is not None else ()
+        if not hunts:
+            with_hunts = sorted({pid for pid, _ in models.values()})
+            raise UsageError(f"--paper = {paper!r} declares no model for the stationary hunt; "
+                             f"papers that do: {', '.join(with_hunts)}")
+        return hunts[0]
+    return next(iter(models.values()))[1]
+
+
+def run(args) -> int:
+    from proofs_check.landscape import HuntSettings, landscape_json, run_hunt
+
+    if args.list_models:
+        for mid, (pid, spec) in hunt_models().items():
+            print(f"{mid} (paper {pid}; activation {'/'.join(spec.activations)}): {spec.description}")
+        return 0
+    spec = select_hunt_model(args.paper, args.model)
+    if args.students is None:
+        raise UsageError("--students is required (the number of student neurons)")
+    if (args.teacher is None) == (args.orthonormal is None):
+        raise UsageError("give a TEACHER.json file or --orthonormal N (one of them)")
+    if args.orthonormal is not None:
+        if args.orthonormal < 1:
+            raise UsageError(f"--orthonormal = {args.orthonormal} must be >= 1")
+        teacher, activation = [[int(i == j) for j in range(args.orthonormal)]
+                               for i in range(args.orthonormal)], None
+    else:
+        teacher, activation = load_teacher(args.teacher)
     settings = HuntSettings(students=args.students, starts=args.starts, seed=args.seed,
-                            budget=args.budget, dps=args.dps, activation=config.activation)
+                            budget=args.budget, dps=args.dps, activation=activation or spec.activations[0])
     if args.json:
         ensure_writable(args.json, "--json", error=UsageError)
     bar = None
@@ -68,16 +117,18 @@ def run(args) -> int:
 
         bar = tqdm(total=settings.starts, desc="starts", unit="start", file=sys.stderr, leave=False)
     try:
-        result = hunt(config.teacher, settings, progress=None if bar is None else bar.update)
+        result = run_hunt(spec, teacher, settings, progress=None if bar is None else bar.update)
     finally:
         if bar is not None:
             bar.close()
     out = landscape_json(result)
-    out["activation"] = config.activation
-    print(f"teacher: r = {len(result.teacher)} rows in d = {len(result.teacher[0])}; m = {result.students} students; "
-          f"{out['starts']} starts, {out['converged']} reached a stationary point, "
-          f"{len(out['points'])} distinct up to symmetry ({out['teacher_symmetries']} teacher symmetries), "
-          f"{out['seconds']} s")
+    out["activation"] = settings.activation
+    out["model"] = spec.id
+    symmetries = (f"{out['teacher_symmetries']} teacher symmetries" if out["teacher_symmetries"]
+                  else "the model's symmetry key")
+    print(f"model {spec.id}; teacher: r = {len(result.teacher)} rows in d = {len(result.teacher[0])}; "
+          f"m = {result.students} students; {out['starts']} starts, {out['converged']} reached a stationary "
+          f"point, {len(out['points'])} distinct up to symmetry ({symmetries}), {out['seconds']} s")
     print(_table(out))
     low = out["lowest_spurious"]
     if low is None:
@@ -89,9 +140,9 @@ def run(args) -> int:
     return 0
 
 
-def load_configuration_teacher(path, m: int):
-    """The configuration in ``path``; only its teacher (and activation) are used.  A file
-    with a teacher and no student rows is accepted."""
+def load_teacher(path):
+    """``(teacher rows, activation or None)`` from the configuration file ``path``; its
+    student rows, if any, are ignored.  The rows are validated as a configuration's."""
     from numeric.config import read_json_file, _EXACT_NUMBERS, Configuration, ConfigurationError
 
     data = read_json_file(path, "teacher file", **_EXACT_NUMBERS)
@@ -102,8 +153,9 @@ def load_configuration_teacher(path, m: int):
     teacher = data["teacher"]
     d = len(teacher[0]) if isinstance(teacher, list) and teacher and isinstance(teacher[0], list) else 1
     try:
-        # Students are ignored: stand-ins that pass validation (m >= r is not needed here).
-        stand_in = [[0] * d for _ in range(max(m, len(teacher) if isinstance(teacher, list) else 1))]
-        return Configuration(teacher, stand_in, data.get("activation", "abs"))
+        # Students are ignored: stand-ins that pass validation.
+        stand_in = [[0] * d for _ in range(len(teacher) if isinstance(teacher, list) and teacher else 1)]
+        config = Configuration(teacher, stand_in, data.get("activation", "abs"))
     except ConfigurationError as exc:
         raise ConfigurationError(f"{path}: {exc}") from None
+    return [list(row) for row in config.teacher], data.get("activation")

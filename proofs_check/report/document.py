@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proofs_check.judgement import KINDS, REJECTED, STATUSES
+from proofs_check.papers import figures_drawn_by_papers, with_own_figures
 from proofs_check.report.figure_data import parse_decimal
 from proofs_check.report.render import environment, tex_number
 from proofs_check.schema import ResultsError
@@ -209,10 +210,12 @@ def render_document(results: dict, figures, maths, version: str = "", campaign: 
     run = [(k, str(results[k])) for k in ("seed", "samples") if results.get(k) is not None]
     known = {f.key for f in figures}
     return environment().get_template("report.tex.j2").render(
-        claims=claims, papers=paper_sections(claims), counts=counts, kinds=KINDS,
+        claims=claims, papers=paper_sections(with_own_figures(claims, results.get("figures"))),
+        counts=counts, kinds=KINDS,
         rejected=found, mismatched=[c for c in claims if c["status"] != c["expected"]],
         decided=_decided(claims), figures=figures,
-        other_figures=sorted(k for k in (results.get("figures") or {}) if k not in known),
+        other_figures=sorted(k for k in (results.get("figures") or {})
+                             if k not in known and k not in figures_drawn_by_papers(results.get("figures"))),
         maths=maths, run=run, version=version, schema_version=results["schema_version"],
         preamble=preamble(), campaign=campaign,
     )

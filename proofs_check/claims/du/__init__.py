@@ -1,4 +1,11 @@
-"""Claims of Du, Zhai, Poczos, Singh, "Gradient Descent Provably Optimizes Over-parameterized Neural Networks" (ICLR 2019; arXiv:1810.02054): the NTK regime on a finite data set."""
+"""Claims of Du, Zhai, Poczos, Singh, "Gradient Descent Provably Optimizes Over-parameterized Neural Networks" (ICLR 2019; arXiv:1810.02054): the NTK regime on a finite data set.
+
+Sources, as far as they were checked: the abstract (arXiv listing) and the network
+``f(W, a, x) = m^-1/2 sum_r a_r relu(w_r . x)``, Eq. (1) of arXiv v2 (its introduction),
+were read in the paper's own text.  The numbers Assumption 3.1, Theorem 3.1 and Theorem 4.1
+and the width ``Omega(n^6 / (lambda0^4 delta^3))`` are as secondary sources quote them; no
+page number was verified, and the claims' sources say so.
+"""
 from pathlib import Path
 
 from numeric.dataset import DataSet
@@ -25,6 +32,7 @@ PAPER = Paper(
              r"f(W,a,x)=\tfrac{1}{\sqrt m}\sum_{r=1}^m a_r\,\mathrm{relu}(w_r^\top x)",
         samplers=(sphere_dataset, nearly_parallel_dataset),
         strategy=dataset_strategy,
+        scale="smallest input angle theta_min",
     ),
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),

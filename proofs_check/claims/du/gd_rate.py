@@ -124,7 +124,7 @@ def _judge(claim, obs):
 GD_RATE = Claim(
     id="du.gd_rate",
     title="GD converges linearly at rate 1 - eta lambda0 / 2 at finite width",
-    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 4.1 (page not verified)",
+    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 4.1 (numbered and quoted by secondary sources; page not verified)",
     statement=r"\|u(k)-y\|_2^2\le\bigl(1-\tfrac{\eta\lambda_0}{2}\bigr)^k\|u(0)-y\|_2^2\quad\text{for all }k\ge0",
     hypotheses=r"$m=\Omega(n^6/(\lambda_0^4\delta^3))$; here $n=6$, $d=4$, data sets with "
                r"$\lambda_0\ge 0.1$, judged at $m=16384\ge n^2/\lambda_0^2$, $\eta=1/\lambda_{\max}(H^\infty)$",

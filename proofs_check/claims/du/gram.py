@@ -69,7 +69,7 @@ def _observe(claim, request):
 GRAM = Claim(
     id="du.gram",
     title="H_inf from the Gaussian integral agrees with Monte Carlo",
-    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Assumption 3.1 (page not verified)",
+    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Assumption 3.1 (numbered as secondary sources quote it; page not verified); the network is Eq. (1) of arXiv v2",
     statement=r"\max_{i,j}\frac{|\hat H_{ij}-H^\infty_{ij}|}{\mathrm{se}_{ij}}\le 5,\quad "
               r"H^\infty_{ij}=x_i^\top x_j\,\frac{\pi-\theta_{ij}}{2\pi}",
     hypotheses=r"$\|x_i\|=1$; $\hat H$ a mean over $N=10^5$ draws $w\sim N(0,I)$",

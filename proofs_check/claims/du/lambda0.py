@@ -105,7 +105,7 @@ def _judge_with_figure(claim, obs):
 LAMBDA0 = Claim(
     id="du.lambda0",
     title="lambda0 = lambda_min(H_inf) > 0 without parallel inputs (certified on balls)",
-    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 3.1 (page not verified)",
+    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 3.1 (numbered as secondary sources quote it; page not verified)",
     statement=r"\lambda_0=\lambda_{\min}(H^\infty)>0\quad\text{if }x_i\not\parallel x_j\text{ for all }i\ne j",
     hypotheses=r"$\|x_i\|=1$, no two inputs parallel; $n=6$, $d=3$, random and nearly parallel pairs "
                r"($\theta_{\min}=10^{-1},\dots,10^{-8}$)",
@@ -125,7 +125,7 @@ LAMBDA0 = Claim(
 UNIFORM = Claim(
     id="du.lambda0.parallel",
     title="A data-independent lower bound on lambda0 (contrast: none exists)",
-    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 3.1 (its bound depends on the data; page not verified)",
+    source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 3.1 (its bound depends on the data; numbered as secondary sources quote it; page not verified)",
     statement=r"\exists\,\mu>0:\ \lambda_{\min}(H^\infty)\ge\mu\ \text{for all data sets with no two inputs parallel}",
     hypotheses=r"$\|x_i\|=1$; nearly parallel pairs at $\theta_{\min}=10^{-1},\dots,10^{-8}$",
     lhs=r"\lambda_{\min}(H^\infty)",

@@ -1,4 +1,10 @@
-"""Claims of Liu, Zhu, Belkin, "Loss landscapes and optimization in over-parameterized non-linear systems and neural networks" (ACHA 2022; arXiv:2003.00307): the PL* condition."""
+"""Claims of Liu, Zhu, Belkin, "Loss landscapes and optimization in over-parameterized non-linear systems and neural networks" (ACHA 2022; arXiv:2003.00307): the PL* condition.
+
+Sources, as far as they were checked: the abstract (arXiv v2 listing, 26 May 2021) and the
+journal record (Applied and Computational Harmonic Analysis 59, pp. 85-116, 2022) were
+read; the text of the definitions and theorems was not, so no theorem or page number is
+cited, the identity is re-derived here, and the factor-2 convention of PL* is a parameter.
+"""
 from pathlib import Path
 
 from numeric.dataset import NetworkOnData

@@ -1,7 +1,16 @@
-"""Claims of Safran and Shamir, "Spurious Local Minima are Common in Two-Layer ReLU Neural Networks" (ICML 2018; arXiv:1712.08968): certified spurious minima without over-parameterization."""
+"""Claims of Safran and Shamir, "Spurious Local Minima are Common in Two-Layer ReLU Neural Networks" (ICML 2018; arXiv:1712.08968): certified spurious minima without over-parameterization.
+
+Sources, as far as they were checked: the abstract on the ICML 2018 page (the network
+``x -> sum_{i<=k} max{0, w_i . x}``, squared loss, standard Gaussian input, orthonormal
+target vectors, spurious local minima once ``6 <= k <= 20``, a computer-assisted proof) was
+read; the PMLR volume and pages of the BibTeX entry and the 2021 follow-up's statements were
+not verified.  The stationary-point hunt of ``proofs-check stationary --paper ss`` is
+declared here (``_hunt.RELU_UNIT_OUTPUT_HUNT``).
+"""
 from pathlib import Path
 
 from numeric.safran_shamir import SafranShamirModel
+from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT
 from proofs_check.papers import Model, Paper
 
 PAPER = Paper(
@@ -25,6 +34,7 @@ PAPER = Paper(
         configuration=SafranShamirModel,
         loss=r"L(W)=\tfrac12\,\mathbb E_{x\sim N(0,I_n)}\Bigl[\Bigl(\sum_{i\le k}\mathrm{relu}(w_i^\top x)"
              r"-\sum_{j\le n}\mathrm{relu}(v_j^\top x)\Bigr)^2\Bigr]",
+        hunts=(RELU_UNIT_OUTPUT_HUNT,),
     ),
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),

@@ -1,131 +1,116 @@
-"""The hunt for spurious minima of Safran and Shamir's loss, and their fate with one more neuron.
+"""Safran and Shamir's model as a model of the shared stationary-point hunt, and the fate of
+its spurious minima with one more neuron.
 
-For ``k = n`` students against the orthonormal teacher: random starts ``w_i ~ N(0, I/n)``
-(Xavier-like), descent in float64 (:func:`numeric.stationary.descend`: Armijo gradient steps,
-then Newton), deduplication by the loss value (points with equal loss to ``1e-9`` are taken to
-be one orbit of the symmetries: permutations of the students, and of the teacher's
-coordinates), then for each distinct non-global point a Newton refinement at ``dps`` digits
-and the Krawczyk certificate with the Hessian's inertia on the box
-(:func:`numeric.stationary.certify`).  A certified point whose Hessian is positive definite
-on the box and whose loss enclosure on the box is above 0 is a spurious local minimum.
+:data:`RELU_UNIT_OUTPUT_HUNT` is what the paper declares to ``proofs-check stationary
+--paper ss``: :class:`numeric.safran_shamir.SafranShamirModel` (smooth away from zero rows,
+so no reduction is needed), run by :func:`proofs_check.landscape.hunt_generic`: descent in
+float64 (Armijo gradient steps, then Newton), deduplication by :func:`symmetry_key`,
+Newton at ``dps`` digits, the Krawczyk certificate and the Hessian's inertia on the box.
+A certified point whose Hessian is positive definite on the box and whose loss enclosure
+is above 0 is a spurious local minimum.
 
-With ``k = n + 1``: the best escape direction ``w_hat`` of a minimum is searched in float64
-and ``g(w_hat)`` certified on balls (:func:`numeric.safran_shamir.escape_coefficient`); then
-descent from the lifted point ``(W, 10^-2 w_hat)`` shows where gradient flow goes.
+Starts (:func:`starts`): first one structured start (teacher rows pulled towards the
+direction ``s = sum_j v_j`` plus one neuron near ``s``: the symmetry type of the minima the
+hunt finds for n = 7, 8 from random starts; it reaches a spurious minimum for every
+k = n = 6..10, and is the only way found to n = 6, where none of 4700 random starts
+did), then Xavier-like random starts ``w_i ~ N(0, I/d)`` as in the paper's experiments.
+
+With ``k = n + 1`` (:func:`fate`): the best escape direction ``w_hat`` of a minimum is
+searched in float64 and ``g(w_hat)`` certified on balls over the whole box
+(:func:`numeric.safran_shamir.escape_coefficient`); then descent from the lifted point
+``(W, 10^-2 w_hat)`` shows where gradient flow goes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 
-from numeric.precision import decimal_string
 from numeric.safran_shamir import SafranShamirModel, escape_coefficient, escape_direction64
-from numeric.stationary import certify, descend, refine
+from numeric.stationary import descend
+from proofs_check.errors import UsageError
+from proofs_check.landscape import HuntModel
 
-__all__ = ["SpuriousMinimum", "HuntSummary", "hunt_spurious", "certify_candidate"]
+__all__ = ["RELU_UNIT_OUTPUT_HUNT", "starts", "symmetry_key", "structured_start", "Fate", "fate"]
 
-GLOBAL_LOSS = 1e-9
+#: Descent steps before Newton (the paper's GD runs until ``||grad|| <= 1e-12``).
+GD_STEPS = 2000
+
+
+def _build(teacher, students: int, activation: str) -> SafranShamirModel:
+    try:
+        return SafranShamirModel(tuple(tuple(row) for row in teacher), int(students))
+    except ValueError as exc:
+        raise UsageError(f"Safran-Shamir model: {exc}") from None
+
+
+def structured_start(model: SafranShamirModel) -> np.ndarray:
+    """Rows ``v_i - 0.045 s + 0.3 v_last`` for the first ``min(k, n) - 1`` teacher rows and
+    ``0.21 s - 0.6 v_last`` (``s = sum_j v_j``), extra students small and fixed: the
+    symmetry type of the spurious minima found for n = 7, 8 (flat vector)."""
+    V = model.teacher64
+    n, d, k = len(V), model.d, model.k
+    s = V.sum(axis=0)
+    rows = [V[i] - 0.045 * s + 0.3 * V[n - 1] for i in range(min(k, n) - 1)]
+    rows.append(0.21 * s - 0.6 * V[n - 1])
+    extra = np.random.default_rng([n, k]).standard_normal((max(0, k - len(rows)), d)) * 0.05
+    return np.vstack([np.array(rows)[:k], extra]).reshape(-1)
+
+
+def starts(model: SafranShamirModel, count: int, seed: int) -> list:
+    """``count`` starts: the structured one, then ``w_i ~ N(0, I/d)`` drawn from the
+    generator ``[seed, n]`` (so the random starts do not depend on ``count``)."""
+    rng = np.random.default_rng([seed, len(model.teacher)])
+    out = [("structured", structured_start(model))]
+    while len(out) < count:
+        out.append(("random", rng.standard_normal(model.n) / np.sqrt(model.d)))
+    return out[:count]
+
+
+def symmetry_key(model: SafranShamirModel, x) -> tuple:
+    """The loss is invariant under permutations of the students and, for the orthonormal
+    teacher ``I_n``, of the coordinates: the loss (to 1e-9) and the multiset of the entries
+    (to 1e-5) are invariant under both and tell the points found apart.  The orbit size is
+    not counted (``None``)."""
+    loss, _ = model.loss_gradient64(x)
+    return (round(float(loss), 9), tuple(np.sort(np.round(np.asarray(x, dtype=float), 5)) + 0.0)), None
+
+
+RELU_UNIT_OUTPUT_HUNT = HuntModel(
+    id="ss.relu_unit_output",
+    description="k ReLU students with unit output weights against the ReLU teacher "
+                "sum_j relu(v_j.x) (default v_j = e_j), Gaussian input, loss 1/2 E[(...)^2]",
+    build=_build,
+    activations=("relu",),
+    starts=starts,
+    symmetry_key=symmetry_key,
+    gd_steps=GD_STEPS,
+)
 
 
 @dataclass(frozen=True)
-class SpuriousMinimum:
-    """A certified spurious local minimum and its fate with one more neuron."""
+class Fate:
+    """What one more neuron does to a spurious minimum."""
 
-    n: int
-    loss: object  # arb: the loss on the whole Krawczyk box
-    min_eigenvalue: object  # arb: encloses lambda_min of the Hessian on the box
-    radius: object  # mpf: half-width of the box holding the exact stationary point
-    centre: tuple  # decimal strings of the refined centre
-    escape: object  # arb: g(w_hat) with one more neuron
+    escape: object  # arb: g(w_hat), certified over the box holding the exact minimum
     escape_direction: tuple  # floats (exact as binary fractions)
     loss_after_escape: float  # float64 loss after descent from (W, 1e-2 w_hat), k = n + 1
 
 
-@dataclass(frozen=True)
-class HuntSummary:
-    n: int
-    starts: int
-    global_count: int
-    unconverged: int
-    stationary: int  # distinct non-global stationary points
-    saddles: int
-    undecided: int
-    minima: tuple = field(default_factory=tuple)
-    spurious_hits: int = 0  # starts whose descent ended at a certified spurious minimum
-
-
-def _fate(model: SafranShamirModel, box, rng, dps: int):
-    """``g`` along the best escape direction, certified on the whole box (so at the exact
-    stationary point inside it), and where descent goes from the lifted point."""
-    import flint
-
-    centre64 = np.array([float(c.mid()) for c in box])
-    w, _ = escape_direction64(model, centre64, rng)
-    with flint.ctx.workdps(dps):
-        g = escape_coefficient(model, box, [float(v) for v in w])
-    bigger = SafranShamirModel(model.teacher, model.k + 1)
-    lifted = np.concatenate([centre64, 1e-2 * w])
-    after = descend(bigger, lifted, gd_steps=2000)
-    return g, tuple(float(v) for v in w), float(after.loss)
-
-
-def certify_candidate(model: SafranShamirModel, x64, dps: int, rng):
-    """Refine, certify and classify one float64 stationary point: ``("minimum",
-    SpuriousMinimum)``, ``("saddle", None)`` or ``("undecided", None)``."""
+def fate(model: SafranShamirModel, point, rng, dps: int) -> Fate:
+    """``g`` along the best escape direction found, on the ball of the hunt's radius around
+    ``point.config`` (a Frobenius radius bounds every coordinate), and where descent goes
+    from the lifted point."""
     import flint
     from flint import arb
 
-    centre = refine(model, x64, dps)
-    cert = certify(model, centre, dps)
-    if not cert.certified or cert.inertia.undecided:
-        return "undecided", None
-    if cert.inertia.negative:
-        return "saddle", None
+    centre = [x for row in point.config.student for x in row]
+    centre64 = np.array([float(c) for c in centre])
+    w, _ = escape_direction64(model, centre64, rng)
     with flint.ctx.workdps(dps):
-        box = [arb(c.mid(), arb(cert.radius).mid()) for c in centre]
-        loss = model.ball_loss(box)
-    if not loss > 0:
-        return "undecided", None
-    g, w, after = _fate(model, box, rng, dps)
-    return "minimum", SpuriousMinimum(
-        n=len(model.teacher), loss=loss, min_eigenvalue=cert.inertia.min_eigenvalue,
-        radius=cert.radius, centre=tuple(decimal_string(c, 20) for c in centre), escape=g,
-        escape_direction=w, loss_after_escape=after)
-
-
-@lru_cache(maxsize=8)
-def hunt_spurious(n: int, starts: int, seed: int, dps: int = 30) -> HuntSummary:
-    """Hunt with ``k = n``; see the module docstring.  Deterministic in ``(n, starts, seed)``."""
-    from threadpoolctl import threadpool_limits
-
-    model = SafranShamirModel.orthonormal(n, n)
-    rng = np.random.default_rng([seed, n])
-    fate_rng = np.random.default_rng([seed, n, 2])  # escape searches do not shift the starts
-    hits, minimum_keys, minima = {}, set(), []
-    counts = {"global": 0, "unconverged": 0, "saddle": 0, "undecided": 0}
-    with threadpool_limits(1):  # many small LAPACK calls: threads only contend
-        for _ in range(starts):
-            found = descend(model, rng.standard_normal(n * n) / np.sqrt(n), gd_steps=2000)
-            if not found.converged:
-                counts["unconverged"] += 1
-                continue
-            if found.loss < GLOBAL_LOSS:
-                counts["global"] += 1
-                continue
-            key = round(found.loss, 9)
-            hits[key] = hits.get(key, 0) + 1
-            if hits[key] > 1:
-                continue
-            kind, point = certify_candidate(model, found.x, dps, fate_rng)
-            if kind == "minimum":
-                minima.append(point)
-                minimum_keys.add(key)
-            else:
-                counts[kind] += 1
-    minima.sort(key=lambda p: float(p.loss.mid()))
-    return HuntSummary(n=n, starts=starts, global_count=counts["global"],
-                       unconverged=counts["unconverged"], stationary=len(hits),
-                       saddles=counts["saddle"], undecided=counts["undecided"], minima=tuple(minima),
-                       spurious_hits=sum(hits[k] for k in minimum_keys))
+        # The centre's entries are dyadic (ball midpoints), so these quotients are exact.
+        box = [arb((arb(c.numerator) / c.denominator).mid(), point.radius) for c in centre]
+        g = escape_coefficient(model, box, [float(v) for v in w])
+    bigger = SafranShamirModel(model.teacher, model.k + 1)
+    after = descend(bigger, np.concatenate([centre64, 1e-2 * w]), gd_steps=GD_STEPS)
+    return Fate(g, tuple(float(v) for v in w), float(after.loss))

@@ -2,89 +2,110 @@
 ``k = n`` between 6 and 20; and what one more neuron does to them (Safran, Yehudai,
 Shamir, COLT 2021).
 
-For each ``n`` in 6..10 the claim needs one certified spurious minimum (see
-:mod:`proofs_check.claims.ss._hunt`): the Krawczyk box holds a unique stationary point, the
-Hessian is positive definite on the whole box, and the loss on the box is above 0.  The
-candidates are the points the hunt finds from ``samples`` random starts per ``n`` (GD from
-a random start reaches a spurious minimum in about 2% (n = 7) to 30% (n = 10) of the runs
-here; none in 4700 random starts at n = 6), together with one stored float64 point per ``n``
-(``witnesses.json``: from a longer hunt for n = 7..10, and for n = 6 from a structured
-start with the symmetry type of the n = 7, 8 minima), which is re-refined and re-certified
-every run: the certificate, not the search, is the proof.  A size without a certified minimum
-makes the verdict inconclusive, never refuted (an existence claim).
+For each ``n`` in the settings' sizes the claim needs one certified spurious minimum,
+found by the shared stationary-point hunt (:func:`proofs_check.landscape.hunt_generic` on
+the paper's model :data:`proofs_check.claims.ss._hunt.RELU_UNIT_OUTPUT_HUNT`, the same hunt
+as ``proofs-check stationary --paper ss``): the Krawczyk box holds a unique stationary
+point, the Hessian is positive definite on the whole box, and the loss on the box is
+above 0.  The hunt's starts are one structured start and ``samples`` random ones per ``n``
+(GD from a random start reaches a spurious minimum in about 2% (n = 7) to 30% (n = 10) of
+the runs here; none in 4700 random starts at n = 6, where only the structured start
+does).  A size without a certified minimum makes the verdict inconclusive, never refuted
+(an existence claim).
 
 The margin of a size is the certified least Hessian eigenvalue at its lowest spurious
-minimum.  With ``settings.extra_neurons = 1`` the claim becomes "these are still local
-minima with ``k = n + 1``" and the margin is ``g(w_hat)``, the certified first-order change
-of the loss along a new neuron: a certainly negative ``g`` refutes it (the planted twin).
+minimum, against ``settings.curvature_floor`` (0: the paper's claim).  With
+``settings.extra_neurons = 1`` the claim becomes "these are still local minima with
+``k = n + 1``" and the margin is ``g(w_hat)``, the certified first-order change of the
+loss along a new neuron: a certainly negative ``g`` refutes it (the planted twin).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
+from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 from flint import arb
 
 from numeric.precision import decimal_string
 from numeric.safran_shamir import SafranShamirModel
-from proofs_check.claims.base import Claim, Observation, judge
-from proofs_check.claims.ss._hunt import certify_candidate, hunt_spurious
+from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT, fate
+from proofs_check.landscape import HuntSettings, hunt_generic
 
-__all__ = ["CLAIMS", "SpuriousSettings", "stored_witnesses"]
+__all__ = ["CLAIMS", "SpuriousSettings", "spurious_minima", "hunt_orthonormal"]
+
+DPS = 30
 
 
 @dataclass(frozen=True)
 class SpuriousSettings:
-    """The sizes ``n = k`` searched, and ``extra_neurons`` (1: judge the minima as points of
-    the network with ``k = n + 1``, a zero neuron added)."""
+    """The sizes ``n = k`` hunted; ``extra_neurons`` (1: judge the minima as points of
+    the network with ``k = n + 1``, a zero neuron added); ``curvature_floor``: the claimed
+    lower bound on the least Hessian eigenvalue at the lowest minimum (0: the paper's
+    ``> 0``; a planted twin sets it just above the certified value)."""
 
     sizes: tuple = (6, 7, 8, 9, 10)
     extra_neurons: int = 0
-
-WITNESSES = Path(__file__).with_name("witnesses.json")
-DPS = 30
+    curvature_floor: Fraction = Fraction(0)
 
 
-def stored_witnesses() -> dict:
-    """``{n: float64 point}`` from ``witnesses.json`` (a guide: every run re-certifies)."""
-    if not WITNESSES.is_file():
-        return {}
-    data = json.loads(WITNESSES.read_text())
-    return {int(n): np.array([float(v) for v in entry["x"]]) for n, entry in data.items()}
+@lru_cache(maxsize=8)
+def hunt_orthonormal(n: int, random_starts: int, seed: int, dps: int = DPS):
+    """The shared hunt for ``k = n`` students against ``v_j = e_j``: the structured start
+    and ``random_starts`` random ones, no saddle hops (every start is one of the paper's
+    GD runs).  Deterministic in its arguments (the budget is a safety net only)."""
+    from threadpoolctl import threadpool_limits
+
+    teacher = np.eye(n, dtype=int).tolist()
+    settings = HuntSettings(students=n, starts=1 + random_starts, seed=seed, budget=3600.0,
+                            dps=dps, activation="relu", hops=0)
+    with threadpool_limits(1):  # many small LAPACK calls: threads only contend
+        return hunt_generic(RELU_UNIT_OUTPUT_HUNT, teacher, settings)
 
 
-def _row(summary, point, origin):
+def spurious_minima(landscape) -> list:
+    """The certified spurious local minima of a landscape, lowest loss first."""
+    return [p for p in landscape.points
+            if p.certified and p.kind == "minimum" and p.loss > 0]
+
+
+def _row(n, landscape, point, escaped):
     fmt = lambda b: decimal_string(b, 8) if b is not None else "--"  # noqa: E731
-    return {"n": summary.n, "starts": summary.starts, "global_count": summary.global_count,
-            "stationary": summary.stationary, "saddles": summary.saddles,
-            "minima_found": len(summary.minima), "spurious_hits": summary.spurious_hits,
-            "origin": origin,
+    minima = spurious_minima(landscape)
+    kinds = [p.kind for p in landscape.points]
+    return {"n": n, "starts": landscape.starts_run,
+            "global_count": sum(p.hits for p in landscape.points if p.kind == "global"),
+            "stationary": sum(k != "global" for k in kinds), "saddles": kinds.count("saddle"),
+            "minima_found": len(minima), "spurious_hits": sum(p.hits for p in minima),
+            "origin": "hunt" if point is not None else "",
             "loss": fmt(point.loss) if point else "none certified",
             "min_eigenvalue": fmt(point.min_eigenvalue) if point else "--",
             "radius": f"{float(point.radius):.1e}" if point else "--",
-            "escape": fmt(point.escape) if point else "--",
-            "loss_after_escape": f"{point.loss_after_escape:.2e}" if point else "--"}
+            "escape": fmt(escaped.escape) if escaped else "--",
+            "loss_after_escape": f"{escaped.loss_after_escape:.2e}" if escaped else "--"}
 
 
 def _observe(claim, request):
     sizes, extra = tuple(claim.settings.sizes), claim.settings.extra_neurons
-    stored = stored_witnesses()
     for n in sizes:
-        summary = hunt_spurious(n, request.samples, request.seed, DPS)
-        point, origin = (summary.minima[0], "hunt") if summary.minima else (None, "")
-        if point is None and n in stored:
+        landscape = hunt_orthonormal(n, request.samples, request.seed, DPS)
+        minima = spurious_minima(landscape)
+        point = minima[0] if minima else None
+        escaped = None
+        if point is not None:
             model = SafranShamirModel.orthonormal(n, n)
-            kind, point = certify_candidate(model, stored[n], DPS, np.random.default_rng([request.seed, n, 1]))
-            origin = "stored" if kind == "minimum" else ""
+            escaped = fate(model, point, np.random.default_rng([request.seed, n, 2]), DPS)
         if point is None:
-            lhs = arb(0, 1)  # nothing certified at this size: an inconclusive observation
+            lhs, rhs = arb(0, 1), arb(0)  # nothing certified at this size: inconclusive
+        elif extra:
+            lhs, rhs = escaped.escape, arb(0)
         else:
-            lhs = point.escape if extra else point.min_eigenvalue
-        yield Observation(lhs=lhs, rhs=arb(0), scale=None, dps=DPS, group=n,
-                          witness={"n": n, "origin": origin, "row": _row(summary, point, origin),
-                                   "centre": list(point.centre) if point else None})
+            lhs, rhs = point.min_eigenvalue, as_ball(claim.settings.curvature_floor)
+        yield Observation(lhs=lhs, rhs=rhs, scale=None, dps=DPS, group=n,
+                          witness={"n": n, "row": _row(n, landscape, point, escaped),
+                                   "centre": point.config.to_dict(20)["student"] if point else None})
         request.tick()
 
 
@@ -103,7 +124,7 @@ def _judge(claim, obs):
 SPURIOUS_MINIMA = Claim(
     id="ss.spurious_minima",
     title="Spurious local minima for k = n = 6..10 (certified), and one more neuron",
-    source="Safran, Shamir (ICML 2018; arXiv:1712.08968), abstract: spurious minima for 6 <= k = n <= 20; Safran, Yehudai, Shamir (COLT 2021) for k = n + 1",
+    source="Safran, Shamir (ICML 2018; arXiv:1712.08968), abstract (verified on the ICML 2018 page): spurious minima for 6 <= k <= 20, k = n; Safran, Yehudai, Shamir (COLT 2021) for k = n + 1",
     statement=r"\text{for each }6\le n\le 10,\ k=n:\ \exists W:\ \nabla L(W)=0,\ \nabla^2L(W)\succ0,\ L(W)>0",
     hypotheses=r"$v_j=e_j$ orthonormal, $x\sim N(0,I_n)$, unit output weights; certified at $30$ digits",
     lhs=r"\lambda_{\min}(\nabla^2 L)\ \text{on the box}",

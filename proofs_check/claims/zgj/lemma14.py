@@ -119,6 +119,7 @@ def _observe(claim, request):
 
 
 LEMMA14 = Claim(
+    screenable=False,  # its ``at`` picks from a midpoint (see Claim.screenable)
     id="zgj.lemma14",
     title="Lemma 14: per-neuron gradient bound ||grad_{w_k} L|| <= 2 sqrt(2L) ||w_k||",
     source="Zhou, Ge, Jin (COLT 2021), Lemma 14, p.13 (proof p.46)",

@@ -121,6 +121,7 @@ def _judge(claim, obs):
 
 
 LEMMA8 = Claim(
+    screenable=False,  # its ``at`` picks from a midpoint (see Claim.screenable)
     id="zgj.lemma8",
     title="Descent direction (Lemma 8)",
     source="Zhou, Ge, Jin (COLT 2021), Lemma 8, p.9 and p.21; q_ij from App. B, p.18",
