@@ -43,6 +43,7 @@ True
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
@@ -68,6 +69,7 @@ __all__ = [
     "krawczyk",
     "inertia",
     "certify",
+    "DEADLINE_PASSED",
 ]
 
 
@@ -491,9 +493,17 @@ def _inconsistent_column(model, centre, g_c, HX, radius):
     return None
 
 
-def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certificate:
+#: The :attr:`Certificate.reason` of a point left uncertified because the deadline passed.
+DEADLINE_PASSED = "the time budget ran out before the Krawczyk test succeeded"
+
+
+def certify(model, centre, dps: int, *, radii: Sequence | None = None,
+            deadline: float | None = None) -> Certificate:
     """Find the smallest radius (of a few tried) at which the Krawczyk test succeeds, and
-    read the Hessian's inertia on that box."""
+    read the Hessian's inertia on that box.
+
+    ``deadline`` (a :func:`time.monotonic` value): no radius is tried after it; the point
+    is then returned uncertified with the reason :data:`DEADLINE_PASSED`."""
     n = len(centre)
     with flint.ctx.workdps(dps):
         g_c = model.ball_gradient_hessian(centre)[0]
@@ -505,6 +515,9 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None) -> Certif
         radii = [r for r in radii if r < 1e-3] or [mpmath.mpf("1e-6")]
     reason = ""
     for radius in radii:
+        if deadline is not None and time.monotonic() > deadline:
+            reason = DEADLINE_PASSED
+            break
         # An exact dyadic radius; ball radii are stored rounded up (30-bit), so the box
         # evaluated is at least this wide, and the reported radius allows for the rounding.
         radius = arb(mpmath.nstr(mpmath.mpf(radius), 5)).mid()

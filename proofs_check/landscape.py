@@ -102,7 +102,8 @@ KEY_DECIMALS = 5  # rounding of the effective vectors in the deduplication key
 @dataclass(frozen=True)
 class HuntSettings:
     """What the hunt does: ``students`` (m), ``starts`` (descents in all, saddle hops
-    included), ``seed``, a time ``budget`` in seconds, the working precision ``dps`` of the
+    included), ``seed``, a time ``budget`` in seconds (no start begins and no certificate is
+    tried after it), the working precision ``dps`` of the
     certificate, the activation, and ``hops``: starts taken from each new certified saddle
     along its most negative curvature directions (both ways)."""
 
@@ -244,20 +245,38 @@ def teacher_symmetries(teacher, tol: float = 1e-10) -> list:
     return list(out.values())
 
 
-def _sign_normalised(U):
-    rows = []
-    for u in U:
-        nz = np.nonzero(np.abs(u) > 10.0 ** -KEY_DECIMALS)[0]
-        s = -1.0 if nz.size and u[nz[0]] < 0 else 1.0
-        rows.append(tuple(np.round(s * u, KEY_DECIMALS) + 0.0))
-    return tuple(sorted(rows))
+def _sign_normalised_rows(images):
+    """Each row of ``images`` (any shape ``(..., d)``) with its sign flipped so that its first
+    entry above ``10^-KEY_DECIMALS`` in size is positive, rounded to ``KEY_DECIMALS``."""
+    big = np.abs(images) > 10.0 ** -KEY_DECIMALS
+    first = np.take_along_axis(images, np.argmax(big, axis=-1)[..., None], axis=-1)[..., 0]
+    flip = np.where(big.any(axis=-1) & (first < 0), -1.0, 1.0)
+    return np.round(images * flip[..., None], KEY_DECIMALS) + 0.0  # + 0.0: no -0.0
+
+
+def _sign_normalised(images):
+    """Images ``(k, n, d)``, rows sign-normalised and each image's rows sorted
+    lexicographically (all images at once: the group has up to ``2^r r!`` elements)."""
+    rounded = _sign_normalised_rows(images)
+    order = np.lexsort([rounded[..., c] for c in reversed(range(rounded.shape[-1]))], axis=-1)
+    return np.take_along_axis(rounded, order[..., None], axis=1)
 
 
 def symmetry_key(U, group) -> tuple:
     """``(key, orbit size)``: the smallest sign-normalised, sorted image of the effective
-    vectors ``U`` under ``group``, and the number of distinct images."""
-    images = {_sign_normalised(np.asarray(U) @ A.T) for A in group} if len(U) else {()}
-    return min(images), len(images)
+    vectors ``U`` under ``group``, and the number of distinct images.
+
+    >>> symmetry_key([[0.0, -2.0], [1.0, 0.0]], teacher_symmetries([[1, 0], [0, 1]]))
+    (((0.0, 1.0), (2.0, 0.0)), 2)
+    """
+    U = np.asarray(U, dtype=float)
+    if not len(U):
+        return (), 1
+    images = np.einsum("nd,ked->kne", U, np.asarray(group))  # U @ A.T for every A
+    flat = _sign_normalised(images).reshape(len(group), -1)
+    smallest = flat[np.lexsort(flat.T[::-1])[0]]
+    key = tuple(map(tuple, smallest.reshape(U.shape).tolist()))
+    return key, len(np.unique(flat, axis=0))
 
 
 # ---------------------------------------------------------------------------------------
@@ -409,8 +428,11 @@ def _zero_row_test(model, reduced_centre, T, rng):
     return None, values[0][0]
 
 
-def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: int, rng) -> dict:
-    """Certify and classify one descended point (see the module docstring)."""
+def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: int, rng,
+                   deadline: float | None = None) -> dict:
+    """Certify and classify one descended point (see the module docstring).  Past
+    ``deadline`` (:func:`time.monotonic`) no Krawczyk test is tried: the point is kept,
+    uncertified, with that reason."""
     m, d = model_full.m, model_full.d
     red_model = TeacherStudentModel(model_full.teacher, len(reduced.W), model_full.activation)
     notes = []
@@ -423,7 +445,7 @@ def classify_point(model_full: TeacherStudentModel, reduced: _Reduced, T, dps: i
     else:
         found = descend(red_model, reduced.W.reshape(-1), gd_steps=0)
         centre = refine(red_model, found.x, dps)
-        cert: Certificate = certify(red_model, centre, dps)
+        cert: Certificate = certify(red_model, centre, dps, deadline=deadline)
         certified = cert.certified
         gnorm = cert.gradient_norm
         lam = cert.inertia.min_eigenvalue if certified else None
@@ -551,6 +573,42 @@ ATOM_SHARE = 2
 COVER_COS = 0.7
 
 
+def _atom_image_labels(units, group) -> np.ndarray:
+    """``labels[g, i]``: the image of atom ``i`` under ``group[g]``, up to sign, as an integer
+    label (equal labels: equal sign-normalised rounded vectors).  A combination of atoms is
+    then compared with its images as sorted label tuples, which is :func:`symmetry_key`'s
+    equivalence without building each image (at r = 5 the group has 3840 elements and
+    thousands of combinations are compared)."""
+    images = _sign_normalised_rows(np.einsum("nd,ked->kne", units, np.asarray(group)))
+    _, labels = np.unique(images.reshape(-1, units.shape[1]), axis=0, return_inverse=True)
+    return labels.reshape(len(group), len(units))
+
+
+#: Compare-exchange networks sorting 1 to 4 columns (Knuth, TAOCP 3, 5.3.4).
+_SORTING_NETWORKS = {1: (), 2: ((0, 1),), 3: ((0, 1), (1, 2), (0, 1)), 4: ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2))}
+
+
+def _smallest_label_set(images) -> tuple:
+    """The lexicographically smallest row of ``images`` (``k x w`` labels) after sorting each
+    row: a combination's key, the same for every combination of its orbit.  Columns are
+    sorted with a compare-exchange network (``np.sort`` along short rows costs ~1 ms at
+    k = 3840), then the smallest row is found column by column."""
+    k, w = images.shape
+    if w not in _SORTING_NETWORKS:
+        images = np.sort(images, axis=1)
+        return tuple(images[np.lexsort(images.T[::-1])[0]].tolist())
+    columns = [images[:, j] for j in range(w)]
+    for i, j in _SORTING_NETWORKS[w]:
+        columns[i], columns[j] = np.minimum(columns[i], columns[j]), np.maximum(columns[i], columns[j])
+    rows = np.ones(k, dtype=bool)
+    key = []
+    for column in columns:
+        smallest = column[rows].min()
+        key.append(int(smallest))
+        rows &= column == smallest
+    return tuple(key)
+
+
 def atom_combinations(T, m: int, group, rng, limit: int) -> list:
     """Up to ``limit`` starts ``(width, "atoms", rows)``: students parked exactly on
     distinct atoms (teachers, bisectors, the diagonal), one start per orbit under
@@ -569,12 +627,13 @@ def atom_combinations(T, m: int, group, rng, limit: int) -> list:
     tie = rng.random(len(combos))
     order = sorted(range(len(combos)),
                    key=lambda k: (-int(covers[list(combos[k])].any(axis=0).sum()), len(combos[k]), tie[k]))
+    labels = _atom_image_labels(units, group)
     out, seen = [], set()
     for k in order:
         if len(out) >= limit:
             break
         c = combos[k]
-        key, _ = symmetry_key(units[list(c)], group)
+        key = _smallest_label_set(labels[:, list(c)])
         if key in seen:
             continue
         seen.add(key)
@@ -654,7 +713,9 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
         elif key in found:
             found[key]["hits"] += 1
             continue
-        info = classify_point(model, reduced, T, settings.dps, rng)
+        # The budget bounds certification too: a point reached in time but not certified
+        # by then is kept, uncertified (numeric.stationary.DEADLINE_PASSED).
+        info = classify_point(model, reduced, T, settings.dps, rng, deadline=t0 + settings.budget)
         info.update(hits=1 + (found[key]["hits"] if key in found else 0), multiplicity=orbit)
         if key not in found:
             order.append(key)

@@ -59,6 +59,29 @@ def _raise(claim, request):
 BROKEN = LEMMA11.variant(id="planted.broken", observe=_raise)
 '''
 
+#: Tasks for timeouts: one sleeps, one spins in Python, one sleeps 1 s and then observes
+#: Lemma 11 as usual (it must finish under a 3 s timeout: the false case close to the truth).
+TIMED_CLAIMS = USER_CLAIMS + '''
+import time
+
+def _sleep(claim, request):
+    time.sleep(600)
+    yield
+
+def _spin(claim, request):
+    while True:
+        pass
+    yield
+
+def _sleep_then_observe(claim, request):
+    time.sleep(1)
+    yield from LEMMA11.observe(claim, request)
+
+SLEEPS = LEMMA11.variant(id="planted.sleeps", observe=_sleep)
+SPINS = LEMMA11.variant(id="planted.spins", observe=_spin)
+IN_TIME = LEMMA11.variant(id="planted.in_time", observe=_sleep_then_observe)
+'''
+
 # Columns that depend on when and where a task ran, not on what it computed.
 _PLACE_AND_TIME = ("started", "finished", "seconds", "worker")
 
@@ -135,13 +158,19 @@ def test_spec_lists_a_task_once():
 
 @settings(max_examples=30, deadline=None, database=None)
 @given(seeds=st.lists(st.integers(0, 10**6), min_size=1, max_size=6, unique=True),
-       order=st.permutations(["kind", "claim", "samples", "seed"]))
-def test_task_keys_depend_on_the_inputs_only(seeds, order):
-    values = {"kind": '"claim_check"', "claim": '"zgj.lemma11"', "samples": "3", "seed": json.dumps(seeds)}
-    text = 'name = "p"\n[[tasks]]\n' + "\n".join(f"{k} = {values[k]}" for k in order)
-    keys = [t.key for t in parse_spec(text).tasks()]
+       order=st.permutations(["kind", "claim", "samples", "seed", "timeout"]),
+       timeouts=st.tuples(st.none() | st.floats(0.001, 1e6), st.none() | st.integers(1, 10**6)))
+def test_task_keys_depend_on_the_inputs_only(seeds, order, timeouts):
+    campaign_timeout, table_timeout = timeouts
+    values = {"kind": '"claim_check"', "claim": '"zgj.lemma11"', "samples": "3", "seed": json.dumps(seeds),
+              "timeout": None if table_timeout is None else str(table_timeout)}
+    text = ('name = "p"\n' + ("" if campaign_timeout is None else f"timeout = {campaign_timeout!r}\n") +
+            "[[tasks]]\n" + "\n".join(f"{k} = {values[k]}" for k in order if values[k] is not None))
+    tasks = parse_spec(text).tasks()
     expected = [TaskInputs("claim_check", (("claim", "zgj.lemma11"), ("samples", 3), ("seed", s))).key for s in seeds]
-    assert keys == expected and len(set(keys)) == len(seeds)
+    assert [t.key for t in tasks] == expected and len(set(expected)) == len(seeds)  # timeouts are not in the key
+    wanted = table_timeout if table_timeout is not None else campaign_timeout
+    assert {t.timeout for t in tasks} == {None if wanted is None else float(wanted)}
 
 
 @pytest.mark.parametrize("text,message", [
@@ -246,7 +275,7 @@ def test_rerun_skips_finished_tasks_and_summary_reads_them(tmp_path):
     with open_store(db) as store:
         assert store.rows() == before  # untouched: same times, same workers
     data = summary(db)
-    assert data["campaigns"] == [{"campaign": "cheap", "tasks": 6, "done": 6, "failed": 0, "pending": 0,
+    assert data["campaigns"] == [{"campaign": "cheap", "tasks": 6, "done": 6, "failed": 0, "timeout": 0, "pending": 0,
                                   "seconds": pytest.approx(sum(r["seconds"] for r in before))}]
     by_claim = {c["claim"]: c for c in data["tasks"]["claim_check"]}
     assert by_claim["zgj.lemma11"]["seeds"] == [0, 1, 2]
@@ -449,7 +478,7 @@ def test_geometry_errors_name_the_key(body, message):
 def test_the_shipped_example_spec_is_the_threshold_sweep():
     spec = load_spec(ROOT / "examples" / "threshold_sweep.toml")
     points = {(t.as_dict()["geometry"], t.as_dict()["r"], int(t.as_dict()["m"]) // t.as_dict()["r"]) for t in spec.tasks()}
-    assert {(g, r) for g, r, _ in points} >= {("separated", r) for r in (2, 3, 4, 5)} | {("orthogonal", r) for r in (2, 3, 4)}
+    assert {(g, r) for g, r, _ in points} == {(g, r) for g in ("separated", "orthogonal") for r in (2, 3, 4, 5)}
     assert {k for _, _, k in points} == {1, 2}
     assert all(t.as_dict()["Delta"] == 0.5 for t in spec.tasks() if t.as_dict()["geometry"] == "separated")
 
@@ -497,3 +526,123 @@ def test_worst_case_task_finds_a_kappa_at_a_level(tmp_path):
     assert float(entry["ratio"]) > 0 and float(entry["ratio_error"]) < 1e-10 * float(entry["ratio"])
     assert float(row["result"]["loss"]) == pytest.approx(1e-4, rel=1e-9)
     assert finding["data"]["config"] == row["result"]["config"]
+
+
+# ---- timeouts ------------------------------------------------------------------------------
+
+TIMEOUT_SPEC = """
+    name = "timeouts"
+    timeout = 600
+
+    [[tasks]]
+    kind = "claim_check"
+    claim = ["campaign_claims:SLEEPS", "campaign_claims:SPINS", "campaign_claims:IN_TIME"]
+    samples = 2
+    timeout = 3
+
+    [[tasks]]
+    kind = "claim_check"
+    claim = "zgj.lemmaD2"
+    samples = 2
+"""
+
+
+def test_timeouts_are_per_table_or_per_campaign_and_not_part_of_the_key():
+    text = textwrap.dedent(TIMEOUT_SPEC).replace('["campaign_claims:SLEEPS", "campaign_claims:SPINS", '
+                                                 '"campaign_claims:IN_TIME"]', '"zgj.lemma11"')
+    timeouts = {t.as_dict()["claim"]: t.timeout for t in parse_spec(text).tasks()}
+    assert timeouts == {"zgj.lemma11": 3.0, "zgj.lemmaD2": 600.0}  # the table's, else the campaign's
+    (plain,) = parse_spec(CHEAP.format(name="a", seeds="[0]")).tasks()[:1]
+    (timed,) = parse_spec("timeout = 5\n" + CHEAP.format(name="a", seeds="[0]")).tasks()[:1]
+    assert timed.timeout == 5.0 and plain.timeout is None and timed.key == plain.key
+    for bad, message in (("timeout = 0", "spec: timeout: 0 must be a positive number of seconds"),
+                         ('timeout = "5"', "spec: timeout: '5' must be a positive number of seconds")):
+        with pytest.raises(SpecError, match=message):
+            parse_spec(bad + "\n" + CHEAP.format(name="a", seeds="[0]"))
+    with pytest.raises(SpecError, match=r"spec: tasks\[0\].timeout: -1 must be a positive number of seconds"):
+        parse_spec(CHEAP.format(name="a", seeds="[0]") + "timeout = -1\n")
+
+
+def _timeout_rows(db) -> dict:
+    with open_store(db) as store:
+        return {row["inputs"]["claim"]: row for row in store.rows()}
+
+
+@pytest.mark.parametrize("where", ["local", pytest.param("dask", marks=pytest.mark.slow)])
+def test_a_task_past_its_timeout_is_killed_stored_and_not_retried_unless_asked(tmp_path, monkeypatch, where):
+    _write(tmp_path, "campaign_claims.py", TIMED_CLAIMS)
+    spec = _write(tmp_path, "spec.toml", TIMEOUT_SPEC)
+    cluster = None
+    if where == "dask":
+        distributed = pytest.importorskip("distributed")
+        monkeypatch.syspath_prepend(str(tmp_path))  # the workers import the user claims
+        monkeypatch.chdir(tmp_path)
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    try:
+        place = ["--scheduler", cluster.scheduler_address] if cluster else ["--workers", "2"]
+        args = ["campaign", str(spec), "--db", "c.sqlite", "--no-progress", *place]
+        proc = _cli(args, tmp_path)
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 4, (out, err)
+        assert "4 run now (2 done, 0 failed, 2 timed out)" in out and "2 task(s) stopped by their timeout" in out
+        rows = _timeout_rows(tmp_path / "c.sqlite")
+        for claim in ("campaign_claims:SLEEPS", "campaign_claims:SPINS"):
+            row = rows[claim]
+            assert row["status"] == "timeout" and row["result"] is None, row
+            assert 3 <= row["seconds"] < 3 + 15 and row["error"].startswith("timeout: stopped after")
+            pid = int(row["worker"].rsplit(":", 1)[1])
+            assert _gone([pid], timeout=15) == [], f"the process of {claim} was not killed"
+        assert rows["campaign_claims:IN_TIME"]["status"] == "done"  # 1 s under a 3 s timeout
+        assert rows["campaign_claims:IN_TIME"]["seconds"] >= 1
+        assert rows["zgj.lemmaD2"]["status"] == "done"
+
+        shown = _cli(["campaign", "show", "--db", "c.sqlite", "--query", "timeouts", "--json"], tmp_path)
+        listed = json.loads(shown.communicate(timeout=60)[0])
+        assert sorted(t["inputs"]["claim"] for t in listed) == ["campaign_claims:SLEEPS", "campaign_claims:SPINS"]
+        assert all(t["seconds"] >= 3 for t in listed)
+        campaigns = _cli(["campaign", "show", "--db", "c.sqlite", "--query", "campaigns"], tmp_path)
+        assert "timeout" in campaigns.communicate(timeout=60)[0]
+
+        proc = _cli(args, tmp_path)  # resume: nothing runs, the timeouts stay
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 4 and "4 already in c.sqlite, 0 run now" in out, (out, err)
+        assert _timeout_rows(tmp_path / "c.sqlite") == rows
+
+        proc = _cli(args + ["--retry-timeouts"], tmp_path)
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 4 and "2 already in c.sqlite, 2 run now (0 done, 0 failed, 2 timed out)" in out, (out, err)
+        again = _timeout_rows(tmp_path / "c.sqlite")
+        assert len(again) == 4
+        for claim in ("campaign_claims:SLEEPS", "campaign_claims:SPINS"):
+            assert again[claim]["status"] == "timeout" and again[claim]["started"] > rows[claim]["started"]
+        if cluster is not None:  # the killed workers were restarted: the cluster still has two
+            with distributed.Client(cluster.scheduler_address, timeout=20) as client:
+                client.wait_for_workers(2, timeout=60)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def test_a_schema_1_database_is_upgraded_in_place(tmp_path):
+    db = tmp_path / "old.sqlite"
+    task = _task(0)
+    with open_store(db) as store:
+        store.record(task, execute(task.task, task.canonical))
+    with sqlite3.connect(db) as con:  # rebuild it as schema 1 wrote it
+        con.execute("PRAGMA foreign_keys=OFF")
+        sql = con.execute("SELECT sql FROM sqlite_master WHERE name = 'tasks'").fetchone()[0]
+        con.execute(sql.replace("tasks", "tasks_v1", 1).replace(", 'timeout'", ""))
+        con.execute("INSERT INTO tasks_v1 SELECT * FROM tasks")
+        con.execute("DROP TABLE tasks")
+        con.execute("ALTER TABLE tasks_v1 RENAME TO tasks")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    with sqlite3.connect(db) as con, pytest.raises(sqlite3.IntegrityError):
+        con.execute("UPDATE tasks SET status = 'timeout'")  # schema 1 refuses the new status
+    with open_store(db) as store:
+        (row,) = store.rows()
+        assert row["key"] == task.key and row["status"] == "done"
+        assert store.record(_task(1), {**_failed_record(_task(1)), "status": "timeout"})
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)

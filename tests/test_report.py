@@ -606,8 +606,10 @@ def test_report_without_the_newer_symbolic_modules(tmp_path, monkeypatch):
 def test_campaign_summary_section(tmp_path, capsys):
     campaign = {
         "database": "runs/c_1.sqlite", "schema": 1,
-        "campaigns": [{"campaign": "sweep_1", "tasks": 4, "done": 3, "failed": 1, "pending": 0, "seconds": 12.5}],
+        "campaigns": [{"campaign": "sweep_1", "tasks": 5, "done": 3, "failed": 1, "timeout": 1, "pending": 0,
+                       "seconds": 12.5}],
         "versions": [], "failed": [{"key": "k#1", "kind": "claim_check", "inputs": {}, "error": "boom & 50%"}],
+        "timeouts": [{"key": "k#2", "kind": "stationary", "inputs": {}, "seconds": 600.2, "worker": "h:1"}],
         "tasks": {
             "claim_check": [{"claim": "zgj.thm4", "samples": 8, "seeds": [0, 1], "runs": 2, "expected": "consistent",
                              "kind": "empirical", "statuses": {"consistent": 2}, "matches": 2,
@@ -628,6 +630,7 @@ def test_campaign_summary_section(tmp_path, capsys):
     section = tex[tex.index(r"\section{Campaign results}"):tex.index(r"\section{Figures}")]
     assert r"\texttt{runs/\allowbreak{}c\_\allowbreak{}1.\allowbreak{}sqlite}" in section
     assert r"boom \& 50\%" in section and "2~consistent" in section and "$[0.66, 0.69]$" in section
+    assert "Timed out" in section and "stopped by the campaign's timeout" in section
     assert "spread of the fitted exponents over the seeds: empirical, not a bound" in section
     assert "$0.0579$ (saddle)" in section and "$40.5$" in section and "$0.83$" in section
     assert "not shown" in section  # no claim that the lowest spurious point is the lowest there is

@@ -227,6 +227,87 @@ def test_symmetry_key_identifies_images_under_the_teacher_group():
     assert symmetry_key(U + 1e-3, group)[0] != key
 
 
+def _symmetry_key_one_image_at_a_time(U, group, decimals=5):
+    """The definition: the smallest image, rows sign-normalised and sorted, and the orbit size."""
+    def normalised(V):
+        rows = []
+        for u in V:
+            nz = np.nonzero(np.abs(u) > 10.0 ** -decimals)[0]
+            s = -1.0 if nz.size and u[nz[0]] < 0 else 1.0
+            rows.append(tuple(float(x) for x in np.round(s * u, decimals) + 0.0))
+        return tuple(sorted(rows))
+    images = {normalised(np.asarray(U) @ A.T) for A in group}
+    return min(images), len(images)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(r=st.integers(2, 4), n=st.integers(1, 4), seed=st.integers(0, 2**32 - 1), rounded=st.booleans())
+def test_symmetry_key_equals_its_definition(r, n, seed, rounded):
+    rng = np.random.default_rng(seed)
+    U = rng.standard_normal((n, r))
+    if rounded:  # ties between rows, zero entries, exact sign flips
+        U = np.round(U)
+    group = teacher_symmetries(_teacher(r))
+    assert symmetry_key(U, group) == _symmetry_key_one_image_at_a_time(U, group)
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(k=st.integers(1, 50), w=st.integers(1, 5), labels=st.integers(1, 6), seed=st.integers(0, 2**32 - 1))
+def test_smallest_label_set_is_the_smallest_sorted_row(k, w, labels, seed):
+    from proofs_check.landscape import _smallest_label_set
+
+    images = np.random.default_rng(seed).integers(0, labels, size=(k, w))  # few labels: many ties
+    assert _smallest_label_set(images) == min(tuple(sorted(row)) for row in images.tolist())
+
+
+def test_atom_combinations_keep_exactly_one_start_per_orbit():
+    import itertools
+
+    from proofs_check.landscape import atom_combinations, structured_atoms
+
+    T = _teacher(3)
+    group = teacher_symmetries(T)
+    found = atom_combinations(T, 3, group, np.random.default_rng(0), 10**6)
+
+    def key(rows):
+        return _symmetry_key_one_image_at_a_time(rows / np.linalg.norm(rows, axis=1)[:, None], group)[0]
+
+    keys = [key(rows) for _, _, rows in found]
+    assert len(keys) == len(set(keys))  # no orbit twice
+    atoms = np.array(structured_atoms(T))
+    every = {key(atoms[list(c)]) for w in (1, 2, 3) for c in itertools.combinations(range(len(atoms)), w)}
+    assert set(keys) == every  # and every orbit of up to 3 distinct atoms once
+    assert sum(len(k) == 1 for k in keys) == 3  # single atoms: a teacher, a bisector, the diagonal
+
+
+def test_certify_stops_at_its_deadline():
+    import time
+
+    from numeric.stationary import DEADLINE_PASSED
+
+    point = _closed_form(2, "both bisectors")
+    model = TeacherStudentModel.from_rows(_teacher(2), 2)
+    centre = refine(model, np.array(_rows(point, 2)).reshape(-1), DPS)
+    late = certify(model, centre, DPS, deadline=time.monotonic() - 1)
+    assert not late.certified and late.reason == DEADLINE_PASSED
+    on_time = certify(model, centre, DPS, deadline=time.monotonic() + 600)
+    assert on_time.certified and on_time.inertia.negative == 1
+
+
+def test_classify_point_past_its_deadline_keeps_the_point_uncertified():
+    import time
+
+    from numeric.stationary import DEADLINE_PASSED
+
+    point = _closed_form(2, "both bisectors")
+    model = TeacherStudentModel.from_rows(_teacher(2), 2)
+    reduced = reduce_point(np.array(_rows(point, 2)))
+    info = classify_point(model, reduced, np.eye(2), DPS, np.random.default_rng(0), deadline=time.monotonic() - 1)
+    assert not info["certified"] and info["radius"] is None
+    assert DEADLINE_PASSED in info["classification"] and "not certified" in info["classification"]
+    assert info["loss"].overlaps(_ball(point.loss))  # its loss is still a ball at the uncertified centre
+
+
 def test_hunt_finds_the_two_teacher_landscape():
     result = hunt(_teacher(2), HuntSettings(students=2, starts=40, seed=0))
     out = landscape_json(result)

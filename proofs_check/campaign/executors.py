@@ -2,9 +2,14 @@
 
 Both executors take the tasks to run and yield ``(task, record)`` as tasks finish, in
 completion order; the coordinating process stores each record (workers never touch the
-database).  Both keep a bounded number of tasks in flight, so a campaign of many thousands
-of tasks does not queue them all at once, and an interrupted campaign loses at most the
-tasks in flight.
+database).  Both keep a bounded number of tasks in flight (one per local worker; a few per
+Dask worker), so a campaign of many thousands of tasks does not queue them all at once,
+and an interrupted campaign loses at most the tasks in flight.
+
+A task with a ``timeout`` that runs longer is stopped and yields a record with status
+``timeout`` (:func:`~proofs_check.campaign.tasks.timeout_record`): locally its worker
+process is killed and replaced; on Dask its future is cancelled and its worker process
+restarted by the worker's nanny (the default of ``dask worker``).
 
 Local processes never outlive the coordinator: closing the executor (normal end, an
 exception, SIGINT or SIGTERM turned into ``KeyboardInterrupt``) terminates them, and each
@@ -12,19 +17,28 @@ worker also exits by itself within a second if its parent dies without cleaning 
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+import platform
 import signal
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import deque
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import connection
 
-from proofs_check.campaign.tasks import execute
+from proofs_check.campaign.tasks import execute, running_task, timeout_record
 from proofs_check.errors import UsageError
 
-__all__ = ["local_results", "dask_results", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["local_results", "dask_results", "ExecutionError", "IN_FLIGHT_PER_WORKER"]
 
-#: Tasks queued per worker beyond the one it runs: keeps workers busy without queueing all.
+
+class ExecutionError(RuntimeError):
+    """The machinery failed (not a task, not the input): the campaign stops, rows are kept."""
+
+#: Dask: tasks queued per worker beyond the one it runs (keeps workers busy without queueing
+#: all).  A local worker is sent its next task when it returns one.
 IN_FLIGHT_PER_WORKER = 2
 _PARENT_POLL_S = 0.5
 
@@ -45,54 +59,112 @@ def _worker_init(parent_pid: int) -> None:
 def local_results(tasks, workers: int):
     """Run ``tasks`` in ``workers`` fresh processes (spawned, so no state is inherited).
 
-    Returns a generator of ``(task, record)``; closing it terminates the workers.
+    Returns a generator of ``(task, record)``; closing it terminates the workers.  A task
+    with a ``timeout`` that runs longer is stopped: its worker process is killed (and
+    replaced), and its record has status ``timeout``.
     """
     if workers < 1:
         raise UsageError(f"--workers = {workers} must be a positive integer")
     return _local_results(list(tasks), workers)
 
 
+def _worker_main(conn, parent_pid: int) -> None:
+    """A local worker: report ready once the task code is imported, then run the tasks sent
+    one at a time until the pipe closes."""
+    _worker_init(parent_pid)
+    from proofs_check.campaign.tasks import execute as run_task
+
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        conn.send(("record", run_task(*message)))
+
+
+class _LocalWorker:
+    """One spawned worker process, its pipe, and the task it runs (with when it was sent)."""
+
+    def __init__(self, context):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, os.getpid()), daemon=False,
+                                       name="proofs-check-campaign-worker")
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.task = None
+        self.sent = self.sent_wall = 0.0
+
+    def send(self, task) -> None:
+        self.task, self.sent, self.sent_wall = task, time.monotonic(), time.time()
+        self.conn.send((task.task, task.canonical))
+
+    def overdue(self, now: float) -> bool:
+        return self.task is not None and self.task.timeout is not None and now - self.sent >= self.task.timeout
+
+    def stop(self) -> None:
+        """Terminate the process (SIGTERM, then SIGKILL after 5 s) and close the pipe."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
 def _local_results(tasks, workers):
     if not tasks:
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
+    context = multiprocessing.get_context("spawn")
+    queue = deque(tasks)
+    pool = []
     try:
-        queue = iter(tasks)
-        in_flight = {}
-
-        def refill():
-            while len(in_flight) < workers * (1 + IN_FLIGHT_PER_WORKER):
-                task = next(queue, None)
-                if task is None:
-                    return
-                in_flight[pool.submit(execute, task.task, task.canonical)] = task
-
-        refill()
-        while in_flight:
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield in_flight.pop(future), future.result()
-            refill()
+        pool = [_LocalWorker(context) for _ in range(min(workers, len(tasks)))]
+        while queue or any(w.task is not None for w in pool):
+            for worker in pool:
+                if worker.ready and worker.task is None and queue:
+                    worker.send(queue.popleft())
+            now = time.monotonic()
+            deadlines = [w.sent + w.task.timeout for w in pool if w.task is not None and w.task.timeout is not None]
+            wait_s = max(0.0, min(deadlines) - now) if deadlines else None
+            ready = set(connection.wait([w.conn for w in pool] + [w.process.sentinel for w in pool], timeout=wait_s))
+            finished = []
+            for worker in pool:
+                if worker.conn in ready:
+                    try:
+                        kind, payload = worker.conn.recv()
+                    except (EOFError, OSError):
+                        kind = payload = None
+                    if kind == "ready":
+                        worker.ready = True
+                        continue
+                    if kind == "record":
+                        finished.append((worker.task, payload))
+                        worker.task = None
+                        continue
+                if worker.process.sentinel in ready or (worker.conn in ready and kind is None):
+                    worker.process.join(timeout=1)
+                    doing = f" running task {worker.task.key[:12]}" if worker.task is not None else ""
+                    raise BrokenProcessPool(f"a worker process (pid {worker.process.pid}) died with exit code "
+                                            f"{worker.process.exitcode}{doing}")
+            now = time.monotonic()
+            for worker in [w for w in pool if w.overdue(now)]:
+                task, seconds = worker.task, now - worker.sent
+                worker.stop()
+                finished.append((task, timeout_record(task.canonical, task.timeout, worker.sent_wall, seconds,
+                                                      f"{platform.node()}:{worker.process.pid}")))
+                pool.remove(worker)
+                if queue:  # a fresh process takes the next task once it has imported
+                    pool.append(_LocalWorker(context))
+            for task, record in finished:
+                yield task, record
     finally:
-        _stop_pool(pool)
-
-
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued tasks and terminate the workers, including one mid-task."""
-    # ProcessPoolExecutor has no public way to stop a running task (Python 3.14 adds
-    # terminate_workers()); its process table has been stable since 3.2.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join()
+        for worker in pool:
+            worker.stop()
 
 
 def dask_results(tasks, address: str, *, connect_timeout: float = 20):
@@ -115,6 +187,10 @@ def dask_results(tasks, address: str, *, connect_timeout: float = 20):
     return _DaskRun(client, list(tasks))
 
 
+#: Seconds between two polls of a Dask cluster's workers for tasks past their timeout.
+DASK_TIMEOUT_POLL_S = 1.0
+
+
 class _DaskRun:
     def __init__(self, client, tasks):
         self.client = client
@@ -122,30 +198,61 @@ class _DaskRun:
         self.live = {}  # Dask key -> (task, future): submitted, not yet yielded
 
     def __iter__(self):
-        from distributed import as_completed
+        from distributed import wait as wait_for
 
         workers = max(1, len(self.client.nthreads()))
         queue = iter(self.tasks)
 
-        def submit_next(n):
-            out = []
-            for task in queue:
+        def submit(n):
+            for task in itertools.islice(queue, n):
                 future = self.client.submit(execute, task.task, task.canonical,
                                             key=f"proofs-check-{task.key}", pure=False, retries=0)
                 self.live[future.key] = (task, future)
-                out.append(future)
-                if len(out) == n:
-                    break
-            return out
 
-        completed = as_completed(submit_next(workers * (1 + IN_FLIGHT_PER_WORKER)), loop=self.client.loop)
-        for future in completed:
-            task, _ = self.live.pop(future.key)
-            record = future.result()
-            future.release()
-            yield task, record
-            for new in submit_next(1):
-                completed.add(new)
+        submit(workers * (1 + IN_FLIGHT_PER_WORKER))
+        while self.live:
+            timeouts = any(task.timeout is not None for task, _ in self.live.values())
+            try:
+                with self.client.as_current():  # the client is not the process-wide default
+                    done = wait_for([future for _, future in self.live.values()], return_when="FIRST_COMPLETED",
+                                    timeout=DASK_TIMEOUT_POLL_S if timeouts else None).done
+            except TimeoutError:
+                done = ()
+            finished = []
+            for future in done:
+                task, _ = self.live.pop(future.key)
+                finished.append((task, future.result()))
+                future.release()
+            if timeouts:
+                finished += self._stop_overdue()
+            for task, record in finished:
+                yield task, record
+                submit(1)
+
+    def _stop_overdue(self) -> list:
+        """Cancel the tasks running past their timeout and restart their worker processes."""
+        out = []
+        running = self.client.run(running_task, on_error="return")  # {worker address: info or None}
+        for address, info in running.items():
+            if not isinstance(info, dict):
+                continue
+            live = self.live.get(f"proofs-check-{info['key']}")
+            if live is None or live[0].timeout is None or info["seconds"] < live[0].timeout:
+                continue
+            task, future = live
+            del self.live[future.key]
+            self.client.cancel([future])
+            # The worker's thread cannot be interrupted: its process is killed and its nanny
+            # starts a fresh one, which rejoins the cluster.
+            try:
+                self.client.restart_workers([address])
+            except Exception as exc:  # e.g. a worker started with --no-nanny
+                raise ExecutionError(f"task {task.key[:12]} ran past its timeout ({task.timeout:g} s) on worker "
+                                     f"{address}, which could not be restarted ({type(exc).__name__}: {exc}); "
+                                     "timeouts on Dask need workers with a nanny (the default of dask worker)") from exc
+            out.append((task, timeout_record(task.canonical, task.timeout, time.time() - info["seconds"],
+                                             info["seconds"], info["worker"])))
+        return out
 
     def close(self):
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 __all__ = ["REQUIRED", "Parameter", "Finding", "TaskKind", "TaskInputs", "non_negative_int", "positive_int"]
@@ -79,7 +79,8 @@ class TaskInputs:
     """One task of a campaign: its kind and its (complete, validated) inputs.
 
     ``canonical`` is the JSON that identifies the task (sorted keys, no spaces), ``key`` its
-    SHA-256: two campaigns asking for the same computation share the row.
+    SHA-256: two campaigns asking for the same computation share the row (whatever their
+    timeouts).
 
     >>> TaskInputs("claim_check", (("claim", "zgj.lemma11"), ("samples", 2), ("seed", 0))).canonical
     '{"inputs":{"claim":"zgj.lemma11","samples":2,"seed":0},"task":"claim_check"}'
@@ -87,6 +88,9 @@ class TaskInputs:
 
     task: str
     inputs: tuple  # sorted ((name, value), ...)
+    #: Seconds after which the task is stopped (its process killed) and stored as ``timeout``;
+    #: how a task is run, not what it computes, so it is not part of the key.
+    timeout: float | None = field(default=None, compare=False)
 
     @property
     def canonical(self) -> str:

@@ -2,8 +2,8 @@
 
 The coordinating process (the one calling :func:`run_campaign`) is the only writer of the
 database; it stores each task as it finishes, so a campaign killed at any moment resumes
-where it stopped: re-running it skips every task with a row (``done``, and ``failed``
-unless ``retry_failed``) and runs the others.
+where it stopped: re-running it skips every task with a row (``done``, ``failed`` unless
+``retry_failed``, ``timeout`` unless ``retry_timeouts``) and runs the others.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class ExecutionSettings:
     workers: int | None = None  # None: one per core
     scheduler: str | None = None
     retry_failed: bool = False
+    retry_timeouts: bool = False
     progress: bool = False
 
     def local_workers(self) -> int:
@@ -44,9 +45,10 @@ class CampaignOutcome:
     """Counts for one run of a campaign.
 
     ``tasks`` the campaign asks for; ``skipped`` already had a row; ``ran`` were executed now
-    (``done_now`` + ``failed_now``); ``stored_elsewhere`` finished now but another campaign
-    had stored them first.  ``failed`` and ``findings`` count over the whole campaign in the
-    database: failed tasks, and results that do not match the paper's expectation.
+    (``done_now`` + ``failed_now`` + ``timed_out_now``); ``stored_elsewhere`` finished now but
+    another campaign had stored them first.  ``failed``, ``timed_out`` and ``findings`` count
+    over the whole campaign in the database: failed tasks, tasks stopped by their timeout,
+    and results that do not match the paper's expectation.
     """
 
     campaign: str
@@ -58,6 +60,8 @@ class CampaignOutcome:
     stored_elsewhere: int
     failed: int
     findings: int
+    timed_out_now: int = 0
+    timed_out: int = 0
 
 
 def run_campaign(spec: CampaignSpec, db_path, settings: ExecutionSettings = ExecutionSettings()) -> CampaignOutcome:
@@ -68,10 +72,12 @@ def run_campaign(spec: CampaignSpec, db_path, settings: ExecutionSettings = Exec
     tasks = spec.tasks()
     with open_store(db_path) as store:
         store.register(spec.name, tasks)
-        finished = store.finished_keys([t.key for t in tasks], include_failed=not settings.retry_failed)
+        finished = store.finished_keys([t.key for t in tasks], include_failed=not settings.retry_failed,
+                                       include_timeouts=not settings.retry_timeouts)
         todo = [t for t in tasks if t.key not in finished]
         results = dask_results(todo, settings.scheduler) if settings.scheduler else local_results(todo, workers)
-        done_now = failed_now = elsewhere = 0
+        counts = {"done": 0, "failed": 0, "timeout": 0}
+        elsewhere = 0
         with _sigterm_as_interrupt(), contextlib.closing(results), _progress(len(todo), settings.progress) as bar:
             for task, record in results:
                 if record["key"] != task.key:  # pragma: no cover - a broken executor
@@ -80,30 +86,30 @@ def run_campaign(spec: CampaignSpec, db_path, settings: ExecutionSettings = Exec
                 findings = kind.findings(record["result"]) if record["status"] == "done" else []
                 if not store.record(task, record, findings):
                     elsewhere += 1
-                if record["status"] == "done":
-                    done_now += 1
-                else:
-                    failed_now += 1
+                counts[record["status"]] += 1
                 if bar is not None:
                     bar.set_postfix_str(f"{task.task} {record['status']} ({record['seconds']:.1f}s)")
                     bar.update(1)
-        failed, findings = _campaign_state(store, tasks)
+        failed, timed_out, findings = _campaign_state(store, tasks)
     return CampaignOutcome(campaign=spec.name, tasks=len(tasks), skipped=len(tasks) - len(todo),
-                           ran=done_now + failed_now, done_now=done_now, failed_now=failed_now,
-                           stored_elsewhere=elsewhere, failed=failed, findings=findings)
+                           ran=sum(counts.values()), done_now=counts["done"], failed_now=counts["failed"],
+                           stored_elsewhere=elsewhere, failed=failed, findings=findings,
+                           timed_out_now=counts["timeout"], timed_out=timed_out)
 
 
 def _campaign_state(store, tasks) -> tuple:
     keys = {t.key for t in tasks}
-    failed = findings = 0
+    failed = timed_out = findings = 0
     for row in store.rows():
         if row["key"] not in keys:
             continue
         if row["status"] == "failed":
             failed += 1
+        elif row["status"] == "timeout":
+            timed_out += 1
         elif TASKS[row["kind"]].is_finding(row["result"]):
             findings += 1
-    return failed, findings
+    return failed, timed_out, findings
 
 
 @contextlib.contextmanager

@@ -16,6 +16,12 @@ product of its axes::
 An integer axis may be written as a range, ``seed = {range = [0, 100]}`` (start, stop and an
 optional step, as Python's ``range``).
 
+``timeout = SECONDS`` at the top level applies to every task of the campaign, in a
+``[[tasks]]`` table to that table's tasks (it overrides the top-level one): a task running
+longer is stopped, its process killed, and stored with status ``timeout``.  The timeout is
+not part of a task's key (a task listed in two tables runs once, with the first table's
+timeout).
+
 Errors name the file and the key (``spec.toml: tasks[1].seed: -1 must be a non-negative
 integer``) and are input errors (exit code 2).
 """
@@ -47,6 +53,7 @@ class TaskGrid:
     kind: str
     fixed: tuple
     axes: tuple
+    timeout: float | None = None
 
     def points(self) -> list:
         """The grid's tasks, in the order of the axes (the last axis varies fastest)."""
@@ -56,7 +63,7 @@ class TaskGrid:
         for values in itertools.product(*(vals for _, vals in self.axes)):
             inputs = dict(self.fixed)
             inputs.update(zip(names, values))
-            out.append(TaskInputs(self.kind, tuple(sorted(normalize(inputs).items()))))
+            out.append(TaskInputs(self.kind, tuple(sorted(normalize(inputs).items())), self.timeout))
         return out
 
 
@@ -103,20 +110,35 @@ def parse_spec(text: str, source: str = "spec") -> CampaignSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: malformed TOML: {exc}") from None
-    unknown = sorted(set(data) - {"name", "tasks"})
+    unknown = sorted(set(data) - {"name", "timeout", "tasks"})
     if unknown:
-        raise SpecError(f"{source}: unknown top-level key {unknown[0]!r} (expected 'name' and [[tasks]] tables)")
+        raise SpecError(f"{source}: unknown top-level key {unknown[0]!r} "
+                        "(expected 'name', 'timeout' and [[tasks]] tables)")
+    timeout = _timeout(data, source)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise SpecError(f"{source}: name: a campaign needs a non-empty name = \"...\"")
     tables = data.get("tasks")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise SpecError(f"{source}: tasks: the spec needs at least one [[tasks]] table")
-    grids = tuple(_grid(table, f"{source}: tasks[{i}]") for i, table in enumerate(tables))
+    grids = tuple(_grid(table, f"{source}: tasks[{i}]", timeout) for i, table in enumerate(tables))
     return CampaignSpec(name=name.strip(), grids=grids)
 
 
-def _grid(table: dict, where: str) -> TaskGrid:
+def _timeout(table: dict, where: str, default: float | None = None) -> float | None:
+    """``table["timeout"]`` in seconds (a positive number), else ``default``."""
+    if "timeout" not in table:
+        return default
+    value = table["timeout"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or value == float("inf"):
+        prefix = f"{where}." if where.endswith("]") else f"{where}: "
+        raise SpecError(f"{prefix}timeout: {value!r} must be a positive number of seconds")
+    return float(value)
+
+
+def _grid(table: dict, where: str, timeout: float | None = None) -> TaskGrid:
+    timeout = _timeout(table, where, timeout)
+    table = {k: v for k, v in table.items() if k != "timeout"}
     kind_name = table.get("kind")
     if kind_name not in TASKS:
         raise SpecError(f"{where}.kind: {kind_name!r} is not a task kind; known: {', '.join(sorted(TASKS))}")
@@ -143,7 +165,7 @@ def _grid(table: dict, where: str) -> TaskGrid:
                                        for k, v in enumerate(value))))
         else:
             fixed.append((p.name, _validate(p, value, f"{where}.{p.name}")))
-    grid = TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes))
+    grid = TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes), timeout=timeout)
     try:
         grid.points()  # derived inputs (m = "2r", d) are checked at every point now, not in a worker
     except ValueError as exc:

@@ -4,7 +4,8 @@ Tables
 ------
 ``tasks``
     one row per task, keyed by the SHA-256 of its canonical inputs: ``kind``, ``inputs``
-    (canonical JSON), ``status`` (``done`` or ``failed``), ``error``, ``started`` and
+    (canonical JSON), ``status`` (``done``, ``failed``, or ``timeout``: stopped after its
+    timeout, its process killed), ``error``, ``started`` and
     ``finished`` (Unix seconds), ``seconds`` (duration), ``versions`` (JSON: proofs-check,
     python-flint, mpmath, sympy, numpy, python), ``worker`` (host:pid), ``result`` (JSON).
     A row is written once, when its task has finished, in one transaction together with its
@@ -29,15 +30,14 @@ from proofs_check.errors import UsageError
 
 __all__ = ["Store", "SCHEMA_VERSION", "open_store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: status 'timeout' (a schema-1 database is upgraded when opened)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tasks (
+_TASKS_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
     key TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
     inputs TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'timeout')),
     error TEXT,
     started REAL NOT NULL,
     finished REAL NOT NULL,
@@ -46,6 +46,11 @@ CREATE TABLE IF NOT EXISTS tasks (
     worker TEXT,
     result TEXT
 );
+"""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+""" + _TASKS_TABLE.format(name="tasks") + """
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
     task_key TEXT NOT NULL REFERENCES tasks(key),
@@ -92,10 +97,11 @@ class Store:
                 "INSERT OR IGNORE INTO campaign_tasks (campaign, task_key) VALUES (?, ?)",
                 [(campaign, t.key) for t in tasks])
 
-    def finished_keys(self, keys, *, include_failed: bool = True) -> set:
-        """The keys among ``keys`` that already have a row (``done``, and ``failed`` unless
-        ``include_failed`` is false, so that failed tasks are run again)."""
-        statuses = ("done", "failed") if include_failed else ("done",)
+    def finished_keys(self, keys, *, include_failed: bool = True, include_timeouts: bool = True) -> set:
+        """The keys among ``keys`` that already have a row (``done``, ``failed`` unless
+        ``include_failed`` is false and ``timeout`` unless ``include_timeouts`` is false, so
+        that those tasks are run again)."""
+        statuses = ("done",) + (("failed",) if include_failed else ()) + (("timeout",) if include_timeouts else ())
         found = set()
         keys = list(keys)
         for i in range(0, len(keys), 500):
@@ -111,8 +117,8 @@ class Store:
     def record(self, task, record: dict, findings=()) -> bool:
         """Store a finished task and its findings in one transaction.
 
-        A ``done`` row is never replaced; a ``failed`` row is replaced by a new record (a
-        retry).  Returns whether the row was written (False: another campaign had already
+        A ``done`` row is never replaced; a ``failed`` or ``timeout`` row is replaced by a
+        new record (a retry).  Returns whether the row was written (False: another campaign had already
         stored this task as done).
         """
         with self._write():
@@ -122,7 +128,7 @@ class Store:
                 " ON CONFLICT(key) DO UPDATE SET status = excluded.status, error = excluded.error,"
                 " started = excluded.started, finished = excluded.finished, seconds = excluded.seconds,"
                 " versions = excluded.versions, worker = excluded.worker, result = excluded.result"
-                " WHERE tasks.status = 'failed'",
+                " WHERE tasks.status IN ('failed', 'timeout')",
                 (task.key, task.task, task.canonical, record["status"], record["error"],
                  record["started"], record["finished"], record["seconds"],
                  json.dumps(record["versions"], sort_keys=True), record["worker"],
@@ -176,10 +182,12 @@ class Store:
         return out
 
     def campaigns(self) -> list:
-        """Per campaign: tasks asked for, done, failed, not yet run, and CPU seconds spent."""
+        """Per campaign: tasks asked for, done, failed, timed out, not yet run, and the
+        seconds its tasks ran (each task's wall time in its worker)."""
         rows = self._db.execute(
             "SELECT c.campaign AS campaign, COUNT(*) AS tasks,"
             " SUM(t.status = 'done') AS done, SUM(t.status = 'failed') AS failed,"
+            " SUM(t.status = 'timeout') AS timeout,"
             " SUM(t.key IS NULL) AS pending, COALESCE(SUM(t.seconds), 0) AS seconds"
             " FROM campaign_tasks c LEFT JOIN tasks t ON t.key = c.task_key"
             " GROUP BY c.campaign ORDER BY c.campaign")
@@ -195,6 +203,25 @@ class _Immediate:
 
     def __exit__(self, exc_type, *rest):
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _upgrade_from_1(db) -> None:
+    """Schema 1 -> 2: the status check admits ``timeout``.  SQLite cannot alter a CHECK
+    constraint, so the table is copied into a new one in one transaction (rows and keys
+    unchanged), with foreign keys off meanwhile (SQLite's documented procedure)."""
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with _Immediate(db):
+            if db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] != "1":
+                return  # another process upgraded it meanwhile
+            db.execute(_TASKS_TABLE.format(name="tasks_schema2"))
+            db.execute("INSERT INTO tasks_schema2 SELECT * FROM tasks")
+            db.execute("DROP TABLE tasks")
+            db.execute("ALTER TABLE tasks_schema2 RENAME TO tasks")
+            db.execute("CREATE INDEX IF NOT EXISTS tasks_kind ON tasks(kind)")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")
 
 
 def open_store(path, *, create: bool = True) -> Store:
@@ -215,6 +242,9 @@ def open_store(path, *, create: bool = True) -> Store:
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if version == "1":
+            _upgrade_from_1(db)
+            version = str(SCHEMA_VERSION)
     except (sqlite3.DatabaseError, OSError) as exc:
         raise UsageError(f"--db {str(path)!r} is not a usable campaign database: {exc}") from None
     if int(version) != SCHEMA_VERSION:

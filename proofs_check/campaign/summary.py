@@ -4,10 +4,11 @@
 
     {
       "database": "path/to/campaign.sqlite",
-      "schema": 1,
-      "campaigns": [{"campaign", "tasks", "done", "failed", "pending", "seconds"}, ...],
+      "schema": 2,
+      "campaigns": [{"campaign", "tasks", "done", "failed", "timeout", "pending", "seconds"}, ...],
       "versions": [{"versions": {"proofs-check": ..., "python-flint": ..., ...}, "tasks": n}, ...],
       "failed": [{"key", "kind", "inputs", "error"}, ...],      # first line of each error
+      "timeouts": [{"key", "kind", "inputs", "seconds", "worker"}, ...],  # stopped by their timeout
       "tasks": {KIND: <that kind's summary>, ...},               # kinds with rows only
     }
 
@@ -86,6 +87,8 @@ def summary(db_path) -> dict:
         "failed": [{"key": r["key"], "kind": r["kind"], "inputs": r["inputs"],
                     "error": (r["error"] or "").splitlines()[0] if r["error"] else ""}
                    for r in rows if r["status"] == "failed"],
+        "timeouts": [{"key": r["key"], "kind": r["kind"], "inputs": r["inputs"], "seconds": r["seconds"],
+                      "worker": r["worker"]} for r in rows if r["status"] == "timeout"],
         "tasks": tasks,
     }
 

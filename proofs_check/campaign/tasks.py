@@ -27,7 +27,7 @@ from proofs_check.campaign.geometry import geometry_parameters, normalize_geomet
 from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
                                          positive_int)
 
-__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "versions",
+__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "running_task", "timeout_record", "versions",
            # re-exported from kinds, for one import of the task vocabulary
            "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskKind"]
 
@@ -88,13 +88,18 @@ CLAIM_CHECK = TaskKind(
 # -- the stationary-point hunt (proofs_check.landscape) -------------------------------------
 
 def _stationary(geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed, starts, budget, dps) -> dict:
+    from numeric.stationary import DEADLINE_PASSED
     from proofs_check.landscape import HuntSettings, hunt, landscape_json
 
     teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
     settings = HuntSettings(students=int(m), starts=starts, seed=seed, budget=budget, dps=dps, activation=activation)
     out = landscape_json(hunt(teacher, settings))
     out.pop("seconds", None)  # timing belongs to the task row
-    out["budget_exhausted"] = out["starts"] < starts  # then the result depends on the machine's speed
+    # Points found in time but not certified before the budget ran out stay in the result,
+    # uncertified (they are never findings).
+    out["uncertified_by_budget"] = sum(DEADLINE_PASSED in p["classification"] for p in out["points"])
+    # Either way the result depends on the machine's speed.
+    out["budget_exhausted"] = out["starts"] < starts or out["uncertified_by_budget"] > 0
     out["teacher_constants"] = teacher_constants(teacher)
     return out
 
@@ -124,8 +129,8 @@ STATIONARY = TaskKind(
     parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
         Parameter("seed", int, "seed of the hunt's starts", default=0, check=non_negative_int),
         Parameter("starts", int, "descent starts", default=60, check=positive_int),
-        Parameter("budget", float, "seconds after which no new start begins (the result then depends "
-                  "on the machine: it is flagged budget_exhausted)", default=600.0,
+        Parameter("budget", float, "seconds after which no new start begins and no certificate is "
+                  "tried (the result then depends on the machine: it is flagged budget_exhausted)", default=600.0,
                   check=lambda x: None if x > 0 else "must be positive"),
         Parameter("dps", int, "digits of the certificates", default=40,
                   check=lambda x: None if isinstance(x, int) and x >= 20 else "must be an integer >= 20"),
@@ -203,6 +208,37 @@ def versions() -> dict:
     return out
 
 
+# The task this process runs now, for a coordinator that enforces timeouts on a Dask
+# cluster (it polls every worker with running_task).
+_RUNNING: dict = {}
+
+
+def running_task() -> dict | None:
+    """``{"key", "seconds", "worker"}`` of the task this process is running, or None
+    (``worker`` is ``host:pid``, as in a record)."""
+    current = dict(_RUNNING)
+    if not current:
+        return None
+    return {"key": current["key"], "seconds": time.perf_counter() - current["t0"],
+            "worker": f"{platform.node()}:{os.getpid()}"}
+
+
+def timeout_record(canonical: str, timeout: float, started: float, seconds: float, worker: str) -> dict:
+    """The record of a task stopped after ``seconds`` (at least its ``timeout``), with the
+    fields of :func:`execute`'s records; ``started`` is Unix seconds."""
+    return {
+        "key": hashlib.sha256(canonical.encode()).hexdigest(),
+        "status": "timeout",
+        "result": None,
+        "error": f"timeout: stopped after {seconds:.1f} s (timeout {timeout:g} s), its process killed",
+        "started": started,
+        "finished": started + seconds,
+        "seconds": seconds,
+        "versions": versions(),
+        "worker": worker,
+    }
+
+
 def execute(task: str, canonical: str) -> dict:
     """Run one task from its canonical JSON; never raises for an error of the task itself.
 
@@ -213,17 +249,21 @@ def execute(task: str, canonical: str) -> dict:
     """
     kind = TASKS[task]
     inputs = json.loads(canonical)["inputs"]
+    key = hashlib.sha256(canonical.encode()).hexdigest()
     with _ONE_TASK_AT_A_TIME:
         started, t0 = time.time(), time.perf_counter()
+        _RUNNING.update(key=key, t0=t0)
         try:
             result, status, error = kind.run(**inputs), "done", None
             json.dumps(result, allow_nan=False)  # a result must be storable
         except Exception as exc:  # recorded in the row: a failed task must not stop the campaign
             tb = "".join(traceback.format_exception(exc, limit=-3))
             result, status, error = None, "failed", f"{type(exc).__name__}: {exc}\n{tb}"
+        finally:
+            _RUNNING.clear()
         seconds = time.perf_counter() - t0
     return {
-        "key": hashlib.sha256(canonical.encode()).hexdigest(),
+        "key": key,
         "status": status,
         "result": result,
         "error": error,

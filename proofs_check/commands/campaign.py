@@ -6,11 +6,13 @@ expectation, 1 when some result is a finding (a claim's status differs from its
 expectation), 2 on bad input (spec, options, database), 3 when some task failed with an
 error (its row holds the error; campaign show --query failed lists them; re-run with
 --retry-failed) or the execution itself broke (a worker process died, the Dask cluster
-lost a worker, the database could not be written), 130 when interrupted.  Finished tasks
-are kept in every case: re-run to resume.
+lost a worker, the database could not be written), 4 when the other tasks are done but
+some were stopped by their timeout (campaign show --query timeouts; re-run with
+--retry-timeouts), 130 when interrupted.  Finished tasks are kept in every case: re-run
+to resume.
 
 Exit codes: 0 done and matching, 1 a finding, 2 bad input, 3 a failed task or internal
-error, 130 interrupted.
+error, 4 tasks timed out, 130 interrupted.
 """
 from __future__ import annotations
 
@@ -20,11 +22,14 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 
 from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
+from proofs_check.campaign.executors import ExecutionError
 
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
 #: Exit code when a task failed with an error, or the execution broke (internal errors).
 TASK_FAILED = EXECUTION_FAILED = 3
-QUERIES = ("campaigns", "versions", "failed", "claims", "stationary", "worst_case")
+#: Exit code when no task failed and no result is a finding, but some tasks timed out.
+TIMED_OUT = 4
+QUERIES = ("campaigns", "versions", "failed", "timeouts", "claims", "stationary", "worst_case")
 
 
 def register(subparsers):
@@ -37,6 +42,8 @@ def register(subparsers):
                    help="a Dask distributed scheduler, tcp://HOST:PORT (default: local processes)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="local worker processes (default: one per core)")
     p.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
+    p.add_argument("--retry-timeouts", action="store_true",
+                   help="run tasks stopped by their timeout again (with the spec's timeout now)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--query", choices=QUERIES, default=None, help="show: one section only (default: all)")
     p.add_argument("--json", action="store_true", help="show: print the summary as JSON")
@@ -50,6 +57,7 @@ def run(args) -> int:
     try:
         outcome = run_campaign(spec, args.db, ExecutionSettings(
             workers=args.workers, scheduler=args.scheduler, retry_failed=args.retry_failed,
+            retry_timeouts=args.retry_timeouts,
             progress=not args.no_progress))
     except _execution_errors() as exc:
         print(f"proofs-check campaign: execution failed ({type(exc).__name__}: {exc}); "
@@ -57,6 +65,7 @@ def run(args) -> int:
         return EXECUTION_FAILED
     print(f"campaign {outcome.campaign!r}: {outcome.tasks} tasks, {outcome.skipped} already in {args.db}, "
           f"{outcome.ran} run now ({outcome.done_now} done, {outcome.failed_now} failed"
+          + (f", {outcome.timed_out_now} timed out" if outcome.timed_out_now else "")
           + (f", {outcome.stored_elsewhere} stored first by another campaign" if outcome.stored_elsewhere else "")
           + ")")
     if outcome.failed:
@@ -66,12 +75,16 @@ def run(args) -> int:
         print(f"{outcome.findings} result(s) differ from the paper's expectation: "
               f"proofs-check campaign show --db {args.db}")
         return 1
+    if outcome.timed_out:
+        print(f"{outcome.timed_out} task(s) stopped by their timeout: proofs-check campaign show --db {args.db} "
+              "--query timeouts (--retry-timeouts runs them again)")
+        return TIMED_OUT
     return 0
 
 
 def _execution_errors() -> tuple:
     """Failures of the machinery rather than of the input or of one task."""
-    errors = [BrokenProcessPool, sqlite3.OperationalError]
+    errors = [BrokenProcessPool, sqlite3.OperationalError, ExecutionError]
     try:
         from distributed import KilledWorker
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
@@ -102,14 +115,21 @@ def _section(data, query):
 def _format(data, query) -> str:
     rows = _section(data, query)
     if query == "campaigns":
-        body = [(c["campaign"], c["tasks"], c["done"], c["failed"], c["pending"], f"{c['seconds']:.1f}") for c in rows]
-        return _table("campaigns", ("campaign", "tasks", "done", "failed", "not run", "cpu s"), body)
+        body = [(c["campaign"], c["tasks"], c["done"], c["failed"], c["timeout"], c["pending"], f"{c['seconds']:.1f}")
+                for c in rows]
+        return _table("campaigns (task s: the tasks' wall time in their workers)",
+                      ("campaign", "tasks", "done", "failed", "timeout", "not run", "task s"), body)
     if query == "versions":
         body = [(n["tasks"], ", ".join(f"{k} {v}" for k, v in n["versions"].items())) for n in rows]
         return _table("versions that produced the rows", ("tasks", "versions"), body)
     if query == "failed":
         body = [(f["key"][:12], f["kind"], json.dumps(f["inputs"], sort_keys=True), f["error"]) for f in rows]
         return _table("failed tasks", ("key", "kind", "inputs", "error"), body)
+    if query == "timeouts":
+        body = [(t["key"][:12], t["kind"], json.dumps(t["inputs"], sort_keys=True), f"{t['seconds']:.1f}", t["worker"])
+                for t in rows]
+        return _table("tasks stopped by their timeout (process killed; --retry-timeouts runs them again)",
+                      ("key", "kind", "inputs", "stopped after s", "worker"), body)
     if query == "stationary":
         body = [(s["geometry"], s["Delta"], f"{float(s['teacher_constants']['Delta']):.3f}", s["r"], s["m"], s["d"], _norms(s), s["hunts"],
                  "-" if not s["lowest_spurious"] else s["lowest_spurious"]["loss"][:14],
