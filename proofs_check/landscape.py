@@ -729,14 +729,16 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
                      run, converged, time.monotonic() - t0, len(group), settings.dps)
 
 
-def certify_descended(model, x, dps: int) -> dict:
+def certify_descended(model, x, dps: int, deadline: float | None = None) -> dict:
     """Refine the float64 stationary point ``x`` at ``dps`` digits, certify it (Krawczyk)
     and classify it from the loss enclosure and the Hessian's inertia on the box:
     ``global`` (the loss ball contains 0), ``minimum``, ``saddle``, or ``degenerate``
     (uncertified, or an eigenvalue the balls cannot separate from 0).  For a model with
-    no non-smooth structure to reduce (see :func:`hunt` for the teacher-student one)."""
+    no non-smooth structure to reduce (see :func:`hunt` for the teacher-student one).
+    Past ``deadline`` (:func:`time.monotonic`) no Krawczyk test is tried: the point is
+    kept, uncertified (``degenerate``), with that reason."""
     centre = refine(model, x, dps)
-    cert = certify(model, centre, dps)
+    cert = certify(model, centre, dps, deadline=deadline)
     with flint.ctx.workdps(dps):
         box = [arb(c.mid(), cert.radius) for c in centre] if cert.certified else centre
         loss = model.ball_loss(box)
@@ -800,8 +802,9 @@ def hunt_generic(spec: HuntModel, teacher, settings: HuntSettings,
     (``(family, x0)`` pairs, run first), then ``spec.starts``; descent; deduplication by
     ``spec.symmetry_key`` (all points with a float64 loss below ``NEAR_GLOBAL`` are one
     entry, certified once); :func:`certify_descended`; saddle hopping from certified
-    saddles (``settings.hops`` starts each).  Deterministic in the settings (unless the
-    time budget binds)."""
+    saddles (``settings.hops`` starts each).  ``settings.budget`` bounds the certificates
+    too: a point descended in time but not certified by then is kept, uncertified.
+    Deterministic in the settings (unless the time budget binds)."""
     t0 = time.monotonic()
     model = spec.build(teacher, settings.students, settings.activation)
     pending = deque(list(extra_starts) + list(spec.starts(model, settings.starts, settings.seed)))
@@ -825,7 +828,7 @@ def hunt_generic(spec: HuntModel, teacher, settings: HuntSettings,
         if key in found:
             found[key]["hits"] += 1
             continue
-        info = certify_descended(model, d.x, settings.dps)
+        info = certify_descended(model, d.x, settings.dps, deadline=t0 + settings.budget)
         notes = {"global": "loss enclosure contains 0: a global minimum",
                  "minimum": "Hessian certainly positive definite on the Krawczyk box",
                  "saddle": f"Hessian has {info['negative']} certainly negative eigenvalue(s) on the Krawczyk box",

@@ -513,3 +513,17 @@ def test_ss_model_refuses_an_abs_teacher_file(tmp_path, capsys):
     teacher.write_text('{"teacher": [[1, 0], [0, 1]], "activation": "abs"}')
     assert _cli("stationary", str(teacher), "--paper", "ss", "--students", "2", "--no-progress") == 2
     assert "takes 'relu'" in capsys.readouterr().err
+
+
+def test_the_generic_hunts_certificate_respects_its_deadline():
+    # The same point is certified without a deadline and kept uncertified past one.
+    import time
+
+    from numeric.stationary import DEADLINE_PASSED, TeacherStudentModel
+    from proofs_check.landscape import certify_descended
+
+    model = TeacherStudentModel.from_rows([[1, 0], [0, 1]], 1)
+    x = np.array([1.0, 0.0])  # the student on a teacher: a spurious local minimum (m < r)
+    assert certify_descended(model, x, 30)["kind"] == "minimum"
+    late = certify_descended(model, x, 30, deadline=time.monotonic() - 1)
+    assert not late["certified"] and late["reason"] == DEADLINE_PASSED and late["kind"] == "degenerate"

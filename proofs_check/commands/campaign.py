@@ -23,12 +23,13 @@ from concurrent.futures.process import BrokenProcessPool
 
 from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
 from proofs_check.campaign.executors import ExecutionError
+from proofs_check.errors import EXIT_TIMED_OUT
 
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
 #: Exit code when a task failed with an error, or the execution broke (internal errors).
 TASK_FAILED = EXECUTION_FAILED = 3
 #: Exit code when no task failed and no result is a finding, but some tasks timed out.
-TIMED_OUT = 4
+TIMED_OUT = EXIT_TIMED_OUT
 QUERIES = ("campaigns", "versions", "failed", "timeouts", "claims", "stationary", "worst_case")
 
 
