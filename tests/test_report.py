@@ -666,3 +666,34 @@ def test_neighbouring_papers_figures_are_drawn_from_their_verdicts_data(tmp_path
     assert FigureData.from_json({"lzb.wide_pl": figures["lzb.wide_pl"]}).pl_contrast is None
     with pytest.raises(ResultsError, match=r"figures.du.gd_rate: 'widths' has 3 values but 'fraction_holding' has 1"):
         FigureData.from_json({"du.gd_rate": {**figures["du.gd_rate"], "fraction_holding": [1.0]}})
+
+
+# -- the lemmas' worst-case ladders ---------------------------------------------------------
+
+def _ladder(exponent="0.500034", paper="3/8", loss=("1e-6", "1e-4", "1e-2"), lhs=("1e-3", "1e-2", "1e-1")):
+    return {"loss": list(loss), "lhs": list(lhs), "family": ["stray", "split", "stray"],
+            "fitted_exponent": exponent, "paper_exponent": paper, "title": "t", "lhs_tex": r"\|v\|"}
+
+
+def test_worst_case_ladders_one_panel_per_series_and_drawn(tmp_path):
+    from proofs_check.report.figures import render_figures
+
+    figures = {"zgj.lemma10.worst_case": _ladder(), "zgj.lemma10.tight.worst_case": _ladder(),
+               "zgj.lemma12.worst_case": _ladder("0.999400", "3/4", lhs=("1e-6", "1e-4", "1e-2"))}
+    data = FigureData.from_json(figures)
+    assert [lad.claim for lad in data.worst_case_ladders] == ["zgj.lemma10", "zgj.lemma12"]
+    assert FigureData.from_json(data.to_json()).worst_case_ladders == data.worst_case_ladders
+    entry = next(e for e in render_figures(data, tmp_path) if e.key == "worst_case_ladders")
+    assert (tmp_path / entry.filename).stat().st_size > 0
+    assert "\\texttt{zgj.lemma10}" in entry.caption and "fitted exponent $0.5$ (paper $3/8$)" in entry.caption
+    assert "\t" not in entry.caption
+
+
+@pytest.mark.parametrize("bad, needle", [
+    ({"paper_exponent": "three eighths"}, "figures.zgj.lemma10.worst_case.paper_exponent"),
+    ({"lhs": ["1e-3"]}, "figures.zgj.lemma10.worst_case"),
+    ({"loss": ["-1", "1e-4", "1e-2"]}, "figures.zgj.lemma10.worst_case.loss"),
+])
+def test_worst_case_ladder_bad_data_names_the_field(bad, needle):
+    with pytest.raises(ResultsError, match=re.escape(needle)):
+        FigureData.from_json({"zgj.lemma10.worst_case": {**_ladder(), **bad}})

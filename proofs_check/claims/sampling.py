@@ -300,7 +300,9 @@ def judge_minimisers(claim, observations):
         "family": [o.witness.get("family") for o in pts],
         "origin": [o.witness.get("origin", "sampled") for o in pts],
         "shape": [o.witness.get("shape") for o in pts],
-        "fitted_exponent": f"{slope:.6f}", "deepest": deepest}}
+        "fitted_exponent": f"{slope:.6f}", "deepest": deepest,
+        "title": claim.title, "lhs_tex": claim.lhs,
+        "paper_exponent": None if claim.paper_exponent is None else str(claim.paper_exponent)}}
     note = (f"Worst cases found by optimising the claim's margin on {{L = level}} (not sampled): "
             f"fitted exponent {slope:.5f}; at the deepest level (L = {deepest['loss']}, family "
             f"{deepest['family']}, {deepest['origin']}) lhs / L^({deepest['exponent']}) = "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from proofs_check.judgement import KINDS, REJECTED, STATUSES
 from proofs_check.papers import figures_drawn_by_papers, with_own_figures
+from proofs_check.report.figure_data import WORST_CASE_SUFFIX
 from proofs_check.report.figure_data import parse_decimal
 from proofs_check.report.render import environment, tex_number
 from proofs_check.schema import ResultsError
@@ -215,7 +216,8 @@ def render_document(results: dict, figures, maths, version: str = "", campaign: 
         rejected=found, mismatched=[c for c in claims if c["status"] != c["expected"]],
         decided=_decided(claims), figures=figures,
         other_figures=sorted(k for k in (results.get("figures") or {})
-                             if k not in known and k not in figures_drawn_by_papers(results.get("figures"))),
+                             if k not in known and k not in figures_drawn_by_papers(results.get("figures"))
+                             and not (k.endswith(WORST_CASE_SUFFIX) and "worst_case_ladders" in known)),
         maths=maths, run=run, version=version, schema_version=results["schema_version"],
         preamble=preamble(), campaign=campaign,
     )

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from proofs_check.schema import ResultsError
 from proofs_check.schema import short_repr as _short
@@ -367,6 +368,49 @@ class PLContrast:
                 "loss": [str(x) for x in self.loss], "pl_ratio": [str(x) for x in self.pl_ratio]}
 
 
+@dataclass(frozen=True)
+class WorstCaseLadder:
+    """One claim's worst cases found by optimisation (``figures["<claim id>.worst_case"]``):
+    per loss level the binding ``lhs`` and the family of its start; the fitted exponent and
+    the paper's (``None`` where the results do not say)."""
+
+    claim: str
+    title: str
+    lhs_tex: str
+    loss: tuple
+    lhs: tuple
+    family: tuple
+    fitted_exponent: Decimal
+    paper_exponent: Fraction | None
+
+    @classmethod
+    def from_json(cls, claim: str, data) -> "WorstCaseLadder":
+        field = f"figures.{claim}.worst_case"
+        data = _object(data, field, ("loss", "lhs", "fitted_exponent"))
+        loss = _series(data, "loss", field, positive=True)
+        lhs = _series(data, "lhs", field, nonnegative=True)
+        _paired(field, "loss", loss, "lhs", lhs)
+        family = tuple(data.get("family") or (None,) * len(loss))
+        _paired(field, "loss", loss, "family", family)
+        paper = data.get("paper_exponent")
+        try:
+            paper = None if paper is None else Fraction(str(paper))
+        except (ValueError, ZeroDivisionError):
+            raise ResultsError(f"{field}.paper_exponent must be a fraction like '3/8', got {_short(paper)}")
+        return cls(claim, str(data.get("title") or claim), str(data.get("lhs_tex") or "lhs"), loss, lhs,
+                   family, parse_decimal(str(data["fitted_exponent"]), f"{field}.fitted_exponent"), paper)
+
+    def to_json(self) -> dict:
+        return {"loss": [str(x) for x in self.loss], "lhs": [str(x) for x in self.lhs],
+                "family": list(self.family), "fitted_exponent": str(self.fitted_exponent),
+                "title": self.title, "lhs_tex": self.lhs_tex,
+                "paper_exponent": None if self.paper_exponent is None else str(self.paper_exponent)}
+
+
+#: The suffix of the figure keys :class:`WorstCaseLadder` reads.
+WORST_CASE_SUFFIX = ".worst_case"
+
+
 #: Key in ``results["figures"]`` -> (attribute, class), in the order the report shows them.
 _KINDS = (
     ("gradient_vs_loss", GradientVsLoss),
@@ -374,7 +418,7 @@ _KINDS = (
     ("lambda_min_M", LambdaMinM),
     ("threshold", ThresholdComparison),
 )
-FIGURE_KEYS = tuple(key for key, _ in _KINDS) + ("du_gd_rate", "pl_contrast")
+FIGURE_KEYS = tuple(key for key, _ in _KINDS) + ("du_gd_rate", "pl_contrast", "worst_case_ladders")
 
 
 @dataclass(frozen=True)
@@ -387,6 +431,7 @@ class FigureData:
     threshold: ThresholdComparison | None = None
     du_gd_rate: WidthSweep | None = None
     pl_contrast: PLContrast | None = None
+    worst_case_ladders: tuple[WorstCaseLadder, ...] | None = None
 
     @classmethod
     def from_json(cls, data) -> "FigureData":
@@ -401,6 +446,14 @@ class FigureData:
             found["du_gd_rate"] = WidthSweep.from_json(data["du.gd_rate"])
         if data.get("lzb.wide_pl") is not None and data.get("contrast.pl") is not None:
             found["pl_contrast"] = PLContrast.from_json(data["lzb.wide_pl"], data["contrast.pl"])
+        # Twins (``.tight``) share their claim's ladder: one panel per distinct series.
+        ladders = {}
+        for key in sorted(data, key=lambda k: (k.count("."), k)):  # a claim before its twins
+            if key.endswith(WORST_CASE_SUFFIX) and data[key] is not None:
+                ladder = WorstCaseLadder.from_json(key[:-len(WORST_CASE_SUFFIX)], data[key])
+                ladders.setdefault((ladder.loss, ladder.lhs), ladder)
+        if ladders:
+            found["worst_case_ladders"] = tuple(ladders.values())
         return cls(**found)
 
     def available(self) -> tuple[str, ...]:
@@ -408,4 +461,7 @@ class FigureData:
         return tuple(key for key in FIGURE_KEYS if getattr(self, key) is not None)
 
     def to_json(self) -> dict:
-        return {key: getattr(self, key).to_json() for key in self.available()}
+        out = {key: getattr(self, key).to_json() for key in self.available() if key != "worst_case_ladders"}
+        for ladder in self.worst_case_ladders or ():
+            out[ladder.claim + WORST_CASE_SUFFIX] = ladder.to_json()
+        return out

@@ -24,6 +24,7 @@ from proofs_check.report.figure_data import (
     PLContrast,
     ThresholdComparison,
     WidthSweep,
+    WorstCaseLadder,
 )
 from proofs_check.report.escaping import escape
 from proofs_check.report.render import tex_number
@@ -63,6 +64,10 @@ FIGURES = {
     "du_gd_rate": (
         "fig-du-widths.pdf", "Du et al.: the width at which the linear rate holds",
         "the measured width for Du et al.'s linear rate beside the theorem's width",
+    ),
+    "worst_case_ladders": (
+        "fig-worst-case-ladders.pdf", "The lemmas' worst cases found by optimisation",
+        "the worst cases the optimiser found for the lemmas with a hidden constant, against the loss",
     ),
     "pl_contrast": (
         "fig-pl-contrast.pdf", "PL* for wide networks against its failure for the teacher-student loss",
@@ -404,6 +409,50 @@ def _pl_contrast(data: PLContrast, path: Path) -> str:
     return caption + _dropped_note(dropped)
 
 
+def _worst_case_ladders(data: tuple[WorstCaseLadder, ...], path: Path) -> str:
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    n = len(data)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(2.4 * cols, 2.3 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).reshape(-1)
+    parts = []
+    for ax, ladder in zip(axes, data):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        labels = [f or "family not given" for f in ladder.family]
+        for k, label in enumerate(dict.fromkeys(labels)):
+            keep = [i for i in range(len(labels)) if labels[i] == label]
+            xs, ys, _ = _positive_pairs([ladder.loss[i] for i in keep], [ladder.lhs[i] for i in keep])
+            if xs:
+                ax.scatter(xs, ys, s=10, marker="o^v<>sDP"[k % 8], color=f"C{k}", zorder=3,
+                           label=_mpl_text(label))
+        loss, lhs, _ = _positive_pairs(ladder.loss, ladder.lhs)
+        if loss and ladder.paper_exponent is not None:
+            # The paper's exponent drawn through the deepest point: a steeper decay of the
+            # worst case (a larger slope) is on the claim's side for an upper bound.
+            x0, y0 = loss[0], lhs[0]
+            xs = np.logspace(np.log10(min(loss)), np.log10(max(loss)), 20)
+            ax.plot(xs, y0 * (xs / x0) ** float(ladder.paper_exponent), "k--", linewidth=0.9,
+                    label=f"paper: slope {ladder.paper_exponent}")
+        ax.set_title(_mpl_text(ladder.claim), fontsize=8)
+        ax.set_xlabel("loss $L$", fontsize=8)
+        ax.legend(loc="best", frameon=False, fontsize=6)
+        paper = "" if ladder.paper_exponent is None else f" (paper ${ladder.paper_exponent}$)"
+        parts.append(f"\\texttt{{{escape(ladder.claim)}}}: ${ladder.lhs_tex}$, fitted exponent"
+                     f" ${_num(float(ladder.fitted_exponent), 4)}${paper}")
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    _save(fig, path)
+    return ("Per loss level, the largest left-hand side found by optimising each claim's own margin"
+            " on $\\{L = \\epsilon\\}$ (marked by the sampler family of the start), on log-log axes;"
+            " the dashed line has the paper's exponent and passes through the deepest point. "
+            + "; ".join(parts) + ". The verdicts and their intervals are in the tables (empirical).")
+
+
 _DRAW = {
     "gradient_vs_loss": _gradient_vs_loss,
     "gd": _gd,
@@ -411,6 +460,7 @@ _DRAW = {
     "threshold": _threshold,
     "du_gd_rate": _du_widths,
     "pl_contrast": _pl_contrast,
+    "worst_case_ladders": _worst_case_ladders,
 }
 
 
