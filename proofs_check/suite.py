@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from numeric.config import write_output
 from proofs_check.claims import all_claims, get_claim
 from proofs_check.errors import UsageError
+from proofs_check.plain_table import aligned_table
 from proofs_check.schema import SCHEMA_VERSION, validate_results
 
 __all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format_table"]
@@ -212,8 +213,9 @@ def _estimate_text(est: dict) -> str:
 
 def format_table(results: dict) -> str:
     """The verdicts as a plain-text table, one labelled column per field."""
-    rows = [("claim", "kind", "status", "expected", "match", "samples", "scale range", "min margin",
-             "+/-", "dps", "estimate (empirical)")]
+    header = ("claim", "kind", "status", "expected", "match", "samples", "scale range", "min margin",
+              "+/-", "dps", "estimate (empirical)")
+    rows = []
     for c in results["claims"]:
         lr = c.get("loss_range")
         rows.append((
@@ -223,10 +225,7 @@ def format_table(results: dict) -> str:
             _short(c.get("min_margin")), _short(c.get("error")), str(c.get("dps")),
             _estimate_text(c.get("estimate") or {}),
         ))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("")
+    lines = [aligned_table(header, rows), ""]
     lines.append("kind: certified = decided on balls at every checked instance (certified/refuted); "
                  "empirical = a fitted exponent or trend with its interval (consistent/contradicted)")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
 from proofs_check.campaign.executors import ExecutionError
 from proofs_check.errors import EXIT_TIMED_OUT
+from proofs_check.plain_table import aligned_table
 
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
 #: Exit code when a task failed with an error, or the execution broke (internal errors).
@@ -166,8 +167,4 @@ def _norms(entry) -> str:
 def _table(title, header, body) -> str:
     if not body:
         return f"{title}: none"
-    cells = [tuple(str(x) for x in header)] + [tuple("-" if x is None else str(x) for x in r) for r in body]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return title + "\n" + "\n".join(lines)
+    return title + "\n" + aligned_table(header, body)

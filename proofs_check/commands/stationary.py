@@ -20,6 +20,7 @@ import sys
 
 from numeric.config import ensure_writable, write_atomically
 from proofs_check.errors import UsageError
+from proofs_check.plain_table import aligned_table
 
 __all__ = ["register", "run"]
 
@@ -47,15 +48,13 @@ def register(subparsers):
 
 
 def _table(out: dict) -> str:
-    rows = [("#", "loss", "+/-", "kind", "certified", "radius", "lambda_min", "mult", "hits")]
+    header = ("#", "loss", "+/-", "kind", "certified", "radius", "lambda_min", "mult", "hits")
+    rows = []
     for i, p in enumerate(out["points"]):
         rows.append((str(i), p["loss"][:24], p["loss_error"], p["kind"], "yes" if p["certified"] else "no",
                      p["radius"] or "-", (p["hessian_min_eigenvalue"] or "-")[:14],
                      str(p["multiplicity"] or "-"), str(p["hits"])))
-    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return aligned_table(header, rows)
 
 
 def hunt_models() -> dict:
