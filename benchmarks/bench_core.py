@@ -397,7 +397,7 @@ def markdown(evals, naive, derivs, repeat: int, floors=None, per_sample=None) ->
         f"Python {platform.python_version()}, numpy {np.__version__}, mpmath {mpmath.__version__}; "
         f"{os.cpu_count()} CPUs, one BLAS thread, load average {load:.1f} at the end of the run.",
         "",
-        f"## Loss + gradient: each path / the tight numpy float64 baseline",
+        "## Loss + gradient: each path / the tight numpy float64 baseline",
         "",
         f"Targets: float64 <= {FLOAT64_TARGET:g}x; {DPS}-digit balls (`evaluate(config, {DPS})`) "
         f"<= {TARGET:g}x up to (16, 64, 32), <= {WIDE_TARGET:g}x at (32, 128, 64).",

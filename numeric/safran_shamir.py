@@ -117,7 +117,6 @@ class SafranShamirModel:
 
     def loss_gradient64(self, x):
         W = self.rows(x)
-        V = self.teacher64
         (a, b, Uh, Zh, t, s, c), wv = self._terms64(W)
         off = ~np.eye(self.k, dtype=bool)
         kww, gu, gv = _pair_code.relu_value_gradient_sc(a[:, None], b[None, :], t, s, c, np.pi, None)

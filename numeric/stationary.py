@@ -504,7 +504,6 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None,
 
     ``deadline`` (a :func:`time.monotonic` value): no radius is tried after it; the point
     is then returned uncertified with the reason :data:`DEADLINE_PASSED`."""
-    n = len(centre)
     with flint.ctx.workdps(dps):
         g_c = model.ball_gradient_hessian(centre)[0]
         gnorm = arb.sqrt(sum((v * v for v in g_c), arb(0)).nonnegative_part())

@@ -61,6 +61,7 @@ def test_balls_enclose_float64_and_boxes_enclose_their_points(seed, n, k):
         assert abs(float(model.ball_loss(xb).mid()) - L) < 1e-13
         G, Hb = model.ball_gradient_hessian(xb)
         assert max(abs(float(G[i].mid()) - g[i]) for i in range(len(x))) < 1e-13
+        assert max(abs(float(Hb[i][j].mid()) - H[i, j]) for i in range(len(x)) for j in range(len(x))) < 1e-11
         assert all(a.overlaps(b) for a, b in zip(model.ball_gradient(xb), G))
         # Over a box of radius 1e-3: the Hessian at a point inside lies in the enclosure.
         box = [arb(float(v), 1e-3) for v in x]
