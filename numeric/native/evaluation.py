@@ -24,8 +24,8 @@ from numeric.native.library import ArbLayout, FlintLibrary
 
 __all__ = ["NotApplicable", "workspace_bytes", "WORKSPACE_LIMIT_BYTES", "loss_and_gradient_balls"]
 
-#: The workspace holds ``O(n^2)`` balls (all pairs at once); above this many bytes the
-#: python-flint evaluator, whose memory is linear in the width, is used instead.
+#: The workspace holds ``O(m n)`` balls (every student's pairs at once); above this many bytes
+#: the python-flint evaluator, whose memory is linear in the width, is used instead.
 WORKSPACE_LIMIT_BYTES = 512 * 1024**2
 
 
@@ -36,7 +36,7 @@ class NotApplicable(Exception):
 def workspace_bytes(n: int, ms: int, d: int, prec: int) -> int:
     """Bytes of the workspace for ``n`` nonzero neurons of which ``ms`` students: the structs
     and, per ball, a heap mantissa of ``prec`` bits with the allocator's overhead."""
-    balls = n * n + 2 * ms * n + ms * n + ms * d + 6 * n + 3 * d + 32
+    balls = 3 * ms * n + ms * d + 8 * n + 2 * d + 16
     return balls * (48 + 8 * (prec // 64 + 1) + 16)
 
 
@@ -77,7 +77,7 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     stride, offset = layout.arb_bytes, layout.object_offset
     entries = lambda M: ctypes.c_int64.from_address(id(M) + offset).value  # arb_mat.entries
     regions = {"row": 4 * n, "coef": 6, "tmp": 8, "theta": ms * n, "sine": ms * n,
-               "kernel": n * n, "rowsum": n + 1, "sum_cz": d + 1, "y": d}
+               "prow": n, "qrow": n, "sums": 2 * n, "sum_cz": d, "y": d}
     start, at = 0, {}
     for name, count in regions.items():
         at[name], start = start, start + count
@@ -104,14 +104,12 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
         kernels.copy_in(fns, addr["row"], stride, sources)
         kernels.copy_in(fns, addr["coef"], stride, np.array([id(v) + offset for v in ones], dtype=np.int64))
         kernels.pair_loop(fns, stride, prec, n, ms, entries(gram_balls), addr["row"], addr["coef"],
-                          has, addr["theta"], addr["sine"], addr["kernel"], addr["tmp"])
+                          has, addr["theta"], addr["sine"], addr["prow"], addr["qrow"], addr["sums"],
+                          addr["tmp"])
         x_at, scale_at = addr["row"] + n * stride, addr["row"] + 2 * n * stride
-        kernels.loss_sum(fns, stride, prec, n, x_at, addr["kernel"], addr["coef"], has,
-                         addr["rowsum"], id(loss) + offset)
-        if relu or ms:
-            kernels.column_sums(fns, stride, prec, n, d, scale_at, entries(integer_balls), addr["sum_cz"])
-        if relu:
-            kernels.linear_term(fns, stride, prec, d, addr["sum_cz"], id(loss) + offset)
+        kernels.column_sums(fns, stride, prec, n, d, scale_at, entries(integer_balls), addr["sum_cz"])
+        kernels.loss_sum(fns, stride, prec, n, d, relu, addr["row"], addr["coef"], has, addr["sums"],
+                         addr["sum_cz"], addr["tmp"], id(loss) + offset)
         if ms:
             left_entries = ctypes.c_int64.from_address(left).value
             kernels.scale_columns(fns, stride, prec, ms, n, addr["theta"], scale_at, left_entries)

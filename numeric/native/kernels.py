@@ -112,16 +112,22 @@ def self_test_dot(fns, prec, base, stride, out):
 
 
 @njit(cache=True)
-def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, kernel, tmp):
+def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, prow, qrow, sums, tmp):
     """Every pair ``a < b`` of the ``n`` neurons once.
 
-    ``gram``: the exact ``n x n`` Gram matrix ``V V^T`` (row-major arb structs); ``row``: the
-    per-neuron ``rho = 1/|V_a|`` at ``row[0..n)``; ``coef`` / ``has``: phi's coefficients.
-    Writes ``kernel[a, b] = k(z_a, z_b) / (|z_a||z_b|)`` for ``b > a`` and, for student rows
-    ``a < ms``, ``theta[a, b]`` and ``sine[a, b]`` for all ``b`` (both triangles).
+    ``gram``: the exact ``n x n`` Gram matrix ``V V^T`` (row-major arb structs); ``row``: per
+    neuron ``rho = 1/|V_a|`` at ``[0, n)``, ``x`` at ``[n, 2n)``, ``scale`` at ``[2n, 3n)``.
+    For student rows ``a < ms`` writes ``theta[a, b]`` and ``sine[a, b]`` for all ``b`` (both
+    triangles).  The loss's pair sums (Euler's relation, as :mod:`numeric.precise`)::
+
+        sums[a]     = sum_{b > a} (u_theta theta_ab + u_sin sin_ab) x_b
+        sums[n + a] = sum_{b > a} theta_ab G_ab scale_b
+
+    (``scale_a scale_b G_ab = x_a x_b cos_ab`` with the exact integer ``G_ab``).
     """
     t0, t1, c, s, th = tmp, tmp + stride, tmp + 2 * stride, tmp + 3 * stride, tmp + 4 * stride
     one = coef + ONE * stride
+    x, scale = row + n * stride, row + 2 * n * stride
     for a in range(n):
         rho_a = row + a * stride
         g_aa = gram + (a * n + a) * stride
@@ -152,41 +158,54 @@ def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, kerne
             if b < ms:
                 call(fns[SET], (theta + (b * n + a) * stride, th))
                 call(fns[SET], (sine + (b * n + a) * stride, s))
-            k = kernel + (a * n + b) * stride
-            # k / (|u||v|) = phi_u + phi_v cos = u1 + u_t theta + u_s sin + (v1 + v_t theta) cos
-            call(fns[ZERO], (k,))
-            if has[V_THETA]:
-                call(fns[MUL], (k, coef + V_THETA * stride, th, prec))
-            if has[V1]:
-                call(fns[ADD], (k, k, coef + V1 * stride, prec))
-            call(fns[MUL], (k, k, c, prec))
+            p = prow + b * stride
+            call(fns[ZERO], (p,))
             if has[U_SIN]:
-                call(fns[MUL], (t0, coef + U_SIN * stride, s, prec))
-                call(fns[ADD], (k, k, t0, prec))
+                call(fns[MUL], (p, coef + U_SIN * stride, s, prec))
             if has[U_THETA]:
                 call(fns[MUL], (t0, coef + U_THETA * stride, th, prec))
-                call(fns[ADD], (k, k, t0, prec))
-            if has[U1]:
-                call(fns[ADD], (k, k, coef + U1 * stride, prec))
+                call(fns[ADD], (p, p, t0, prec))
+            if has[V_THETA]:
+                call(fns[MUL], (qrow + b * stride, th, g, prec))
+        if a + 1 < n:
+            call(fns[DOT], (sums + a * stride, 0, np.int32(0), prow + (a + 1) * stride, 1,
+                            x + (a + 1) * stride, 1, n - 1 - a, prec))
+            if has[V_THETA]:
+                call(fns[DOT], (sums + (n + a) * stride, 0, np.int32(0), qrow + (a + 1) * stride, 1,
+                                scale + (a + 1) * stride, 1, n - 1 - a, prec))
 
 
 @njit(cache=True)
-def loss_sum(fns, stride, prec, n, x, kernel, coef, has, rowsum, out):
-    """``out = 1/2 (u1 + v1) sum_a x_a^2 + sum_{a<b} x_a x_b kernel[a, b]`` (the loss without
-    the ReLU linear term); ``rowsum`` has room for ``n + 1`` balls."""
-    for a in range(n - 1):
-        call(fns[DOT], (rowsum + a * stride, 0, np.int32(0), kernel + (a * n + a + 1) * stride, 1,
-                        x + (a + 1) * stride, 1, n - 1 - a, prec))
-    self_coef, self_term = rowsum + (n - 1) * stride, rowsum + n * stride
-    call(fns[ZERO], (self_coef,))
+def loss_sum(fns, stride, prec, n, d, relu, row, coef, has, sums, sum_cz, tmp, out):
+    """The loss from the pair sums of :func:`pair_loop` and ``sum_cz = sum_b c_b z_b``::
+
+        L = sum_a x_a sums[a] + v_theta sum_a scale_a sums[n + a]
+            + 1/2 (u1 (sum_a x_a)^2 + v1 |sum_cz|^2)  [- |sum_cz|^2 / 8 for ReLU, App. A]
+    """
+    x, scale = row + n * stride, row + 2 * n * stride
+    t0, t1 = tmp, tmp + stride
+    call(fns[DOT], (out, 0, np.int32(0), sums, 1, x, 1, n - 1, prec))
+    if has[V_THETA]:
+        call(fns[DOT], (t0, 0, np.int32(0), sums + n * stride, 1, scale, 1, n - 1, prec))
+        call(fns[MUL], (t0, t0, coef + V_THETA * stride, prec))
+        call(fns[ADD], (out, out, t0, prec))
     if has[U1]:
-        call(fns[ADD], (self_coef, self_coef, coef + U1 * stride, prec))
-    if has[V1]:
-        call(fns[ADD], (self_coef, self_coef, coef + V1 * stride, prec))
-    call(fns[MUL_2EXP], (self_coef, self_coef, -1))
-    call(fns[DOT], (self_term, 0, np.int32(0), x, 1, x, 1, n, prec))
-    call(fns[MUL], (self_term, self_term, self_coef, prec))
-    call(fns[DOT], (out, self_term, np.int32(0), rowsum, 1, x, 1, n - 1, prec))
+        call(fns[ZERO], (t0,))
+        for b in range(n):
+            call(fns[ADD], (t0, t0, x + b * stride, prec))
+        call(fns[MUL], (t0, t0, t0, prec))
+        call(fns[MUL], (t0, t0, coef + U1 * stride, prec))
+        call(fns[MUL_2EXP], (t0, t0, -1))
+        call(fns[ADD], (out, out, t0, prec))
+    if has[V1] or relu:
+        call(fns[DOT], (t1, 0, np.int32(0), sum_cz, 1, sum_cz, 1, d, prec))
+        if has[V1]:
+            call(fns[MUL], (t0, t1, coef + V1 * stride, prec))
+            call(fns[MUL_2EXP], (t0, t0, -1))
+            call(fns[ADD], (out, out, t0, prec))
+        if relu:
+            call(fns[MUL_2EXP], (t0, t1, -3))
+            call(fns[SUB], (out, out, t0, prec))
 
 
 @njit(cache=True)
@@ -194,15 +213,6 @@ def column_sums(fns, stride, prec, n, d, weights, matrix, out):
     """``out[k] = sum_b weights[b] matrix[b, k]`` (``matrix`` row-major ``n x d``)."""
     for k in range(d):
         call(fns[DOT], (out + k * stride, 0, np.int32(0), weights, 1, matrix + k * stride, d, n, prec))
-
-
-@njit(cache=True)
-def linear_term(fns, stride, prec, d, linear, out):
-    """``out -= |linear|^2 / 8``: the ReLU network's linear part (App. A)."""
-    t = linear + d * stride  # scratch slot after the vector
-    call(fns[DOT], (t, 0, np.int32(0), linear, 1, linear, 1, d, prec))
-    call(fns[MUL_2EXP], (t, t, -3))
-    call(fns[SUB], (out, out, t, prec))
 
 
 @njit(cache=True)
