@@ -33,7 +33,7 @@ __all__ = ["NativeEngine", "NativeUnavailable", "NotApplicable", "load", "engine
            "loss_and_gradient", "ArbLayout"]
 
 #: python-flint releases whose object layout the self-test was run on (pinned in pyproject).
-VERIFIED_PYTHON_FLINT = ">=0.7,<0.10"
+VERIFIED_PYTHON_FLINT = ">=0.9,<0.10"
 
 
 class NativeUnavailable(RuntimeError):
