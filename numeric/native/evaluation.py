@@ -76,8 +76,9 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
 
     stride, offset = layout.arb_bytes, layout.object_offset
     entries = lambda M: ctypes.c_int64.from_address(id(M) + offset).value  # arb_mat.entries
-    regions = {"row": 4 * n, "coef": 6, "tmp": 8, "theta": ms * n, "sine": ms * n,
-               "prow": n, "qrow": n, "sums": 2 * n, "sum_cz": d, "y": d}
+    has = np.array([c is not None for c in coefficients], dtype=np.int64)
+    regions = {"row": 5 * n, "coef": 6, "tmp": 8, "theta": ms * n if has[kernels.U_THETA] else 0,
+               "sine": ms * n, "prow": n, "qrow": n, "sums": 2 * n, "sum_cz": d, "shift": d, "y": d}
     start, at = 0, {}
     for name, count in regions.items():
         at[name], start = start, start + count
@@ -91,37 +92,39 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     loss = arb()
     out = [arb() for _ in range(ms * d)]
     out_addresses = np.array([id(o) + offset for o in out], dtype=np.int64)
-    has = np.array([c is not None for c in coefficients], dtype=np.int64)
     ones = [c if c is not None else arb(0) for c in coefficients] + [arb(1)]
     relu = config.activation == "relu"
+    v_theta = coefficients[kernels.V_THETA]
+    scale_theta = [v_theta * v for v in scale] if v_theta is not None else [arb(0)] * n
+    with_product = bool(ms and has[kernels.V_THETA])
 
     kernels.init_vector(fns, base, start, stride)
-    if ms:
-        kernels.matrix_init(fns, left, ms, n)
-        kernels.matrix_init(fns, product, ms, d)
+    kernels.matrix_init(fns, left, ms if with_product else 0, n)
+    kernels.matrix_init(fns, product, ms if with_product else 0, d)
     try:
-        sources = np.array([id(v) + offset for v in (*rho, *x, *scale, *w_norm)], dtype=np.int64)
+        sources = np.array([id(v) + offset for v in (*rho, *x, *scale, *w_norm, *scale_theta)],
+                           dtype=np.int64)
         kernels.copy_in(fns, addr["row"], stride, sources)
         kernels.copy_in(fns, addr["coef"], stride, np.array([id(v) + offset for v in ones], dtype=np.int64))
         kernels.pair_loop(fns, stride, prec, n, ms, entries(gram_balls), addr["row"], addr["coef"],
-                          has, addr["theta"], addr["sine"], addr["prow"], addr["qrow"], addr["sums"],
-                          addr["tmp"])
-        x_at, scale_at = addr["row"] + n * stride, addr["row"] + 2 * n * stride
+                          has, addr["theta"], addr["sine"], ctypes.c_int64.from_address(left).value,
+                          addr["prow"], addr["qrow"], addr["sums"], addr["tmp"])
+        scale_at = addr["row"] + 2 * n * stride
         kernels.column_sums(fns, stride, prec, n, d, scale_at, entries(integer_balls), addr["sum_cz"])
         kernels.loss_sum(fns, stride, prec, n, d, relu, addr["row"], addr["coef"], has, addr["sums"],
                          addr["sum_cz"], addr["tmp"], id(loss) + offset)
         if ms:
-            left_entries = ctypes.c_int64.from_address(left).value
-            kernels.scale_columns(fns, stride, prec, ms, n, addr["theta"], scale_at, left_entries)
-            kernels.matrix_product(fns, prec, product, left, id(integer_balls) + offset)
-            kernels.gradient_rows(fns, stride, prec, ms, n, d, relu, addr["row"], x_at, addr["coef"], has,
+            if with_product:
+                kernels.matrix_product(fns, prec, product, left, id(integer_balls) + offset)
+            kernels.shift_vector(fns, stride, prec, d, relu, addr["coef"], has, addr["sum_cz"],
+                                 addr["tmp"], addr["shift"])
+            kernels.gradient_rows(fns, stride, prec, ms, n, d, addr["row"], addr["coef"], has,
                                   addr["theta"], addr["sine"], entries(integer_balls),
-                                  ctypes.c_int64.from_address(product).value, addr["sum_cz"],
+                                  ctypes.c_int64.from_address(product).value, addr["shift"],
                                   addr["y"], addr["tmp"], out_addresses)
     finally:
-        if ms:
-            kernels.matrix_clear(fns, left)
-            kernels.matrix_clear(fns, product)
+        kernels.matrix_clear(fns, left)
+        kernels.matrix_clear(fns, product)
         kernels.clear_vector(fns, base, start, stride)
     del keep
     if not gradient:

@@ -112,13 +112,15 @@ def self_test_dot(fns, prec, base, stride, out):
 
 
 @njit(cache=True)
-def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, prow, qrow, sums, tmp):
+def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, left, prow, qrow, sums, tmp):
     """Every pair ``a < b`` of the ``n`` neurons once.
 
     ``gram``: the exact ``n x n`` Gram matrix ``V V^T`` (row-major arb structs); ``row``: per
-    neuron ``rho = 1/|V_a|`` at ``[0, n)``, ``x`` at ``[n, 2n)``, ``scale`` at ``[2n, 3n)``.
-    For student rows ``a < ms`` writes ``theta[a, b]`` and ``sine[a, b]`` for all ``b`` (both
-    triangles).  The loss's pair sums (Euler's relation, as :mod:`numeric.precise`)::
+    neuron ``rho = 1/|V_a|`` at ``[0, n)``, ``x`` at ``[n, 2n)``, ``scale`` at ``[2n, 3n)``,
+    ``v_theta scale`` at ``[4n, 5n)``.  For student rows ``a < ms`` writes, for all ``b`` (both
+    triangles), ``sine[a, b]``, ``left[a, b] = v_theta theta_ab scale_b`` (the left factor of
+    ``v_theta sum_b theta_ab c_b z_b``) and, if ``u_theta`` is not zero, ``theta[a, b]``.  The
+    loss's pair sums (Euler's relation, as :mod:`numeric.precise`)::
 
         sums[a]     = sum_{b > a} (u_theta theta_ab + u_sin sin_ab) x_b
         sums[n + a] = sum_{b > a} theta_ab G_ab scale_b
@@ -153,11 +155,17 @@ def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, prow,
                 call(fns[MUL], (t0, t1, rho_a, prec))
                 call(fns[MUL], (s, t0, rho_b, prec))
             if a < ms:
-                call(fns[SET], (theta + (a * n + b) * stride, th))
                 call(fns[SET], (sine + (a * n + b) * stride, s))
+                if has[V_THETA]:
+                    call(fns[MUL], (left + (a * n + b) * stride, th, row + (4 * n + b) * stride, prec))
+                if has[U_THETA]:
+                    call(fns[SET], (theta + (a * n + b) * stride, th))
             if b < ms:
-                call(fns[SET], (theta + (b * n + a) * stride, th))
                 call(fns[SET], (sine + (b * n + a) * stride, s))
+                if has[V_THETA]:
+                    call(fns[MUL], (left + (b * n + a) * stride, th, row + (4 * n + a) * stride, prec))
+                if has[U_THETA]:
+                    call(fns[SET], (theta + (b * n + a) * stride, th))
             p = prow + b * stride
             call(fns[ZERO], (p,))
             if has[U_SIN]:
@@ -216,32 +224,37 @@ def column_sums(fns, stride, prec, n, d, weights, matrix, out):
 
 
 @njit(cache=True)
-def scale_columns(fns, stride, prec, ms, n, theta, scale, entries):
-    """``entries[a, b] = theta[a, b] * scale[b]``: the left factor of ``sum_b theta_ab c_b z_b``."""
-    for a in range(ms):
-        for b in range(n):
-            i = (a * n + b) * stride
-            call(fns[MUL], (entries + i, theta + i, scale + b * stride, prec))
+def shift_vector(fns, stride, prec, d, relu, coef, has, sum_cz, tmp, out):
+    """``out = v1 sum_cz`` (minus ``sum_cz / 4`` for ReLU, App. A): the part of every ``y_a``
+    that does not depend on ``a``."""
+    for k in range(d):
+        o, z = out + k * stride, sum_cz + k * stride
+        call(fns[ZERO], (o,))
+        if has[V1]:
+            call(fns[MUL], (o, coef + V1 * stride, z, prec))
+        if relu:
+            call(fns[MUL_2EXP], (tmp, z, -2))
+            call(fns[SUB], (o, o, tmp, prec))
 
 
 @njit(cache=True)
-def gradient_rows(fns, stride, prec, ms, n, d, relu, row, x, coef, has, theta, sine, integer_rows,
-                  product, sum_cz, y, tmp, out):
+def gradient_rows(fns, stride, prec, ms, n, d, row, coef, has, theta, sine, integer_rows,
+                  product, shift, y, tmp, out):
     """The gradient of the ``ms`` nonzero students into the balls at addresses ``out``
     (row-major ``ms x d``).
 
-    ``y_a = acc_u[a] u_hat_a + acc_v[a]`` with ``acc_u[a] = sum_b phi_u[a, b] x_b`` and
-    ``acc_v[a] = v1 sum_b c_b z_b + v_theta sum_b theta_ab c_b z_b`` (``product``), minus
-    ``sum_b c_b z_b / 4`` for ReLU; then ``grad_a = |w_a| (y_a + (u_hat_a . y_a) u_hat_a)``.
-    ``row`` holds ``rho`` at ``[0, n)`` and ``|w|`` at ``[3n, 4n)``.
+    ``y_a = acc_u[a] u_hat_a + v_theta sum_b theta_ab c_b z_b + shift`` (``product`` holds the
+    middle term, :func:`shift_vector` the last) with ``acc_u[a] = sum_b phi_u[a, b] x_b``; then
+    ``grad_a = |w_a| (y_a + (u_hat_a . y_a) u_hat_a)``.  ``row`` holds ``rho`` at ``[0, n)``,
+    ``x`` at ``[n, 2n)`` and ``|w|`` at ``[3n, 4n)``.
     """
     acc, t0, t1 = tmp, tmp + stride, tmp + 2 * stride
+    x = row + n * stride
     for a in range(ms):
         call(fns[ZERO], (acc,))
         if has[U_SIN]:
             call(fns[DOT], (t0, 0, np.int32(0), sine + a * n * stride, 1, x, 1, n, prec))
-            call(fns[MUL], (t0, t0, coef + U_SIN * stride, prec))
-            call(fns[ADD], (acc, acc, t0, prec))
+            call(fns[MUL], (acc, t0, coef + U_SIN * stride, prec))
         if has[U_THETA]:
             call(fns[DOT], (t0, 0, np.int32(0), theta + a * n * stride, 1, x, 1, n, prec))
             call(fns[MUL], (t0, t0, coef + U_THETA * stride, prec))
@@ -259,18 +272,12 @@ def gradient_rows(fns, stride, prec, ms, n, d, relu, row, x, coef, has, theta, s
             yk = y + k * stride
             call(fns[MUL], (yk, acc, v + k * stride, prec))
             if has[V_THETA]:
-                call(fns[MUL], (t0, coef + V_THETA * stride, product + (a * d + k) * stride, prec))
-                call(fns[ADD], (yk, yk, t0, prec))
-            if has[V1]:
-                call(fns[MUL], (t0, coef + V1 * stride, sum_cz + k * stride, prec))
-                call(fns[ADD], (yk, yk, t0, prec))
-            if relu:
-                call(fns[MUL_2EXP], (t0, sum_cz + k * stride, -2))
-                call(fns[SUB], (yk, yk, t0, prec))
-        # along = u_hat . y = rho (V_a . y)
+                call(fns[ADD], (yk, yk, product + (a * d + k) * stride, prec))
+            call(fns[ADD], (yk, yk, shift + k * stride, prec))
+        # (u_hat . y) u_hat = t1 V_a with t1 = rho^2 (V_a . y)
         call(fns[DOT], (t1, 0, np.int32(0), v, 1, y, 1, d, prec))
         call(fns[MUL], (t1, t1, rho, prec))
-        call(fns[MUL], (t1, t1, rho, prec))  # along * rho, so that along * u_hat = t1 V_a
+        call(fns[MUL], (t1, t1, rho, prec))
         w_norm = row + (3 * n + a) * stride
         for k in range(d):
             call(fns[MUL], (t0, t1, v + k * stride, prec))
