@@ -122,7 +122,8 @@ def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, left,
     ``v_theta sum_b theta_ab c_b z_b``) and, if ``u_theta`` is not zero, ``theta[a, b]``.  The
     loss's pair sums (Euler's relation, as :mod:`numeric.precise`)::
 
-        sums[a]     = sum_{b > a} (u_theta theta_ab + u_sin sin_ab) x_b
+        sums[a]     = sum_{b > a} (u_theta theta_ab + u_sin sin_ab) x_b  (u_theta != 0)
+                    = sum_{b > a} sin_ab x_b                             (u_theta == 0)
         sums[n + a] = sum_{b > a} theta_ab G_ab scale_b
 
     (``scale_a scale_b G_ab = x_a x_b cos_ab`` with the exact integer ``G_ab``).
@@ -167,12 +168,13 @@ def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, left,
                 if has[U_THETA]:
                     call(fns[SET], (theta + (b * n + a) * stride, th))
             p = prow + b * stride
-            call(fns[ZERO], (p,))
-            if has[U_SIN]:
-                call(fns[MUL], (p, coef + U_SIN * stride, s, prec))
             if has[U_THETA]:
-                call(fns[MUL], (t0, coef + U_THETA * stride, th, prec))
-                call(fns[ADD], (p, p, t0, prec))
+                call(fns[MUL], (p, coef + U_THETA * stride, th, prec))
+                if has[U_SIN]:
+                    call(fns[MUL], (t0, coef + U_SIN * stride, s, prec))
+                    call(fns[ADD], (p, p, t0, prec))
+            else:
+                call(fns[SET], (p, s))  # u_sin is applied to the total (loss_sum)
             if has[V_THETA]:
                 call(fns[MUL], (qrow + b * stride, th, g, prec))
         if a + 1 < n:
@@ -193,6 +195,11 @@ def loss_sum(fns, stride, prec, n, d, relu, row, coef, has, sums, sum_cz, tmp, o
     x, scale = row + n * stride, row + 2 * n * stride
     t0, t1 = tmp, tmp + stride
     call(fns[DOT], (out, 0, np.int32(0), sums, 1, x, 1, n - 1, prec))
+    if not has[U_THETA]:
+        if has[U_SIN]:
+            call(fns[MUL], (out, out, coef + U_SIN * stride, prec))
+        else:
+            call(fns[ZERO], (out,))
     if has[V_THETA]:
         call(fns[DOT], (t0, 0, np.int32(0), sums + n * stride, 1, scale, 1, n - 1, prec))
         call(fns[MUL], (t0, t0, coef + V_THETA * stride, prec))
