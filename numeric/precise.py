@@ -19,7 +19,6 @@ per call and set with the backend's context manager; the caller's precision is u
 """
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import math
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from flint import fmpz_mat
 from numeric import _pair_code
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
+from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
 from numeric.integer_rows import integer_rows, row_geometry
 
 __all__ = [
@@ -213,53 +213,18 @@ def evaluate(
                 f"(student row {zero[0]} is the zero vector; u = ||w|| w is not twice "
                 "differentiable at w = 0)"
             )
-    chosen = _ENGINE.get() if engine is None else engine
-    if chosen not in BALL_ENGINES:
-        raise ValueError(f"engine = {chosen!r} is not one of {BALL_ENGINES}")
+    chosen = chosen_engine(engine)
     screen = _SCREEN.get()
     if screen is not None and F.name == "arb" and not hessian:
         enclosed = screen(config, dps, gradient=gradient)
         if enclosed is not None:
             return enclosed
     if F.name == "arb" and not hessian and chosen != "python-flint":
-        native = _native_loss_and_gradient(config, dps, gradient, required=chosen == "native")
+        native = native_loss_and_gradient(config, dps, gradient, required=chosen == "native")
         if native is not None:
             return Evaluation(native[0], native[1], None, dps, F.name, "native")
     with F.workdps(dps):
         return _evaluate(config, F, dps, gradient or hessian, hessian)
-
-
-def _native_loss_and_gradient(config, dps, gradient, *, required):
-    """``(loss, gradient)`` from :mod:`numeric.native` (imported here, on the first ball
-    evaluation: that import runs its self-test), or ``None`` to fall back."""
-    from numeric import native
-
-    try:
-        return native.loss_and_gradient(config, dps, gradient=gradient)
-    except native.NativeUnavailable:
-        if required:
-            raise
-    except native.NotApplicable:
-        pass
-    return None
-
-
-#: The ball evaluators :func:`evaluate` can use (its ``engine`` argument).
-BALL_ENGINES = ("auto", "native", "python-flint")
-_ENGINE: contextvars.ContextVar = contextvars.ContextVar("numeric_ball_engine", default="auto")
-
-
-@contextlib.contextmanager
-def ball_engine(name: str):
-    """Inside the block, :func:`evaluate` without an ``engine`` argument uses ``name``
-    (one of :data:`BALL_ENGINES`), e.g. to run the whole suite on python-flint alone."""
-    if name not in BALL_ENGINES:
-        raise ValueError(f"engine = {name!r} is not one of {BALL_ENGINES}")
-    token = _ENGINE.set(name)
-    try:
-        yield
-    finally:
-        _ENGINE.reset(token)
 
 
 #: A block of pairs holds at most this many entries at once, so that loss and gradient need
