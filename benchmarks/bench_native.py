@@ -29,6 +29,7 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -84,29 +85,34 @@ def first_call() -> dict:
     return out
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def suite_run(tree: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "suite.json"
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         subprocess.run([sys.executable, "-m", "proofs_check", "run", "--no-progress", "--json", str(path)],
                        env=os.environ | {"PYTHONPATH": str(tree)}, cwd=tmp, capture_output=True)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
         claims = json.loads(path.read_text())["claims"]
-    return {"wall": wall, "load": load(),
+    return {"wall": wall, "cpu": cpu, "load": load(),
             "verdicts": {c["id"]: (c["kind"], c["status"]) for c in claims}}
 
 
 def search_run(tree: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         done = subprocess.run([sys.executable, "-m", "proofs_check", "search", SEARCH_CLAIM,
                                "--budget", str(SEARCH_BUDGET), "--max-examples", "100000",
                                "--db", "none", "--save-dir", "none"],
                               env=os.environ | {"PYTHONPATH": str(tree)}, cwd=tmp,
                               capture_output=True, text=True)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
     examples = int(re.search(r"evaluated (\d+) examples", done.stdout).group(1))
-    return {"wall": wall, "examples": examples, "load": load()}
+    return {"wall": wall, "cpu": cpu, "examples": examples, "load": load()}
 
 
 def markdown(shapes, compile_times, suite=None, search=None) -> str:
@@ -130,21 +136,26 @@ def markdown(shapes, compile_times, suite=None, search=None) -> str:
     if suite:
         lines += ["", "Suite (`python -m proofs_check run`, default workers) and a "
                   f"{SEARCH_BUDGET}-second search (`proofs_check search {SEARCH_CLAIM} --budget {SEARCH_BUDGET}`), "
-                  "the tree before the engine and this one, interleaved:", "",
-                  "| run | before: wall | load | after: wall | load | after / before |", "|---|---|---|---|---|---|"]
+                  "the tree before the engine and this one, interleaved; wall time and the CPU seconds of "
+                  "all its processes (on a shared machine the CPU seconds are the steadier figure):", "",
+                  "| run | before: wall, CPU | load | after: wall, CPU | load | after / before (wall, CPU) |",
+                  "|---|---|---|---|---|---|"]
         for k, (b, a) in enumerate(suite):
-            lines.append(f"| suite #{k + 1} | {b['wall']:.0f} s | {b['load']:.1f} | {a['wall']:.0f} s "
-                         f"| {a['load']:.1f} | {a['wall'] / b['wall']:.2f} |")
+            lines.append(f"| suite #{k + 1} | {b['wall']:.0f} s, {b['cpu']:.0f} s | {b['load']:.1f} "
+                         f"| {a['wall']:.0f} s, {a['cpu']:.0f} s | {a['load']:.1f} "
+                         f"| {a['wall'] / b['wall']:.2f}, {a['cpu'] / b['cpu']:.2f} |")
         same = all(b["verdicts"] == a["verdicts"] for b, a in suite)
         lines.append(f"\nVerdicts (kind, status) of all {len(suite[0][1]['verdicts'])} claims identical "
                      f"before and after: {'yes' if same else 'NO'}.")
     if search:
-        lines += ["", "| search run | before: examples / s | load | after: examples / s | load | after / before |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["", "| search run | before: examples / s (per CPU s) | load | after: examples / s (per CPU s) "
+                  "| load | after / before (wall, CPU) |", "|---|---|---|---|---|---|"]
         for k, (b, a) in enumerate(search):
             rb, ra = b["examples"] / b["wall"], a["examples"] / a["wall"]
-            lines.append(f"| #{k + 1} | {rb:.2f} ({b['examples']} in {b['wall']:.0f} s) | {b['load']:.1f} "
-                         f"| {ra:.2f} ({a['examples']} in {a['wall']:.0f} s) | {a['load']:.1f} | {ra / rb:.2f} |")
+            cb, ca = b["examples"] / b["cpu"], a["examples"] / a["cpu"]
+            lines.append(f"| #{k + 1} | {rb:.2f} ({cb:.2f}; {b['examples']} in {b['wall']:.0f} s) | {b['load']:.1f} "
+                         f"| {ra:.2f} ({ca:.2f}; {a['examples']} in {a['wall']:.0f} s) | {a['load']:.1f} "
+                         f"| {ra / rb:.2f}, {ca / cb:.2f} |")
     return "\n".join(lines) + "\n"
 
 
