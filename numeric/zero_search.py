@@ -109,13 +109,14 @@ def _step_matrix_free(model, x, g, M, gM, F, mu, iterations: int = 60):
 
 
 def levenberg_marquardt(model, x0, *, deflation: Deflation | None = None, tol: float = 1e-11,
-                        max_iterations: int = 200, deadline: float | None = None,
+                        max_iterations: int = 200, patience: int = 25, deadline: float | None = None,
                         dense_limit: int = DENSE_LIMIT,
                         on_iteration: Callable[[], None] | None = None) -> ZeroSearch:
     """Levenberg-Marquardt on ``||M grad L||^2`` from ``x0`` until ``||grad L|| < tol``
     (the undeflated gradient: the test is on the real system).  Stops at
-    ``max_iterations``, when ``mu`` exceeds ``1e12`` times its scale (a local minimum of
-    ``||F||`` that is not a zero: ``"stalled"``), or after ``deadline``
+    ``max_iterations``, when ``mu`` exceeds ``1e12`` times its scale or ``||F||`` has not
+    halved in ``patience`` iterations (a local minimum of ``||F||`` that is not a zero,
+    or a slow approach to a degenerate one: ``"stalled"``), or after ``deadline``
     (:func:`time.monotonic`).  ``on_iteration`` is called once per iteration (e.g. to
     honour a termination request)."""
     deflation = deflation or NoDeflation()
@@ -125,6 +126,7 @@ def levenberg_marquardt(model, x0, *, deflation: Deflation | None = None, tol: f
     mu = None
     it = 0
     stopped = "iterations"
+    best, best_at = float("inf"), 0
     for it in range(max_iterations):
         if on_iteration is not None:
             on_iteration()
@@ -141,6 +143,11 @@ def levenberg_marquardt(model, x0, *, deflation: Deflation | None = None, tol: f
         M, gM = deflation.factor(x)
         F = M * g
         Fn = float(np.linalg.norm(F))
+        if Fn < best / 2:
+            best, best_at = Fn, it
+        elif it - best_at > patience:
+            stopped = "stalled"
+            break
         if dense:
             J = M * model.hessian64(x) + np.outer(g, gM)
             JTJ, JTF = J.T @ J, J.T @ F
