@@ -36,7 +36,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-__all__ = ["Deflation", "NoDeflation", "ZeroSearch", "levenberg_marquardt", "DENSE_LIMIT"]
+__all__ = ["Deflation", "NoDeflation", "PointDeflation", "ZeroSearch", "levenberg_marquardt", "DENSE_LIMIT"]
 
 #: Above this many parameters the step is computed without forming the Hessian.
 DENSE_LIMIT = 600
@@ -53,6 +53,27 @@ class NoDeflation:
 
     def factor(self, x):
         return 1.0, np.zeros_like(x)
+
+
+class PointDeflation:
+    """``M(x) = prod_i (||x - x_i||^-p + sigma)`` over the points added (no symmetry)."""
+
+    def __init__(self, power: float = 2.0, shift: float = 1.0):
+        self.points: list = []
+        self.power, self.shift = power, shift
+
+    def add(self, x) -> None:
+        self.points.append(np.asarray(x, dtype=float).copy())
+
+    def factor(self, x):
+        M, log_gradient = 1.0, np.zeros_like(x)
+        half = self.power / 2
+        for p in self.points:
+            D = max(float((x - p) @ (x - p)), 1e-300)
+            a = D ** -half
+            M *= a + self.shift
+            log_gradient += -half * a / D * 2 * (x - p) / (a + self.shift)
+        return M, M * log_gradient
 
 
 @dataclass(frozen=True)
