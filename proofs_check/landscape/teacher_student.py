@@ -41,6 +41,11 @@ __all__ = ["hunt", "saddle_hops", "GLOBAL_TRIES", "SEEDS_PER_SUBSPACE"]
 GLOBAL_TRIES = 5
 #: Zero searches started in each fixed-point subspace.
 SEEDS_PER_SUBSPACE = 2
+#: Turns per round of each strategy (the others take one): the fixed-point subspaces
+#: reach the low symmetric saddles most often per start (benchmarks/results_hunt.md).
+TURNS = {"symmetry": 2}
+#: Saddle hops take at most this share of the starts.
+HOP_SHARE = 0.2
 
 
 def saddle_hops(model: TeacherStudentModel, config: Configuration, count: int, step: float = 0.05) -> list:
@@ -124,10 +129,11 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
 
     def next_start():
         nonlocal turn
-        if hops:
+        if hops and counts.get("hop", [0])[0] < HOP_SHARE * settings.starts:
             return ("hop",) + hops.popleft()
         while streams:
-            names = list(streams)
+            names = [n for n in streams for _ in range(TURNS.get(n, 1))]
+            names = names[::2] + names[1::2]  # spread a strategy's turns over the round
             name = names[turn % len(names)]
             try:
                 start = next(streams[name])
@@ -191,7 +197,7 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
             # by then is kept, uncertified (numeric.stationary.DEADLINE_PASSED).
             info = classify_point(model, reduced, T, settings.dps, rng, deadline=deadline,
                                   skip_certificate=_certificate_too_large(reduced, r, d, settings.dps, cap))
-            info["classification"] += f" (first reached by {strategy}: {family})"
+            info["classification"] += f" (first reached by {strategy}, start {run}: {family})"
             info.update(hits=1 + (found[key]["hits"] if key in found else 0), multiplicity=orbit)
             if key not in found:
                 order.append(key)
