@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import flint
 import mpmath
@@ -28,7 +29,10 @@ from numeric.stationary import Certificate, TeacherStudentModel, certify, descen
 from proofs_check.landscape.reduction import Reduced, lift
 from proofs_check.landscape.starts import structured_atoms
 
-__all__ = ["zero_row_coefficient", "classify_point", "certify_descended"]
+__all__ = ["zero_row_coefficient", "classify_point", "certify_descended", "ZERO_ROW_ATOMS"]
+
+#: Directions of atoms tried for a zero row's growth (besides 64 random ones).
+ZERO_ROW_ATOMS = 64
 
 def zero_row_coefficient(model: TeacherStudentModel, x, direction):
     """``g(w)`` for a zero row grown along ``direction`` ``w`` (exact float vector): the
@@ -42,16 +46,20 @@ def zero_row_coefficient(model: TeacherStudentModel, x, direction):
     return (grown.ball_loss(list(x) + v) - model.ball_loss(x) - self_term * n2 * n2) / n2
 
 
-def _zero_row_test(model, reduced_centre, T, rng):
+def _zero_row_test(model, reduced_centre, T, rng, deadline: float | None = None):
     """A certified negative ``g`` (saddle) if one is found among teacher, atom and random
-    directions; else the smallest float value seen."""
+    directions; else the smallest float value seen.  Past ``deadline`` no further
+    direction is screened (those screened so far are tried)."""
     d = model.d
     T = np.asarray(T, dtype=float)
-    candidates = [a for a in structured_atoms(T)] + list(rng.standard_normal((64, d)))
+    # At most ZERO_ROW_ATOMS atoms (teachers first): at r = 40 there are 1601, each a ball loss.
+    candidates = structured_atoms(T)[:ZERO_ROW_ATOMS] + list(rng.standard_normal((64, d)))
     x64 = np.array([float(c.mid()) for c in reduced_centre])
     values = []
     with flint.ctx.workdps(17):
         for v in candidates:
+            if deadline is not None and values and time.monotonic() > deadline:
+                break
             values.append((float(zero_row_coefficient(model, [arb(t) for t in x64], v).mid()), tuple(v)))
     values.sort()
     for val, v in values[:5]:
@@ -135,7 +143,7 @@ def classify_point(model_full: TeacherStudentModel, reduced: Reduced, T, dps: in
             notes.append(f"Hessian of the lifted point (aligned groups {list(merged)}) has a certainly negative eigenvalue")
     if kind is None and reduced.zero_rows:
         with flint.ctx.workdps(dps):
-            g, info = _zero_row_test(red_model, centre, T, rng)
+            g, info = _zero_row_test(red_model, centre, T, rng, deadline)
         if g is not None:
             kind = "saddle"
             notes.append(f"zero row(s) {list(reduced.zero_rows)}: growing one along {np.round(info, 4).tolist()} "

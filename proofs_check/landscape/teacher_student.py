@@ -203,9 +203,10 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
                 order.append(key)
                 counts[strategy][2] += 1
             found[key] = info
-            if info["kind"] == "saddle" and info["certified"]:
+            if info["kind"] == "saddle" and info["certified"] and estimate.dense:
                 # Saddle hopping: the next starts leave the saddle both ways along its
-                # directions of negative curvature, towards lower stationary points.
+                # directions of negative curvature, towards lower stationary points (an
+                # eigendecomposition of the dense Hessian: not above DENSE_LIMIT parameters).
                 hops.extendleft(reversed(saddle_hops(model, info["config"], settings.hops)))
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep what was found
         raise HuntInterrupted(landscape(True), exc) from None
