@@ -82,15 +82,20 @@ def _permutation_with_cycles(m: int, order: int, rng) -> list:
     return perm
 
 
-def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6) -> Iterator[FixedSubspace]:
+def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6, stale: int = 300) -> Iterator[FixedSubspace]:
     """Fixed-point subspaces of random elements ``(A, P, S)``, lazily (see the module
-    docstring); each of dimension between 1 and ``m d / 2``, none twice."""
+    docstring); each of dimension between 1 and ``m d / 2``, none twice.  Ends after
+    ``stale`` draws in a row gave nothing new (a small group has few subspaces)."""
     candidates = [A for A in group if not np.allclose(A, np.eye(d))]
     if not candidates:
         return
     orders = [_order(A) for A in candidates]
     seen = set()
+    since_new = 0
     for _ in range(tries):
+        since_new += 1
+        if since_new > stale:
+            return
         i = int(rng.integers(len(candidates)))
         if orders[i] is None:
             continue
@@ -105,6 +110,7 @@ def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6) -> Iterator[Fix
         if key in seen:
             continue
         seen.add(key)
+        since_new = 0
         yield FixedSubspace(f"A #{i + 1} of order {orders[i]}, students {perm}, signs {signs.tolist()}", basis)
 
 
