@@ -256,7 +256,22 @@ def test_cli_max_memory_refusal_names_the_estimate(capsys):
     assert "needs about" in stderr and "above the cap" in stderr
 
 
-def test_cli_sigint_keeps_the_points_found_so_far(tmp_path):
+def test_cli_memory_error_is_one_line_naming_the_command_and_the_size(capsys, monkeypatch):
+    import proofs_check.landscape as landscape
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(landscape, "run_hunt", exhausted)
+    code, _, stderr = _main(capsys, "--orthonormal", "3", "--students", "4")
+    lines = stderr.strip().splitlines()
+    assert code == 2 and len(lines) == 1
+    assert lines[0].startswith("proofs-check stationary: error: out of memory") and "estimated" in lines[0]
+
+
+@pytest.mark.parametrize("signum,code", [(signal.SIGINT, 130),
+                                         pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)])
+def test_cli_signals_keep_the_points_found_so_far(tmp_path, signum, code):
     out_path = tmp_path / "partial.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "proofs_check", "stationary", "--no-progress",
@@ -264,12 +279,12 @@ def test_cli_sigint_keeps_the_points_found_so_far(tmp_path):
                              "--json", str(out_path)], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(12)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == code, stderr
     out = json.loads(out_path.read_text())
     assert out["interrupted"] is True and out["points"]
-    assert "INTERRUPTED" in stdout and "interrupted" in stderr
+    assert "INTERRUPTED" in stdout and ("interrupted" if code == 130 else "terminated") in stderr
 
 
 @pytest.mark.slow
