@@ -42,9 +42,9 @@ class FixedSubspace:
         return self.basis.shape[1]
 
 
-def fixed_subspace(A, permutation, signs, tol: float = 1e-9) -> np.ndarray:
+def fixed_subspace(A, permutation, signs, tol: float = 1e-9, constraints=None) -> np.ndarray:
     """Orthonormal basis of ``{W : S P W A^T = W}`` with ``(P W)_j = W_permutation[j]``,
-    ``S = diag(signs)``.
+    ``S = diag(signs)``, and ``constraints @ vec(W) = 0`` if given.
 
     >>> basis = fixed_subspace(np.diag([1.0, -1.0]), [0], [1])  # one row, on the x-axis
     >>> basis.shape, float(abs(basis[0, 0]))
@@ -55,6 +55,8 @@ def fixed_subspace(A, permutation, signs, tol: float = 1e-9) -> np.ndarray:
     SP = np.zeros((m, m))
     SP[np.arange(m), np.asarray(permutation)] = np.asarray(signs, dtype=float)
     K = np.kron(SP, A) - np.eye(m * len(A))
+    if constraints is not None:  # further linear conditions C vec(W) = 0
+        K = np.vstack([K, constraints])
     _, s, vt = np.linalg.svd(K)
     return vt[s < tol].T.copy()
 
@@ -82,10 +84,23 @@ def _permutation_with_cycles(m: int, order: int, rng) -> list:
     return perm
 
 
-def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6, stale: int = 300) -> Iterator[FixedSubspace]:
+def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6, stale: int = 300,
+              teacher=None) -> Iterator[FixedSubspace]:
     """Fixed-point subspaces of random elements ``(A, P, S)``, lazily (see the module
     docstring); each of dimension between 1 and ``m d / 2``, none twice.  Ends after
-    ``stale`` draws in a row gave nothing new (a small group has few subspaces)."""
+    ``stale`` draws in a row gave nothing new (a small group has few subspaces).
+
+    With ``teacher`` rows spanning less than ``R^d``, each subspace is followed by its
+    intersection with ``{every student in the teachers' span}`` (the fixed points of ``-I``
+    on the span's complement): the symmetric configurations of the lower dimension, which
+    a hunt in ``d = r + m`` must contain too."""
+    in_span = None
+    if teacher is not None:
+        T = np.asarray(teacher, dtype=float)
+        _, sv, vt = np.linalg.svd(T, full_matrices=True)
+        complement = vt[int((sv > 1e-12).sum()):]  # rows: an orthonormal basis of the complement
+        if len(complement):
+            in_span = np.kron(np.eye(m), complement)
     candidates = [A for A in group if not np.allclose(A, np.eye(d))]
     if not candidates:
         return
@@ -101,17 +116,21 @@ def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6, stale: int = 30
             continue
         perm = _permutation_with_cycles(m, orders[i], rng)
         signs = rng.choice([-1, 1], size=m)
-        basis = fixed_subspace(candidates[i], perm, signs)
-        k = basis.shape[1]
-        if k == 0 or 2 * k > m * d:
-            continue
-        projector = np.round(basis @ basis.T, 6) + 0.0
-        key = projector.tobytes()
-        if key in seen:
-            continue
-        seen.add(key)
-        since_new = 0
-        yield FixedSubspace(f"A #{i + 1} of order {orders[i]}, students {perm}, signs {signs.tolist()}", basis)
+        described = f"A #{i + 1} of order {orders[i]}, students {perm}, signs {signs.tolist()}"
+        variants = [(described, fixed_subspace(candidates[i], perm, signs))]
+        if in_span is not None:
+            variants.append((described + ", students in the teachers' span",
+                             fixed_subspace(candidates[i], perm, signs, constraints=in_span)))
+        for text, basis in variants:
+            k = basis.shape[1]
+            if k == 0 or 2 * k > m * d:
+                continue
+            key = (np.round(basis @ basis.T, 6) + 0.0).tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            since_new = 0
+            yield FixedSubspace(text, basis)
 
 
 class RestrictedModel:

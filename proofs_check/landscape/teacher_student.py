@@ -69,7 +69,7 @@ def _streams(strategies, T, m: int, d: int, group, settings: HuntSettings) -> di
     def symmetry() -> Iterator:
         rng = np.random.default_rng([seed, 1])
         scale = float(np.mean(np.linalg.norm(T, axis=1))) ** 0.5
-        for sub in subspaces(group, m, d, rng):
+        for sub in subspaces(group, m, d, rng, teacher=T):
             for _ in range(SEEDS_PER_SUBSPACE):
                 z0 = rng.standard_normal(sub.dimension) * scale * rng.choice([0.4, 0.8, 1.2])
                 yield (m, "symmetry: " + sub.description, (sub.basis, z0))
