@@ -42,12 +42,13 @@ GLOBAL_TRIES = 5
 #: Zero searches started in each fixed-point subspace.
 SEEDS_PER_SUBSPACE = 2
 #: Turns per round of each strategy (the others take one): the fixed-point subspaces
-#: reach low symmetric saddles of high index (three teachers, m = 5: 0.05293), descent
-#: from the atom combinations the low saddles of index 1-2 cheaply (tried at 15 s for
-#: three teachers, m = 3: 17 certified points against 14 with one descent turn).
-TURNS = {"symmetry": 2, "descent": 2}
+#: reach low symmetric saddles of high index (three teachers, m = 5: 0.05293 with 120
+#: starts), descent from the atom combinations the low saddles of index 1-2 cheaply
+#: (three teachers, m = 4: 0.0550027 with 160 starts, as the descent hunt did; with two
+#: descent turns in six it was not reached).
+TURNS = {"symmetry": 2, "descent": 3}
 #: Saddle hops take at most this share of the starts.
-HOP_SHARE = 0.2
+HOP_SHARE = 0.1
 
 
 def saddle_hops(model: TeacherStudentModel, config: Configuration, count: int, step: float = 0.05) -> list:
