@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import flint
 import numpy as np
 import pytest
 from flint import arb
@@ -241,7 +240,7 @@ def test_cli_json_dash_writes_to_stdout_and_says_which_dimension(tmp_path, capsy
     (["--dim", "1"], "--dim"),
     (["--max-memory", "1k"], "--max-memory"),
     (["--max-memory", "lots"], "--max-memory"),
-    (["--strategies", "descent,guessing"], "strategies"),
+    (["--strategies", "descent,guessing"], "--strategies"),
 ])
 def test_cli_bad_dimension_memory_or_strategy_is_exit_2(capsys, args, field):
     code, _, stderr = _main(capsys, "--orthonormal", "2", "--students", "2", "--starts", "2", *args)

@@ -55,7 +55,8 @@ class HuntSettings:
     def __post_init__(self):
         unknown = [s for s in self.strategies if s not in STRATEGIES]
         if unknown or not self.strategies:
-            raise UsageError(f"strategies = {','.join(self.strategies)!r}: use one or more of {', '.join(STRATEGIES)}")
+            raise UsageError(f"--strategies = {','.join(self.strategies)!r}: use one or more of "
+                             f"{', '.join(STRATEGIES)}")
         if self.dim is not None and self.dim < 1:
             raise UsageError(f"--dim = {self.dim} must be >= 1")
         if self.max_memory is not None and self.max_memory <= 0:
