@@ -160,7 +160,8 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
     continued from the previous level's minimiser
     (:func:`numeric.level_set.rescale_to_level`) and, every fourth level, a fresh relaxed
     stray start (with ``refresh_families``: fresh starts of every family too, for claims
-    whose top-level worst case is a branch that stops being the worst further down).
+    whose top-level worst case is a branch that stops being the worst further down); then an
+    upward pass (:func:`_continued_upwards`) carries any better branch up the ladder.
     Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the norm bounds."""
     from proofs_check.samplers import separated_teachers
     from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
@@ -173,7 +174,7 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
         r, m, d = shape
         rng = np.random.default_rng([seed, r, m, d])
         T = separated_teachers(rng, r, d, Delta, w_min, w_max)
-        previous = None
+        previous, ladder = None, []
         for k, level in enumerate(sorted(levels, reverse=True)):
             if previous is None:
                 settings, extra = top, []  # the sampled starts include a relaxed stray one
@@ -193,8 +194,32 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
                                            starts=extra)
             except UsageError:  # the continuation did not reach this level: start afresh
                 previous = minimise_margin(claim, T, students=m, level=level, settings=fresh)
-            out.append((shape, previous))
+            ladder.append(previous)
+        out += [(shape, wc) for wc in _continued_upwards(claim, T, m, ladder, fresh)]
     return tuple(out)
+
+
+def _continued_upwards(claim, T, m: int, ladder: list, fresh) -> list:
+    """The ladder (levels decreasing) after an upward pass: each level's worst case is also
+    sought from the level below's (rescaled up), and the smaller margin kept.  A branch found
+    by a fresh start further down (or one the downward continuation lost at a level) is then
+    carried up the whole ladder, so that no level keeps a branch that another level shows to
+    be beaten there: without it the ladder's local exponents jumped where the branch changed,
+    and the fitted interval with them, differently at each seed."""
+    from proofs_check.worst_case import Start, minimise_margin
+
+    ladder = list(ladder)
+    upward = dataclasses.replace(fresh, starts_per_family=0)
+    for i in range(len(ladder) - 2, -1, -1):
+        below = ladder[i + 1]
+        try:
+            up = minimise_margin(claim, T, students=m, level=ladder[i].level, settings=upward,
+                                 starts=[Start(below.config, below.family, "continued")])
+        except UsageError:
+            continue
+        if float(to_mpf(up.margin.mid())) < float(to_mpf(ladder[i].margin.mid())):
+            ladder[i] = up
+    return ladder
 
 
 def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w_min: float,
