@@ -252,6 +252,7 @@ def format_table(results: dict, wide: bool = False) -> str:
     rows = []
     for c in results["claims"]:
         paper = (c.get("paper") or {}).get("says", "-")
+        paper = "-" if paper == "silent" else paper
         row = [c["id"], c["kind"], c["status"], paper, c.get("versus_paper", "-"), regression_text(c),
                str(c["instances"] if c.get("instances") is not None else c["samples"]), margin_text(c)]
         if wide:
@@ -263,7 +264,8 @@ def format_table(results: dict, wide: bool = False) -> str:
     lines = [aligned_table(header, rows), ""]
     legend = ("kind: proved = decided rigorously (branch and bound, Krawczyk, exact algebra); checked = "
               "each of N instances decided on balls, nothing proved beyond them; empirical = a fit or "
-              "trend. refuted = a certified counterexample (a proof). paper: what the paper states; "
+              "trend. refuted = a certified counterexample (a proof). paper: what the paper states (holds, "
+              "fails, - when silent); "
               "vs paper: against = a finding against the paper; tool: ok when the verdict is the one "
               "this tool is recorded to reach (exit 0). margin: rel = lhs/rhs - 1, abs = lhs - rhs, "
               "exp = exponent units, dig = certified digits, val = the deciding quantity."
@@ -271,5 +273,5 @@ def format_table(results: dict, wide: bool = False) -> str:
     lines += textwrap.wrap(legend, 100)
     against = [c["id"] for c in results["claims"] if c.get("versus_paper") == "against"]
     if against:
-        lines.append(f"findings against the paper: {', '.join(against)}")
+        lines += textwrap.wrap(f"findings against the paper: {', '.join(against)}", 100, break_on_hyphens=False)
     return "\n".join(lines)

@@ -368,6 +368,11 @@ def base_verdict(claim: Claim, obs: list, decision: Decision, *, worst=None, cou
                  estimate=None, notes: str = "", figures=None) -> Verdict:
     """A :class:`Verdict` of ``claim`` on ``obs`` from a :class:`~proofs_check.judgement.Decision`
     (for claims with a judgement of their own)."""
+    if decision.kind != claim.kind and decision.status != "refuted":
+        # A claim declares the kind of result it aims at; being decided as another kind is a
+        # bug of the claim (e.g. a sampled check reported as a proof), not a verdict.
+        raise RuntimeError(f"claim {claim.id} declares kind {claim.kind!r} but was decided as "
+                           f"{decision.kind!r} ({decision.status})")
     scales = [to_mpf(o.scale) for o in obs if o.scale is not None]
     return Verdict(
         claim_id=claim.id,
