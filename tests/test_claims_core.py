@@ -94,7 +94,7 @@ def test_thm4_worst_case_is_found_not_sampled():
 
 def test_thm4_kappa_too_large_refuted_by_a_certified_sample():
     v = thm4_kappa_too_large().check(samples=7)
-    assert v.status == "refuted" and v.kind == "certified"
+    assert v.status == "refuted" and v.kind == "proved"
     config = Configuration.from_dict(v.counterexample["config"])
     L, g = loss_and_gradient_norm(config, 40)
     assert g < 1000 * L

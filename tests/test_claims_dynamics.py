@@ -125,9 +125,9 @@ def test_claim2_hessian_degenerate():
 
 # ---- lemma 14 --------------------------------------------------------------------------
 
-def test_lemma14_certified():
+def test_lemma14_checked():
     v = LEMMA14.check(samples=20)
-    assert v.status == "certified" and v.kind == "certified"
+    assert v.status == "checked" and v.kind == "checked"
 
 
 def test_lemma14_sharp_constant_twin_refuted():
@@ -177,7 +177,7 @@ def test_remainder_is_half_hessian_quadratic_form():
 
 def test_thm5_holds_with_kappa_from_theorem4_worst_case():
     v = THM5.variant(settings={"widths": (1, 2), "steps": 300, "starts": 1}).check(samples=8)
-    assert v.status == "certified", v.notes
+    assert v.status == "checked", v.notes
     assert "Theorem 4's worst case" in v.notes and "one at the worst case" in v.notes
 
 
@@ -196,7 +196,7 @@ def test_theorem4_kappa_is_attained_at_the_worst_case_start():
     # worst-case start, 3 kappa would not be refuted by (a).
     sampled = THM5.variant(settings={"widths": (2,), "starts": 2, "steps": 20, "worst_case_start": False,
                                      "kappa_scale": Fraction(3)}).check(samples=4)
-    assert sampled.status == "certified", sampled.notes
+    assert sampled.status == "checked", sampled.notes
 
 
 def test_thm5_twins_refuted_at_the_worst_case_start():

@@ -269,7 +269,7 @@ def test_upper_bounds_are_maximised():
         return Observation(lhs=g, rhs=10 * L.sqrt(), scale=L, dps=dps)
 
     upper = Claim(id="planted.upper", title="t", source="tests", statement="s", hypotheses="h",
-                  lhs="l", rhs="r", relation="<=", expected="certified", observe=observe_levels,
+                  lhs="l", rhs="r", relation="<=", expected="checked", observe=observe_levels,
                   at=at, constant=Fraction(1))
     wc = minimise_margin(upper, [[1.0, 0.0]], students=2, level=1e-6,
                          settings=WorstCaseSettings(starts_per_family=1, objective="margin"))

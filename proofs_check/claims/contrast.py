@@ -39,7 +39,7 @@ from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
                                           observe_minimisers)
-from proofs_check.judgement import Decision, FitSettings
+from proofs_check.judgement import FitSettings, decide_witness_levels, PaperStatement
 from proofs_check.papers import Paper
 from proofs_check.samplers import separated_teachers
 
@@ -96,6 +96,8 @@ PL = Claim(
     rhs=r"L(W)",
     relation=">=",
     expected="contradicted",
+    kind="empirical",
+    paper=PaperStatement("fails", "PL fails near the minima (Sec. 4)"),
     # The worst configurations found by optimisation (shared with zgj.thm4 in one run):
     # ||grad L||^2 = C^2 L^(3/2) there.  With settings optimise = False the sampled
     # families (shapes, families) are observed instead.
@@ -235,22 +237,17 @@ def _judge_no_positive_curvature(claim, obs):
         levels.setdefault(o.group, []).append(o)
     below = {g: [o for o in group if o.lhs < o.rhs] for g, group in levels.items()}
     smallest = {g: min(group, key=lambda o: float(o.lhs.mid())) for g, group in levels.items()}
-    deepest = sorted(levels)[:2]
-    if all(below[g] for g in deepest):
-        status = "contradicted"
-    elif not any(below.values()):
-        status = "consistent"
-    else:
-        status = "inconclusive"
     # The witness: the most negative quotient at the smallest level (nearest the minima).
     worst = smallest[min(levels)]
-    shown = (f"{status}: at {sum(1 for b in below.values() if b)} of {len(levels)} levels "
-             f"(L down to {min(levels):.0e}) a point has a Rayleigh quotient v^T H v / v^T v certainly "
-             f"below mu = {claim.constant} (balls); smallest per level: "
-             + ", ".join(f"{g:.0e}: {smallest[g].lhs.mid().str(4, radius=False)}" for g in sorted(levels, reverse=True)))
-    decision = Decision(status, "empirical", worst.lhs - worst.rhs, worst.lhs.rad(), None, shown)
+    decision = decide_witness_levels(
+        {g: bool(b) for g, b in below.items()}, sorted(levels)[:2], margin=worst.lhs - worst.rhs,
+        error=worst.lhs.rad(),
+        what=(f"(L down to {min(levels):.0e}) a point has a Rayleigh quotient v^T H v / v^T v certainly "
+              f"below mu = {claim.constant} (balls); smallest per level: "
+              + ", ".join(f"{g:.0e}: {smallest[g].lhs.mid().str(4, radius=False)}"
+                          for g in sorted(levels, reverse=True))))
     return base_verdict(claim, obs, decision, worst=worst.witness,
-                        counterexample=worst.witness if status == "contradicted" else None,
+                        counterexample=worst.witness if decision.status == "contradicted" else None,
                         notes="each quotient is a certified upper bound on lambda_min at its point")
 
 
@@ -264,6 +261,8 @@ STRONG_CONVEXITY = Claim(
     rhs=r"\mu",
     relation=">=",
     expected="contradicted",
+    kind="empirical",
+    paper=PaperStatement("fails", "fails near the minima (Sec. 4)"),
     observe=observe_curvature_minimisers,
     at=_strong_convexity_at,
     judge=_judge_no_positive_curvature,

@@ -22,6 +22,7 @@ from numeric.finite_width import (initial_network, jacobian_balls, tangent_kerne
                                   unit_points, unit_points_balls, outputs)
 from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims._datasets import sphere_dataset
 
 __all__ = ["CLAIMS", "IdentitySettings", "gradient_identity_sides"]
@@ -146,7 +147,10 @@ IDENTITY = Claim(
     lhs=r"\|\nabla L\|^2",
     rhs=r"(F-y)^\top K (F-y)",
     relation="==",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "identity (re-derived)"),
+    drawn_from="random networks on data: n in 3..6 points, d in 2..4, m in n..4n; half with the residual near K's bottom eigenvector",
     observe=_observe,
     at=_identity_at,
     tolerance=Fraction(1, 10**20),
@@ -164,7 +168,10 @@ BOUND = Claim(
     lhs=r"\|\nabla L\|^2",
     rhs=r"2\lambda_{\min}(K)\,L",
     relation=">=",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "factor 2 (convention not verified)"),
+    drawn_from="random networks on data: n in 3..6 points, d in 2..4, m in n..4n; half with the residual near K's bottom eigenvector",
     observe=_observe,
     at=_bound_at,
     constant=1,

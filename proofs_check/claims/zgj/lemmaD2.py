@@ -23,7 +23,7 @@ from fractions import Fraction
 from flint import acb, arb, ctx
 
 from proofs_check.claims.base import Claim, Observation, as_ball
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "disagreement_second_moment", "closed_form"]
 
@@ -112,7 +112,10 @@ LEMMA_D2 = Claim(
     lhs=r"\mathbb E\big[(\beta^\top x)^2\,\mathbb I_{\mathrm{sgn}(\alpha^\top x)\ne\mathrm{sgn}(\beta^\top x)}\big]",
     rhs=r"\frac1\pi(\varphi-\sin\varphi\cos\varphi)",
     relation="==",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "closed form (phi - sin phi cos phi)/pi"),
+    drawn_from="angles phi = k/8 (k = 1 ... 24) and 1e-3, 1e-6, the left side by certified quadrature (acb.integral)",
     observe=_observe_identity,
     tolerance="1e-25",
     default_samples=len(DEFAULT_ANGLES),
@@ -131,6 +134,8 @@ LEMMA_D2_SHAPE = Claim(
     rhs=r"\varphi^3",
     relation="Theta",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "Theta(phi^3)"),
     observe=_observe_shape,
     paper_exponent=Fraction(3),
     settings=WedgeSettings(),

@@ -47,7 +47,7 @@ from numeric.float64 import as_arrays
 from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
-from proofs_check.judgement import FitSettings, decide_margins, decide_trend, fit_exponent, loglog_slope
+from proofs_check.judgement import FitSettings, decide_instances, decide_trend, fit_exponent, loglog_slope, PaperStatement
 from proofs_check.samplers import configuration_at_level, dps_for_level, random_spec
 
 __all__ = ["CLAIMS", "GDSettings", "check_points", "theorem4_kappa", "kappa_ladder"]
@@ -223,7 +223,12 @@ def _judge_steps(claim, obs):
     for o in obs:
         with flint.ctx.workdps(o.dps):
             margins.append((o.rhs - o.lhs) / o.scale)  # relative to L_t
-    decision = decide_margins(margins)
+    steps_a = sum(1 for o in obs if o.group[0] == "a")
+    widths = sorted({o.group[1] for o in obs})
+    decision = decide_instances(margins, drawn_from=(
+        f"{steps_a} iterates for (a) and {len(obs) - steps_a} for (b) of gradient-descent runs at widths "
+        f"m = {', '.join(map(str, widths))}, from sampled starts at L = {p.start_level:g}"
+        + (" and from Theorem 4's worst case there" if p.worst_case_start else "")))
     i = decision.worst_index or 0
     a = [o for o in obs if o.group[0] == "a"]
     kappas = ", ".join(sorted({f"m = {o.witness['m']}: {float(o.witness['kappa']):.4g}" for o in a},
@@ -307,7 +312,9 @@ THM5 = Claim(
     lhs=r"L(W^{(t+1)}),\ L(W^{(t)})",
     rhs=r"L_t-\tfrac{\eta\kappa^2}{4}L_t^2,\ \tfrac{4}{t\eta\kappa^2}",
     relation="<=",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "O(1/t), per-step decrease"),
     observe=_observe_steps,
     judge=_judge_steps,
     default_samples=24,
@@ -327,6 +334,8 @@ THM5_WIDTH = Claim(
     # Measured (seed 0): the worst C_m grows mildly, exponent 0.37 [-0.13, 0.80]; finite widths
     # can neither establish uniformity in m nor, here, a clear growth.
     expected="inconclusive",
+    kind="empirical",
+    paper=PaperStatement("holds", "rate constant independent of m"),
     observe=_observe_widths,
     judge=_judge_widths,
     default_samples=24,
