@@ -23,7 +23,7 @@ draws (fresh teachers with norms in ``[w_max/2, w_max]`` for ``w_max`` log-unifo
 direction, far from the minimum too), every fifth draw is near-extremal: one teacher and one
 student at angle ``1e-5`` from it (ratio ``1 - O(1e-10)``), so that a constant even ``1e-6``
 too small is refuted.  The bound is decided on balls for the neuron with the smallest margin;
-the verdict is certified at the checked draws.
+the verdict is checked at the draws (N of them), not proved beyond them.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ Two claims share the same GD runs (float64 trajectories, :mod:`numeric.dynamics`
 stopped at ``L ~ 1e-9``; the iterates are exact binary rationals, so balls evaluate exactly the
 points visited):
 
-* ``zgj.thm5`` (certified at the checked iterates): (a) and (b) decided on balls, with
+* ``zgj.thm5`` (checked at the iterates of the runs drawn): (a) and (b) decided on balls, with
   ``kappa`` declared before the checked runs are looked at: the smallest ``||grad L|| / L``
   over separate calibration runs (independent seeds).  A checked run whose gradient is smaller
   than the calibration suggests fails (a); a false constant (``kappa`` too large, a larger
