@@ -272,8 +272,8 @@ def decide_instances(margins: Sequence, *, drawn_from: str, margin_kind: str = "
     n = len(margins)
     if all((m > 0) if strict else (m >= 0) for m in margins):
         return Decision("checked", "checked", margins[i], margins[i].rad(), i,
-                        f"checked at {n} instances ({drawn_from}), every margin's ball > 0; "
-                        f"not proved beyond them", margin_kind, n, drawn_from)
+                        f"checked at {n} instances ({drawn_from}), every margin's ball "
+                        f"{'> 0' if strict else '>= 0'}; not proved beyond them", margin_kind, n, drawn_from)
     return Decision("inconclusive", "checked", margins[i], margins[i].rad(), i,
                     "a margin's ball contains 0: undecided at this precision", margin_kind, n, drawn_from)
 

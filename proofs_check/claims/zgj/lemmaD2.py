@@ -115,7 +115,7 @@ LEMMA_D2 = Claim(
     expected="checked",
     kind="checked",
     paper=PaperStatement("holds", "closed form (phi - sin phi cos phi)/pi"),
-    drawn_from="angles phi = k/8 (k = 1 ... 24) and 1e-3, 1e-6, the left side by certified quadrature (acb.integral)",
+    drawn_from="angles phi = k/8 for k in {1, 2, 3, 5, 8, 12, 16, 20, 24} and 1e-3, 1e-6, the left side by certified quadrature (acb.integral)",
     observe=_observe_identity,
     tolerance="1e-25",
     default_samples=len(DEFAULT_ANGLES),
