@@ -272,8 +272,8 @@ def decide_instances(margins: Sequence, *, drawn_from: str, margin_kind: str = "
     n = len(margins)
     if all((m > 0) if strict else (m >= 0) for m in margins):
         return Decision("checked", "checked", margins[i], margins[i].rad(), i,
-                        f"checked at {n} instances ({drawn_from}), every margin's ball > 0; "
-                        f"not proved beyond them", margin_kind, n, drawn_from)
+                        f"checked at {n} instances ({drawn_from}), every margin's ball "
+                        f"{'> 0' if strict else '>= 0'}; not proved beyond them", margin_kind, n, drawn_from)
     return Decision("inconclusive", "checked", margins[i], margins[i].rad(), i,
                     "a margin's ball contains 0: undecided at this precision", margin_kind, n, drawn_from)
 
@@ -332,7 +332,7 @@ def certified_digits(difference, reference) -> int:
 
 def decide_identity(differences: Sequence, references: Sequence, *, drawn_from: str,
                     exact_algebra: str = "", vanishing_proof: str = "",
-                    digits_required: int = 1) -> Decision:
+                    digits_required: int = 1, aim: str = "checked") -> Decision:
     """An ``==`` claim, from the differences ``lhs - rhs`` (balls) at N instances and the
     values ``rhs`` they are measured against.
 
@@ -344,7 +344,9 @@ def decide_identity(differences: Sequence, references: Sequence, *, drawn_from: 
     * ``checked``, "agrees to N certified digits", when every difference's ball contains 0
       and is narrow enough for ``digits_required`` digits; otherwise ``inconclusive``.
 
-    The margin is the smallest number of certified digits over the instances.
+    The margin is the smallest number of certified digits over the instances.  With
+    ``aim="proved"`` (the claim aims at a proof) an identity without a proof is
+    ``inconclusive`` of kind proved, never silently downgraded to ``checked``.
 
     >>> decide_identity([arb(0, 1e-30)], [arb(1)], drawn_from="1 angle").statement
     'agrees to 29 certified digits at 1 instances (1 angle); not proved beyond them'
@@ -375,8 +377,13 @@ def decide_identity(differences: Sequence, references: Sequence, *, drawn_from: 
         return Decision("proved", "proved", least, None, worst, shown, "digits", n or None,
                         drawn_from if n else "")
     if not n:
-        return Decision("inconclusive", "checked", statement="no instance was checked",
+        return Decision("inconclusive", aim, statement="no instance was checked",
                         margin_kind="digits", drawn_from=drawn_from)
+    if aim == "proved":
+        return Decision("inconclusive", "proved", least, None, worst,
+                        f"not proved: no exact-algebra proof holds for these settings; the certified "
+                        f"enclosures agree to {least} digits at {n} instances ({drawn_from})", "digits", n,
+                        drawn_from)
     if least >= digits_required:
         return Decision("checked", "checked", least, None, worst,
                         f"agrees to {least} certified digits at {n} instances ({drawn_from}); "

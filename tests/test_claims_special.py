@@ -187,7 +187,19 @@ def test_owen_t_phi_to_zero_limit():
 
 def test_d2_identity_holds():
     v = LEMMA_D2.check()
-    assert v.status == "checked" == v.expected
+    assert v.status == "proved" == v.expected and "SymPy" in v.shown
+    assert "enclosures agree to" in v.shown  # the enclosures are reported beside the proof
+
+
+def test_d2_exact_algebra_fails_on_a_wrong_closed_form_or_outside_its_range():
+    from proofs_check.claims.zgj.lemmaD2 import exact_algebra
+
+    assert exact_algebra(LEMMA_D2)
+    assert exact_algebra(LEMMA_D2.variant(settings={"denominator": 2})) == ""
+    beyond = LEMMA_D2.variant(settings={"angles": (Fraction(1, 2), Fraction(22, 7))})  # 22/7 > pi
+    assert exact_algebra(beyond) == ""
+    v = LEMMA_D2.variant(settings={"angles": (Fraction(22, 7),)}).check()
+    assert v.status != "proved"  # a proof that does not cover the angle proves nothing there
 
 
 def test_d2_half_constant_violated():

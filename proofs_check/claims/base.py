@@ -449,7 +449,7 @@ def _judge_identity(claim, obs):
         required = max(1, int(mpmath.floor(-mpmath.log10(tol)))) if 0 < tol < 1 else 1
     decision = decide_identity([as_ball(o.lhs) - as_ball(o.rhs) for o in obs], [as_ball(o.rhs) for o in obs],
                                drawn_from=instances_drawn(claim, obs), exact_algebra=proof,
-                               digits_required=required)
+                               digits_required=required, aim="proved" if claim.kind == "proved" else "checked")
     i = decision.worst_index if decision.worst_index is not None else 0
     return base_verdict(claim, obs, decision, worst=obs[i].witness if obs else None,
                         counterexample=obs[i].witness if decision.status == "refuted" else None)

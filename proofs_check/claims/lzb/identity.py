@@ -11,7 +11,7 @@ enclosure agree.  The statement of the paper that can fail, that wide networks k
 
 The identity is derived with SymPy (:func:`symbolic.gram.pl_identity_derivation`) on
 regions of fixed gates; here both sides are evaluated on balls at sampled networks on data
-(``lzb.identity``, agreement to a relative ``1e-20``) and the bound with a certified
+(``lzb.identity``, checked to N certified digits) and the bound with a certified
 enclosure of ``lambda_min(K)`` (``lzb.identity.bound``, factor ``c = 2`` by default: the
 factor-2 convention is the parameter ``factor``).  Half of the samples put the residual
 almost on the bottom eigenvector of ``K`` (``y = F(W) - (v_min + 0.01 z)``), where the bound
