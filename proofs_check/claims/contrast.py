@@ -20,7 +20,6 @@ few random points per level found it or not depending on the seed (``--seed 7`` 
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass
 from fractions import Fraction
