@@ -164,29 +164,29 @@ def _checked_rows(run, checks: int) -> tuple:
     return tuple(rows)
 
 
-@lru_cache(maxsize=8)
 def _runs(p: GDSettings, seed: int, checks: int, worst_case: bool = False) -> tuple:
     """GD runs per width ``(m, start, run, rows)`` with the checked iterates' balls
     (:func:`_checked_rows`): ``p.starts`` sampled starts per width, and with ``worst_case`` one
-    run (start ``"worst"``) from Theorem 4's worst case at the start level.  Cached: Theorem 5's
-    two claims share the runs of one process."""
+    run (start ``"worst"``) from Theorem 4's worst case at the start level."""
+    keys = [(mult * p.r, start) for mult in p.widths
+            for start in (*range(p.starts), *(("worst",) if worst_case else ()))]
+    return tuple(_run(p, seed, checks, m, start) for m, start in keys)
+
+
+@lru_cache(maxsize=256)
+def _run(p: GDSettings, seed: int, checks: int, m: int, start_index) -> tuple:
+    """One GD run, cached per run: Theorem 5's two claims share the sampled runs of one process
+    (the width claim does not use the worst-case start)."""
     T = np.eye(p.r, p.d).tolist()
     eta = float(p.eta_factor) / p.r  # w_max = 1
-    out = []
-    for mult in p.widths:
-        m = mult * p.r
-        starts = []
-        for start_index in range(p.starts):
-            rng = np.random.default_rng([seed, *(ord(c) for c in f"zgj.thm5.check.{m}.{start_index}")])
-            starts.append((start_index, _start(p, rng, m, T).config))
-        if worst_case:
-            _, worst = theorem4_kappa(p.r, p.d, m, kappa_ladder(p), seed, p.kappa_starts)
-            starts.append(("worst", worst.config))
-        for start_index, config in starts:
-            Tt, S, _ = as_arrays(config)
-            run = gradient_descent(Tt, S, eta, p.steps, stop_loss=p.stop_loss)
-            out.append((m, start_index, run, _checked_rows(run, checks)))
-    return tuple(out)
+    if start_index == "worst":
+        config = theorem4_kappa(p.r, p.d, m, kappa_ladder(p), seed, p.kappa_starts)[1].config
+    else:
+        rng = np.random.default_rng([seed, *(ord(c) for c in f"zgj.thm5.check.{m}.{start_index}")])
+        config = _start(p, rng, m, T).config
+    Tt, S, _ = as_arrays(config)
+    run = gradient_descent(Tt, S, eta, p.steps, stop_loss=p.stop_loss)
+    return (m, start_index, run, _checked_rows(run, checks))
 
 
 def _observe_steps(claim, request):
