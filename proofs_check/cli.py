@@ -24,7 +24,8 @@ from numeric.config import decimal_length_limit
 from proofs_check.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                                  EXIT_TERMINATED, INPUT_ERRORS, Terminated, clear_termination,
                                  request_termination)
-from proofs_check.limits import limits_of
+from proofs_check.limits import (command_memory_bounds, limits_of, max_memory_of, out_of_memory_message,
+                                 parse_memory_size)
 
 __all__ = ["main", "COMMANDS", "build_parser", "EXIT_CODES_HELP"]
 
@@ -46,7 +47,14 @@ EXIT_CODES_HELP = "\n".join(__doc__.split("Exit codes (proofs_check.errors):\n\n
 
 
 #: Sub-commands that take inputs the limits of proofs_check.limits apply to.
-_LIMITED_COMMANDS = ("eval", "run", "search", "replay", "report")
+_LIMITED_COMMANDS = ("eval", "run", "search", "replay", "report", "campaign")
+
+
+def _memory_size(text: str) -> int:
+    try:
+        return parse_memory_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--max-memory = ")) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,10 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name, command in sub.choices.items():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="on an internal error, print the full traceback")
-        if name in _LIMITED_COMMANDS:
+        if "--max-memory" not in command._option_string_actions:
+            command.add_argument("--max-memory", type=_memory_size, default=None, metavar="SIZE",
+                                 help="refuse (exit 2, with the estimate) what would need more memory"
+                                 " than SIZE, e.g. 4G (default: half of the machine's memory)")
+        if name in _LIMITED_COMMANDS and "--no-limits" not in command._option_string_actions:
             command.add_argument("--no-limits", action="store_true",
-                                 help="lift the limits on --dps, --samples, --max-examples and on"
-                                 " the length of decimal strings in input files")
+                                 help="lift the limits on --dps, --samples, --max-examples, the number"
+                                 " of campaign tasks, the length of decimal strings in input files"
+                                 " and the default memory cap (not an explicit --max-memory)")
         # Descriptions are written for the terminal, with their own line breaks.
         command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
@@ -119,8 +132,11 @@ def main(argv=None) -> int:
     command = f"proofs-check {args.command}"
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        with decimal_length_limit(limits_of(args).max_decimal_chars):
+        with decimal_length_limit(limits_of(args).max_decimal_chars), command_memory_bounds(args):
             return int(args.handler(args))
+    except MemoryError as exc:  # an allocation nobody estimated: one line, not a traceback
+        print(f"{command}: error: {out_of_memory_message(exc, max_memory_of(args))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except INPUT_ERRORS as exc:
         print(f"{command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
