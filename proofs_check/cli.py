@@ -9,6 +9,7 @@ Each sub-command lives in its own module under proofs_check.commands and exposes
   2    bad input: one line on stderr names the option, field or file and the cause
   3    internal error (a bug): one line says what to report; --debug shows the traceback
   4    campaign only: every other task done, some stopped by their timeout
+  5    report only: the .tex was written but LaTeX could not compile it (log kept)
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM).  No partial output file is left.
 """
 from __future__ import annotations
