@@ -133,9 +133,15 @@ def run(args) -> int:
         where = "".join(f", {k} {v}" for k, v in (
             ("level", j["level"]), (result.scale_name, j.get("scale")), ("family", best.family)) if v)
         print(f"smallest margin {j['margin']} (+/- {j['error']}, {best.dps} digits){where}, "
-              f"from {best.origin}", file=out)
-        print("COUNTEREXAMPLE found (margin certainly < 0)" if result.found
-              else "no counterexample found (no margin certainly < 0)", file=out)
+              f"from {best.origin}" + (" (the saved counterexample, re-checked)" if best.saved else ""),
+              file=out)
+        if result.found:
+            print("COUNTEREXAMPLE found (margin certainly < 0)", file=out)
+        elif result.interrupted:
+            print("search cut short: no counterexample found so far (no margin certainly < 0)"
+                  + ("; the --json file says \"interrupted\": true" if args.json else ""), file=out)
+        else:
+            print("no counterexample found (no margin certainly < 0)", file=out)
     note = engine.hidden_constant_note(claim)
     if note:
         print(f"note: {note}", file=out)
