@@ -311,16 +311,29 @@ class SearchResult:
 
 
 def parse_constant(value, field: str = "--constant") -> Fraction:
-    """A claim constant from a number, a decimal string or a fraction string ``"p/q"``."""
+    """A claim constant from a number, a decimal string or a fraction string ``"p/q"``;
+    positive, as every constant a claim hides in O/Theta/Omega is.
+
+    >>> parse_constant("3/4"), parse_constant("1e-2")
+    (Fraction(3, 4), Fraction(1, 100))
+    >>> parse_constant("0")
+    Traceback (most recent call last):
+    ...
+    proofs_check.errors.UsageError: --constant = '0' must be a positive number (a claim's constant is > 0)
+    """
     if isinstance(value, str) and "/" in value:
         try:
-            return Fraction(value.strip())
+            number = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
             raise UsageError(f"{field} = {value!r} is not a number or fraction p/q") from None
-    try:
-        return to_fraction(value, field)
-    except ConfigurationError as exc:
-        raise UsageError(str(exc)) from None
+    else:
+        try:
+            number = to_fraction(value, field)
+        except ConfigurationError as exc:
+            raise UsageError(str(exc)) from None
+    if number <= 0:
+        raise UsageError(f"{field} = {value!r} must be a positive number (a claim's constant is > 0)")
+    return number
 
 
 def claim_from_reference(reference: str, constant=None) -> Claim:

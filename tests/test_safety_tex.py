@@ -194,3 +194,30 @@ def test_untypesettable_title_is_refused_naming_the_field(tmp_path):
     assert proc.returncode == 2
     assert "claims[0].title" in proc.stderr and "U+6F22" in proc.stderr
     check_typesettable(example_results("demo.one", title="Lemme de Łojasiewicz, θ ≤ π")["claims"])
+
+
+def _overfull_in_narrow_cell(tmp_path: Path, cell: str) -> bool:
+    """Whether ``cell`` overflows a column as narrow as the report's 'Paper's constant'."""
+    from proofs_check.report.document import preamble
+
+    tex = tmp_path / "cell.tex"
+    tex.write_text(preamble() + "\\begin{document}\n{\\footnotesize\\begin{tabular}{p{0.12\\linewidth}}\n"
+                   + cell + "\n\\end{tabular}}\n\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
+                   capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    log = (tmp_path / "cell.log").read_text(errors="replace")
+    assert "Output written" in log, log[-2000:]
+    return "Overfull \\hbox" in log
+
+
+def test_lemma10_paper_constant_wraps_in_its_column(tmp_path):
+    """The report's numbers table printed Lemma 10's "poly(r, w_max, Delta^-1)" over the next
+    column: inline math breaks only after operators, so the cell now breaks after its commas."""
+    _require_tex()
+    from proofs_check.claims import get_claim
+    from proofs_check.report.escaping import escape_with_math
+    from proofs_check.report.render import number_or_text
+
+    text = get_claim("zgj.lemma10").paper_constant
+    assert not _overfull_in_narrow_cell(tmp_path, number_or_text(text))
+    assert _overfull_in_narrow_cell(tmp_path, escape_with_math(text))  # the old cell overflowed
