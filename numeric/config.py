@@ -126,6 +126,9 @@ def to_fraction(value, field: str) -> Fraction:
                 f"{field} is a decimal string of {len(value)} characters, more than the limit "
                 f"of {limit} (--no-limits lifts it)"
             )
+        if not value.isascii():  # Decimal would read "١" or "１" as digits
+            raise ConfigurationError(f"{field} = {value!r} is not a decimal number (only ASCII digits"
+                                     " 0-9 are numbers)")
         try:
             dec = Decimal(value.strip())
         except InvalidOperation:
@@ -211,7 +214,7 @@ def loads_exact(text: str):
     """``json.loads`` keeping numbers exact (as decimal strings for :func:`to_fraction`), with
     malformed JSON reported by line and column as a :class:`ConfigurationError`."""
     try:
-        return json.loads(text, **_EXACT_NUMBERS)
+        return json.loads(text, object_pairs_hook=_unique_keys("JSON", ConfigurationError), **_EXACT_NUMBERS)
     except json.JSONDecodeError as exc:
         raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
@@ -341,6 +344,20 @@ def _json_text(raw: bytes, name: str, error) -> str:
                     "JSON files must be UTF-8") from None
 
 
+def _unique_keys(name: str, error):
+    """A ``json.loads`` hook that builds objects and refuses a repeated key (JSON would keep
+    the last value silently), naming the key and the file."""
+    def build(pairs):
+        out = {}
+        for key, value in pairs:
+            if key in out:
+                raise error(f"{name}: the key {key!r} appears twice in one object; keep one")
+            out[key] = value
+        return out
+
+    return build
+
+
 def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs):
     """Parse a JSON file (``"-"``: standard input); an unreadable file, a file that is not
     UTF-8 text, malformed or too deeply nested JSON raises ``error`` (an input error class)
@@ -362,7 +379,7 @@ def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs)
             raise error(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
     text = _json_text(raw, name if name == "<stdin>" else repr(str(path)), error)
     try:
-        return json.loads(text, **loads_kwargs)
+        return json.loads(text, object_pairs_hook=_unique_keys(name, error), **loads_kwargs)
     except json.JSONDecodeError as exc:
         raise error(f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:

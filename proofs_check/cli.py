@@ -51,6 +51,24 @@ EXIT_CODES_HELP = "\n".join(__doc__.split("Exit codes (proofs_check.errors):\n\n
 _LIMITED_COMMANDS = ("eval", "run", "search", "replay", "report", "campaign")
 
 
+def _ascii_number(convert):
+    """``int`` or ``float`` for an option, refusing non-ASCII digits ("١", "１"), which
+    Python's own conversions read as numbers."""
+    def parse(text: str):
+        if not text.isascii():
+            raise argparse.ArgumentTypeError(f"invalid number: {text!r} (only ASCII digits 0-9)")
+        try:
+            return convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid {convert.__name__} value: {text!r}") from None
+
+    parse.__name__ = convert.__name__
+    return parse
+
+
+_ASCII_NUMBER_TYPES = {int: _ascii_number(int), float: _ascii_number(float)}
+
+
 def _memory_size(text: str) -> int:
     try:
         return parse_memory_size(text)
@@ -102,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  " and the default memory cap (not an explicit --max-memory)")
         # Descriptions are written for the terminal, with their own line breaks.
         command.formatter_class = argparse.RawDescriptionHelpFormatter
+        for action in command._actions:
+            if action.type in (int, float):
+                action.type = _ASCII_NUMBER_TYPES[action.type]
     return parser
 
 

@@ -321,6 +321,8 @@ def parse_constant(value, field: str = "--constant") -> Fraction:
     ...
     proofs_check.errors.UsageError: --constant = '0' must be a positive number (a claim's constant is > 0)
     """
+    if isinstance(value, str) and not value.isascii():  # Fraction and Decimal read "١" as 1
+        raise UsageError(f"{field} = {value!r} is not a number (only ASCII digits 0-9 are numbers)")
     if isinstance(value, str) and "/" in value:
         try:
             number = Fraction(value.strip())
