@@ -423,11 +423,17 @@ def _output_target(path, what: str, error) -> Path:
     return target
 
 
-def _probe_directory(directory: Path, what: str, named, error) -> None:
-    """Create ``directory`` if needed and make and remove a file in it; an ``OSError``
-    becomes ``error`` naming the path the user gave (``named``)."""
+def _probe_directory(directory: Path, what: str, named, error, *, create: bool = True,
+                     parents: bool = False) -> None:
+    """Make and remove a file in ``directory`` (created first when ``create``, with its
+    missing parents only when ``parents``); an ``OSError`` becomes ``error`` naming the
+    path the user gave (``named``)."""
+    missing = directory if not create else directory.parent
+    if not os.path.lexists(missing) and not (create and parents):
+        raise error(f"{what} {str(named)!r} cannot be written: the directory {str(missing)!r} does not"
+                    " exist (create it first; missing directories are not made silently)")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=parents, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".proofs-check.", suffix=".probe")
         os.close(fd)
         os.unlink(tmp)
@@ -444,18 +450,21 @@ def ensure_writable(path, what: str = "output file", *, error=ConfigurationError
     target = _output_target(path, what, error)
     if target.exists() and not os.access(target, os.W_OK):
         raise error(f"{what} {str(path)!r} cannot be written: the file is read-only")
-    _probe_directory(target.parent, what, path, error)
+    # The file's directory must exist (also a dangling link's target's): never made silently.
+    _probe_directory(target.parent, what, path, error, create=False)
     return Path(path)
 
 
-def ensure_writable_directory(path, what: str = "output directory", *, error=ConfigurationError) -> Path:
-    """Create the directory ``path`` if needed and check that files can be made in it."""
+def ensure_writable_directory(path, what: str = "output directory", *, error=ConfigurationError,
+                              parents: bool = False) -> Path:
+    """Create the directory ``path`` if needed (its parent must exist, unless ``parents``:
+    for a program's own default location) and check that files can be made in it."""
     path = Path(path)
     if str(path) == "":
         raise error(f"{what} is an empty path")
     if path.exists() and not path.is_dir():
         raise error(f"{what} {str(path)!r} is not a directory")
-    _probe_directory(path, what, path, error)
+    _probe_directory(path, what, path, error, parents=parents)
     return path
 
 
@@ -478,7 +487,9 @@ def write_atomically(path, text: str, *, what: str = "output file", error=Config
     give (an existing file keeps its own).
     """
     target = _output_target(path, what, error)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not os.path.lexists(target.parent):
+        raise error(f"{what} {str(path)!r} cannot be written: the directory {str(target.parent)!r}"
+                    " does not exist")
     mode = _new_file_mode(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

@@ -105,9 +105,10 @@ def run(args) -> int:
     seed = 0 if args.seed is None else args.seed
     database = _dir(args.db, default_db, "--db")
     save_dir = _dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples", "--save-dir")
-    for option, path in (("--save-dir", save_dir), ("--db", database)):
+    for option, path, given in (("--save-dir", save_dir, args.save_dir), ("--db", database, args.db)):
         if path is not None:  # up front: a result must not be computed only to be lost
-            ensure_writable_directory(path, option, error=UsageError)
+            # the default under .proofs-check/ is ours to make; a named one needs its parent
+            ensure_writable_directory(path, option, error=UsageError, parents=given is None)
     result = engine.search(
         claim, claim_ref=args.claim, max_examples=args.max_examples, seed=seed,
         database=database, save_dir=save_dir,
