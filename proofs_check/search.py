@@ -228,6 +228,12 @@ def hidden_constant_note(claim: Claim) -> str | None:
     """The caveat printed with a margin when the claim's constant is hidden in O/Theta."""
     if claim.constant is not None or claim.relation == "==":
         return None
+    if hasattr(claim.at, "user_at"):  # proofs_check.claims.user: a named stand-in
+        from proofs_check.claims.user import STAND_IN_CONSTANT
+
+        return (f"claim {claim.id} has constant=None (hidden in O/Theta/Omega): it was evaluated with"
+                f" the constant {STAND_IN_CONSTANT}, so a negative margin refutes that constant only;"
+                " pass --constant C to test a specific C")
     return (f"the constant of {claim.id} is hidden in O/Theta/Omega; its `at` uses a stand-in "
             "(usually 1), so a negative margin refutes that constant only, not the claim; "
             "pass --constant C to test a specific C")
