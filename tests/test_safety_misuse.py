@@ -321,3 +321,20 @@ def test_a_long_eval_shows_progress(tmp_path):
     proc = _cli("eval", "c.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "proofs-check eval: evaluating the loss and gradient of m = 1500 neurons" in proc.stderr
+
+
+def test_a_campaign_task_out_of_memory_says_so_in_its_row(monkeypatch):
+    """A task that ran out of memory was stored as an empty "MemoryError:"."""
+    import dataclasses
+
+    from proofs_check.campaign import tasks
+
+    def exhausted(**inputs):
+        raise MemoryError()
+
+    kind = tasks.TASKS["claim_check"]
+    monkeypatch.setitem(tasks.TASKS, "claim_check", dataclasses.replace(kind, run=exhausted))
+    task = tasks.TaskInputs("claim_check", (("claim", "zgj.lemma11"), ("samples", None), ("seed", 0)))
+    record = tasks.execute("claim_check", task.canonical)
+    assert record["status"] == "failed"
+    assert record["error"].startswith("out of memory: an allocation failed with ")
