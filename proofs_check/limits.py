@@ -117,6 +117,8 @@ def max_memory_of(args) -> int | None:
     """The memory cap a parsed command line asked for: ``--max-memory``, else none with
     ``--no-limits``, else :func:`default_max_memory`."""
     given = getattr(args, "max_memory", None)
+    if isinstance(given, str):  # a command that declares its own --max-memory keeps it as text
+        given = parse_memory_size(given)
     if given is not None:
         return given
     return None if getattr(args, "no_limits", False) else default_max_memory()

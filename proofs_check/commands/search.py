@@ -137,12 +137,13 @@ def run(args) -> int:
               f"from {best.origin}" + (" (the saved counterexample, re-checked)" if best.saved else ""),
               file=out)
         if result.found:
-            print("COUNTEREXAMPLE found (margin certainly < 0)", file=out)
+            print("refuted: COUNTEREXAMPLE found (margin certainly < 0, a certified counterexample)", file=out)
         elif result.interrupted:
-            print("search cut short: no counterexample found so far (no margin certainly < 0)"
+            print("inconclusive: search cut short, no counterexample found so far (no margin certainly < 0)"
                   + ("; the --json file says \"interrupted\": true" if args.json else ""), file=out)
         else:
-            print("no counterexample found (no margin certainly < 0)", file=out)
+            print("inconclusive: no counterexample found (no margin certainly < 0); a search proves nothing",
+                  file=out)
     note = engine.hidden_constant_note(claim)
     if note:
         print(f"note: {note}", file=out)
