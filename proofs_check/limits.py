@@ -64,6 +64,10 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 NO_LIMITS = Limits(None, None, None, None, None)
 
+#: Address space the backstop allows beyond the cap: libraries reserve address space they
+#: never touch (the native engine's JIT, LLVM, failed to load under an exact cap of 100 MB).
+ADDRESS_SPACE_SLACK = 4 * 1024**3
+
 #: The default memory cap as a fraction of the machine's memory.
 DEFAULT_MEMORY_FRACTION = 0.5
 
@@ -138,7 +142,7 @@ def command_memory_bounds(args):
 
     Estimates checked by :func:`require_memory` are refused above the cap (exit 2), and as a
     backstop for allocations nobody estimated, the process's address space may grow by at
-    most the cap beyond what it holds on entry (``RLIMIT_AS``, inherited by the processes it
+    most the cap (plus :data:`ADDRESS_SPACE_SLACK`) beyond what it holds on entry (``RLIMIT_AS``, inherited by the processes it
     starts): past it an allocation fails with ``MemoryError``, which the command line
     reports in one line instead of the kernel killing the machine's other work.
     """
@@ -151,7 +155,7 @@ def command_memory_bounds(args):
             import resource
 
             previous = resource.getrlimit(resource.RLIMIT_AS)
-            wanted = _address_space_in_use() + cap
+            wanted = _address_space_in_use() + cap + ADDRESS_SPACE_SLACK
             hard = previous[1]
             if hard != resource.RLIM_INFINITY:
                 wanted = min(wanted, hard)
