@@ -47,7 +47,7 @@ from proofs_check.errors import UsageError
 from proofs_check.judgement import Decision
 from proofs_check.samplers import configuration_at_level, random_spec
 
-__all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at"]
+__all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at", "optimiser_worst_case"]
 
 #: Levels of the optimiser's scan, and fractions of ``upper`` added to it.
 DEFAULT_LEVELS = (1e-6, 1e-3, 1e-2)
@@ -146,13 +146,19 @@ def _hunt(claim, geometry, seed):
     return hunt(geometry.teacher, settings)
 
 
-def _optimiser(claim, geometry, m, level, seed):
+def optimiser_worst_case(claim, teacher, m, level, seed):
+    """The margin optimiser's worst case of Theorem 4's inequality on ``{L = level}``
+    (minimising ``||grad L|| / (kappa L)``): an empirical search, not a proof."""
     from proofs_check.worst_case import WorstCaseSettings, minimise_margin
 
     settings = WorstCaseSettings(starts_per_family=claim.settings.starts_per_family,
                                  objective="gradient_norm", seed=seed,
                                  budget=claim.settings.worst_case_budget)
-    return minimise_margin(claim, np.array(geometry.teacher), students=m, level=level, settings=settings)
+    return minimise_margin(claim, np.array(teacher, dtype=float), students=m, level=level, settings=settings)
+
+
+def _optimiser(claim, geometry, m, level, seed):
+    return optimiser_worst_case(claim, geometry.teacher, m, level, seed)
 
 
 def _observe(claim, request):
