@@ -247,7 +247,7 @@ def atan2_nonnegative(y: Interval, x: Interval) -> Interval:
     def end(yv, xv, upper: bool):
         rnd, anti = (up, down) if upper else (down, up)
         small = yv <= xv
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             # y <= x: atan(y / x), rounded with the bound; else pi/2 - atan(x / y), against it
             q_small = rnd(yv / np.where(xv > 0, xv, 1.0))
             q_large = anti(xv / np.where(yv > 0, yv, 1.0))

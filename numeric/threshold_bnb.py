@@ -17,7 +17,8 @@ Every box is, in this order:
    with ``Y`` the float inverse of ``H``'s midpoint.  Every zero of ``grad f`` in ``B'``
    lies in ``K`` (mean-value theorem), so ``K`` disjoint from ``B'`` discards the box
    (``excluded``); ``K`` inside the interior of ``B'`` proves exactly one zero in ``B'``
-   (Krawczyk 1969, Moore's existence theorem), enclosed by ``K``.  That zero is a
+   (Krawczyk 1969, Moore's existence theorem), enclosed by ``K`` and then by
+   ``K(Z) cap Z`` iterated from ``Z = K``.  That zero is a
    ``global`` minimum if a known zero of ``f`` lies in ``B'``; otherwise, if ``f(K)``'s
    enclosure is ``>= level`` the box is discarded (``loss``), and if it is ``> 0`` the
    point is a certified ``spurious`` stationary point with its value enclosed;
@@ -157,6 +158,18 @@ def krawczyk(model, lo, hi, inflation: float):
     return status, K.lo, K.hi, B_lo, B_hi
 
 
+def _tighten(model, lo, hi, rounds: int = 6):
+    """Krawczyk iterated on boxes known to hold exactly one zero: the zero stays in
+    ``K(Z) cap Z``, which shrinks quadratically (the loss there then has a tight enclosure)."""
+    for _ in range(rounds):
+        _, K_lo, K_hi, _, _ = krawczyk(model, lo, hi, 1.0)
+        new_lo, new_hi = np.maximum(lo, K_lo), np.minimum(hi, K_hi)
+        ok = np.all(new_lo <= new_hi, axis=1) & np.all(np.isfinite(new_lo) & np.isfinite(new_hi), axis=1)
+        lo = np.where(ok[:, None], new_lo, lo)
+        hi = np.where(ok[:, None], new_hi, hi)
+    return lo, hi
+
+
 def _loss_enclosure(model, lo, hi):
     """Naive enclosure intersected with the mean-value form where the model is smooth."""
     L, g = model.loss_gradient(lo, hi)
@@ -247,6 +260,7 @@ def branch_and_bound(model, level: float, settings: BnbSettings = BnbSettings(),
                     known |= np.all((z[0] >= Bl) & (z[1] <= Bh), axis=1)
                 keep(lo[i_box[known]], hi[i_box[known]], _CODE["global"])
                 decided[i_box[known]] = True
+                Kl, Kh = _tighten(model, Kl, Kh)
                 LK, _, _ = _loss_enclosure(model, Kl, Kh)
                 high = ~known & (LK.lo >= level)
                 keep(lo[i_box[high]], hi[i_box[high]], _CODE["loss"])
