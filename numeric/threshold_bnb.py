@@ -42,7 +42,7 @@ import numpy as np
 from numeric.interval import Interval, down, up
 
 __all__ = ["BoxModel", "BnbSettings", "BnbResult", "SpuriousPoint", "OUTCOMES", "branch_and_bound",
-           "krawczyk", "distinct_points"]
+           "krawczyk", "distinct_points", "slice_boxes"]
 
 #: Leaf outcomes, in the order of the tests.
 OUTCOMES = ("pruned", "loss", "gradient", "excluded", "global", "spurious", "unresolved")
@@ -80,7 +80,7 @@ class BnbSettings:
     min_width: float = 1e-9
     krawczyk_width: float = 0.25
     inflation: float = 1.25
-    keep_leaves: int = 200_000
+    keep_leaves: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -321,3 +321,17 @@ def distinct_points(points) -> list:
         else:
             groups.append([p])
     return groups
+
+
+def slice_boxes(result: BnbResult, axes: tuple, point) -> list:
+    """The stored leaves met by the 2-D plane through ``point`` spanned by ``axes``: rows
+    ``[x_lo, x_hi, y_lo, y_hi, outcome]`` (floats, outcome an index into :data:`OUTCOMES`)."""
+    if not result.leaves:
+        return []
+    lo, hi, code = result.leaves
+    point = np.asarray(point, float)
+    other = [k for k in range(lo.shape[1]) if k not in axes]
+    met = np.all((lo[:, other] <= point[other]) & (point[other] <= hi[:, other]), axis=1)
+    i, j = axes
+    return [[float(lo[k, i]), float(hi[k, i]), float(lo[k, j]), float(hi[k, j]), int(code[k])]
+            for k in np.where(met)[0]]

@@ -28,12 +28,12 @@ from fractions import Fraction
 
 import mpmath
 
-from numeric.threshold_bnb import BnbSettings, branch_and_bound, distinct_points
+from numeric.threshold_bnb import OUTCOMES, BnbSettings, branch_and_bound, distinct_points, slice_boxes
 from numeric.threshold_model import TeacherStudentBoxes
 from proofs_check.errors import UsageError
 
 __all__ = ["ThresholdSettings", "threshold_bracket", "padded_teacher", "teacher_parameters",
-           "floor_decimal", "ceiling_decimal", "LEVEL_GAP", "SCAN_FRACTIONS"]
+           "floor_decimal", "ceiling_decimal", "fundamental_image", "LEVEL_GAP", "SCAN_FRACTIONS"]
 
 #: The branch and bound's level is ``(1 - LEVEL_GAP)`` times the lower end of ``upper``.
 LEVEL_GAP = 1e-7
@@ -211,7 +211,32 @@ def _proved_lower(T, m, dim, settings, upper_lo, out):
     else:
         value = level if result.certified else None
     lower["value"] = None if value is None else floor_decimal(value)
+    witness = out["upper"].get("witness")
+    if witness is not None and dim >= 2:
+        point = fundamental_image(witness["student"], dim)
+        names = [f"u_{j + 1}[{k}]" for j in range(m) for k in range(dim)]
+        fixed = ", ".join(f"{names[k]} = {point[k]:.6g}" for k in range(2, len(names)))
+        out["figures"] = {"threshold_boxes": {
+            "label": f"r = {len(T)}, m = {m}, d = {dim}, level {floor_decimal(level, 8)}",
+            "axes": names[:2], "fixed": fixed or "-", "outcomes": list(OUTCOMES),
+            "boxes": slice_boxes(result, (0, 1), point)}}
     return lower
+
+
+def fundamental_image(student_rows, dim: int) -> list:
+    """The effective vectors ``u_j = |w_j| w_j`` of a configuration, moved into the branch
+    and bound's fundamental domain (first coordinates >= 0 and increasing; the last
+    student's extra coordinates >= 0), flattened."""
+    rows = []
+    for row in student_rows:
+        w = [float(Fraction(x)) for x in row]
+        n = math.sqrt(sum(x * x for x in w))
+        u = [n * x for x in w]
+        if u[0] < 0:
+            u = [-x for x in u]
+        rows.append(u)
+    rows.sort(key=lambda u: u[0])
+    return [x for u in rows for x in u]
 
 
 def _witness(T, point):
