@@ -28,6 +28,7 @@ from fractions import Fraction
 
 import mpmath
 
+from numeric.config import fraction_to_decimal_string
 from numeric.threshold_bnb import OUTCOMES, BnbSettings, branch_and_bound, distinct_points, slice_boxes
 from numeric.threshold_model import TeacherStudentBoxes
 from proofs_check.errors import UsageError
@@ -113,7 +114,7 @@ def _hunt(teacher, settings: ThresholdSettings):
 
     hs = HuntSettings(students=settings.students, starts=settings.hunt_starts, seed=settings.seed,
                       budget=settings.hunt_budget)
-    result = hunt([[str(x) for x in row] for row in teacher], hs)
+    result = hunt([list(row) for row in teacher], hs)
     low = result.lowest_spurious
     return None if low is None else result.points[low]
 
@@ -156,7 +157,7 @@ def threshold_bracket(teacher, settings: ThresholdSettings, hunt=_hunt) -> dict:
     dim = settings.dim if settings.dim is not None else r + m
     T = padded_teacher(teacher, dim)
     delta, w_min, w_max = teacher_parameters(T)
-    out = {"teacher": [[str(x) for x in row] for row in T], "students": m, "dim": dim,
+    out = {"teacher": _decimal_rows(T), "students": m, "dim": dim,
            "paper_eps0": mpmath.nstr(paper_eps0(delta, w_min, w_max, r), 6)}
     point = hunt(T, settings)
     upper_hi = None
@@ -250,9 +251,13 @@ def _witness(T, point):
     for row in rows:
         n = float(np.linalg.norm(row))
         students.append([repr(float(x / math.sqrt(n))) if n > 0 else "0" for x in row])
-    return {"teacher": [[str(x) for x in row] for row in T], "student": students,
+    return {"teacher": _decimal_rows(T), "student": students,
             "effective_vectors_lo": [repr(float(x)) for x in point.lo],
             "effective_vectors_hi": [repr(float(x)) for x in point.hi]}
+
+
+def _decimal_rows(rows):
+    return [[fraction_to_decimal_string(Fraction(x), 40) for x in row] for row in rows]
 
 
 def _common_digits(lo: Fraction, hi: Fraction) -> str:
