@@ -314,7 +314,10 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
     # Paper, lower bound, upper bound (or the single empirical threshold) side by side.
     series = [("paper_eps0", r"paper's $\epsilon_0$", "v", "C3")]
     if data.lower or data.upper:
-        series += [("lower", "lower bound", "^", "C2"), ("upper", "upper bound", "s", "C0")]
+        # zgj.eps0's lower end is the optimiser scan (not a bound); its upper end is a
+        # certified spurious stationary point (a proved upper bound)
+        series += [("lower", "optimiser scan (not a bound)", "^", "C2"),
+                   ("upper", "certified spurious point (upper bound)", "s", "C0")]
     elif data.empirical:
         series += [("empirical", "empirical threshold", "o", "C1")]
     width = 0.6 / len(series)

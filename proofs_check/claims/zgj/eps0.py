@@ -12,16 +12,18 @@ The real threshold of a teacher geometry lies between two numbers:
 * ``upper``: the loss of the lowest **certified** spurious stationary point found by the
   hunt (:mod:`proofs_check.landscape`: Krawczyk on balls).  At that exact point
   ``||grad L|| = 0 < kappa L``, so no threshold at or above it can hold: a certified bound;
-* ``lower``: the largest scanned level at and below which the margin optimiser
-  (:func:`proofs_check.worst_case.minimise_margin`, minimising ``||grad L|| / (kappa L)``
-  on ``{L = level}``) found no violation: an empirical bound (an optimiser is not a proof).
+* ``lower``: the **optimiser scan**, the largest scanned level at and below which the
+  margin optimiser (:func:`proofs_check.worst_case.minimise_margin`, minimising
+  ``||grad L|| / (kappa L)`` on ``{L = level}``) found no violation: empirical, not a bound
+  (an optimiser is not a proof).  A proved lower bound comes from the branch and bound of
+  ``proofs-check threshold --prove`` (:mod:`proofs_check.threshold`).
 
 Verdict, per geometry, then over all (refuted if any is, consistent if all are):
 
 * ``refuted`` (certified): a certified spurious stationary point with loss certainly
   ``<= eps0``, or a configuration with ``L <= eps0`` and ``||grad L|| < kappa L``, both
   enclosed by balls (from the optimiser or from samples at level eps0);
-* ``consistent`` (empirical): ``eps0 < lower`` (and below ``upper``), and every sample at
+* ``consistent`` (empirical): eps0 below the optimiser scan's level (and below ``upper``), and every sample at
   level eps0 satisfies Theorem 4's inequality by balls;
 * ``inconclusive`` otherwise.
 
@@ -286,12 +288,14 @@ def _judge(claim, obs):
             "paper_eps0": mpmath.nstr(eps0, 6),
             "upper": None if upper is None else decimal_string(upper, 20),
             "lower": None if lower is None else mpmath.nstr(lower, 6),
+            "lower_kind": "optimiser scan (empirical, not a bound)",
             "witness": stationary[0].witness["config"] if stationary else None,
             "status": status,
         })
-        notes.append(f"{label}: eps0 = {mpmath.nstr(eps0, 4)} (constant 1); real threshold in "
-                     f"[{'-' if lower is None else mpmath.nstr(lower, 4)} (optimiser, empirical), "
-                     f"{'-' if upper is None else decimal_string(upper, 8)} (certified stationary point)]")
+        notes.append(f"{label}: eps0 = {mpmath.nstr(eps0, 4)} (constant 1); real threshold at most "
+                     f"{'-' if upper is None else decimal_string(upper, 8)} (certified stationary point); "
+                     f"optimiser scan: no violation found up to {'-' if lower is None else mpmath.nstr(lower, 4)} "
+                     f"(empirical, not a bound)")
     status = "refuted" if refuted else ("consistent" if all_consistent and per_geometry else "inconclusive")
     kind = "certified" if status == "refuted" else "empirical"
     figure = {
@@ -305,9 +309,10 @@ def _judge(claim, obs):
     }
     shown = {"refuted": "a certified configuration below the claimed eps0 violates Theorem 4 "
                         "(a spurious stationary point or ||grad L|| < kappa L, by balls)",
-             "consistent": "the claimed eps0 lies below the optimiser's lower bound of the real "
-                           "threshold in every geometry, and Theorem 4 holds at the samples at eps0",
-             "inconclusive": "the claimed eps0 is not below the optimiser's lower bound in every geometry"}[status]
+             "consistent": "the claimed eps0 lies below the optimiser scan's level (no violation found "
+                           "there; empirical, not a bound) in every geometry, and Theorem 4 holds at the "
+                           "samples at eps0",
+             "inconclusive": "the claimed eps0 is not below the optimiser scan's level in every geometry"}[status]
     decision = Decision(status, kind, min_margin, None if min_margin is None else min_margin.rad(),
                         None, shown)
     return base_verdict(claim, obs, decision, worst=counter if counter else worst,
