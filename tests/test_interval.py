@@ -192,3 +192,20 @@ def test_model_box_enclosure_contains_the_loss_at_points_of_the_box(centre, radi
         Hx = model.hessian(x, x)
         if np.all(np.isfinite(H.lo)):
             assert np.all(H.lo[0] <= Hx.lo[0] + 1e-12) and np.all(Hx.hi[0] <= H.hi[0] + 1e-12)
+
+
+def test_float_and_ball_enclosures_of_the_same_boxes_overlap():
+    from numeric.threshold_balls import ball_loss_gradient
+
+    rng = np.random.default_rng(1)
+    teacher = ((1, 0), (Fraction(3, 5), Fraction(4, 5)))
+    model = TeacherStudentBoxes(teacher, 2, 2, 0.1)
+    c = rng.uniform(-1.5, 1.5, (20, 4))
+    lo, hi = c - 1e-4, c + 1e-4
+    L, g = model.loss_gradient(lo, hi)
+    for i in range(20):
+        Lb, gb = ball_loss_gradient(teacher, 2, 2, lo[i], hi[i])
+        assert float(Lb.lower()) <= L.hi[i] and L.lo[i] <= float(Lb.upper())
+        for k in range(4):
+            if gb[k] is not None and np.isfinite(g.lo[i, k]):
+                assert float(gb[k].lower()) <= g.hi[i, k] and g.lo[i, k] <= float(gb[k].upper())
