@@ -34,7 +34,7 @@ from numeric.threshold_model import TeacherStudentBoxes
 from proofs_check.errors import UsageError
 
 __all__ = ["ThresholdSettings", "threshold_bracket", "padded_teacher", "teacher_parameters",
-           "floor_decimal", "ceiling_decimal", "fundamental_image", "LEVEL_GAP", "SCAN_FRACTIONS"]
+           "floor_decimal", "ceiling_decimal", "common_digits", "fundamental_image", "unresolved_summary", "LEVEL_GAP", "SCAN_FRACTIONS"]
 
 #: The branch and bound's level is ``(1 - LEVEL_GAP)`` times the lower end of ``upper``.
 LEVEL_GAP = 1e-7
@@ -164,7 +164,7 @@ def threshold_bracket(teacher, settings: ThresholdSettings, hunt=_hunt) -> dict:
     if point is not None:
         lo, hi = _ball_bounds(point.loss)
         upper_hi = hi
-        out["upper"] = {"loss": _common_digits(lo, hi), "loss_interval": [floor_decimal(lo, 20), ceiling_decimal(hi, 20)],
+        out["upper"] = {"loss": common_digits(lo, hi), "loss_interval": [floor_decimal(lo, 20), ceiling_decimal(hi, 20)],
                         "certified": True, "method": "hunt (Krawczyk on balls)",
                         "witness": point.config.to_dict(digits=40)}
     else:
@@ -196,6 +196,8 @@ def _proved_lower(T, m, dim, settings, upper_lo, out):
              "boxes": result.boxes, "seconds": round(result.seconds, 1),
              "share_decided": f"{min(result.volume_decided, 1.0):.6f}",
              "outcomes": dict(result.counts)}
+    if not result.certified:
+        lower["unresolved"] = unresolved_summary(model, result)
     found = result.lowest_spurious()
     if found is not None:
         # a spurious stationary point below the level, certified by Krawczyk on float intervals
@@ -204,7 +206,7 @@ def _proved_lower(T, m, dim, settings, upper_lo, out):
         lowest_lo = min(p.value_lo for p in result.spurious)
         lowest_hi = min(p.value_hi for p in result.spurious)
         if out["upper"]["loss"] is None or Fraction(lowest_hi) < Fraction(out["upper"]["loss_interval"][1]):
-            out["upper"] = {"loss": _common_digits(Fraction(lowest_lo), Fraction(lowest_hi)),
+            out["upper"] = {"loss": common_digits(Fraction(lowest_lo), Fraction(lowest_hi)),
                             "loss_interval": [floor_decimal(lowest_lo), ceiling_decimal(lowest_hi)],
                             "certified": True, "method": "branch-and-bound (Krawczyk on float64 intervals)",
                             "witness": _witness(T, found)}
@@ -222,6 +224,32 @@ def _proved_lower(T, m, dim, settings, upper_lo, out):
             "axes": names[:2], "fixed": fixed or "-", "outcomes": list(OUTCOMES),
             "boxes": slice_boxes(result, (0, 1), point)}}
     return lower
+
+
+def unresolved_summary(model, result) -> dict:
+    """Where the branch and bound did not finish: the undecided boxes' count, widths, the
+    lowest loss enclosure among them, how many may hold a zero student row, and the range
+    of their centres per coordinate (measured, for the report)."""
+    import numpy as np
+
+    from numeric.threshold_bnb import OUTCOMES as names
+
+    if not result.leaves:
+        return {"boxes": 0}
+    lo, hi, code = result.leaves
+    keep = code == names.index("unresolved")
+    lo, hi = lo[keep], hi[keep]
+    if lo.shape[0] == 0:
+        return {"boxes": 0}
+    sample = slice(0, min(lo.shape[0], 20000))
+    L, _ = model.loss_gradient(lo[sample], hi[sample], want_gradient=False)
+    centre = 0.5 * (lo + hi)
+    return {"boxes": int(lo.shape[0]),
+            "width_median": f"{float(np.median(np.max(hi - lo, axis=1))):.3g}",
+            "loss_lower_min": f"{float(np.min(L.lo)):.4g}",
+            "share_with_possible_zero_row": f"{float(np.mean(~model.smooth(lo, hi))):.3f}",
+            "centre_min": [f"{x:.3g}" for x in centre.min(axis=0)],
+            "centre_max": [f"{x:.3g}" for x in centre.max(axis=0)]}
 
 
 def fundamental_image(student_rows, dim: int) -> list:
@@ -260,7 +288,7 @@ def _decimal_rows(rows):
     return [[fraction_to_decimal_string(Fraction(x), 40) for x in row] for row in rows]
 
 
-def _common_digits(lo: Fraction, hi: Fraction) -> str:
+def common_digits(lo: Fraction, hi: Fraction) -> str:
     """The decimal digits ``lo`` and ``hi`` share (every certified digit), at least one."""
     for digits in range(30, 0, -1):
         a, b = floor_decimal(lo, digits), floor_decimal(hi, digits)

@@ -142,3 +142,24 @@ def test_target1_threshold_proved_and_level_above_the_bisector_point_refuted():
     twin = branch_and_bound(TeacherStudentBoxes(((1, 0), (0, 1)), 2, 2, level), level, BnbSettings(budget=3000))
     low = twin.lowest_spurious()
     assert low is not None and low.value_lo <= THRESHOLD_ORTHOGONAL_2 <= low.value_hi
+
+
+def test_decimal_strings_keep_only_certified_digits():
+    from fractions import Fraction
+
+    from proofs_check.threshold import ceiling_decimal, common_digits, floor_decimal
+
+    assert floor_decimal(Fraction(2, 3), 5) == "0.66666" and ceiling_decimal(Fraction(2, 3), 5) == "0.66667"
+    assert common_digits(Fraction("0.0578724913"), Fraction("0.0578724931")) == "0.05787249"
+    # an enclosure straddling a digit boundary certifies fewer digits
+    assert common_digits(Fraction("0.12999"), Fraction("0.13001")) == "0.1"
+
+
+def test_fundamental_image_normalises_signs_and_order():
+    from proofs_check.threshold import fundamental_image
+
+    point = fundamental_image([["-1", "0"], ["0.5", "0.5"]], 2)
+    model = TeacherStudentBoxes(((1, 0), (0, 1)), 2, 2, 0.06)
+    x = np.array(point)[None]
+    lo, hi = model.initial_box()
+    assert np.all((lo <= x[0]) & (x[0] <= hi)) and not model.prune(x, x)[0]
