@@ -389,9 +389,9 @@ def _threshold_boxes(data: ThresholdBoxes, path: Path) -> str:
     return ("The boxes of the branch and bound for the real threshold (" + escape(data.label)
             + ") met by the plane of " + escape(data.axes[0]) + " and " + escape(data.axes[1])
             + " at " + escape(data.fixed) + ", coloured by the test that decided each: " + shown
-            + ". \emph{loss}: the loss enclosure is above the level; \emph{gradient}: a gradient"
-            " component excludes 0; \emph{excluded}: the Krawczyk operator leaves the box;"
-            " \emph{global}: a single stationary point, the global minimum; \emph{pruned}: outside"
+            + ". \\emph{loss}: the loss enclosure is above the level; \\emph{gradient}: a gradient"
+            " component excludes 0; \\emph{excluded}: the Krawczyk operator leaves the box;"
+            " \\emph{global}: a single stationary point, the global minimum; \\emph{pruned}: outside"
             " the fundamental domain or Lemma C.5's mass bound.")
 
 
