@@ -11,7 +11,9 @@ Every box is, in this order:
 2. ``loss``: the enclosure of ``f`` over the box is ``>= level`` (the naive enclosure
    intersected with the mean-value form ``f(c) + grad f(B) . (B - c)``, whose width is
    quadratic in the box near a stationary point);
-3. ``gradient``: some component of ``grad f``'s enclosure excludes 0;
+3. ``gradient``: some component of ``grad f``'s enclosure excludes 0; ``zero-row``: the
+   model shows that every stationary point of the box has a zero row, and those are
+   accounted for separately (the teacher-student blow-up, with the width ``m - 1`` proved);
 4. Krawczyk (where the model says ``f`` is C^2 on the box): on the box ``B'`` inflated
    by ``inflation`` around its centre ``c``, ``K = c - Y g(c) + (I - Y H(B')) (B' - c)``
    with ``Y`` the float inverse of ``H``'s midpoint.  Every zero of ``grad f`` in ``B'``
@@ -45,7 +47,7 @@ __all__ = ["BoxModel", "BnbSettings", "BnbResult", "SpuriousPoint", "OUTCOMES", 
            "krawczyk", "distinct_points", "slice_boxes"]
 
 #: Leaf outcomes, in the order of the tests.
-OUTCOMES = ("pruned", "loss", "gradient", "excluded", "global", "spurious", "unresolved")
+OUTCOMES = ("pruned", "loss", "gradient", "excluded", "global", "spurious", "unresolved", "zero-row")
 _CODE = {name: k for k, name in enumerate(OUTCOMES)}
 
 #: Bytes per live box (end points) and per stored leaf (end points and outcome), generous.
@@ -241,6 +243,15 @@ def branch_and_bound(model, level: float, settings: BnbSettings = BnbSettings(),
         keep(lo[by_grad], hi[by_grad], _CODE["gradient"])
         rest = ~by_loss & ~by_grad
         lo, hi, smooth = lo[rest], hi[rest], smooth[rest]
+        zero_row_excluded = getattr(model, "zero_row_excluded", None)
+        if zero_row_excluded is not None and np.any(~smooth):
+            small = ~smooth & (np.max(hi - lo, axis=1) <= settings.krawczyk_width)
+            idx = np.where(small)[0]
+            by_zero = np.zeros(lo.shape[0], dtype=bool)
+            if idx.size:
+                by_zero[idx] = zero_row_excluded(lo[idx], hi[idx])
+            keep(lo[by_zero], hi[by_zero], _CODE["zero-row"])
+            lo, hi, smooth = lo[~by_zero], hi[~by_zero], smooth[~by_zero]
 
         width = np.max(hi - lo, axis=1)
         tryk = smooth & (width <= settings.krawczyk_width)

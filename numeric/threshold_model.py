@@ -119,6 +119,13 @@ class TeacherStudentBoxes:
     m: int
     d: int
     level: float
+    #: Set once the width ``m - 1`` is proved to have no spurious stationary point below
+    #: ``level``: then the stationary points with a zero row (which are the width ``m - 1``'s)
+    #: are accounted for, and :meth:`zero_row_excluded` may discard boxes at zero rows.
+    zero_rows_covered: bool = False
+    #: The finest direction pieces per side of a face of the cube for :meth:`zero_row_excluded`
+    #: (pieces are bisected adaptively down to this).
+    direction_pieces: int = 64
 
     @property
     def n(self) -> int:
@@ -182,9 +189,10 @@ class TeacherStudentBoxes:
         pairs += [(m + i, m + k, 1.0) for i, k in itertools.combinations(range(r), 2)]
         return pairs
 
-    def loss_gradient(self, lo, hi, want_gradient: bool = True):
+    def loss_gradient(self, lo, hi, want_gradient: bool = True, self_term: bool = True):
         """``(L, grad_u L)`` enclosed over the boxes: ``(N,)`` and ``(N, n)``; gradient rows
-        whose box contains 0 are the whole line."""
+        whose box contains 0 are the whole line.  ``self_term=False`` leaves out the term
+        ``u_j`` of row ``j`` (what remains depends on ``u_j``'s direction only)."""
         u = self._u(lo, hi)
         N = u.shape[0]
         T = _teacher_interval(self.padded_teacher())
@@ -208,7 +216,7 @@ class TeacherStudentBoxes:
         g_ab = g_ab.intersect(Interval(-_expand(NV[:, b]).hi, _expand(NV[:, b]).hi))
         g_ba = (rest * V[:, a] + _expand(NV[:, a] * sin) * Vbar[:, b]) * (2.0 / PI)
         g_ba = g_ba.intersect(Interval(-_expand(NV[:, a]).hi, _expand(NV[:, a]).hi))
-        rows = [u[:, j] for j in range(self.m)]
+        rows = [u[:, j] if self_term else u[:, j] * 0.0 for j in range(self.m)]
         for p, (ia, ib, sg) in enumerate(pairs):
             if ia < self.m:
                 rows[ia] = rows[ia] + g_ab[:, p] * sg
@@ -224,6 +232,63 @@ class TeacherStudentBoxes:
 
     def gradient(self, lo, hi) -> Interval:
         return self.loss_gradient(lo, hi)[1]
+
+    def zero_row_excluded(self, lo, hi):
+        """Boxes whose every stationary point has a zero row (mask ``(N,)``), by the blow-up
+        of a row ``j`` whose box contains 0: with ``u_j = t omega`` (``t > 0``, ``|omega| = 1``)
+        row ``j``'s gradient is ``t omega + sum_{l != j} G(u_l, omega) - sum_i G(w*_i, omega)``,
+        continuous in ``(t, omega)`` down to ``t = 0``; if for every direction (the cube's
+        faces bisected adaptively, ``omega = v / |v|``) and ``t`` in ``[0, max |u_j|]`` some
+        component excludes 0, no point of the box with ``u_j != 0`` is stationary.  The
+        points with ``u_j = 0`` are the width ``m - 1``'s stationary points: they count only
+        when ``zero_rows_covered`` (proved separately), so otherwise nothing is excluded."""
+        N = lo.shape[0]
+        out = np.zeros(N, dtype=bool)
+        if not self.zero_rows_covered:
+            return out
+        u = self._u(lo, hi)
+        nu = norms(u)
+        d = self.d
+        for j in range(self.m):
+            rows = np.where((nu.lo[:, j] <= 0) & ~out)[0]
+            if rows.size == 0:
+                continue
+            failed = np.zeros(rows.size, dtype=bool)
+            # work items: a piece of a face of the cube [-1, 1]^d and the boxes still to decide
+            work = []
+            for axis in range(d):
+                for sign in (1.0, -1.0):
+                    v_lo, v_hi = -np.ones(d), np.ones(d)
+                    v_lo[axis] = v_hi[axis] = sign
+                    work.append((v_lo, v_hi, np.arange(rows.size)))
+            while work:
+                v_lo, v_hi, live = work.pop()
+                live = live[~failed[live]]
+                if live.size == 0:
+                    continue
+                omega, _ = unit_vectors(Interval(np.broadcast_to(v_lo, (live.size, d)),
+                                                 np.broadcast_to(v_hi, (live.size, d))))
+                b_lo, b_hi = lo[rows[live]].copy(), hi[rows[live]].copy()
+                b_lo[:, j * d:(j + 1) * d] = omega.lo
+                b_hi[:, j * d:(j + 1) * d] = omega.hi
+                _, g = self.loss_gradient(b_lo, b_hi, self_term=False)
+                t = Interval(np.zeros(live.size), nu.hi[rows[live], j])
+                row = g[:, j * d:(j + 1) * d] + Interval(t.lo[:, None], t.hi[:, None]) * omega
+                open_ = live[~np.any((row.lo > 0) | (row.hi < 0), axis=1)]
+                if open_.size == 0:
+                    continue
+                width = v_hi - v_lo
+                if width.max() <= 2.0 / self.direction_pieces:
+                    failed[open_] = True
+                    continue
+                a = int(np.argmax(width))
+                mid = 0.5 * (v_lo[a] + v_hi[a])
+                left_hi, right_lo = v_hi.copy(), v_lo.copy()
+                left_hi[a], right_lo[a] = mid, mid
+                work.append((v_lo, left_hi, open_))
+                work.append((right_lo, v_hi, open_))
+            out[rows[~failed]] = True
+        return out
 
     def hessian(self, lo, hi) -> Interval:
         """``Hess_u L`` ``(N, n, n)``; the whole line where a row may be 0."""

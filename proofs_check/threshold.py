@@ -27,6 +27,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 
 from numeric.config import fraction_to_decimal_string
 from numeric.threshold_bnb import OUTCOMES, BnbSettings, branch_and_bound, distinct_points, slice_boxes
@@ -34,7 +35,8 @@ from numeric.threshold_model import TeacherStudentBoxes
 from proofs_check.errors import UsageError
 
 __all__ = ["ThresholdSettings", "threshold_bracket", "padded_teacher", "teacher_parameters",
-           "floor_decimal", "ceiling_decimal", "common_digits", "fundamental_image", "unresolved_summary", "LEVEL_GAP", "SCAN_FRACTIONS"]
+           "floor_decimal", "ceiling_decimal", "common_digits", "fundamental_image", "unresolved_summary",
+           "zero_rows_accounted_for", "LEVEL_GAP", "SCAN_FRACTIONS"]
 
 #: The branch and bound's level is ``(1 - LEVEL_GAP)`` times the lower end of ``upper``.
 LEVEL_GAP = 1e-7
@@ -190,10 +192,14 @@ def _proved_lower(T, m, dim, settings, upper_lo, out):
         level = float(Fraction(float(upper_lo)) * (1 - Fraction(LEVEL_GAP)))
     else:
         raise UsageError("--prove needs a level: the hunt found no spurious stationary point; give --level")
-    model = TeacherStudentBoxes(T, m, dim, level)
-    result = branch_and_bound(model, level, BnbSettings(budget=settings.budget))
+    started = time.perf_counter()
+    covered, below = zero_rows_accounted_for(T, m, dim, level, settings.budget / 4)
+    model = TeacherStudentBoxes(T, m, dim, level, zero_rows_covered=covered)
+    left = max(settings.budget - (time.perf_counter() - started), 1.0)
+    result = branch_and_bound(model, level, BnbSettings(budget=left))
     lower = {"level": floor_decimal(level), "certified": result.certified, "method": "branch-and-bound",
-             "boxes": result.boxes, "seconds": round(result.seconds, 1),
+             "boxes": result.boxes, "seconds": round(time.perf_counter() - started, 1),
+             "zero_rows": below,
              "share_decided": f"{min(result.volume_decided, 1.0):.6f}",
              "outcomes": dict(result.counts)}
     if not result.certified:
@@ -224,6 +230,26 @@ def _proved_lower(T, m, dim, settings, upper_lo, out):
             "axes": names[:2], "fixed": fixed or "-", "outcomes": list(OUTCOMES),
             "boxes": slice_boxes(result, (0, 1), point)}}
     return lower
+
+
+def zero_rows_accounted_for(T, m, dim, level, budget):
+    """Whether the stationary points with a zero student row are proved to have no loss in
+    ``(0, level)``: they are the stationary points of the width ``m - 1`` (the row's
+    gradient vanishes at ``w_j = 0``), so by recursion on ``m``: the branch and bound for
+    ``m - 1`` (its own zero rows in turn), down to ``m = 1`` whose only zero-row point is
+    ``W = 0``.  Returns ``(covered, summary)``."""
+    if m == 1:
+        model = TeacherStudentBoxes(T, 1, dim, level)
+        zero = np.zeros((1, dim))
+        L0, _ = model.loss_gradient(zero, zero, want_gradient=False)
+        return bool(L0.lo[0] >= level), {"students": 0, "loss_at_zero_lower": floor_decimal(float(L0.lo[0]), 12)}
+    covered, inner = zero_rows_accounted_for(T, m - 1, dim, level, budget / 2)
+    model = TeacherStudentBoxes(T, m - 1, dim, level, zero_rows_covered=covered)
+    result = branch_and_bound(model, level, BnbSettings(budget=budget / 2))
+    ok = result.certified and result.lowest_spurious() is None
+    return ok, {"students": m - 1, "certified": result.certified,
+                "spurious_below_level": result.lowest_spurious() is not None,
+                "boxes": result.boxes, "seconds": round(result.seconds, 1), "zero_rows": inner}
 
 
 def unresolved_summary(model, result) -> dict:

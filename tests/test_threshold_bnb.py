@@ -163,3 +163,26 @@ def test_fundamental_image_normalises_signs_and_order():
     x = np.array(point)[None]
     lo, hi = model.initial_box()
     assert np.all((lo <= x[0]) & (x[0] <= hi)) and not model.prune(x, x)[0]
+
+
+def test_zero_row_blow_up_excludes_only_boxes_without_nonzero_stationary_rows():
+    from fractions import Fraction
+
+    angle_pair = ((Fraction("1.1"), 0), (Fraction("0.5777349304367748080686667"), Fraction("0.3952497313765247500406618")))
+    # the best single student u* (float64 optimum); splitting it along its own direction,
+    # (u* - t u_bar, t u_bar), gives stationary points with a small non-zero second row
+    w = np.array([1.28757185, 0.27615292])
+    u_star = np.linalg.norm(w) * w
+    box_lo = np.array([0.0, -0.01, u_star[0] - 0.01, u_star[1] - 0.01])
+    box_hi = np.array([0.01, 0.01, u_star[0] + 0.01, u_star[1] + 0.01])
+    model = TeacherStudentBoxes(angle_pair, 2, 2, 0.0159, zero_rows_covered=True)
+    assert not model.zero_row_excluded(box_lo[None], box_hi[None])[0]
+    # two orthogonal teachers, the other student on e_1: row 2's direction field at 0 is
+    # -G(e_2, omega) != 0 for every omega, so only u_2 = 0 could be stationary there
+    model = TeacherStudentBoxes(((1, 0), (0, 1)), 2, 2, 0.05, zero_rows_covered=True)
+    lo = np.array([0.0, -0.01, 0.99, -0.01])
+    hi = np.array([0.01, 0.01, 1.01, 0.01])
+    assert model.zero_row_excluded(lo[None], hi[None])[0]
+    # without the width m - 1 proved, zero-row boxes are never excluded
+    uncovered = TeacherStudentBoxes(((1, 0), (0, 1)), 2, 2, 0.05)
+    assert not uncovered.zero_row_excluded(lo[None], hi[None])[0]
