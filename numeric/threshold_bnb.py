@@ -213,7 +213,9 @@ def branch_and_bound(model, level: float, settings: BnbSettings = BnbSettings(),
         counts[OUTCOMES[code]] += lo.shape[0]
         if code != _CODE["unresolved"]:
             decided_volume += _volume(lo, hi, scale)
-        room = settings.keep_leaves - kept
+        # undecided boxes are always kept (they say where the proof stopped; their number is
+        # bounded by max_boxes), decided ones up to keep_leaves
+        room = lo.shape[0] if code == _CODE["unresolved"] else settings.keep_leaves - kept
         if room > 0:
             leaves_lo.append(lo[:room]), leaves_hi.append(hi[:room])
             leaves_code.append(np.full(min(room, lo.shape[0]), code, dtype=np.int8))
