@@ -26,14 +26,6 @@ def _norm(v):
     return arb.sqrt(sum((x * x for x in v), arb(0)))
 
 
-def _hull_with(x: arb, lo: arb, hi: arb) -> arb:
-    """``x`` intersected with ``[lo, hi]`` when both are known, as a ball."""
-    try:
-        return x.intersection(lo.union(hi))
-    except ValueError:  # pragma: no cover - disjoint only if an enclosure were wrong
-        raise
-
-
 def ball_loss_gradient(teacher, m: int, d: int, lo, hi, dps: int = 30):
     """``(L, [grad_u L components])`` as balls over the box ``[lo, hi]`` (length ``m d``);
     gradient components of a row whose box contains 0 are ``None``."""

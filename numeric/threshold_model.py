@@ -68,7 +68,7 @@ def _expand(x: Interval) -> Interval:
     return Interval(x.lo[..., None], x.hi[..., None])
 
 
-def dot_(a: Interval, b: Interval) -> Interval:
+def _dot(a: Interval, b: Interval) -> Interval:
     return (a * b).sum(-1)
 
 
@@ -95,7 +95,7 @@ def _m_block(a: Interval, b: Interval) -> Interval:
 def _d_block(v: Interval, u_bar: Interval, nu: Interval) -> Interval:
     """``D(v, u) = 2 (|v_p| P_u + v_p v_p^T / |v_p|) / (pi |u|)`` -> ``(N, d, d)``."""
     d = v.shape[-1]
-    vp = v - _expand(dot_(v, u_bar)) * u_bar
+    vp = v - _expand(_dot(v, u_bar)) * u_bar
     nvp = norms(vp)
     P = Interval.point(np.eye(d)) - Interval(u_bar.lo[..., :, None], u_bar.hi[..., :, None]) * \
         Interval(u_bar.lo[..., None, :], u_bar.hi[..., None, :])
@@ -205,7 +205,7 @@ class TeacherStudentBoxes:
         sign = np.array([p[2] for p in pairs])
         theta, sin, cos = angle_sin_cos(Vbar[:, a], Vbar[:, b])
         prod = NV[:, a] * NV[:, b]
-        k = (prod * sin + (PI * 0.5 - theta) * dot_(V[:, a], V[:, b])) * (2.0 / PI)
+        k = (prod * sin + (PI * 0.5 - theta) * _dot(V[:, a], V[:, b])) * (2.0 / PI)
         k = k.intersect(Interval(down((prod * (2.0 / PI)).lo), prod.hi))
         L = NV.sqr().sum(1) * 0.5 + (k * sign).sum(1)
         if not want_gradient:

@@ -2,7 +2,6 @@
 polynomial with exactly known stationary points, and on the teacher-student model."""
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -98,13 +97,6 @@ def test_budget_exhausted_is_not_certified():
 
 
 THRESHOLD_ORTHOGONAL_2 = (math.pi ** 2 - 8) / (2 * math.pi * (math.pi + 2))
-
-
-def _bisector_point():
-    s = 1 / math.sqrt(2)
-    # effective vectors of the spurious point: students on both bisectors (paper-notes 9)
-    a = (2 * math.sqrt(2) / math.pi) * (1 + math.pi / 4) / (1 + 2 / math.pi)
-    return a, s
 
 
 def test_model_hessian_matches_finite_differences_of_the_gradient():
