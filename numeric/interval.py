@@ -222,7 +222,8 @@ def _atan_bound(q: np.ndarray, upper: bool) -> np.ndarray:
     # are rounded in the bound's direction, negative ones against it.
     total = np.zeros_like(t)
     power_keep, power_anti = t, t
-    last = _ATAN_TERMS if upper else _ATAN_TERMS + 1  # even index = positive term
+    # _ATAN_TERMS is odd: a lower bound ends on that (negative) term, an upper one on the next
+    last = _ATAN_TERMS + 1 if upper else _ATAN_TERMS
     for k in range(last + 1):
         if k % 2 == 0:
             total = rnd(total + rnd(power_keep / float(2 * k + 1)))
