@@ -123,8 +123,8 @@ class TeacherStudentBoxes:
     #: ``level``: then the stationary points with a zero row (which are the width ``m - 1``'s)
     #: are accounted for, and :meth:`zero_row_excluded` may discard boxes at zero rows.
     zero_rows_covered: bool = False
-    #: The finest direction pieces per side of a face of the cube for :meth:`zero_row_excluded`
-    #: (pieces are bisected adaptively down to this).
+    #: At most this many direction pieces per face of the cube for :meth:`zero_row_excluded`
+    #: (pieces are bisected adaptively; per side ``direction_pieces^(1/(d-1))``).
     direction_pieces: int = 64
 
     @property
@@ -249,6 +249,8 @@ class TeacherStudentBoxes:
         u = self._u(lo, hi)
         nu = norms(u)
         d = self.d
+        # at most direction_pieces pieces per face in all: the work per box stays bounded in d
+        finest = 2.0 / max(2, int(round(self.direction_pieces ** (1.0 / max(d - 1, 1)))))
         for j in range(self.m):
             rows = np.where((nu.lo[:, j] <= 0) & ~out)[0]
             if rows.size == 0:
@@ -278,7 +280,7 @@ class TeacherStudentBoxes:
                 if open_.size == 0:
                     continue
                 width = v_hi - v_lo
-                if width.max() <= 2.0 / self.direction_pieces:
+                if width.max() <= finest:
                     failed[open_] = True
                     continue
                 a = int(np.argmax(width))
