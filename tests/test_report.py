@@ -372,8 +372,10 @@ def test_new_figure_shapes_are_drawn(tmp_path):
         assert (tmp_path / name).read_bytes().startswith(b"%PDF")
     assert ("marked by the sampler family of the start it came from (claim2\\_split,"
             " random\\_near\\_teacher (descent), family not given, claim2\\_split (descent),") in tex
-    assert "against lower bound and upper bound as the results give them" in tex
-    assert "The lower bound divided by the paper's $\\epsilon_0$ ranges from $10^{58}$ to $10^{58}$" in tex
+    assert ("against optimiser scan (not a bound) and certified spurious point (upper bound) as the"
+            " results give them") in tex
+    assert ("The optimiser scan (not a bound) divided by the paper's $\\epsilon_0$ ranges from $10^{58}$"
+            " to $10^{58}$") in tex
     assert "empirical threshold divided" not in tex  # the bounds replace the single threshold
     assert "1 of the 2 geometries carry a witness configuration" in tex
     assert "the results give no $\\kappa$" in tex
