@@ -57,7 +57,8 @@ def parse_decimal(value, field: str, *, positive: bool = False, nonnegative: boo
     ...
     proofs_check.schema.ResultsError: claims[0].min_margin = 'nan' is not a finite decimal number
     """
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+    if (isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal))
+            or (isinstance(value, str) and not value.isascii())):  # Decimal reads "١" as 1
         raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")")
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
