@@ -250,7 +250,7 @@ def test_cli_bad_dimension_memory_or_strategy_is_exit_2(capsys, args, field):
 
 
 def test_cli_max_memory_refusal_names_the_estimate(capsys):
-    code, _, stderr = _main(capsys, "--orthonormal", "3", "--students", "4", "--max-memory", "100k")
+    code, _, stderr = _main(capsys, "--orthonormal", "3", "--students", "4", "--max-memory", "2M")
     assert code == 2
     assert "needs about" in stderr and "above the cap" in stderr
 
