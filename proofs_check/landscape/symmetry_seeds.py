@@ -93,7 +93,7 @@ def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6, stale: int = 30
     With ``teacher`` rows spanning less than ``R^d``, each subspace is followed by its
     intersection with ``{every student in the teachers' span}`` (the fixed points of ``-I``
     on the span's complement): the symmetric configurations of the lower dimension, which
-    a hunt in ``d = r + m`` must contain too."""
+    a hunt in ``d = r + m`` must contain too; the first subspace is that set itself."""
     in_span = None
     if teacher is not None:
         T = np.asarray(teacher, dtype=float)
@@ -101,6 +101,9 @@ def subspaces(group, m: int, d: int, rng, *, tries: int = 10**6, stale: int = 30
         complement = vt[int((sv > 1e-12).sum()):]  # rows: an orthonormal basis of the complement
         if len(complement):
             in_span = np.kron(np.eye(m), complement)
+            # First the whole lower-dimensional problem (of any dimension): d = rank.
+            _, sv, vt = np.linalg.svd(in_span, full_matrices=True)
+            yield FixedSubspace("students in the teachers' span", vt[int((sv > 1e-12).sum()):].T.copy())
     candidates = [A for A in group if not np.allclose(A, np.eye(d))]
     if not candidates:
         return

@@ -12,6 +12,7 @@ and the distinct points it found first.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from typing import Callable, Iterator
@@ -70,10 +71,16 @@ def _streams(strategies, T, m: int, d: int, group, settings: HuntSettings) -> di
     def symmetry() -> Iterator:
         rng = np.random.default_rng([seed, 1])
         scale = float(np.mean(np.linalg.norm(T, axis=1))) ** 0.5
+        drawn = []
         for sub in subspaces(group, m, d, rng, teacher=T):
+            drawn.append(sub)
             for _ in range(SEEDS_PER_SUBSPACE):
                 z0 = rng.standard_normal(sub.dimension) * scale * rng.choice([0.4, 0.8, 1.2])
                 yield (m, "symmetry: " + sub.description, (sub.basis, z0))
+        # A small group has few subspaces: once no new one comes, new seeds in the old ones.
+        for sub in itertools.cycle(drawn):
+            z0 = rng.standard_normal(sub.dimension) * scale * rng.choice([0.4, 0.8, 1.2])
+            yield (m, "symmetry (again): " + sub.description, (sub.basis, z0))
 
     def atoms() -> Iterator:
         for width, family, rows in atom_combinations(T, m, group, np.random.default_rng([seed, 2])):
