@@ -38,6 +38,7 @@ COMMANDS = (
     "replay",
     "report",
     "stationary",
+    "families",
     "campaign",
 )
 
