@@ -19,7 +19,7 @@ import json
 import sys
 import time
 
-from numeric.config import ensure_writable, write_atomically
+from numeric.config import ensure_writable, write_output
 from proofs_check.errors import EXIT_FINDING, EXIT_OK, UsageError
 from proofs_check.plain_table import aligned_table
 
@@ -109,6 +109,6 @@ def run(args) -> int:
     for note in notes:
         say(f"note: {note}")
     if args.json:
-        write_atomically(args.json, json.dumps(out, indent=1) + "\n")
+        write_output(args.json, json.dumps(out, indent=1) + "\n", what="--json", error=UsageError)
     below = [x for x in rows if settings.paper == "zgj" and x["log10_loss_over_eps0"] < 0]
     return EXIT_FINDING if below else EXIT_OK

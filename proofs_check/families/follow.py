@@ -42,7 +42,8 @@ from numeric.stationary import DEADLINE_PASSED, TeacherStudentModel, certify, in
 from proofs_check.errors import UsageError
 from proofs_check.families.definitions import FamilySpec
 
-__all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_family"]
+__all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_family", "transfer",
+           "lowest_spurious", "fitted_exponent", "seed_zeros"]
 
 SEED_Q = 4  # the seed search runs at q = r - special = 4
 START_SCALE = 0.7  # standard deviation of the random reduced starts
@@ -204,13 +205,37 @@ def seed_zeros(paper: str, family: FamilySpec, settings: FollowSettings) -> tupl
     return r0, kept[:settings.branches]
 
 
-def _continue(model, prediction, previous):
-    """Levenberg-Marquardt from the prediction; None unless it converges near it."""
+def transfer(family: FamilySpec, r_from: int, y, r_to: int, paper: str = "zgj") -> np.ndarray:
+    """The reduced point at ``r_to`` whose entries have the values of the entries of the
+    same role (:meth:`FamilySpec.role`) at ``r_from`` (0 for a role absent there): the
+    continuation's map between r, also when the subspace's dimension changes."""
+    old = RestrictedModel(paper, r_from, family.m(r_from), family.generators(r_from)).basis
+    new = RestrictedModel(paper, r_to, family.m(r_to), family.generators(r_to)).basis
+    W = old.embed(y)
+    value = {}
+    for (i, j), _ in np.ndenumerate(W):
+        value.setdefault(family.role(r_from, i, j), W[i, j])
+    out = np.zeros(new.dimension)
+    seen = set()
+    for (i, j), label in np.ndenumerate(new.labels):
+        if label >= 0 and label not in seen:
+            seen.add(label)
+            out[label] = new.signs[i, j] * value.get(family.role(r_to, i, j), 0.0)
+    return out
+
+
+def _continue(model, prediction, previous, previous_loss, r_ratio):
+    """Levenberg-Marquardt from the prediction; None unless it converges near it, with a
+    loss within a factor ``2 r_ratio^2`` of the previous member's."""
     y, gn = levenberg_marquardt(model, prediction, tol=CONVERGED)
     if y is None or not gn < CONVERGED:
         return None
     step = float(np.max(np.abs(prediction - previous)))
     if np.max(np.abs(y - prediction)) > max(0.25, 3 * step):
+        return None  # jumped to another zero
+    loss = model.loss_gradient64(y)[0]
+    factor = 2 * r_ratio ** 2
+    if previous_loss > 0 and not previous_loss / factor <= loss <= previous_loss * factor:
         return None  # jumped to another zero
     return y
 
@@ -226,9 +251,15 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
     r0, seeds = seed_zeros(paper, family, settings)
     if not seeds:
         return (), (f"{family.name}: no spurious zero found at r = {r0} from {settings.starts} starts",)
-    up = [r for r in schedule if r >= r0]
-    down = [r for r in reversed(schedule) if r < r0]
+    wanted = set(schedule)
+    up = sorted({r for r in schedule if r > r0})
+    down = list(range(r0 - 1, r_lo - 1, -1))  # every r on the way down: the steps stay small
     for branch, y0 in enumerate(seeds):
+        if r0 in wanted:
+            members.append(certify_member(paper, family, r0, y0, branch=branch, dps=settings.dps,
+                                          deadline=deadline))
+            if progress is not None:
+                progress(members[-1])
         for direction in (up, down):
             history = [(r0, y0)]
             for r in direction:
@@ -236,18 +267,19 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                     notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
                     break
                 model = RestrictedModel(paper, r, family.m(r), family.generators(r))
-                if r == r0:
-                    y = y0
-                else:
-                    (ra, ya), (rb, yb) = history[-1], history[-2] if len(history) > 1 else history[-1]
-                    slope = (ya - yb) / (ra - rb) if ra != rb else 0 * ya
-                    prediction = ya + slope * (r - ra)
-                    y = _continue(model, prediction, ya)
-                    if y is None:
-                        notes.append(f"{family.name} branch {branch}: lost at r = {r}")
-                        break
+                (ra, ya), (rb, yb) = history[-1], history[-2] if len(history) > 1 else history[-1]
+                ya = transfer(family, ra, ya, r, paper)
+                yb = transfer(family, rb, yb, r, paper)
+                slope = (ya - yb) / (ra - rb) if ra != rb else 0 * ya
+                prediction = ya + slope * (r - ra)
+                previous_model = RestrictedModel(paper, ra, family.m(ra), family.generators(ra))
+                previous_loss = previous_model.loss_gradient64(history[-1][1])[0]
+                y = _continue(model, prediction, ya, previous_loss, max(r, ra) / min(r, ra))
+                if y is None:
+                    notes.append(f"{family.name} branch {branch}: lost at r = {r}")
+                    break
                 history.append((r, y))
-                if r == r0 and direction is down:
+                if r not in wanted:
                     continue
                 member = certify_member(paper, family, r, y, branch=branch, dps=settings.dps, deadline=deadline)
                 members.append(member)
