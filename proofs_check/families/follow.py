@@ -244,16 +244,15 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                   progress=None) -> tuple:
     """``(members, notes)`` for one family over the schedule of r."""
     members, notes = [], []
-    r_lo = max(settings.r_min, family.min_r())
-    schedule = [r for r in r_schedule(r_lo, settings.r_max)]
-    if not schedule:
+    path = r_schedule(family.min_r(), settings.r_max) if settings.r_max >= family.min_r() else ()
+    wanted = {r for r in path if r >= settings.r_min}
+    if not wanted:
         return (), (f"{family.name}: defined for r >= {family.min_r()}",)
     r0, seeds = seed_zeros(paper, family, settings)
     if not seeds:
         return (), (f"{family.name}: no spurious zero found at r = {r0} from {settings.starts} starts",)
-    wanted = set(schedule)
-    up = sorted({r for r in schedule if r > r0})
-    down = list(range(r0 - 1, r_lo - 1, -1))  # every r on the way down: the steps stay small
+    up = [r for r in path if r > r0]  # the continuation's path, whatever is certified
+    down = list(range(r0 - 1, max(settings.r_min, family.min_r()) - 1, -1))  # small steps down
     for branch, y0 in enumerate(seeds):
         if r0 in wanted:
             members.append(certify_member(paper, family, r0, y0, branch=branch, dps=settings.dps,
