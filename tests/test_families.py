@@ -134,3 +134,33 @@ def test_cli_json_to_stdout():
     assert data["paper"] == "ss" and "factor 1/2" in data["loss_normalisation"]
     assert all(m["r"] == 6 for m in data["members"])
     assert "members" in out.stderr
+
+
+def test_report_draws_the_families_figure(tmp_path, capsys):
+    """report --families: the figure is drawn (vector PDF) with the fitted exponent and the
+    gap to eps0 in its caption; a file of the other paper is refused naming the option."""
+    from proofs_check.cli import main
+    from proofs_check.commands.report import load_families_figure
+    from proofs_check.report.figure_data import FamilyThreshold, FigureData
+    from proofs_check.report.figures import render_figures
+    from tests.test_report import FIXTURE
+
+    families = {"paper": "zgj", "fit": {"exponent": -0.25, "exponent_standard_error": 0.01, "from_r": 8},
+                "lowest_spurious": [{"r": r, "loss": f"{0.05 * (r / 8) ** -0.25:.6f}", "paper_eps0": "1e-100",
+                                     "family": "bisect+1"} for r in (4, 8, 16, 32)]}
+    path = tmp_path / "families.json"
+    path.write_text(json.dumps(families))
+    out = tmp_path / "report"
+    figure = FamilyThreshold.from_json(load_families_figure(path))
+    entries = {e.key: e for e in render_figures(FigureData(families=figure), out)}
+    data = (out / "fig-families-threshold.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and b"/Subtype /Image" not in data
+    caption = entries["families"].caption
+    assert "the exponent $-0.25 \\pm 0.01$" in caption and "bisect+1" in caption
+    # 0.05 (32/8)^-0.25 = 0.0354 and 0.05 (4/8)^-0.25 = 0.0595 over eps0 = 1e-100
+    assert "lie $10^{98.5}$ to $10^{98.8}$ above it" in caption
+    families["paper"] = "ss"
+    path.write_text(json.dumps(families))
+    capsys.readouterr()
+    assert main(["report", "--from", str(FIXTURE), "--out", str(out), "--families", str(path)]) == 2
+    assert "--families" in capsys.readouterr().err

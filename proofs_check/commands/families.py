@@ -102,6 +102,14 @@ def run(args) -> int:
         say(aligned_table(cols, [(str(x["r"]), str(x["m"]), x["family"], x["kind"], x["loss"])
                                  + ((x["paper_eps0"], str(x["log10_loss_over_eps0"]))
                                     if settings.paper == "zgj" else ()) for x in rows]))
+    if out["lowest_minimum"]:
+        say(aligned_table(("r", "m", "family", "lowest spurious minimum L", "lambda_min"),
+                          [(str(x["r"]), str(x["m"]), x["family"], x["loss"], x["hessian_min_eigenvalue"])
+                           for x in out["lowest_minimum"]]))
+        fm = out["fit_minimum"]
+        if fm["exponent"] is not None:
+            say(f"fitted exponent of the lowest minimum (empirical, r >= {fm['from_r']}, {fm['points']} points): "
+                f"L ~ r^({fm['exponent']} +/- {fm['exponent_standard_error']})")
     fit = out["fit"]
     if fit["exponent"] is not None:
         say(f"fitted exponent (empirical, r >= {fit['from_r']}, {fit['points']} points): "

@@ -20,6 +20,18 @@ def _paper_eps0(r: int):
     return paper_eps0(mpmath.pi / 2, 1, 1, r)
 
 
+def minimum_rows(members) -> list:
+    """Per r: the lowest certified spurious local minimum (Hessian certainly positive
+    definite in d = r), its smallest Hessian eigenvalue."""
+    best = {}
+    for m in members:
+        if m.certified and m.kind == "minimum" and m.loss > 0:
+            if m.r not in best or m.loss.mid() < best[m.r].loss.mid():
+                best[m.r] = m
+    return [{"r": r, "m": m.m, "family": m.family, "loss": decimal_string(m.loss, 20),
+             "hessian_min_eigenvalue": decimal_string(m.min_eigenvalue, 10)} for r, m in sorted(best.items())]
+
+
 def threshold_rows(members, paper: str) -> list:
     """Per r: the lowest certified spurious member (its family, kind, loss) and, for
     Zhou-Ge-Jin, ``eps0(r)`` and ``log10(L / eps0)``."""
@@ -47,6 +59,9 @@ def families_json(paper: str, settings, members, notes, seconds: float) -> dict:
         widths.setdefault(rule, []).append(member)
     for rule, group in widths.items():
         by_width[rule] = threshold_rows(group, paper)
+    minima = minimum_rows(members)
+    min_points = [(row["r"], float(row["loss"])) for row in minima if row["r"] >= FIT_FROM_R]
+    min_slope, min_error = fitted_exponent(min_points)
     return {
         "paper": paper,
         "loss_normalisation": "1/2 E[(student - teacher)^2] (the factor 1/2)",
@@ -63,5 +78,9 @@ def families_json(paper: str, settings, members, notes, seconds: float) -> dict:
                 "exponent": None if slope is None else round(slope, 3),
                 "exponent_standard_error": None if error is None else round(error, 3),
                 "model": "log L = exponent log r + c, least squares on the lowest certified spurious loss per r"},
+        "lowest_minimum": minima,
+        "fit_minimum": {"status": "empirical", "from_r": FIT_FROM_R, "points": len(min_points),
+                        "exponent": None if min_slope is None else round(min_slope, 3),
+                        "exponent_standard_error": None if min_error is None else round(min_error, 3)},
         "notes": list(notes),
     }
