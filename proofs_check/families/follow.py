@@ -240,6 +240,32 @@ def _continue(model, prediction, previous, previous_loss, r_ratio):
     return y
 
 
+def _predict_and_correct(paper, family, history, r):
+    """One continuation step from the last members of ``history`` to ``r``."""
+    model = RestrictedModel(paper, r, family.m(r), family.generators(r))
+    (ra, ya), (rb, yb) = history[-1], history[-2] if len(history) > 1 else history[-1]
+    ya = transfer(family, ra, ya, r, paper)
+    yb = transfer(family, rb, yb, r, paper)
+    slope = (ya - yb) / (ra - rb) if ra != rb else 0 * ya
+    prediction = ya + slope * (r - ra)
+    previous_model = RestrictedModel(paper, ra, family.m(ra), family.generators(ra))
+    previous_loss = previous_model.loss_gradient64(history[-1][1])[0]
+    return _continue(model, prediction, ya, previous_loss, max(r, ra) / min(r, ra))
+
+
+def _step(paper, family, history, r, depth: int = 3):
+    """Continue to ``r``; if the step fails, through the midpoint (at most ``depth`` halvings)."""
+    y = _predict_and_correct(paper, family, history, r)
+    ra = history[-1][0]
+    if y is not None or depth == 0 or abs(r - ra) < 2:
+        return y
+    mid = (r + ra) // 2
+    y_mid = _step(paper, family, history, mid, depth - 1)
+    if y_mid is None:
+        return None
+    return _step(paper, family, history + [(mid, y_mid)], r, depth - 1)
+
+
 def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, deadline: float,
                   progress=None) -> tuple:
     """``(members, notes)`` for one family over the schedule of r."""
@@ -265,15 +291,7 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                 if time.monotonic() > deadline:
                     notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
                     break
-                model = RestrictedModel(paper, r, family.m(r), family.generators(r))
-                (ra, ya), (rb, yb) = history[-1], history[-2] if len(history) > 1 else history[-1]
-                ya = transfer(family, ra, ya, r, paper)
-                yb = transfer(family, rb, yb, r, paper)
-                slope = (ya - yb) / (ra - rb) if ra != rb else 0 * ya
-                prediction = ya + slope * (r - ra)
-                previous_model = RestrictedModel(paper, ra, family.m(ra), family.generators(ra))
-                previous_loss = previous_model.loss_gradient64(history[-1][1])[0]
-                y = _continue(model, prediction, ya, previous_loss, max(r, ra) / min(r, ra))
+                y = _step(paper, family, history, r)
                 if y is None:
                     notes.append(f"{family.name} branch {branch}: lost at r = {r}")
                     break
