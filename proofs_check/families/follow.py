@@ -48,6 +48,7 @@ __all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_f
 SEED_Q = 4  # the seed search runs at q = r - special = 4
 START_SCALE = 0.7  # standard deviation of the random reduced starts
 CONVERGED = 1e-11  # float64 gradient norm below which a zero search has converged
+CONTINUATION_STEPS = 40  # LM iterations of one continuation step (a good prediction needs < 15)
 
 
 def r_schedule(r_min: int, r_max: int) -> tuple:
@@ -227,7 +228,7 @@ def transfer(family: FamilySpec, r_from: int, y, r_to: int, paper: str = "zgj") 
 def _continue(model, prediction, previous, previous_loss, r_ratio):
     """Levenberg-Marquardt from the prediction; None unless it converges near it, with a
     loss within a factor ``2 r_ratio^2`` of the previous member's."""
-    y, gn = levenberg_marquardt(model, prediction, tol=CONVERGED)
+    y, gn = levenberg_marquardt(model, prediction, tol=CONVERGED, steps=CONTINUATION_STEPS)
     if y is None or not gn < CONVERGED:
         return None
     step = float(np.max(np.abs(prediction - previous)))
