@@ -164,3 +164,18 @@ def test_report_draws_the_families_figure(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", "--from", str(FIXTURE), "--out", str(out), "--families", str(path)]) == 2
     assert "--families" in capsys.readouterr().err
+
+
+def test_stationary_symmetric(tmp_path, capsys):
+    from proofs_check.cli import main
+
+    path = tmp_path / "sym.json"
+    assert main(["stationary", "--paper", "ss", "--orthonormal", "6", "--students", "6", "--symmetric",
+                 "--family", "split", "--starts", "6", "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert any(m["kind"] == "minimum" and m["loss"].startswith(SS_N6_LOSS[:20]) for m in data["members"])
+    capsys.readouterr()
+    assert main(["stationary", "--orthonormal", "5", "--students", "9", "--symmetric"]) == 2
+    assert "--students" in capsys.readouterr().err
+    assert main(["stationary", "--orthonormal", "5", "--students", "5", "--family", "diag"]) == 2
+    assert "--symmetric" in capsys.readouterr().err
