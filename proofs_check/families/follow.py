@@ -254,17 +254,18 @@ def _predict_and_correct(paper, family, history, r):
     return _continue(model, prediction, ya, previous_loss, max(r, ra) / min(r, ra))
 
 
-def _step(paper, family, history, r, depth: int = 3):
-    """Continue to ``r``; if the step fails, through the midpoint (at most ``depth`` halvings)."""
+def _step(paper, family, history, r, depth: int = 3, deadline: float | None = None):
+    """Continue to ``r``; if the step fails, through the midpoint (at most ``depth`` halvings,
+    none after ``deadline``)."""
     y = _predict_and_correct(paper, family, history, r)
     ra = history[-1][0]
-    if y is not None or depth == 0 or abs(r - ra) < 2:
+    if y is not None or depth == 0 or abs(r - ra) < 2 or (deadline is not None and time.monotonic() > deadline):
         return y
     mid = (r + ra) // 2
-    y_mid = _step(paper, family, history, mid, depth - 1)
+    y_mid = _step(paper, family, history, mid, depth - 1, deadline)
     if y_mid is None:
         return None
-    return _step(paper, family, history + [(mid, y_mid)], r, depth - 1)
+    return _step(paper, family, history + [(mid, y_mid)], r, depth - 1, deadline)
 
 
 def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, deadline: float,
@@ -292,7 +293,7 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                 if time.monotonic() > deadline:
                     notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
                     break
-                y = _step(paper, family, history, r)
+                y = _step(paper, family, history, r, deadline=deadline)
                 if y is None:
                     notes.append(f"{family.name} branch {branch}: lost at r = {r}")
                     break
