@@ -5,6 +5,7 @@ Run on demand (not part of the test suite)::
 
     python benchmarks/bench_worst_case.py            # the three tables, ~12 minutes
     python benchmarks/bench_worst_case.py --quick    # fewer budgets and shapes
+    python benchmarks/bench_worst_case.py --constants  # only table 4, to results_theorem4_constants.md
 
 Prints Markdown tables and writes them to ``benchmarks/results_worst_case.md``.
 
@@ -23,6 +24,13 @@ Prints Markdown tables and writes them to ``benchmarks/results_worst_case.md``.
    ``d = r + 1``.  The paper's ``kappa = Theta(r^(-1/2) w_max^(-1/2))``; the slopes of
    ``log C`` on ``log r`` and ``log w`` are fitted (empirical, least squares, no interval:
    few points).
+4. **Theorem 4's constant per (r, m), more starts** (``--constants``).  The best
+   ``C = ||grad L|| / L^(3/4)`` found at ``L = 1e-6`` for r orthogonal *unit* teachers
+   (``d = r + 1``), ``m = r + 1`` and ``m = r + 2``, with 1 and 4 starts per sampler family
+   (plus one relaxed stray start): each entry is the best found, an upper bound on the
+   minimum, with the number of descents it took.  The teacher norm is not a parameter: scaling
+   teachers by ``a`` and students by ``sqrt(a)`` leaves ``C`` unchanged (the loss's scaling
+   identity), so equal norms ``w`` give the same ``C`` as unit ones.
 3. **The lemmas' own margins.**  For Lemmas 9, 10, 12 and C.6 (upper bounds: the worst
    case is the largest ``lhs / rhs``): the suite's ladder of margin maximisers down to
    ``L = 1e-8``, against plain sampling and the one-level margin optimiser
@@ -164,11 +172,44 @@ def kappa_table(rs, norms, level=1e-6):
     return rows
 
 
+def constants_table(rs, extra_students=(1, 2), starts=(1, 4), level=1e-6):
+    """Table 4: the best ``C`` found per ``(r, m)`` and number of starts (see the module doc)."""
+    claim = get_claim("zgj.thm4")
+    rows = ["| r | m | starts per family | descents | best C = ||grad L|| / L^(3/4) found | family | time (s) |",
+            "|---|---|---|---|---|---|---|"]
+    for r in rs:
+        T = np.eye(r, r + 1)
+        for extra in extra_students:
+            for k in starts:
+                t0 = time.monotonic()
+                settings = WorstCaseSettings(starts_per_family=k, objective="gradient_norm", seed=0)
+                wc = minimise_margin(claim, T, students=r + extra, level=level, settings=settings)
+                C = float(to_mpf(wc.ratio.mid())) * level**0.25
+                rows.append(f"| {r} | {r + extra} | {k} | {len(wc.starts)} | {C:.5g} | {wc.family} ({wc.origin}) "
+                            f"| {time.monotonic() - t0:.1f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--constants", action="store_true",
+                        help="only Theorem 4's constant per (r, m) with more starts (table 4)")
+    parser.add_argument("--r-max", type=int, default=4, help="largest r of table 4")
     args = parser.parse_args(argv)
+    if args.constants:
+        head = [f"# Theorem 4's constant per (r, m) ({platform.python_version()}, {os.cpu_count()} cpus, "
+                f"load average {os.getloadavg()[0]:.1f} at start)", "",
+                "`python benchmarks/bench_worst_case.py --constants`: L = 1e-6, r orthogonal unit teachers, "
+                "d = r + 1. Each C is the best found (an upper bound on the minimum over {L = 1e-6}); "
+                "equal teacher norms give the same C (scaling identity).", ""]
+        text = "\n".join(head + constants_table(tuple(range(1, args.r_max + 1)))) + "\n"
+        out = Path(args.output) if args.output != str(RESULTS) else RESULTS.with_name("results_theorem4_constants.md")
+        out.write_text(text)
+        print(text)
+        return 0
     budgets = (2.0, 8.0) if args.quick else (2.0, 5.0, 10.0, 20.0)
     rs = (1, 2, 3) if args.quick else (1, 2, 3, 4, 5, 6)
     norms = ((1.0, 1.0), (2.0, 2.0)) if args.quick else ((0.5, 0.5), (1.0, 1.0), (2.0, 2.0), (0.5, 2.0))

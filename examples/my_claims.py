@@ -98,7 +98,7 @@ FIRST_ORDER = Claim(
     rhs=r"\langle \nabla L(W), U\rangle",
     relation="==",
     tolerance="1e-6",  # relative; arb parses the decimal string
-    expected="certified",
+    expected="checked",
     observe=observe_levels,
     at=_first_order_at,
     default_samples=7,

@@ -3,7 +3,9 @@
 Public surface:
 
 * :class:`Configuration`, :func:`load_configuration`, :func:`save_configuration`
-* :func:`evaluate` (high precision) and :mod:`numeric.float64` (vectorised numpy)
+* :func:`evaluate` (high precision; balls from the compiled :mod:`numeric.native` engine when it
+  is available, chosen by its ``engine`` argument or :func:`ball_engine`) and
+  :mod:`numeric.float64` (vectorised numpy)
 * :func:`guaranteed_loss` (precision raised until the requested digits are certain)
 * :mod:`numeric.filtered`: float64 loss and gradient with a rigorous error bound, as balls, and
   decisions that escalate to balls only when that bound cannot settle them
@@ -14,7 +16,13 @@ from numeric.config import (
     load_configuration,
     save_configuration,
 )
-from numeric.precise import Evaluation, EvaluationTooLargeError, UndefinedQuantityError, evaluate
+from numeric.precise import (
+    Evaluation,
+    EvaluationTooLargeError,
+    UndefinedQuantityError,
+    ball_engine,
+    evaluate,
+)
 
 __all__ = [
     "Configuration",
@@ -25,4 +33,5 @@ __all__ = [
     "UndefinedQuantityError",
     "EvaluationTooLargeError",
     "evaluate",
+    "ball_engine",
 ]

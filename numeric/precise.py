@@ -29,12 +29,16 @@ from flint import fmpz_mat
 from numeric import _pair_code
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
+from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
+from numeric.integer_rows import integer_rows, row_geometry
 
 __all__ = [
     "Evaluation",
     "UndefinedQuantityError",
     "EvaluationTooLargeError",
     "evaluate",
+    "ball_engine",
+    "BALL_ENGINES",
     "memory_estimate",
     "MEMORY_LIMIT_BYTES",
     "pair_angle",
@@ -100,6 +104,9 @@ class Evaluation:
     hessian: tuple | None
     dps: int
     backend: str
+    #: Which ball evaluator computed it: ``"native"`` (:mod:`numeric.native`) or
+    #: ``"python-flint"`` (this module; also mpmath numbers and the float64 screen's balls).
+    engine: str = "python-flint"
 
     def gradient_norm_squared(self):
         return sum(x * x for row in self.gradient for x in row)
@@ -164,11 +171,21 @@ def evaluate(
     backend: str = "arb",
     gradient: bool = True,
     hessian: bool = False,
+    engine: str | None = None,
 ) -> Evaluation:
     """Evaluate the loss (and gradient, Hessian) of ``config`` at ``dps`` decimal digits.
 
     ``backend="arb"`` returns rigorous balls (radius = error bound); ``"mpmath"`` returns
-    floating-point numbers.  The Hessian raises :class:`UndefinedQuantityError` at a
+    floating-point numbers.
+
+    ``engine`` chooses how balls are computed (loss and gradient; the Hessian is always
+    python-flint): ``"native"`` (the compiled pair loop of :mod:`numeric.native`, FLINT's own
+    radii; raises :class:`numeric.native.NativeUnavailable` when it is unavailable),
+    ``"python-flint"`` (this module), or ``"auto"`` (native when it is available and applies,
+    otherwise python-flint).  ``None`` takes the engine set by the context manager
+    :func:`ball_engine`, ``"auto"`` outside any.  ``Evaluation.engine`` records which one ran.
+
+    The Hessian raises :class:`UndefinedQuantityError` at a
     zero-norm student neuron, where ``u = ||w|| w`` is not twice differentiable.
 
     Memory is linear in the number of neurons for loss and gradient and quadratic for the
@@ -196,11 +213,16 @@ def evaluate(
                 f"(student row {zero[0]} is the zero vector; u = ||w|| w is not twice "
                 "differentiable at w = 0)"
             )
+    chosen = chosen_engine(engine)
     screen = _SCREEN.get()
     if screen is not None and F.name == "arb" and not hessian:
         enclosed = screen(config, dps, gradient=gradient)
         if enclosed is not None:
             return enclosed
+    if F.name == "arb" and not hessian and chosen != "python-flint":
+        native = native_loss_and_gradient(config, dps, gradient, required=chosen == "native")
+        if native is not None:
+            return Evaluation(native[0], native[1], None, dps, F.name, "native")
     with F.workdps(dps):
         return _evaluate(config, F, dps, gradient or hessian, hessian)
 
@@ -212,7 +234,7 @@ _BLOCK_ENTRIES = 1 << 16
 
 def _evaluate(config, F, dps, want_gradient, want_hessian):
     PI = F.pi()
-    rows = _integer_rows(config)
+    rows = integer_rows(config)
     if not want_gradient:
         loss, linear = _loss_only(config, F, PI, rows)
         if config.activation == "relu":
@@ -254,31 +276,6 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
     return Evaluation(loss, tuple(grad), hess, dps, F.name)
 
 
-@dataclass(frozen=True)
-class _IntegerRow:
-    """A nonzero neuron ``w = ints / q`` with integer ``ints`` (exact), its sign ``c`` (+1
-    student, -1 teacher) and its student index (``None`` for a teacher)."""
-
-    ints: tuple
-    q: int
-    sign: int
-    student: int | None
-
-
-def _integer_rows(config: Configuration) -> list:
-    """Nonzero student rows, then nonzero teacher rows, over a common denominator each."""
-    out = []
-    zero = set(config.zero_students())
-    for sign, rows in ((1, config.student), (-1, config.teacher)):
-        for j, row in enumerate(rows):
-            if (sign == 1 and j in zero) or (sign == -1 and not any(row)):
-                continue  # a zero neuron contributes nothing to f or f*
-            q = math.lcm(*(x.denominator for x in row))
-            ints = tuple(x.numerator * (q // x.denominator) for x in row)
-            out.append(_IntegerRow(ints, q, sign, j if sign == 1 else None))
-    return out
-
-
 def _integer_gram_blocks(rows):
     """The row blocks (:func:`_blocks`), each as an ``fmpz_mat``, their diagonal Gram blocks
     (exact) and the exact squared norms ``|V_a|^2`` read off those."""
@@ -287,18 +284,6 @@ def _integer_gram_blocks(rows):
     diagonal_grams = [M * M.transpose() for M in integer_blocks]
     gram_diag = [int(G[r, r]) for G, A in zip(diagonal_grams, blocks) for r in range(len(A))]
     return blocks, integer_blocks, diagonal_grams, gram_diag
-
-
-def _row_geometry(F, rows, gram_diag):
-    """Per nonzero neuron: ``|V_a|``, ``1 / |V_a|``, ``|w_a|``, ``x_a = c_a |z_a|`` and
-    ``scale_a`` with ``c_a z_a = scale_a V_a``, from the exact ``|V_a|^2``."""
-    root = [F.sqrt(F.integer(g)) for g in gram_diag]
-    rho = [1 / r for r in root]
-    w_norm = [root[a] / row.q for a, row in enumerate(rows)]
-    s = [w_norm[a] if row.student is not None else F.q(1, 1) for a, row in enumerate(rows)]
-    x = [row.sign * s[a] * w_norm[a] for a, row in enumerate(rows)]
-    scale = [row.sign * s[a] / row.q for a, row in enumerate(rows)]
-    return root, rho, w_norm, x, scale
 
 
 def _blocks(n):
@@ -316,7 +301,7 @@ def _loss_only(config, F, PI, rows):
     if n == 0:
         return F.zero(), ([F.zero()] * d if config.activation == "relu" else None)
     blocks, integer_blocks, diagonal_grams, gram_diag = _integer_gram_blocks(rows)
-    _, rho, _, x, scale = _row_geometry(F, rows, gram_diag)
+    _, rho, _, x, scale = row_geometry(F, rows, gram_diag)
     if config.activation == "relu":
         linear = F.matmul([scale], V)[0]
     kappa = getattr(_pair_code, f"{config.activation}_kernel_angular_sc")
@@ -365,7 +350,7 @@ def _spread_and_loss(config, F, PI, rows):
     phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
     V = [list(row.ints) for row in rows]
     blocks, integer_blocks, diagonal_grams, gram_diag = _integer_gram_blocks(rows)
-    root, rho, w_norm, x, scale = _row_geometry(F, rows, gram_diag)
+    root, rho, w_norm, x, scale = row_geometry(F, rows, gram_diag)
     # Right-hand side: column 0 gives sum_b M[a, b] x_b = sum_b (M[a, b] scale_b) |V_b|, the
     # others sum_b (M[a, b] scale_b) V_b = sum_b M[a, b] c_b z_b.
     rhs = [[root[b]] + V[b] for b in range(n)]

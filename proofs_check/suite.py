@@ -16,16 +16,19 @@ import json
 import os
 import signal
 import sys
+import textwrap
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from numeric.config import write_output
 from proofs_check.claims import all_claims, get_claim
 from proofs_check.errors import UsageError
+from proofs_check.judgement import MARGIN_KINDS
 from proofs_check.plain_table import aligned_table
 from proofs_check.schema import SCHEMA_VERSION, validate_results
 
-__all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format_table"]
+__all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format_table", "margin_text",
+           "regression_text"]
 
 
 def parse_claim_ids(text: str | None) -> list | None:
@@ -211,21 +214,64 @@ def _estimate_text(est: dict) -> str:
     return " ".join(parts)
 
 
-def format_table(results: dict) -> str:
-    """The verdicts as a plain-text table, one labelled column per field."""
-    header = ("claim", "kind", "status", "expected", "match", "samples", "scale range", "min margin",
-              "+/-", "dps", "estimate (empirical)")
+def margin_text(verdict: dict) -> str:
+    """The deciding margin with the short name of what it measures (``rel``: lhs/rhs - 1,
+    ``abs``: lhs - rhs, ``exp``: exponent units, ``dig``: certified digits, ``val``: the
+    deciding quantity); ``-`` when there is none.
+
+    >>> margin_text({"min_margin": "0.00123", "margin_kind": "relative"})
+    'rel +1.23e-03'
+    >>> margin_text({"min_margin": "29", "margin_kind": "digits"}), margin_text({"min_margin": None})
+    ('dig 29', '-')
+    """
+    value = verdict.get("min_margin")
+    if value is None:
+        return "-"
+    kind = verdict.get("margin_kind", "relative")
+    label = MARGIN_KINDS.get(kind, ("?", ""))[0]
+    if kind == "digits":
+        return f"{label} {int(float(value))}"
+    if kind == "exponent":
+        return f"{label} {float(value):+.4f}"
+    return f"{label} {float(value):+.2e}"
+
+
+def regression_text(verdict: dict) -> str:
+    """``ok`` when the verdict is the one this tool is recorded to reach, else ``MISMATCH``."""
+    return "ok" if verdict["status"] == verdict["expected"] else "MISMATCH"
+
+
+def format_table(results: dict, wide: bool = False) -> str:
+    """The verdicts as a plain-text table: the default fits 100 columns (claim, kind, status,
+    the paper's statement, the verdict against it, the regression check, N, the margin with
+    what it measures); ``wide`` adds the recorded expectation, the scale range, the margin's
+    error, the precision, the empirical estimate and where checked instances were drawn."""
+    header = ["claim", "kind", "status", "paper", "vs paper", "tool", "N", "margin"]
+    if wide:
+        header += ["expected", "scale range", "+/-", "dps", "estimate (empirical)", "drawn from"]
     rows = []
     for c in results["claims"]:
-        lr = c.get("loss_range")
-        rows.append((
-            c["id"], c.get("kind", "-"), c["status"], c["expected"],
-            "ok" if c["status"] == c["expected"] else "MISMATCH",
-            str(c["samples"]), "-" if not lr else f"{_short(lr[0])}..{_short(lr[1])}",
-            _short(c.get("min_margin")), _short(c.get("error")), str(c.get("dps")),
-            _estimate_text(c.get("estimate") or {}),
-        ))
+        paper = (c.get("paper") or {}).get("says", "-")
+        paper = "-" if paper == "silent" else paper
+        row = [c["id"], c["kind"], c["status"], paper, c.get("versus_paper", "-"), regression_text(c),
+               str(c["instances"] if c.get("instances") is not None else c["samples"]), margin_text(c)]
+        if wide:
+            lr = c.get("loss_range")
+            row += [c["expected"], "-" if not lr else f"{_short(lr[0])}..{_short(lr[1])}",
+                    _short(c.get("error")), str(c.get("dps")), _estimate_text(c.get("estimate") or {}),
+                    c.get("drawn_from") or "-"]
+        rows.append(row)
     lines = [aligned_table(header, rows), ""]
-    lines.append("kind: certified = decided on balls at every checked instance (certified/refuted); "
-                 "empirical = a fitted exponent or trend with its interval (consistent/contradicted)")
+    legend = ("kind: proved = decided rigorously (branch and bound, Krawczyk, exact algebra); checked = "
+              "each of N instances decided on balls, nothing proved beyond them; empirical = a fit or "
+              "trend. refuted = a certified counterexample (a proof). paper: what the paper states (holds, "
+              "fails, - when silent); "
+              "vs paper: against = a finding against the paper; tool: ok when the verdict is the one "
+              "this tool is recorded to reach (exit 0). margin: rel = lhs/rhs - 1, abs = lhs - rhs, "
+              "exp = exponent units, dig = certified digits, val = the deciding quantity."
+              + ("" if wide else " --wide or --json: more columns."))
+    lines += textwrap.wrap(legend, 100)
+    against = [c["id"] for c in results["claims"] if c.get("versus_paper") == "against"]
+    if against:
+        lines += textwrap.wrap(f"findings against the paper: {', '.join(against)}", 100, break_on_hyphens=False)
     return "\n".join(lines)

@@ -192,6 +192,18 @@ def _lemma_d2() -> tuple[Derivation, sp.Expr, sp.Expr]:
     return d, form, leading
 
 
+def lemma_d2_derivation() -> tuple[Derivation, sp.Expr]:
+    """Lemma D.2 derived alone (without the other identities): the derivation and the
+    derived form of ``E[(b.x)^2 1{sgn(a.x) != sgn(b.x)}]`` in ``varphi``, valid for every
+    angle in ``[0, pi]`` (the pieces of the plane integral are).
+
+    >>> lemma_d2_derivation()[1]
+    (varphi - sin(varphi)*cos(varphi))/pi
+    """
+    d, form, _ = _lemma_d2()
+    return d, form
+
+
 # --- Lemma C.11 -----------------------------------------------------------------------------
 
 def hermite_closed_form(order: int) -> sp.Expr:

@@ -135,9 +135,9 @@ def test_gd_rate_and_wide_pl_and_their_twins():
 
 
 @pytest.mark.slow
-def test_spurious_minimum_at_n8_is_certified_and_escapes_with_one_more_neuron():
+def test_spurious_minimum_at_n8_is_proved_and_escapes_with_one_more_neuron():
     v = SPURIOUS_MINIMA.variant(settings={"sizes": (8,)}).check(samples=2)
-    assert v.status == "certified" and v.kind == "certified", v.shown
+    assert v.status == "proved" and v.kind == "proved", v.shown
     row = v.figures["ss.spurious_minima"]["rows"][0]
     assert row["escape"].startswith("-") and float(row["loss_after_escape"]) < 1e-8
     assert spurious_minima_survive_one_more_neuron().check(samples=2).status == "refuted"
@@ -146,14 +146,14 @@ def test_spurious_minimum_at_n8_is_certified_and_escapes_with_one_more_neuron():
 def test_n6_minimum_from_the_shared_hunt_and_its_planted_twins():
     """k = n = 6: the shared hunt's structured start reaches a spurious minimum, certified;
     a curvature bound 2% above the certified one and "still a minimum with one more neuron"
-    are refuted, a bound 2% below it is certified."""
+    are refuted, a bound 2% below it is proved."""
     v = SPURIOUS_MINIMA.variant(settings={"sizes": (6,)}).check(samples=1)
-    assert v.status == "certified" and v.kind == "certified", v.shown
+    assert v.status == "proved" and v.kind == "proved", v.shown
     row = v.figures["ss.spurious_minima"]["rows"][0]
     assert row["loss"].startswith("0.02508058") and row["escape"].startswith("-")
     assert n6_minimum_curvature_two_percent_high().check().status == "refuted"
     below = SPURIOUS_MINIMA.variant(settings={"sizes": (6,), "curvature_floor": Fraction(46, 10000)})
-    assert below.check(samples=1).status == "certified"
+    assert below.check(samples=1).status == "proved"
     escape = SPURIOUS_MINIMA.variant(settings={"sizes": (6,), "extra_neurons": 1})
     assert escape.check(samples=1).status == "refuted"
 

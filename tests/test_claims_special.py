@@ -115,19 +115,19 @@ TWINS = {
 
 # ---- Lemma C.8 --------------------------------------------------------------------------
 
-def test_c8_certified_on_a_small_square_by_branch_and_bound():
+def test_c8_proved_on_a_small_square_by_branch_and_bound():
     v = LEMMA_C8.variant(settings=FAST_C8).check()
-    assert v.status == "certified" and v.kind == "certified"
+    assert v.status == "proved" and v.kind == "proved"
     assert v.counterexample is None and "boxes certified" in v.notes
 
 
 @pytest.mark.slow
-def test_c8_certified_on_the_default_square():
+def test_c8_proved_on_the_default_square():
     v = LEMMA_C8.check()
-    assert v.status == "certified" == v.expected
+    assert v.status == "proved" == v.expected
 
 
-def test_c8_budget_exhausted_is_inconclusive_never_certified():
+def test_c8_budget_exhausted_is_inconclusive_never_proved():
     v = LEMMA_C8.variant(settings={**FAST_C8, "max_boxes": 3}).check()
     assert v.status == "inconclusive"
 
@@ -187,7 +187,19 @@ def test_owen_t_phi_to_zero_limit():
 
 def test_d2_identity_holds():
     v = LEMMA_D2.check()
-    assert v.status == "certified" == v.expected
+    assert v.status == "proved" == v.expected and "SymPy" in v.shown
+    assert "enclosures agree to" in v.shown  # the enclosures are reported beside the proof
+
+
+def test_d2_exact_algebra_fails_on_a_wrong_closed_form_or_outside_its_range():
+    from proofs_check.claims.zgj.lemmaD2 import exact_algebra
+
+    assert exact_algebra(LEMMA_D2)
+    assert exact_algebra(LEMMA_D2.variant(settings={"denominator": 2})) == ""
+    beyond = LEMMA_D2.variant(settings={"angles": (Fraction(1, 2), Fraction(22, 7))})  # 22/7 > pi
+    assert exact_algebra(beyond) == ""
+    v = LEMMA_D2.variant(settings={"angles": (Fraction(22, 7),)}).check()
+    assert v.status != "proved"  # a proof that does not cover the angle proves nothing there
 
 
 def test_d2_half_constant_violated():
@@ -224,7 +236,7 @@ def test_d2_monte_carlo_in_three_dimensions():
 
 def test_c11_identity_holds():
     v = LEMMA_C11.check()
-    assert v.status == "certified" == v.expected
+    assert v.status == "checked" == v.expected
 
 
 def test_c11_wrong_double_factorial_violated():
@@ -264,7 +276,7 @@ def test_c11_decay_as_printed_is_contradicted_and_corrected_rate_consistent():
 
 def test_c7_holds():
     v = LEMMA_C7.check()
-    assert v.status == "certified" == v.expected
+    assert v.status == "checked" == v.expected
 
 
 @pytest.mark.parametrize("twin", TWINS["zgj.lemmaC7"])

@@ -3,8 +3,8 @@
 The first four are the ones a reviewer tried (issue: "a checker that accepts a claim and its
 negation's neighbour is not yet a checker"): Claim 2 as Theta(delta^3.04) and Theta(delta^2.96),
 Lemma D.2's shape at 2.96 and 3.04, Lemma 11 with Delta^2.96, Lemma 9 with eps^0.36.  The others
-sit next to every tight claim: exponents two resolutions off, and sharp certified constants a
-millionth too strong.  None may come back ``consistent`` or ``certified``; all of them must in fact
+sit next to every tight claim: exponents two resolutions off, and sharp explicit constants a
+millionth too strong.  None may come back ``consistent``, ``checked`` or ``proved``; all of them must in fact
 be rejected (``contradicted`` / ``refuted``).
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The verdict logic (proofs_check.judgement and the default judge), on synthetic observations.
 
-Explicit constants are certified or refuted on balls; a margin whose ball contains 0 is
-inconclusive, never certified.  Hidden constants are judged on the fitted exponent: consistent
+Explicit constants are checked (at the N instances) or refuted on balls; a margin whose ball
+contains 0 is inconclusive, never accepted.  Hidden constants are judged on the fitted exponent: consistent
 only when the whole interval is on the claim's side of the paper's exponent, and a tolerance
 only ever widens inconclusive.
 """
@@ -12,13 +12,13 @@ import pytest
 from flint import arb
 
 from proofs_check.claims.base import Claim, Observation, judge, margin_of
-from proofs_check.judgement import (Decision, FitSettings, combine, decide_margins, decide_shape,
+from proofs_check.judgement import (Decision, FitSettings, combine, decide_instances, decide_shape,
                                     decide_trend, fit_exponent, kind_of, loglog_slope)
 
 
-def _claim(relation=">=", constant=1, exponent=None, **kw):
+def _claim(relation=">=", constant=1, exponent=None, expected="inconclusive", **kw):
     return Claim(id="test.synthetic", title="t", source="nowhere, Lemma 0, p.0", statement="x",
-                 hypotheses="none", lhs="a", rhs="b", relation=relation, expected="certified",
+                 hypotheses="none", lhs="a", rhs="b", relation=relation, expected=expected,
                  observe=lambda c, r: [], constant=constant, paper_exponent=exponent, **kw)
 
 
@@ -27,19 +27,19 @@ def _obs(lhs, rhs, scale=None, group=None, dps=30):
                        dps=dps, witness={"params": {"lhs": str(lhs)}}, group=group)
 
 
-def test_all_margins_certainly_positive_is_certified():
+def test_all_margins_certainly_positive_is_checked_at_those_instances():
     v = judge(_claim(), [_obs(2, 1), _obs(3, 1)])
-    assert v.status == "certified" and v.kind == "certified"
+    assert v.status == "checked" and v.kind == "checked" and v.instances == 2 and v.drawn_from
     assert v.counterexample is None and v.min_margin > 0
 
 
 def test_one_certainly_negative_margin_is_refuted_with_its_witness():
     v = judge(_claim(), [_obs(2, 1), _obs("0.5", 1), _obs(3, 1)])
-    assert v.status == "refuted" and v.kind == "certified"
+    assert v.status == "refuted" and v.kind == "proved"
     assert v.counterexample == {"params": {"lhs": "0.5"}}
 
 
-def test_margin_inside_its_error_ball_is_inconclusive_never_certified():
+def test_margin_inside_its_error_ball_is_inconclusive_never_accepted():
     straddling = Observation(lhs=arb(1, 1e-10), rhs=arb(1), scale=None, dps=30)
     v = judge(_claim(), [_obs(2, 1), straddling])
     assert v.status == "inconclusive"
@@ -47,19 +47,35 @@ def test_margin_inside_its_error_ball_is_inconclusive_never_certified():
 
 
 def test_upper_bound_relation_flips_the_margin():
-    assert judge(_claim("<="), [_obs(1, 2)]).status == "certified"
+    assert judge(_claim("<="), [_obs(1, 2)]).status == "checked"
     assert judge(_claim("<="), [_obs(3, 2)]).status == "refuted"
 
 
-def test_equality_to_a_tolerance():
+def test_equality_is_checked_to_certified_digits_and_a_tolerance_never_accepts():
     from flint import ctx
     c = _claim("==", tolerance=Fraction(1, 10**20))
-    with ctx.workdps(40):  # the balls must be narrower than the tolerance to decide
-        close, far = _obs("1.0000000000000000000000001", 1, dps=40), _obs("1.000000001", 1, dps=40)
-    assert judge(c, [close]).status == "certified"
-    assert judge(c, [far]).status == "refuted"
-    # The same number held at 53 bits is a ball wider than the tolerance: undecided.
-    assert judge(c, [_obs("1.0000000000000000000000001", 1)]).status == "inconclusive"
+    with ctx.workdps(40):
+        agreeing = Observation(lhs=arb(1, 1e-30), rhs=arb(1), scale=None, dps=40)
+        tiny_gap = _obs("1.0000000000000000000000001", 1, dps=40)  # 1e-25 off: within the tolerance
+    v = judge(c, [agreeing])
+    assert v.status == "checked" and v.margin_kind == "digits" and "certified digits" in v.shown
+    # A difference certainly non-zero is refuted, however far below the tolerance it is.
+    assert judge(c, [tiny_gap]).status == "refuted"
+    # A ball wider than the tolerance asks for: undecided.
+    assert judge(c, [Observation(lhs=arb(1, 1e-10), rhs=arb(1), scale=None, dps=40)]).status == "inconclusive"
+
+
+def test_an_identity_is_proved_only_by_exact_algebra():
+    from flint import ctx
+    with ctx.workdps(40):
+        agreeing = Observation(lhs=arb(1, 1e-35), rhs=arb(1), scale=None, dps=40)
+    assert judge(_claim("=="), [agreeing]).status == "checked"
+    proved = _claim("==", kind="proved", expected="proved",
+                    symbolic_proof=lambda claim: "SymPy simplifies lhs - rhs to 0")
+    v = judge(proved, [agreeing])
+    assert v.status == "proved" and v.kind == "proved"
+    # A symbolic "proof" never rescues a difference that is certainly non-zero.
+    assert judge(proved, [_obs("1.5", 1)]).status == "refuted"
 
 
 def test_margin_is_computed_at_the_observations_precision():
@@ -154,15 +170,17 @@ def test_secant_interval_is_the_range_of_local_exponents():
     assert fit_exponent([1e-2] * 4, [1, 2, 3, 4]) is None
 
 
-def test_decide_margins_and_combine():
-    assert decide_margins([]).status == "inconclusive"
-    ok = decide_margins([arb(1)])
+def test_decide_instances_and_combine():
+    assert decide_instances([], drawn_from="nothing").status == "inconclusive"
+    ok = decide_instances([arb(1)], drawn_from="one draw")
     trend = decide_trend(None)
     assert combine([ok, trend]).status == "inconclusive" and combine([ok, trend]).kind == "empirical"
-    assert combine([ok, decide_margins([arb(-1)])]).status == "refuted"
-    assert kind_of("contradicted") == "empirical"
+    assert combine([ok, decide_instances([arb(-1)], drawn_from="one draw")]).status == "refuted"
+    assert kind_of("contradicted") == "empirical" and kind_of("refuted") == "proved"
     with pytest.raises(ValueError, match="not of kind"):
-        Decision("certified", "empirical")
+        Decision("checked", "empirical")
+    with pytest.raises(ValueError, match="how many instances"):
+        Decision("checked", "checked")
 
 
 def test_unknown_setting_names_the_field():

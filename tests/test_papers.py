@@ -51,7 +51,7 @@ def test_plugin_paper_is_discovered_listed_and_run(plugin, capsys):
     assert out.startswith("toy: Sheppard (Phil. Trans. R. Soc. A 1899)") and "toy.sheppard" in out
     assert "zgj.thm4" not in out
     claim = registry.get_claim("toy.sheppard")
-    assert claim.check().status == "certified"
+    assert claim.check().status == "checked"
     assert claim.variant(settings={"factor": Fraction(101, 100)}).check().status == "refuted"
 
 
@@ -99,9 +99,9 @@ def test_templates_render_the_suites_own_verdicts():
 def test_sections_group_a_results_file_by_paper():
     from proofs_check.papers import render_paper_sections
 
-    results = {"claims": [{"id": "lzb.identity", "status": "certified"},
+    results = {"claims": [{"id": "lzb.identity", "status": "checked"},
                           {"id": "zgj.thm4", "status": "consistent"},
-                          {"id": "user.mine", "status": "certified"},
+                          {"id": "user.mine", "status": "checked"},
                           {"id": "lzb.wide_pl", "status": "consistent"}]}
     sections = render_paper_sections(results)
     assert [(p.id, [v["id"] for v in vs]) for p, _, vs in sections] == [
@@ -293,7 +293,7 @@ def test_a_results_file_s_figures_reach_the_papers_templates():
 
     row = {"n": 6, "starts": 3, "global_count": 2, "stationary": 1, "loss": "0.025080581",
            "min_eigenvalue": "0.0047003547", "escape": "-0.036042782"}
-    results = {"claims": [{"id": "ss.spurious_minima", "status": "certified"}],
+    results = {"claims": [{"id": "ss.spurious_minima", "status": "proved"}],
                "figures": {"ss.spurious_minima": {"kind": "table", "rows": [row]}}}
     (paper, tex, verdicts), = render_paper_sections(results)
     assert paper.id == "ss" and "6 & 3 & 2 & 1 & 0.025080581 & 0.0047003547 & -0.036042782" in tex
@@ -310,7 +310,7 @@ def test_report_from_a_results_file_shows_the_ss_table(tmp_path):
 
     row = {"n": 7, "starts": 2, "global_count": 1, "stationary": 1, "loss": "0.023202715",
            "min_eigenvalue": "0.014059013", "escape": "-0.035254737"}
-    claims = [{"id": "ss.spurious_minima", "status": "certified"}]
+    claims = [{"id": "ss.spurious_minima", "status": "proved"}]
     figures = {"ss.spurious_minima": {"kind": "table", "rows": [row]}}
     (section,) = paper_sections(with_own_figures(claims, figures))
     assert "7 & 2 & 1 & 1 & 0.023202715 & 0.014059013 & -0.035254737" in section.model

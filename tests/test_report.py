@@ -264,9 +264,10 @@ def test_report_matches_results_json(tmp_path, maths):
 def test_how_verdicts_are_decided_is_generated_from_the_results(tmp_path):
     tex = write_report(fixture_results(), tmp_path, _maths=NO_MATHS).read_text()
     decided = tex[tex.index(r"\section{How verdicts are decided}"):tex.index(r"\section{Counterexamples")]
-    assert r"Kind certified (one claim)" in decided and r"Kind empirical (three claims)" in decided
-    certified, empirical = decided.split(r"\subsection*{Kind empirical")
-    assert "planted" in certified and "theorem4.\\allowbreak{}gradient" not in certified
+    assert r"Kind proved (one claim)" in decided and r"Kind empirical (three claims)" in decided
+    assert r"Kind checked" not in decided  # no claim of that kind in the fixture
+    proved, empirical = decided.split(r"\subsection*{Kind empirical")
+    assert "planted" in proved and "theorem4.\\allowbreak{}gradient" not in proved
     # each method used is named with the claims that used it, and explained
     assert re.search(r"\\emph\{bootstrap\} \(\\claimid\{zgj.\\allowbreak\{\}theorem4[^)]*\): the interval is the 2.5",
                      empirical)
@@ -278,28 +279,42 @@ def test_how_verdicts_are_decided_is_generated_from_the_results(tmp_path):
 
 
 def test_no_sentence_claims_more_than_the_results(tmp_path):
-    """Only certified claims, none rejected: no word of fits, of counterexamples found, of a
-    search (the suite runs none) or of planted variants."""
-    results = example_results("zgj.a", "zgj.b", shown="certified at all 3 checked instances")
+    """Only checked claims, none rejected: no word of fits, of proofs, of counterexamples found,
+    of a search (the suite runs none) or of planted variants."""
+    results = example_results("zgj.a", "zgj.b", shown="checked at 3 instances (one draw each)")
     tex = write_report(results, tmp_path, _maths=NO_MATHS).read_text()
     body = tex[tex.index(r"\begin{document}"):]
     assert "No claim was refuted or contradicted." in body
     assert r"Kind empirical" not in body and "bootstrap" not in body
-    assert "Decided on rigorous enclosures (kind \\emph{certified}): 2 certified." in body
+    assert ("Checked at finitely many instances, each decided on balls, not proved beyond them "
+            "(kind \\emph{checked}): 2 checked.") in " ".join(body.split())
+    assert r"Kind proved" not in body and r"\Vproved" not in body
     for word in ("search", "planted", "counterexamples were found", "does find"):
         assert word not in body.lower()
     results["claims"][1].update(status="inconclusive", shown="a margin's ball contains 0")
     body = write_report(results, tmp_path, _maths=NO_MATHS).read_text()
-    assert "1 certified, 1 inconclusive" in body
+    assert "1 checked, 1 inconclusive" in body
 
 
 def test_a_mismatch_is_named_in_the_abstract(tmp_path):
     results = example_results("zgj.a", "zgj.b")
     results["claims"][1].update(status="inconclusive")
     body = write_report(results, tmp_path, _maths=NO_MATHS).read_text()
-    assert "Every verdict equals the expectation" not in body
-    assert (r"One verdict differs from the expectation recorded with the claim:"
-            r" \claimid{zgj.\allowbreak{}b} (inconclusive, expected certified).") in " ".join(body.split())
+    assert "Every verdict is the one this tool is recorded to reach" not in body
+    assert (r"One verdict differs from the verdict this tool is recorded to reach (a regression of the tool"
+            r" or a new finding): \claimid{zgj.\allowbreak{}b} (inconclusive, expected checked).") in " ".join(body.split())
+
+
+def test_a_finding_against_the_paper_is_shown_as_such(tmp_path):
+    """A verdict against what the paper states is named in the abstract and marked in the
+    paper's table, whether or not the tool expected it (it is recorded: not a regression)."""
+    results = example_results("zgj.a", "zgj.b")
+    results["claims"][1].update(status="contradicted", expected="contradicted", kind="empirical",
+                                versus_paper="against", instances=None, drawn_from="")
+    body = " ".join(write_report(results, tmp_path, _maths=NO_MATHS).read_text().split())
+    assert r"Against the paper's statement (findings): \claimid{zgj.\allowbreak{}b} (contradicted)." in body
+    assert body.count(r"\textbf{against the paper}") == 1
+    assert "Every verdict is the one this tool is recorded to reach" in body
 
 
 def test_verdicts_are_grouped_by_paper_with_the_paper_template(tmp_path, monkeypatch):
@@ -524,7 +539,7 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
     require_tex()
     results = example_results()
     results["claims"] = [example_verdict(
-        USER_CLAIM_ID, "refuted", expected="certified",
+        USER_CLAIM_ID, "refuted", expected="checked",
         title="50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź ☃ θ≤1",
         source="user file ~/claims_#1.py, line 3 & 4",
         statement_latex=r"\|\nabla L\|_F \ge \kappa L", samples=3,
@@ -538,7 +553,7 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
     text = pdf_text(pdf)
     assert USER_CLAIM_ID in squeeze(text)
     assert squeeze("50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź") in squeeze(text)
-    assert "expected:certified" in squeeze(text)  # the narrow verdict column may break the line
+    assert "expected:checked" in squeeze(text)  # the narrow verdict column may break the line
 
 
 def test_compile_error_is_reported_with_the_log(tmp_path, capsys, maths):

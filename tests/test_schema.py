@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from proofs_check.claims.base import Verdict
 from proofs_check.cli import main
-from proofs_check.judgement import STATUSES, kind_of
+from proofs_check.judgement import KINDS, STATUSES, kind_of
 from proofs_check.schema import (SCHEMA_VERSION, ResultsBug, ResultsError, example_results,
                                  results_schema, validate_results)
 
@@ -32,7 +32,10 @@ def test_a_small_suite_run_validates(suite_results, tmp_path):
     from proofs_check.suite import write_results
 
     assert suite_results["schema_version"] == SCHEMA_VERSION
-    assert [c["kind"] for c in suite_results["claims"]] == ["certified", "empirical"]
+    assert [c["kind"] for c in suite_results["claims"]] == ["checked", "empirical"]
+    checked = suite_results["claims"][0]
+    assert checked["status"] == "checked" and checked["instances"] > 0 and checked["drawn_from"]
+    assert all(c["paper"]["says"] == "holds" and c["versus_paper"] == "agrees" for c in suite_results["claims"])
     validate_results(suite_results)
     path = tmp_path / "results.json"
     write_results(suite_results, path)
@@ -44,7 +47,7 @@ def test_run_json_output_validates_and_reports(suite_results, tmp_path, capsys):
     path.write_text(json.dumps(suite_results))
     assert main(["report", "--from", str(path), "--out", str(tmp_path / "out")]) == 0
     tex = (tmp_path / "out" / "report.tex").read_text()
-    assert r"& certified & \Vcertified" in tex and r"& empirical & \Vconsistent" in tex
+    assert r"& checked & \Vchecked" in tex and r"& empirical & \Vconsistent" in tex
 
 
 def test_the_schema_requires_every_field_verdict_to_json_writes():
@@ -52,7 +55,8 @@ def test_the_schema_requires_every_field_verdict_to_json_writes():
     to the other."""
     names = {f.name for f in dataclasses.fields(Verdict)}
     verdict = Verdict(**{n: None for n in names} | {"claim_id": "x", "status": "inconclusive",
-                                                    "expected": "inconclusive", "kind": "certified",
+                                                    "expected": "inconclusive", "kind": "checked",
+                                                    "margin_kind": "relative", "drawn_from": "",
                                                     "samples": 0, "dps": 0, "shown": "", "notes": "",
                                                     "title": "", "source": "", "statement": ""})
     required = set(results_schema()["$defs"]["verdict"]["required"])
@@ -60,7 +64,7 @@ def test_the_schema_requires_every_field_verdict_to_json_writes():
     validate_results(example_results() | {"claims": [verdict.to_json()]})
 
 
-@given(st.sampled_from(STATUSES), st.sampled_from(("certified", "empirical")))
+@given(st.sampled_from(STATUSES), st.sampled_from(KINDS))
 def test_kind_must_agree_with_status(status, kind):
     results = example_results("x", status=status)
     results["claims"][0]["kind"] = kind
@@ -78,7 +82,7 @@ def _fixture():
 
 @pytest.mark.parametrize("mutate, field", [
     (lambda r: r.pop("schema_version"), "schema_version: missing"),
-    (lambda r: r.update(schema_version=2), "schema_version = 2"),
+    (lambda r: r.update(schema_version=3), "schema_version = 3"),
     (lambda r: r.pop("claims"), "claims: missing"),
     (lambda r: r["claims"][1].pop("estimate"), "claims[1].estimate: missing"),
     (lambda r: r["claims"][2].pop("kind"), "claims[2].kind: missing"),
@@ -131,7 +135,8 @@ def test_the_suite_refuses_to_write_results_that_do_not_validate(tmp_path):
 def test_example_results_validate(statuses, seed):
     results = example_results(*[f"c{i}" for i in range(len(statuses))])
     for claim, status in zip(results["claims"], statuses):
-        claim.update(status=status, expected=status, kind=kind_of(status, "empirical"))
+        claim.update(status=status, expected=status, kind=kind_of(status, "empirical"),
+                     instances=1, drawn_from="one example instance")
     results["seed"] = seed
     validate_results(results)
 
@@ -141,4 +146,15 @@ def test_run_json_then_report_from(tmp_path, capsys):
     assert main(["run", "--claims", "zgj.lemmaC7", "--json", str(path)]) == 0
     validate_results(json.loads(path.read_text()))
     assert main(["report", "--from", str(path), "--out", str(tmp_path / "out")]) == 0
-    assert r"& certified & \Vcertified" in (tmp_path / "out" / "report.tex").read_text()
+    assert r"& checked & \Vchecked" in (tmp_path / "out" / "report.tex").read_text()
+
+
+def test_a_version_1_file_exits_2_with_a_message_saying_so(tmp_path, capsys):
+    """Files written before the three kinds (statuses certified/empirical) are refused with
+    one line naming the version, not a crash and not a list of every verdict's fields."""
+    path = Path(__file__).parent / "data" / "results_v1.json"
+    assert json.loads(path.read_text())["schema_version"] == 1
+    assert main(["report", "--from", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "schema_version = 1" in err and "version 2" in err
+    assert not (tmp_path / "out").exists()

@@ -254,7 +254,7 @@ def test_symmetry_key_equals_its_definition(r, n, seed, rounded):
 @settings(max_examples=80, deadline=None, database=None)
 @given(k=st.integers(1, 50), w=st.integers(1, 5), labels=st.integers(1, 6), seed=st.integers(0, 2**32 - 1))
 def test_smallest_label_set_is_the_smallest_sorted_row(k, w, labels, seed):
-    from proofs_check.landscape import _smallest_label_set
+    from proofs_check.landscape.symmetry import smallest_label_set as _smallest_label_set
 
     images = np.random.default_rng(seed).integers(0, labels, size=(k, w))  # few labels: many ties
     assert _smallest_label_set(images) == min(tuple(sorted(row)) for row in images.tolist())

@@ -15,15 +15,16 @@
 and ``tasks["claim_check"]`` is one entry per (claim, samples), over the seeds run::
 
     {"claim", "samples", "seeds": [...], "runs", "expected",
-     "kind": "certified" (decided by balls) or "empirical" (fits), "statuses": {status: count},
+     "kind": "proved", "checked" (N instances on balls) or "empirical" (fits), joined by "/"
+     when the seeds differ (a refutation is of kind proved), "statuses": {status: count},
      "matches": count of runs whose status is the expected one,
      "min_margin": decimal string, "min_margin_error": decimal string, "min_margin_seed",
      "exponent_range": [lowest, highest] fitted exponent over the seeds, or None,
      "paper_exponent"}
 
 The exponent range is empirical (a spread over seeds of fitted values), not a certified
-bound; the minimum margin is the smallest margin over the seeds (for a certified claim a
-ball's midpoint with its radius as ``min_margin_error``; for an empirical one the fit's
+bound; the minimum margin is the smallest margin over the seeds (for a proved or checked claim
+a ball's midpoint with its radius as ``min_margin_error``; for an empirical one the fit's
 margin with its stated error).
 
 ``tasks["stationary"]`` is one entry per grid point without its seeds (geometry, Delta, r,

@@ -129,13 +129,11 @@ def judge_empirical_margins(claim, obs, what: str):
     import flint
 
     from proofs_check.claims.base import base_verdict
-    from proofs_check.judgement import Decision, decide_margins
+    from proofs_check.claims.base import margin_kind_of
+    from proofs_check.judgement import decide_samples
 
     with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
-        d = decide_margins([claim.margin(o) for o in obs])
-    status = {"certified": "consistent", "refuted": "contradicted"}.get(d.status, d.status)
-    i = d.worst_index if d.worst_index is not None else 0
-    decision = Decision(status, "empirical", d.margin, d.error, d.worst_index,
-                        f"{status}: {what} ({len(obs)} sampled instances)")
+        decision = decide_samples([claim.margin(o) for o in obs], what=what, margin_kind=margin_kind_of(obs))
+    i = decision.worst_index if decision.worst_index is not None else 0
     return base_verdict(claim, obs, decision, worst=obs[i].witness if obs else None,
-                        counterexample=obs[i].witness if status == "contradicted" else None)
+                        counterexample=obs[i].witness if decision.status == "contradicted" else None)

@@ -8,15 +8,25 @@ estimates the best constant from the samples and judges the *shape*: the exponen
 ``lhs`` in the scale variable (``L``, ``Delta``, ``delta``) is fitted over the worst
 sample of each level, with a confidence interval, and compared with the paper's.
 
-Verdicts carry their kind (see :mod:`proofs_check.judgement`): claims whose constants are
-explicit are decided instance by instance on python-flint balls (kind ``certified``:
-``certified`` / ``refuted`` / ``inconclusive``); claims whose constant is hidden are judged
-on a fitted exponent (kind ``empirical``: ``consistent`` / ``contradicted`` /
-``inconclusive``).  A margin whose ball contains 0 is ``inconclusive``, never accepted.
+Verdicts carry their kind (see :mod:`proofs_check.judgement`, which alone decides): claims
+whose constants are explicit are decided instance by instance on python-flint balls (kind
+``checked``: ``checked`` at N instances drawn as ``Claim.drawn_from`` says, or ``refuted``
+by one of them, a proof); ``==`` claims are ``checked`` "to N certified digits" unless
+``Claim.symbolic_proof`` proves the identity by exact algebra (kind ``proved``); claims whose
+constant is hidden are judged on a fitted exponent (kind ``empirical``: ``consistent`` /
+``contradicted``).  Claims that prove a statement over a region or an existence have their
+own ``judge`` calling :func:`~proofs_check.judgement.decide_proof`.  Any of them may end
+``inconclusive``; a margin whose ball contains 0 is never accepted.
+
+Every claim declares the kind of result it aims at (``kind``), what the paper states
+(``paper``, a :class:`~proofs_check.judgement.PaperStatement`) and, separately, the verdict
+this tool is recorded to reach (``expected``, a regression expectation).
 
 Conventions
 -----------
-* ``relation`` is ``">="``, ``"<="``, ``"=="`` (to ``tolerance``, relative) or ``"Theta"``
+* ``relation`` is ``">="``, ``"<="``, ``"=="`` (``tolerance``: the relative agreement, 10^-N,
+  a checked identity must reach; a certainly non-zero difference is refuted whatever its size)
+  or ``"Theta"``
   (two-sided: the exponent must match to within ``fit.resolution``).
 * ``margin`` of one observation is ``lhs / rhs - 1`` for ``>=`` (``1 - lhs / rhs`` for
   ``<=``) when ``rhs`` is certainly non-zero, else ``lhs - rhs`` (``rhs - lhs``): a
@@ -43,6 +53,8 @@ from numeric.precision import decimal_string, to_mpf
 
 __all__ = [
     "STATUSES",
+    "KINDS",
+    "PaperStatement",
     "Observation",
     "Estimate",
     "Verdict",
@@ -53,11 +65,16 @@ __all__ = [
     "base_verdict",
     "judge",
     "judge_each",
+    "judge_proof",
+    "instances_drawn",
+    "margin_kind_of",
     "as_ball",
 ]
 
-from proofs_check.judgement import (STATUSES, Decision, ExponentFit, FitSettings, decide_margins,
-                                    decide_shape, fit_exponent)
+from proofs_check.judgement import (KINDS, STATUSES, STATUSES_OF_KIND, Decision, ExponentFit,
+                                    FitSettings, PaperStatement, decide_identity, decide_instances, decide_nothing,
+                                    decide_proof,
+                                    decide_shape, fit_exponent, versus_paper)
 RELATIONS = (">=", "<=", "==", "Theta")
 
 
@@ -124,6 +141,15 @@ class Verdict:
     statement: str = ""
     paper_constant: str | None = None
     shown: str = ""  # what was shown, in one sentence (from the judgement's Decision)
+    paper: PaperStatement | None = None  # what the paper states (apart from the verdict)
+    margin_kind: str = "relative"  # what ``min_margin`` measures (judgement.MARGIN_KINDS)
+    instances: int | None = None  # N of a checked (or refuted) decision
+    drawn_from: str = ""  # where a checked decision's instances were drawn
+
+    @property
+    def versus_paper(self) -> str:
+        """``agrees`` / ``against`` / ``open`` / ``-``: see :func:`~proofs_check.judgement.versus_paper`."""
+        return versus_paper(self.paper.says if self.paper else "silent", self.status)
 
     @property
     def matches(self) -> bool:
@@ -144,6 +170,11 @@ class Verdict:
             "status": self.status,
             "expected": self.expected,
             "shown": self.shown,
+            "paper": None if self.paper is None else self.paper.to_json(),
+            "versus_paper": self.versus_paper,
+            "margin_kind": self.margin_kind,
+            "instances": self.instances,
+            "drawn_from": self.drawn_from,
             "samples": self.samples,
             "loss_range": None if self.scale_range is None else [fmt(x) for x in self.scale_range],
             "min_margin": fmt(self.min_margin),
@@ -227,7 +258,7 @@ class Claim:
     lhs: str  # LaTeX of the left side
     rhs: str  # LaTeX of the right side's shape
     relation: str
-    expected: str
+    expected: str  # the verdict this tool is recorded to reach (a regression expectation)
     observe: Callable[["Claim", Request], Iterable[Observation]]
     constant: Any = None  # None: hidden in O/Theta/Omega, estimated from the samples
     paper_exponent: Fraction | None = None
@@ -241,12 +272,37 @@ class Claim:
     # False when ``at`` takes a discrete decision from a midpoint (a boundary, a choice of
     # neuron): the search's float64 screen (``search --screen``) then evaluates it on balls only.
     screenable: bool = True
+    # The kind of result the claim aims at (judgement.KINDS); a refutation is a proof whatever
+    # the kind attempted.  ``None``: the default judgement's kind (``checked`` for an explicit
+    # constant or ``==``, ``empirical`` for a hidden constant); a claim with its own ``judge``
+    # must declare it.
+    kind: str | None = None
+    # What the paper states (holds / fails / silent, with its exponent or constant).
+    paper: PaperStatement | None = None
+    # Where the instances of a ``checked`` claim are drawn (families, ranges), for its status.
+    drawn_from: str = ""
+    # For ``==`` claims: ``symbolic_proof(claim)`` returns a sentence naming an exact algebraic
+    # proof that lhs - rhs is identically 0 (SymPy simplified it to 0), or "" when none holds.
+    symbolic_proof: Callable[["Claim"], str] | None = None
 
     def __post_init__(self):
         if self.relation not in RELATIONS:
             raise ValueError(f"claim {self.id}: relation = {self.relation!r} not in {RELATIONS}")
         if self.expected not in STATUSES:
             raise ValueError(f"claim {self.id}: expected = {self.expected!r} not in {STATUSES}")
+        if self.kind is None:
+            if self.judge is not None:
+                raise ValueError(f"claim {self.id} has its own judge: declare its kind ({', '.join(KINDS)})")
+            default = ("proved" if self.relation == "==" and self.symbolic_proof is not None else
+                       "checked" if (self.constant is not None or self.relation == "==") else "empirical")
+            object.__setattr__(self, "kind", default)
+        if self.kind not in KINDS:
+            raise ValueError(f"claim {self.id}: kind = {self.kind!r} not in {KINDS}")
+        if self.expected not in STATUSES_OF_KIND[self.kind] + ("refuted",):
+            raise ValueError(f"claim {self.id}: expected = {self.expected!r} is not a status of kind "
+                             f"{self.kind!r} ({', '.join(STATUSES_OF_KIND[self.kind])}, or refuted)")
+        if self.paper is not None and not isinstance(self.paper, PaperStatement):
+            raise ValueError(f"claim {self.id}: paper = {self.paper!r} must be a PaperStatement")
 
     def variant(self, **changes) -> "Claim":
         """A copy with some fields changed.  ``settings`` may be a dict of the fields of the
@@ -255,6 +311,8 @@ class Claim:
         for name in ("settings", "fit"):
             if isinstance(changes.get(name), dict):
                 changes[name] = _replace_fields(getattr(self, name), changes[name], f"{self.id}.{name}")
+        if self.judge is None and "kind" not in changes and ({"constant", "relation"} & set(changes)):
+            changes["kind"] = None  # the default judgement's kind follows the new constant/relation
         return dataclasses.replace(self, **changes)
 
     def observations(self, samples: int | None = None, seed: int = 0, progress=None) -> list:
@@ -310,6 +368,11 @@ def base_verdict(claim: Claim, obs: list, decision: Decision, *, worst=None, cou
                  estimate=None, notes: str = "", figures=None) -> Verdict:
     """A :class:`Verdict` of ``claim`` on ``obs`` from a :class:`~proofs_check.judgement.Decision`
     (for claims with a judgement of their own)."""
+    if decision.kind != claim.kind and decision.status != "refuted":
+        # A claim declares the kind of result it aims at; being decided as another kind is a
+        # bug of the claim (e.g. a sampled check reported as a proof), not a verdict.
+        raise RuntimeError(f"claim {claim.id} declares kind {claim.kind!r} but was decided as "
+                           f"{decision.kind!r} ({decision.status})")
     scales = [to_mpf(o.scale) for o in obs if o.scale is not None]
     return Verdict(
         claim_id=claim.id,
@@ -331,6 +394,10 @@ def base_verdict(claim: Claim, obs: list, decision: Decision, *, worst=None, cou
         statement=claim.statement,
         paper_constant=claim.paper_constant,
         shown=decision.statement,
+        paper=claim.paper,
+        margin_kind=decision.margin_kind,
+        instances=decision.instances,
+        drawn_from=decision.drawn_from,
     )
 
 
@@ -341,9 +408,10 @@ def judge(claim: Claim, obs: list) -> Verdict:
     """
     with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
         if not obs:
-            return base_verdict(claim, obs, Decision("inconclusive", "empirical",
-                                                     statement="no observations"))
-        if claim.constant is not None or claim.relation == "==":
+            return base_verdict(claim, obs, decide_nothing(claim.kind, "no observations"))
+        if claim.relation == "==":
+            return _judge_identity(claim, obs)
+        if claim.constant is not None:
             return _judge_known_constant(claim, obs)
         return _judge_shape(claim, obs)
 
@@ -355,8 +423,41 @@ def judge_each(claim: Claim, obs: list) -> Verdict:
         return _judge_known_constant(claim, obs)
 
 
+def instances_drawn(claim: Claim, obs: list) -> str:
+    """Where a checked claim's instances were drawn: the claim's description and the range
+    of the scale variable the observations cover."""
+    scales = [to_mpf(o.scale) for o in obs if o.scale is not None]
+    where = claim.drawn_from or "instances of the claim's sampler"
+    if scales:
+        where += f"; scale in [{mpmath.nstr(min(scales), 3)}, {mpmath.nstr(max(scales), 3)}]"
+    return where
+
+
+def margin_kind_of(obs: list) -> str:
+    """``relative`` when every observation's ``rhs`` is certainly non-zero (the margin is then
+    ``lhs/rhs - 1``), else ``absolute`` (see :func:`margin_of`)."""
+    return "relative" if all(ratio(o) is not None for o in obs) else "absolute"
+
+
+def _judge_identity(claim, obs):
+    proof = claim.symbolic_proof(claim) if claim.symbolic_proof is not None else ""
+    # The tolerance is the agreement asked of a `checked` identity (10^-N: N digits); it never
+    # accepts a difference that is certainly non-zero.
+    required = 1
+    if claim.tolerance is not None:
+        tol = to_mpf(as_ball(claim.tolerance).mid())
+        required = max(1, int(mpmath.floor(-mpmath.log10(tol)))) if 0 < tol < 1 else 1
+    decision = decide_identity([as_ball(o.lhs) - as_ball(o.rhs) for o in obs], [as_ball(o.rhs) for o in obs],
+                               drawn_from=instances_drawn(claim, obs), exact_algebra=proof,
+                               digits_required=required, aim="proved" if claim.kind == "proved" else "checked")
+    i = decision.worst_index if decision.worst_index is not None else 0
+    return base_verdict(claim, obs, decision, worst=obs[i].witness if obs else None,
+                        counterexample=obs[i].witness if decision.status == "refuted" else None)
+
+
 def _judge_known_constant(claim, obs):
-    decision = decide_margins([claim.margin(o) for o in obs])
+    decision = decide_instances([claim.margin(o) for o in obs], drawn_from=instances_drawn(claim, obs),
+                                margin_kind=margin_kind_of(obs))
     i = decision.worst_index if decision.worst_index is not None else 0
     return base_verdict(
         claim, obs, decision, worst=obs[i].witness if obs else None,
@@ -364,6 +465,18 @@ def _judge_known_constant(claim, obs):
         notes=f"constant {claim.constant} as given" if claim.constant is not None else "",
         estimate=_constant_estimate(claim, obs),
     )
+
+
+def judge_proof(claim: Claim, obs: list, proves: str) -> Verdict:
+    """A ``proved`` claim: the observations' margins, all certainly positive, together prove
+    the statement ``proves`` describes (boxes covering a region, Krawczyk certificates); see
+    :func:`~proofs_check.judgement.decide_proof`."""
+    with flint.ctx.workdps(max((o.dps for o in obs), default=15)):
+        decision = decide_proof([claim.margin(o) for o in obs], proves=proves, margin_kind=margin_kind_of(obs))
+    i = decision.worst_index if decision.worst_index is not None else 0
+    return base_verdict(claim, obs, decision, worst=obs[i].witness if obs else None,
+                        counterexample=obs[i].witness if decision.status == "refuted" else None,
+                        estimate=_constant_estimate(claim, obs) if obs else None)
 
 
 def ratio(o):

@@ -38,7 +38,8 @@ from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 
 __all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "DEFAULT_SHAPES", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES",
            "LevelSettings", "WorstCaseLevelSettings", "observe_levels", "level_samples",
-           "observe_minimisers", "gradient_minimisers", "margin_minimisers",
+           "observe_minimisers", "gradient_minimisers", "margin_minimisers", "CONTINUED_LEVELS",
+           "continue_stray_minimiser", "worst_case_ladder", "observe_worst_case_ladder",
            "descent_claim", "binding_per_level", "deepest_at_two_precisions", "judge_minimisers"]
 
 DEFAULT_LEVELS = tuple(10.0**-k for k in range(2, 9))
@@ -160,7 +161,8 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
     continued from the previous level's minimiser
     (:func:`numeric.level_set.rescale_to_level`) and, every fourth level, a fresh relaxed
     stray start (with ``refresh_families``: fresh starts of every family too, for claims
-    whose top-level worst case is a branch that stops being the worst further down).
+    whose top-level worst case is a branch that stops being the worst further down); then an
+    upward pass (:func:`_continued_upwards`) carries any better branch up the ladder.
     Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the norm bounds."""
     from proofs_check.samplers import separated_teachers
     from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
@@ -173,7 +175,7 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
         r, m, d = shape
         rng = np.random.default_rng([seed, r, m, d])
         T = separated_teachers(rng, r, d, Delta, w_min, w_max)
-        previous = None
+        previous, ladder = None, []
         for k, level in enumerate(sorted(levels, reverse=True)):
             if previous is None:
                 settings, extra = top, []  # the sampled starts include a relaxed stray one
@@ -193,8 +195,32 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
                                            starts=extra)
             except UsageError:  # the continuation did not reach this level: start afresh
                 previous = minimise_margin(claim, T, students=m, level=level, settings=fresh)
-            out.append((shape, previous))
+            ladder.append(previous)
+        out += [(shape, wc) for wc in _continued_upwards(claim, T, m, ladder, fresh)]
     return tuple(out)
+
+
+def _continued_upwards(claim, T, m: int, ladder: list, fresh) -> list:
+    """The ladder (levels decreasing) after an upward pass: each level's worst case is also
+    sought from the level below's (rescaled up), and the smaller margin kept.  A branch found
+    by a fresh start further down (or one the downward continuation lost at a level) is then
+    carried up the whole ladder, so that no level keeps a branch that another level shows to
+    be beaten there: without it the ladder's local exponents jumped where the branch changed,
+    and the fitted interval with them, differently at each seed."""
+    from proofs_check.worst_case import Start, minimise_margin
+
+    ladder = list(ladder)
+    upward = dataclasses.replace(fresh, starts_per_family=0)
+    for i in range(len(ladder) - 2, -1, -1):
+        below = ladder[i + 1]
+        try:
+            up = minimise_margin(claim, T, students=m, level=ladder[i].level, settings=upward,
+                                 starts=[Start(below.config, below.family, "continued")])
+        except UsageError:
+            continue
+        if float(to_mpf(up.margin.mid())) < float(to_mpf(ladder[i].margin.mid())):
+            ladder[i] = up
+    return ladder
 
 
 def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w_min: float,
@@ -205,6 +231,96 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
 
     return margin_minimisers(descent_claim(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
                              tuple(levels), seed, Delta, w_min, w_max)
+
+
+#: Levels below the optimised ladder to which its deepest minimiser is continued (1e-20 ... 1e-60).
+CONTINUED_LEVELS = tuple(10.0**-k for k in range(20, 61, 10))
+
+
+def continue_stray_minimiser(config, level, dps: int, newton_steps: int = 8):
+    """Theorem 4's worst case at ``level`` from one at a higher level, at ``dps`` digits.
+
+    The minimisers found are small "stray" students (norm ``rho``, ``L ~ rho^4``) at fixed
+    angles, and one large student per teacher re-fitted to them (see
+    :mod:`proofs_check.claims.zgj.thm4`).  The strays are scaled by ``(level / L)^(1/4)`` and
+    the large students re-fitted by Newton's method on their block of the Hessian, in mpmath at
+    ``dps`` digits (their block is non-degenerate: one student per teacher), three times; the
+    result is then projected on the level.  Raises ``ValueError`` when the configuration is not
+    of that shape (no stray, or more large students than teachers)."""
+    from numeric.config import Configuration
+    from numeric.level_set import LevelSetSettings, project_to_level
+    from numeric.precise import evaluate
+
+    T = [list(row) for row in config.teacher]
+    with mpmath.workdps(dps):
+        W = [[mpmath.mpf(Fraction(x).numerator) / Fraction(x).denominator for x in row] for row in config.student]
+        norms = [mpmath.sqrt(sum(x * x for x in row)) for row in W]
+        big = [j for j, n in enumerate(norms) if n > max(norms) / 10]
+        if len(big) != config.r or len(big) == len(W):
+            raise ValueError(f"not a stray minimiser: {len(big)} large students for r = {config.r}")
+        d = config.d
+        idx = [j * d + k for j in big for k in range(d)]
+        for _ in range(3):
+            L = evaluate(Configuration(T, W), dps, backend="mpmath", gradient=False).loss
+            f = (mpmath.mpf(level) / L) ** (mpmath.mpf(1) / 4)
+            W = [[x * f for x in row] if j not in big else row for j, row in enumerate(W)]
+            for _ in range(newton_steps):
+                e = evaluate(Configuration(T, W), dps, backend="mpmath", hessian=True)
+                g = mpmath.matrix([e.gradient[j][k] for j in big for k in range(d)])
+                H = mpmath.matrix([[e.hessian[a][b] for b in idx] for a in idx])
+                step = mpmath.lu_solve(H, -g)
+                W = [list(row) for row in W]
+                for n, (j, k) in enumerate((j, k) for j in big for k in range(d)):
+                    W[j][k] += step[n]
+                if mpmath.norm(step) < mpmath.mpf(10) ** (-dps + 5):
+                    break
+        rows = project_to_level(np.array(T, dtype=float), np.array(W, dtype=object), level,
+                                LevelSetSettings(), dps=dps)
+    return Configuration(T, [list(row) for row in rows])
+
+
+@functools.lru_cache(maxsize=4)
+def worst_case_ladder(shapes: tuple, seed: int, Delta: float, w_min: float, w_max: float,
+                      continued: tuple = CONTINUED_LEVELS) -> tuple:
+    """``((shape, level, config, family, origin), ...)``: Theorem 4's worst cases (the
+    :func:`gradient_minimisers` on :data:`WORST_CASE_LEVELS`, 1e-2 ... 1e-14, shared with the
+    claims that use them), then the deepest one continued to each level of ``continued`` by
+    :func:`continue_stray_minimiser` (origin ``"continued (strays scaled, others re-fitted)"``:
+    the level-set descent is steered by a float64 Hessian, which cannot resolve the small
+    students' curvature that deep).  Where the statements below ``eps0`` live: the smallest
+    gradients found, down to 1e-60."""
+    from numeric.level_set import digits_for_level
+
+    out = []
+    found = gradient_minimisers(shapes, WORST_CASE_LEVELS, seed, Delta, w_min, w_max)
+    for shape in shapes:
+        ladder = [wc for s, wc in found if s == shape]
+        out += [(shape, wc.level, wc.config, wc.family, wc.origin) for wc in ladder]
+        previous = min(ladder, key=lambda wc: wc.level)
+        config, family = previous.config, previous.family
+        for level in continued:
+            try:
+                config = continue_stray_minimiser(config, level, digits_for_level(level))
+            except (ValueError, ZeroDivisionError):
+                break
+            out.append((shape, level, config, family, "continued (strays scaled, others re-fitted)"))
+    return tuple(out)
+
+
+def observe_worst_case_ladder(claim, request, shapes: tuple = WORST_CASE_SHAPES[:2]):
+    """Observations of ``claim`` at :func:`worst_case_ladder` (the claim's settings give the
+    teachers' ``Delta`` and norm bounds), at ``digits_for_level`` digits."""
+    from numeric.level_set import digits_for_level
+
+    p = claim.settings if isinstance(claim.settings, LevelSettings) else LevelSettings()
+    for shape, level, config, family, origin in worst_case_ladder(tuple(shapes), request.seed, float(p.Delta),
+                                                                   float(p.w_min), float(p.w_max)):
+        dps = digits_for_level(level)
+        obs = claim.observe_at(config, dps)
+        request.tick()
+        yield type(obs)(lhs=obs.lhs, rhs=obs.rhs, scale=obs.scale, dps=dps, group=level,
+                        witness={**obs.witness, "config": config.to_dict(), "level": mpmath.nstr(level, 3),
+                                 "family": family, "origin": origin, "shape": list(shape)})
 
 
 def observe_minimisers(claim, request):

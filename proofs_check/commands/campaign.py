@@ -1,9 +1,9 @@
 """proofs-check campaign SPEC.toml [--db PATH] [--scheduler ADDRESS] [--workers N]: run a campaign;
 proofs-check campaign show [--db PATH] [--query WHAT] [--json]: summarise its database.
 
-Running exits 0 when every task of the campaign is done and matches the paper's
-expectation, 1 when some result is a finding (a claim's status differs from its
-expectation), 2 on bad input (spec, options, database), 3 when some task failed with an
+Running exits 0 when every task of the campaign is done and every claim check reaches
+the verdict this tool is recorded to reach, 1 when some result is a finding (a claim's
+status differs from the recorded one, a regression or a new finding), 2 on bad input (spec, options, database), 3 when some task failed with an
 error (its row holds the error; campaign show --query failed lists them; re-run with
 --retry-failed) or the execution itself broke (a worker process died, the Dask cluster
 lost a worker, the database could not be written), 4 when the other tasks are done but
@@ -168,7 +168,7 @@ def _format(data, query) -> str:
              c["min_margin"] or "-", c["min_margin_error"] or "-", c["min_margin_seed"],
              "-" if not c["exponent_range"] else f"[{c['exponent_range'][0]:.3f}, {c['exponent_range'][1]:.3f}]",
              c["paper_exponent"] or "-") for c in rows]
-    return _table("claim checks over seeds (kind certified: decided by balls; empirical: by fits)",
+    return _table("claim checks over seeds (kind proved: rigorous; checked: N instances on balls, nothing beyond; empirical: by fits)",
                   ("claim", "samples", "seeds", "kind", "expected", "statuses", "match", "min margin", "+/-", "at seed",
                    "exponent range", "paper"), body)
 

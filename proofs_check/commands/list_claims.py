@@ -1,7 +1,9 @@
 """proofs-check list [--paper ID]
 
 Lists the registered claims grouped by paper: each id (for run --claims, search and
-replay), its expected status, its title and its source.
+replay), the kind of result it aims at (proved / checked / empirical), what the paper
+states (holds / fails / silent), the verdict this tool is recorded to reach, its title and
+its source.
 
 Exit codes: 0 listed, 2 bad option or unknown paper, 3 internal error.
 """
@@ -28,5 +30,7 @@ def run(args) -> int:
             print()
         print(f"{paper.id}: {paper.citation}" + ("" if not paper.authors else f", {paper.title}"))
         for cid, claim in groups[paper.id].items():
-            print(f"  {cid.ljust(width)}  expected {claim.expected:<9}  {claim.title}  [{claim.source}]")
+            says = claim.paper.says if claim.paper else "-"
+            print(f"  {cid.ljust(width)}  {claim.kind:<9}  paper {says:<6}  tool {claim.expected:<12}  "
+                  f"{claim.title}  [{claim.source}]")
     return 0

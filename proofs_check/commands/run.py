@@ -1,4 +1,4 @@
-"""proofs-check run [--claims ID,...] [--samples N] [--seed S] [--json PATH]
+"""proofs-check run [--claims ID,...] [--samples N] [--seed S] [--json PATH] [--wide]
 
 Runs the check suite: every claim (or the ones named) is checked in worker processes and
 a table of verdicts is printed.  Same seed, same output.  With --json PATH the results
@@ -6,8 +6,15 @@ are written there atomically once the suite has finished ('-': to stdout, the ta
 goes to stderr); an interrupted or terminated run leaves no partial file and no worker
 process.
 
-Exit codes: 0 every claim's status matches its expectation, 1 one does not, 2 bad input,
-3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+The table shows, per claim, the kind of result (proved / checked / empirical), the
+status, what the paper states and whether the verdict agrees with it or goes against it (a
+finding), and whether the verdict is the one this tool is recorded to reach.  The default
+table fits 100 columns; --wide adds the rest (or read the JSON).
+
+Exit codes are about the tool's own consistency, not about the papers: 0 every claim's
+verdict is the one the tool is recorded to reach (a finding against a paper that is
+recorded still exits 0), 1 one is not (a regression, or a new finding to look at), 2 bad
+input, 3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 from __future__ import annotations
 
@@ -31,6 +38,8 @@ def register(subparsers):
     p.add_argument("--json", dest="json_path", default=None, metavar="PATH",
                    help="write results JSON here ('-' for stdout)")
     p.add_argument("--no-progress", action="store_true", help="no progress display")
+    p.add_argument("--wide", action="store_true",
+                   help="all columns (expected, scale range, error, precision, estimate, where drawn)")
     p.set_defaults(handler=run)
 
 
@@ -43,10 +52,11 @@ def run(args) -> int:
     if args.json_path is not None:
         write_results(results, args.json_path)
     out = sys.stderr if args.json_path == "-" else sys.stdout
-    print(format_table(results), file=out)
+    print(format_table(results, wide=args.wide), file=out)
     mismatched = [c["id"] for c in results["claims"] if c["status"] != c["expected"]]
     if mismatched:
-        print(f"\n{len(mismatched)} claim(s) did not match their expectation: {', '.join(mismatched)}", file=out)
+        print(f"\n{len(mismatched)} claim(s) did not reach the verdict this tool is recorded to reach "
+              f"(a regression or a new finding): {', '.join(mismatched)}", file=out)
         return 1
-    print(f"\nall {len(results['claims'])} claims match their expectation", file=out)
+    print(f"\nall {len(results['claims'])} claims reach the verdict this tool is recorded to reach", file=out)
     return 0

@@ -134,8 +134,9 @@ def run(args) -> int:
             ("level", j["level"]), (result.scale_name, j.get("scale")), ("family", best.family)) if v)
         print(f"smallest margin {j['margin']} (+/- {j['error']}, {best.dps} digits){where}, "
               f"from {best.origin}", file=out)
-        print("COUNTEREXAMPLE found (margin certainly < 0)" if result.found
-              else "no counterexample found (no margin certainly < 0)", file=out)
+        print("refuted: COUNTEREXAMPLE found (margin certainly < 0, a certified counterexample)" if result.found
+              else "inconclusive: no counterexample found (no margin certainly < 0); a search proves nothing",
+              file=out)
     note = engine.hidden_constant_note(claim)
     if note:
         print(f"note: {note}", file=out)

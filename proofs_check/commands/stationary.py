@@ -1,17 +1,21 @@
-"""proofs-check stationary (TEACHER.json | --orthonormal N) --students M [--paper ID | --model ID] [--starts N] [--seed S] [--budget SECONDS] [--json PATH] [--symmetric [--family NAME]]
+"""proofs-check stationary (TEACHER.json | --orthonormal N) --students M [--dim D] [--paper ID | --model ID] [--starts N] [--strategies S,...] [--seed S] [--budget SECONDS] [--max-memory SIZE] [--json PATH] [--symmetric [--family NAME]]
 
 Hunts the stationary points of the loss for the teacher of TEACHER.json (a configuration
 file; its student rows, if any, are ignored), or the orthonormal teacher e_1..e_N, with M
-students: descent from many starts, Newton refinement at high precision, a Krawczyk
-certificate on python-flint balls, the Hessian's inertia on balls, deduplication modulo
-symmetry (see proofs_check/landscape.py).  The model is a paper's: --paper ID takes that
+students, in R^D (--dim: teacher rows padded with zeros; every configuration of M
+students lies, up to a rotation fixing the teachers, in R^(r+M), so D = r + M covers
+every dimension): zero searches of the gradient (deflated Levenberg-Marquardt, also on
+fixed-point subspaces of the teachers' symmetries) and descent from many starts, Newton
+refinement at high precision, a Krawczyk certificate on python-flint balls, the
+Hessian's inertia on balls, deduplication modulo symmetry (docs/hunt.md).  The model is a paper's: --paper ID takes that
 paper's default hunt model, --model ID a named one (`proofs-check stationary --list-models`);
 the default is the first registered paper that declares one (Zhou-Ge-Jin's teacher-student
 network).  Prints one line per point, lowest loss first, and the lowest certified spurious
 point (L > 0); --json writes the full result.
 
-Exit codes: 0 the hunt ran (whatever it found), 2 bad input, 3 internal error, 130
-interrupted, 143 terminated.
+Exit codes: 0 the hunt ran (whatever it found), 2 bad input (also a memory estimate
+above --max-memory), 3 internal error, 130 interrupted, 143 terminated (both print and
+write every point found so far, marked interrupted).
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ import json
 import sys
 
 from numeric.config import ensure_writable, write_atomically
-from proofs_check.errors import UsageError
+from proofs_check.errors import Terminated, UsageError, EXIT_INTERRUPTED, EXIT_TERMINATED
+from proofs_check.landscape.types import DEFAULT_STRATEGIES
 from proofs_check.plain_table import aligned_table
 
 __all__ = ["register", "run"]
@@ -37,18 +42,50 @@ def register(subparsers):
     p.add_argument("--paper", help="hunt this paper's default model (e.g. zgj, ss)")
     p.add_argument("--model", help="hunt this model (an id from --list-models)")
     p.add_argument("--list-models", action="store_true", help="list the hunt models of every paper and exit")
-    p.add_argument("--starts", type=int, default=200, help="descents, saddle hops included (default 200)")
+    p.add_argument("--dim", type=int, metavar="D",
+                   help="search in R^D: teacher rows padded with zeros (default: the teacher's own d)")
+    p.add_argument("--starts", type=int, default=200,
+                   help="zero searches and descents, saddle hops included (default 200)")
+    p.add_argument("--strategies", metavar="S,...",
+                   help=f"start strategies taken in turn (default {','.join(DEFAULT_STRATEGIES)})")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="refuse a hunt estimated above SIZE (e.g. 2G, 500M; default half the machine's memory)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--budget", type=float, default=240.0,
                    help="seconds after which no new start is begun (default 240)")
     p.add_argument("--dps", type=int, default=40, help="digits of the certificates (default 40)")
-    p.add_argument("--json", metavar="PATH", help="write the result as JSON here")
+    p.add_argument("--json", metavar="PATH", help="write the result as JSON here; - writes it to stdout")
     p.add_argument("--symmetric", action="store_true",
                    help="with --orthonormal: the certified members of the symmetric families instead of the "
                         "hunt (proofs_check/families, docs/families.md)")
     p.add_argument("--family", help="with --symmetric: only this family")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=run)
+
+
+def parse_size(text: str, option: str = "--max-memory") -> int:
+    """Bytes from ``2G``, ``500M``, ``64k`` or a plain number of bytes.
+
+    >>> parse_size("1.5G")
+    1610612736
+    """
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+    t = text.strip().lower().removesuffix("b")
+    factor = units.get(t[-1:], 1)
+    number = t[:-1] if t[-1:] in units else t
+    try:
+        value = float(number)
+    except ValueError:
+        raise UsageError(f"{option} = {text!r} is not a size (e.g. 2G, 500M)") from None
+    if not (value > 0 and value * factor < 2**62):
+        raise UsageError(f"{option} = {text!r} must be a positive size")
+    return int(value * factor)
+
+
+def _strategy_lines(out: dict) -> str:
+    rows = [(c["strategy"], str(c["starts"]), str(c["converged"]), str(c["distinct_points"]))
+            for c in out["strategies"]]
+    return aligned_table(("strategy", "starts", "reached a zero", "distinct points found first"), rows)
 
 
 def _table(out: dict) -> str:
@@ -92,7 +129,7 @@ def select_hunt_model(paper: str | None, model: str | None):
 
 
 def run(args) -> int:
-    from proofs_check.landscape import HuntSettings, landscape_json, run_hunt
+    from proofs_check.landscape import HuntInterrupted, HuntSettings, landscape_json, run_hunt
 
     if args.list_models:
         for mid, (pid, spec) in hunt_models().items():
@@ -112,17 +149,33 @@ def run(args) -> int:
                                for i in range(args.orthonormal)], None
     else:
         teacher, activation = load_teacher(args.teacher)
+    strategies = DEFAULT_STRATEGIES if args.strategies is None else tuple(
+        s.strip() for s in args.strategies.split(",") if s.strip())
     settings = HuntSettings(students=args.students, starts=args.starts, seed=args.seed,
-                            budget=args.budget, dps=args.dps, activation=activation or spec.activations[0])
-    if args.json:
+                            budget=args.budget, dps=args.dps, activation=activation or spec.activations[0],
+                            dim=args.dim, strategies=strategies,
+                            max_memory=None if args.max_memory is None else parse_size(args.max_memory))
+    to_stdout = args.json == "-"
+    if args.json and not to_stdout:
         ensure_writable(args.json, "--json", error=UsageError)
     bar = None
     if not args.no_progress:
         from tqdm import tqdm
 
         bar = tqdm(total=settings.starts, desc="starts", unit="start", file=sys.stderr, leave=False)
+    exit_code = 0
     try:
         result = run_hunt(spec, teacher, settings, progress=None if bar is None else bar.update)
+    except HuntInterrupted as stop:
+        result = stop.landscape
+        exit_code = EXIT_TERMINATED if isinstance(stop.cause, Terminated) else EXIT_INTERRUPTED
+    except MemoryError:
+        from proofs_check.landscape.memory import format_bytes, hunt_estimate
+
+        r, d = len(teacher), settings.dim or len(teacher[0])
+        raise UsageError(f"out of memory: the hunt with r = {r}, d = {d}, m = {settings.students} (estimated "
+                         f"{format_bytes(hunt_estimate(r, d, settings.students).total)}) did not fit; "
+                         f"lower --students or --dim") from None
     finally:
         if bar is not None:
             bar.close()
@@ -131,18 +184,29 @@ def run(args) -> int:
     out["model"] = spec.id
     symmetries = (f"{out['teacher_symmetries']} teacher symmetries" if out["teacher_symmetries"]
                   else "the model's symmetry key")
-    print(f"model {spec.id}; teacher: r = {len(result.teacher)} rows in d = {len(result.teacher[0])}; "
+    text = sys.stderr if to_stdout else sys.stdout  # the JSON alone goes to stdout
+    print(f"model {spec.id}; teacher: r = {len(result.teacher)} rows, searched in d = {result.dim}; "
           f"m = {result.students} students; {out['starts']} starts, {out['converged']} reached a stationary "
-          f"point, {len(out['points'])} distinct up to symmetry ({symmetries}), {out['seconds']} s")
-    print(_table(out))
+          f"point, {len(out['points'])} distinct up to symmetry ({symmetries}), {out['seconds']} s"
+          + ("; INTERRUPTED: the points found so far" if result.interrupted else ""), file=text)
+    print(_table(out), file=text)
+    print(_strategy_lines(out), file=text)
+    for note in out["notes"]:
+        print(f"note: {note}", file=text)
     low = out["lowest_spurious"]
     if low is None:
-        print("no certified stationary point with L > 0 was found")
+        print("no certified stationary point with L > 0 was found", file=text)
     else:
-        print(f"lowest certified spurious stationary point: #{low['index']}, L = {low['loss']}")
-    if args.json:
+        print(f"lowest certified spurious stationary point found: #{low['index']}, L = {low['loss']} "
+              f"(an upper bound on the real threshold in d = {result.dim})", file=text)
+    if to_stdout:
+        sys.stdout.write(json.dumps(out, indent=1) + "\n")
+    elif args.json:
         write_atomically(args.json, json.dumps(out, indent=1) + "\n")
-    return 0
+    if exit_code:
+        print(f"proofs-check stationary: {'terminated' if exit_code == EXIT_TERMINATED else 'interrupted'}; "
+              f"{len(out['points'])} points kept", file=sys.stderr)
+    return exit_code
 
 
 def _run_symmetric(args, spec) -> int:

@@ -214,6 +214,7 @@ def render_document(results: dict, figures, maths, version: str = "", campaign: 
         claims=claims, papers=paper_sections(with_own_figures(claims, results.get("figures"))),
         counts=counts, kinds=KINDS,
         rejected=found, mismatched=[c for c in claims if c["status"] != c["expected"]],
+        against=[c for c in claims if c.get("versus_paper") == "against"],
         decided=_decided(claims), figures=figures,
         other_figures=sorted(k for k in (results.get("figures") or {})
                              if k not in known and k not in figures_drawn_by_papers(results.get("figures"))

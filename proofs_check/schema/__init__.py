@@ -6,11 +6,11 @@ each verdict exactly as :meth:`proofs_check.claims.base.Verdict.to_json` writes 
 that does not match (truncated, from another version, a field of the wrong type) raises
 :class:`ResultsError` (exit code 2) naming the JSON path of the first offending field:
 
->>> validate_results({"schema_version": 1, "seed": 0, "samples": None, "claims": [{"id": "x"}]})
+>>> validate_results({"schema_version": 2, "seed": 0, "samples": None, "claims": [{"id": "x"}]})
 Traceback (most recent call last):
 ...
 proofs_check.schema.ResultsError: claims[0].title: missing (every verdict field is required; is the file truncated or from another version?)
->>> validate_results({"schema_version": 1, "seed": -1, "samples": None, "claims": []})
+>>> validate_results({"schema_version": 2, "seed": -1, "samples": None, "claims": []})
 Traceback (most recent call last):
 ...
 proofs_check.schema.ResultsError: seed = -1: must be at least 0 (a non-negative integer)
@@ -27,7 +27,7 @@ __all__ = ["SCHEMA_VERSION", "ResultsError", "ResultsBug", "example_verdict", "e
            "results_schema", "validate_results", "json_path", "short_repr"]
 
 #: The version of the results file this code writes and reads (``schema_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class ResultsError(UsageError):
@@ -120,6 +120,17 @@ def validate_results(results, *, produced: bool = False) -> None:
     says what was expected.  With ``produced=True`` (results this program has just
     computed, about to be written) a mismatch is a :class:`ResultsBug` instead.
     """
+    version = results.get("schema_version") if isinstance(results, dict) else None
+    if isinstance(results, dict) and "schema_version" in results and version != SCHEMA_VERSION:
+        # Checked first: every verdict of an older file would otherwise fail on its own.
+        message = (f"schema_version = {short_repr(version)}: this program reads results schema version "
+                   f"{SCHEMA_VERSION}" + (" (version 1 files name statuses certified/empirical; version 2 "
+                                         "has the kinds proved / checked / empirical and the paper's "
+                                         "statement beside each verdict)" if version == 1 else "")
+                   + "; rerun `proofs-check run --json` to write a current file")
+        if produced:
+            raise ResultsBug(f"internal error: {message}")
+        raise ResultsError(message)
     errors = list(_validator().iter_errors(results))
     if not errors:
         return
@@ -131,20 +142,23 @@ def validate_results(results, *, produced: bool = False) -> None:
     raise ResultsError(message)
 
 
-def example_verdict(claim_id: str, status: str = "certified", **fields) -> dict:
+def example_verdict(claim_id: str, status: str = "checked", **fields) -> dict:
     """A minimal verdict that matches the schema (every field present, most empty); ``fields``
     override any of them.  For examples and tests.
 
     >>> example_verdict("x", "consistent")["kind"]
     'empirical'
     """
-    from proofs_check.judgement import kind_of
+    from proofs_check.judgement import kind_of, versus_paper
 
     verdict = {"id": claim_id, "title": "", "source": "", "statement_latex": "",
-               "kind": kind_of(status, "certified"), "status": status, "expected": status,
+               "kind": kind_of(status, "checked"), "status": status, "expected": status,
                "shown": "", "samples": 0, "loss_range": None, "min_margin": None, "dps": 0,
                "error": None, "worst": None, "estimate": None, "counterexample": None,
-               "paper_constant": None, "notes": ""}
+               "paper_constant": None, "notes": "", "paper": {"says": "holds", "detail": ""},
+               "versus_paper": versus_paper("holds", status), "margin_kind": "relative",
+               "instances": 1 if status == "checked" else None,
+               "drawn_from": "one example instance" if status == "checked" else ""}
     verdict.update(fields)
     return verdict
 

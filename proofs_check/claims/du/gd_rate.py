@@ -28,6 +28,7 @@ import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
 from proofs_check.claims.base import Claim, Observation
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims._datasets import float_ball, judge_empirical_margins, well_conditioned_datasets
 
 __all__ = ["CLAIMS", "RateSettings", "rate_run", "theory_width"]
@@ -132,6 +133,8 @@ GD_RATE = Claim(
     rhs=r"(1-\eta\lambda_0/2)^k\|u(0)-y\|_2^2",
     relation="<=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "rate 1 - eta lambda0/2 for m large"),
     observe=_observe,
     judge=_judge,
     constant=1,

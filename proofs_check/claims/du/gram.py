@@ -17,6 +17,7 @@ import numpy as np
 from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit, unit_points
 from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims._datasets import dataset_rng, judge_empirical_margins, sphere_dataset
 
 __all__ = ["CLAIMS", "GramSettings", "gram_z_score"]
@@ -77,6 +78,8 @@ GRAM = Claim(
     rhs=r"5",
     relation="<=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "definition of H_inf"),
     observe=_observe,
     at=_at,
     judge=lambda claim, obs: judge_empirical_margins(

@@ -26,6 +26,7 @@ from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit_balls, unit_points_balls
 from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims._datasets import nearly_parallel_dataset, sphere_dataset
 
 __all__ = ["CLAIMS", "AngleSettings", "smallest_angle", "lambda0_enclosure"]
@@ -104,7 +105,7 @@ def _judge_with_figure(claim, obs):
 
 LAMBDA0 = Claim(
     id="du.lambda0",
-    title="lambda0 = lambda_min(H_inf) > 0 without parallel inputs (certified on balls)",
+    title="lambda0 = lambda_min(H_inf) > 0 without parallel inputs (checked on balls)",
     source="Du, Zhai, Poczos, Singh (ICLR 2019; arXiv:1810.02054), Theorem 3.1 (numbered as secondary sources quote it; page not verified)",
     statement=r"\lambda_0=\lambda_{\min}(H^\infty)>0\quad\text{if }x_i\not\parallel x_j\text{ for all }i\ne j",
     hypotheses=r"$\|x_i\|=1$, no two inputs parallel; $n=6$, $d=3$, random and nearly parallel pairs "
@@ -112,7 +113,10 @@ LAMBDA0 = Claim(
     lhs=r"\lambda_{\min}(H^\infty)",
     rhs=r"C\,\theta_{\min}/(2\pi),\ C=0",
     relation=">=",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "lambda0 > 0 without parallel inputs"),
+    drawn_from="data sets of n = 6 unit points in d = 3: generic ones and ones with a pair at angle 1e-1 ... 1e-8",
     observe=_observe,
     at=_at,
     judge=_judge_with_figure,
@@ -132,6 +136,8 @@ UNIFORM = Claim(
     rhs=r"\theta_{\min}^0",
     relation=">=",
     expected="contradicted",
+    kind="empirical",
+    paper=PaperStatement("silent", "its bound depends on the data"),
     observe=_observe,
     at=_at,
     judge=_judge_with_figure,

@@ -1,9 +1,17 @@
-"""Liu, Zhu, Belkin, PL* and the tangent kernel (identity re-derived here): ``|grad L|^2 = (F - y)^T K (F - y)
->= 2 lambda_min(K) L`` for the two-layer ReLU network, checked on balls.
+"""Implementation checks for Liu, Zhu, Belkin's PL* machinery (not statements of the paper that
+could fail): ``|grad L|^2 = (F - y)^T K (F - y) >= 2 lambda_min(K) L`` for the two-layer ReLU
+network, checked on balls.
+
+With ``K = DF DF^T`` and ``grad L = DF^T (F - y)`` the identity holds by the definition of
+``K``, and the bound is the Rayleigh quotient of ``K`` at ``F - y``: neither can fail unless
+the code is wrong, so both are labelled implementation checks (``PaperStatement("silent")``):
+they test that the Jacobian, the kernel, the loss's central differences and the eigenvalue
+enclosure agree.  The statement of the paper that can fail, that wide networks keep
+``lambda_min(K)`` bounded below along gradient descent as the width grows, is ``lzb.wide_pl``.
 
 The identity is derived with SymPy (:func:`symbolic.gram.pl_identity_derivation`) on
 regions of fixed gates; here both sides are evaluated on balls at sampled networks on data
-(``lzb.identity``, equality to a relative ``1e-20``) and the bound with a certified
+(``lzb.identity``, checked to N certified digits) and the bound with a certified
 enclosure of ``lambda_min(K)`` (``lzb.identity.bound``, factor ``c = 2`` by default: the
 factor-2 convention is the parameter ``factor``).  Half of the samples put the residual
 almost on the bottom eigenvector of ``K`` (``y = F(W) - (v_min + 0.01 z)``), where the bound
@@ -22,6 +30,7 @@ from numeric.finite_width import (initial_network, jacobian_balls, tangent_kerne
                                   unit_points, unit_points_balls, outputs)
 from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims._datasets import sphere_dataset
 
 __all__ = ["CLAIMS", "IdentitySettings", "gradient_identity_sides"]
@@ -139,14 +148,17 @@ def _observe(claim, request):
 
 IDENTITY = Claim(
     id="lzb.identity",
-    title="|grad L|^2 = (F - y)^T K (F - y) for the two-layer ReLU network",
+    title="Implementation check: |grad L|^2 = (F - y)^T K (F - y) for the two-layer ReLU network",
     source="Liu, Zhu, Belkin (ACHA 2022; arXiv:2003.00307), PL* and the tangent kernel K = DF DF^T (identity re-derived here; section not verified)",
     statement=r"\|\nabla L(w)\|^2=(F(w)-y)^\top K(w)\,(F(w)-y),\quad K=DF\,DF^\top",
     hypotheses=r"$F$ differentiable at $w$ (no pre-activation $w_r^\top x_i$ at 0)",
     lhs=r"\|\nabla L\|^2",
     rhs=r"(F-y)^\top K (F-y)",
     relation="==",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("silent", "implementation check: holds by the definition K = DF DF^T"),
+    drawn_from="random networks on data: n in 3..6 points, d in 2..4, m in n..4n; half with the residual near K's bottom eigenvector",
     observe=_observe,
     at=_identity_at,
     tolerance=Fraction(1, 10**20),
@@ -157,14 +169,17 @@ IDENTITY = Claim(
 
 BOUND = Claim(
     id="lzb.identity.bound",
-    title="|grad L|^2 >= 2 lambda_min(K) L (the PL* bound from the tangent kernel)",
+    title="Implementation check: |grad L|^2 >= 2 lambda_min(K) L (Rayleigh quotient of K)",
     source="Liu, Zhu, Belkin (ACHA 2022; arXiv:2003.00307), uniform conditioning of K implies PL* (re-derived; factor-2 convention not verified)",
     statement=r"\|\nabla L(w)\|^2\ge c\,\lambda_{\min}(K(w))\,L(w),\quad c=2",
     hypotheses=r"as the identity; $c$ is the factor-2 convention (parameter \texttt{factor})",
     lhs=r"\|\nabla L\|^2",
     rhs=r"2\lambda_{\min}(K)\,L",
     relation=">=",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("silent", "implementation check: the Rayleigh quotient of K at F - y"),
+    drawn_from="random networks on data: n in 3..6 points, d in 2..4, m in n..4n; half with the residual near K's bottom eigenvector",
     observe=_observe,
     at=_bound_at,
     constant=1,

@@ -30,7 +30,8 @@ from flint import arb
 
 from numeric.precision import decimal_string
 from numeric.safran_shamir import SafranShamirModel
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claims.base import Claim, Observation, as_ball, judge_proof
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT, fate
 from proofs_check.landscape import HuntSettings, hunt_generic
 
@@ -111,7 +112,12 @@ def _observe(claim, request):
 
 def _judge(claim, obs):
     rows = [o.witness["row"] for o in obs]
-    verdict = judge(claim, obs)
+    sizes = [o.group for o in obs]
+    verdict = judge_proof(claim, obs, proves=(
+        f"at each n in {sizes}, " + ("a certified escape direction (g < 0) from the spurious minimum with one "
+                                     "more neuron" if claim.settings.extra_neurons else
+                                     "a spurious local minimum exists: a Krawczyk box holds a stationary point "
+                                     "with L > 0, the Hessian is positive definite on the box")))
     found = [r["n"] for r in rows if r["origin"]]
     escaped = [r["n"] for r in rows if r["origin"] and r["escape"].startswith("-")]
     note = (f"certified spurious minima (Krawczyk box, Hessian PD on the box, L > 0) at n = k = "
@@ -123,14 +129,16 @@ def _judge(claim, obs):
 
 SPURIOUS_MINIMA = Claim(
     id="ss.spurious_minima",
-    title="Spurious local minima for k = n = 6..10 (certified), and one more neuron",
+    title="Spurious local minima for k = n = 6..10 (proved by Krawczyk), and one more neuron",
     source="Safran, Shamir (ICML 2018; arXiv:1712.08968), abstract (verified on the ICML 2018 page): spurious minima for 6 <= k <= 20, k = n; Safran, Yehudai, Shamir (COLT 2021) for k = n + 1",
     statement=r"\text{for each }6\le n\le 10,\ k=n:\ \exists W:\ \nabla L(W)=0,\ \nabla^2L(W)\succ0,\ L(W)>0",
     hypotheses=r"$v_j=e_j$ orthonormal, $x\sim N(0,I_n)$, unit output weights; certified at $30$ digits",
     lhs=r"\lambda_{\min}(\nabla^2 L)\ \text{on the box}",
     rhs=r"0",
     relation=">=",
-    expected="certified",
+    expected="proved",
+    kind="proved",
+    paper=PaperStatement("holds", "spurious minima exist, 6 <= k = n <= 20"),
     observe=_observe,
     judge=_judge,
     constant=1,

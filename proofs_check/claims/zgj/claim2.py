@@ -26,7 +26,7 @@ from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.claims.base import Claim, Observation, judge
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "claim2_configuration", "hessian_min_eigenvalue"]
 
@@ -125,6 +125,8 @@ CLAIM2 = Claim(
     rhs=r"\delta^3",
     relation="Theta",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "Theta(delta^3)"),
     observe=_observe,
     judge=_judge,
     paper_exponent=Fraction(3),

@@ -44,7 +44,7 @@ from numeric.precision import decimal_string, to_mpf
 from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
-from proofs_check.judgement import Decision
+from proofs_check.judgement import decide_threshold, PaperStatement
 from proofs_check.samplers import configuration_at_level, random_spec
 
 __all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at"]
@@ -287,7 +287,6 @@ def _judge(claim, obs):
                      f"[{'-' if lower is None else mpmath.nstr(lower, 4)} (optimiser, empirical), "
                      f"{'-' if upper is None else decimal_string(upper, 8)} (certified stationary point)]")
     status = "refuted" if refuted else ("consistent" if all_consistent and per_geometry else "inconclusive")
-    kind = "certified" if status == "refuted" else "empirical"
     figure = {
         "paper_eps0": [g["paper_eps0"] for g in per_geometry],
         "empirical": [g["upper"] or g["lower"] or "1" for g in per_geometry],
@@ -302,8 +301,9 @@ def _judge(claim, obs):
              "consistent": "the claimed eps0 lies below the optimiser's lower bound of the real "
                            "threshold in every geometry, and Theorem 4 holds at the samples at eps0",
              "inconclusive": "the claimed eps0 is not below the optimiser's lower bound in every geometry"}[status]
-    decision = Decision(status, kind, min_margin, None if min_margin is None else min_margin.rad(),
-                        None, shown)
+    decision = decide_threshold(counterexample_below=bool(refuted),
+                                below_lower_bound_everywhere=bool(all_consistent and per_geometry),
+                                margin=min_margin, statement=shown)
     return base_verdict(claim, obs, decision, worst=counter if counter else worst,
                         counterexample=counter, notes="; ".join(notes), figures={"threshold": figure})
 
@@ -320,6 +320,8 @@ EPS0 = Claim(
     rhs=r"\kappa\,L(W)",
     relation=">=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "Theorem 4 holds for L <= eps0 (constant 1)"),
     observe=_observe,
     at=theorem4_at,
     judge=_judge,

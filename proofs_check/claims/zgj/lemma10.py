@@ -28,7 +28,7 @@ from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "max_v_norm"]
 
@@ -55,6 +55,8 @@ LEMMA10 = Claim(
     rhs=r"\epsilon^{3/8}",
     relation="<=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 3/8"),
     observe=observe_minimisers,
     at=v_norm_at,
     judge=judge_minimisers,

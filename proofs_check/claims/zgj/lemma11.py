@@ -33,7 +33,7 @@ from flint import arb
 from numeric.decomposition import UncertifiedError, lambda_min_M
 from numeric.precision import decimal_string
 from proofs_check.claims.base import Claim, Observation, judge
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 from proofs_check.samplers import up_to_sign_angle
 
 __all__ = ["CLAIMS", "teachers_with_separation"]
@@ -125,6 +125,8 @@ LEMMA11 = Claim(
     rhs=r"\Delta^3/r^3",
     relation=">=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 3 in Delta"),
     observe=_observe,
     judge=_judge,
     paper_exponent=Fraction(3),
@@ -143,6 +145,8 @@ LEMMA11_TIGHT = LEMMA11.variant(
     statement=r"\min_{\Delta\text{-separated}}\lambda_{\min}(M)=\Theta(\Delta^3)",
     relation="Theta",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("silent", "tightness not stated"),
 )
 
 CLAIMS = (LEMMA11, LEMMA11_TIGHT)

@@ -26,7 +26,7 @@ from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS"]
 
@@ -44,6 +44,8 @@ LEMMA12 = Claim(
     rhs=r"\epsilon^{3/4}",
     relation="<=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 3/4"),
     observe=observe_minimisers,
     at=r2_at,
     judge=judge_minimisers,

@@ -35,6 +35,7 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.judgement import PaperStatement
 from proofs_check.claims.sampling import LevelSettings, level_samples
 
 __all__ = ["CLAIMS", "second_order_remainder"]
@@ -147,6 +148,8 @@ LEMMA13 = Claim(
     rhs=r"r^{1/4}w_{\max}^{1/4}L^{1/2}\|U\|_F^{3/2}+rw_{\max}\|U\|_F^2+\|U\|_F^4",
     relation="<=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 3/2 in ||U||"),
     observe=_observe,
     judge=_judge,
     paper_exponent=Fraction(3, 2),

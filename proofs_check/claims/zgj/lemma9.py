@@ -29,7 +29,7 @@ from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "HalfMassSettings", "needed_radius_at"]
 
@@ -74,6 +74,8 @@ LEMMA9 = Claim(
     # The maximisers' local exponents straddle 1/3 (finite-size corrections of a few 1e-4):
     # the exponent is attained, so no finite fit places it on the claim's side.
     expected="inconclusive",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 1/3"),
     observe=observe_minimisers,
     at=needed_radius_at,
     judge=judge_minimisers,
@@ -94,6 +96,8 @@ LEMMA9_TIGHT = LEMMA9.variant(
     statement=r"\max_{L(W)=\epsilon}\delta_{\rm need}(W)=\Theta(\epsilon^{1/3})",
     relation="Theta",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("silent", "tightness not stated"),
     fit=FitSettings(method="secant", window=8, resolution=0.01, binding="largest"),
 )
 

@@ -28,7 +28,7 @@ from flint import arb
 from numeric.decomposition import decompose, r1_at, r2_at
 from proofs_check.claims.base import Claim, Observation, base_verdict
 from proofs_check.claims.sampling import LevelSettings, level_samples
-from proofs_check.judgement import Decision
+from proofs_check.judgement import decide_instances, PaperStatement
 
 __all__ = ["CLAIMS", "probe_points"]
 
@@ -92,18 +92,18 @@ def _judge(claim, obs):
     """Non-strict pointwise inequality: holds when every enclosure is certainly ``>= 0``
     (``R_2`` vanishes exactly wherever the signs agree, so ``> 0`` would be wrong)."""
     margins = [o.lhs - o.rhs for o in obs]
-    i = min(range(len(margins)), key=lambda k: margins[k].lower())
     points = sum(o.witness.get("points", 1) for o in obs)
-    if any(bool(m < 0) for m in margins):
-        status, shown = "refuted", f"refuted: a value certainly below 0 (configuration {i})"
-    elif all(bool(m >= 0) for m in margins):
-        status, shown = "certified", f"certified >= 0 at all {points} probe points (balls)"
-    else:
-        status, shown = "inconclusive", "a ball straddles 0"
+    levels = sorted({o.group for o in obs if o.group is not None}, reverse=True)
+    families = sorted({o.witness.get("family") for o in obs if o.witness.get("family")})
+    decision = decide_instances(
+        margins, strict=False, margin_kind="absolute",
+        drawn_from=(f"{points} probe points x of {len(obs)} random configurations at loss levels "
+                    f"{', '.join(f'{g:g}' for g in levels)} (families {', '.join(families)})"))
+    i = decision.worst_index or 0
     name = claim.settings.quantity
     return base_verdict(
-        claim, obs, Decision(status, "certified", margins[i], margins[i].rad(), i, shown),
-        worst=obs[i].witness, counterexample=obs[i].witness if status == "refuted" else None,
+        claim, obs, decision,
+        worst=obs[i].witness, counterexample=obs[i].witness if decision.status == "refuted" else None,
         notes=(f"min over {points} points x ({len(obs)} configurations) of {name}(x), as balls; "
                "each R_2 term is |u.x| - (u.x) sgn(w*.x) >= 0, so R_2 >= 0 holds for every "
                "configuration, sign convention or not, and needs no bound on v_i"),
@@ -119,7 +119,9 @@ LEMMAC3 = Claim(
     lhs=r"\min_x R_2(x)",
     rhs=r"0",
     relation=">=",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "R_2 >= 0 pointwise"),
     observe=_observe,
     at=pointwise_at,
     judge=_judge,

@@ -33,6 +33,7 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.judgement import PaperStatement
 from proofs_check.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "MassSettings", "largest_mass_at_loss"]
@@ -100,7 +101,10 @@ LEMMAC5 = Claim(
     lhs=r"\sum_j\|w_j\|^2",
     rhs=r"\sum_i\|w_i^*\|+\sqrt{\pi L(W)}",
     relation="<=",
-    expected="certified",
+    expected="checked",
+    kind="checked",
+    paper=PaperStatement("holds", "O(r w_max); explicit form derived"),
+    drawn_from="the largest-mass configuration at loss r^2 w_max^2 along random student directions, r in {1, 2, 3, 4, 6}, w_max in [1e-2, 1e2]",
     observe=_observe,
     constant=Fraction(1),
     default_samples=30,

@@ -36,7 +36,7 @@ from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings, loglog_slope
+from proofs_check.judgement import FitSettings, loglog_slope, PaperStatement
 from proofs_check.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "hermite_norm_table"]
@@ -108,6 +108,8 @@ LEMMAC6 = Claim(
     rhs=r"\epsilon^{1/2}",
     relation="<=",
     expected="inconclusive",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 1/2"),
     observe=observe_minimisers,
     at=weighted_angles_at,
     judge=_judge,

@@ -39,7 +39,8 @@ import mpmath
 from flint import acb, arb, ctx
 
 from numeric.subdivision import certify_nonpositive, interval
-from proofs_check.claims.base import Claim, Estimate, Observation, as_ball, judge_each
+from proofs_check.claims.base import Claim, Estimate, Observation, as_ball, judge_proof
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "OwenSettings", "largest_square_side", "owen_t_cot", "owen_inequality_lhs",
            "owen_inequality_gradient", "owen_limit_phi0"]
@@ -156,18 +157,20 @@ def _observe(claim, request):
 
 
 def _judge(claim, obs):
-    v = judge_each(claim, obs)
-    c_hat = largest_square_side(claim.settings.dps)
     work = obs[0].witness["params"] if obs else {}
+    p = claim.settings
+    v = judge_proof(claim, obs, proves=(
+        f"f <= 0 on [{p.eps}, {p.c}]^2 by branch and bound with balls: {work.get('certified_boxes', 0)} "
+        f"boxes certified, covering the square"))
+    c_hat = largest_square_side(claim.settings.dps)
     est = Estimate(constant=mpmath.mpf(c_hat.mid().str(20, radius=False)), note=(
         f"constant = c_hat in {c_hat.str(12)}, the root of f(c, c) = 0 enclosed by certified bisection: "
         "no square (0, c]^2 with c > c_hat satisfies the inequality"))
-    p = claim.settings
     notes = (f"branch and bound on [{p.eps}, {p.c}]^2 at {p.dps} digits: {work.get('certified_boxes', 0)} boxes "
              f"certified, {work.get('undecided_boxes', 0)} undecided, {work.get('evaluations', 0)} evaluations of "
              "f (Owen's T by acb.integral; mean-value enclosures with closed-form partial derivatives); "
              f"the strip tau < {p.eps} is not covered; margin = -f")
-    shown = {"certified": f"proved f <= 0 on [{p.eps}, {p.c}]^2 by branch and bound with balls: "
+    shown = {"proved": f"proved f <= 0 on [{p.eps}, {p.c}]^2 by branch and bound with balls: "
                           f"{work.get('certified_boxes', 0)} boxes certified, none undecided",
              "refuted": "refuted: a point of the square where f > 0 is certain (balls)",
              "inconclusive": f"{work.get('undecided_boxes', 0)} boxes undecided when the budget ran out"}[v.status]
@@ -186,7 +189,9 @@ LEMMA_C8 = Claim(
         r"\mathrm{erf}\Big(\frac{\tau\cot\varphi}{\sqrt2}\Big)",
     rhs=r"0",
     relation="<=",
-    expected="certified",
+    expected="proved",
+    kind="proved",
+    paper=PaperStatement("holds", "<= 0 on (0, c]^2, c hidden"),
     observe=_observe,
     judge=_judge,
     default_samples=1,

@@ -31,7 +31,7 @@ from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, deepest_at_two_precisions,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings
+from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "gradient_lower_bound_at"]
 
@@ -86,6 +86,8 @@ THM4 = Claim(
     rhs=r"L(W)",
     relation=">=",
     expected="consistent",
+    kind="empirical",
+    paper=PaperStatement("holds", "exponent 1: ||grad L|| >= kappa L"),
     observe=observe_minimisers,
     at=gradient_lower_bound_at,
     judge=judge_with_figure,

@@ -1,0 +1,198 @@
+"""The compiled ball engine (``numeric.native``, issue 23) against python-flint and the tight
+numpy baseline, and what it changes for the suite and the search, before and after.
+
+Run on demand (not part of the test suite)::
+
+    git worktree add /tmp/before <commit before the engine>   # or: git archive ... | tar -x
+    python benchmarks/bench_native.py --before-tree /tmp/before
+    python benchmarks/bench_native.py --quick                 # shapes and compile time only
+
+Writes the section "Native engine" of ``benchmarks/results_core.md`` (the rest of that file is
+``bench_core.py``'s) and prints it.
+
+* Loss + gradient at 50 digits, median of interleaved timeit repeats in one process: the
+  tight numpy baseline of ``bench_core.py``, ``evaluate(config, 50, engine="native")`` and
+  ``engine="python-flint"``.  Targets (issue 23): native <= 25x the baseline at (8, 16, 20),
+  <= 40x at (16, 64, 32), <= 60x at (32, 128, 64).
+* The first call's cost: ``import numeric.native`` (numba, loading or compiling the loops,
+  the self-test) in a fresh process, with numba's disk cache empty (compile) and warm.
+* ``python -m proofs_check run`` wall time and a 60-second search's examples per second,
+  the tree before the engine (``--before-tree``) and this one, interleaved, each run's load
+  average beside it; the suite's verdicts must be identical.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_core import DPS, RESULTS, _t, configuration, side_by_side, tight_numpy_loss_and_gradient  # noqa: E402
+from numeric import float64  # noqa: E402
+from numeric.precise import evaluate  # noqa: E402
+
+SHAPES = ((3, 6, 5), (8, 16, 20), (16, 64, 32), (32, 128, 64))
+TARGETS = {(8, 16, 20): 25.0, (16, 64, 32): 40.0, (32, 128, 64): 60.0}
+SEARCH_CLAIM, SEARCH_BUDGET = "zgj.thm4", 60
+SECTION = "## Native engine (`python benchmarks/bench_native.py`)"
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def shape_rows(repeat: int) -> list[dict]:
+    rows = []
+    for shape in SHAPES:
+        config = configuration(*shape)
+        T, S, _ = float64.as_arrays(config)
+        fast, slow = evaluate(config, DPS, engine="native"), evaluate(config, DPS, engine="python-flint")
+        assert fast.engine == "native" and fast.loss.overlaps(slow.loss)
+        times = side_by_side({
+            "tight": lambda: tight_numpy_loss_and_gradient(T, S),
+            "native": lambda: evaluate(config, DPS, engine="native"),
+            "python-flint": lambda: evaluate(config, DPS, engine="python-flint"),
+        }, repeat)
+        rows.append({"shape": shape, "load": load()} | times)
+        print(f"  measured {shape}", file=sys.stderr)
+    return rows
+
+
+def first_call() -> dict:
+    """Seconds of ``import numeric.native`` in a fresh process: numba's cache empty, then warm."""
+    code = ("import time; t = time.perf_counter(); import numeric.native as n; "
+            "print(time.perf_counter() - t, n.status())")
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = os.environ | {"PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": cache}
+        for label in ("compile (empty cache)", "warm cache"):
+            text = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                  text=True, check=True).stdout.split(maxsplit=1)
+            out[label] = (float(text[0]), text[1].strip(), load())
+    return out
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def suite_run(tree: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "suite.json"
+        start, cpu = time.perf_counter(), _children_cpu()
+        subprocess.run([sys.executable, "-m", "proofs_check", "run", "--no-progress", "--json", str(path)],
+                       env=os.environ | {"PYTHONPATH": str(tree)}, cwd=tmp, capture_output=True)
+        wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
+        claims = json.loads(path.read_text())["claims"]
+    return {"wall": wall, "cpu": cpu, "load": load(),
+            "verdicts": {c["id"]: (c["kind"], c["status"]) for c in claims}}
+
+
+def search_run(tree: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        start, cpu = time.perf_counter(), _children_cpu()
+        done = subprocess.run([sys.executable, "-m", "proofs_check", "search", SEARCH_CLAIM,
+                               "--budget", str(SEARCH_BUDGET), "--max-examples", "100000",
+                               "--db", "none", "--save-dir", "none"],
+                              env=os.environ | {"PYTHONPATH": str(tree)}, cwd=tmp,
+                              capture_output=True, text=True)
+        wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
+    examples = int(re.search(r"evaluated (\d+) examples", done.stdout).group(1))
+    return {"wall": wall, "cpu": cpu, "examples": examples, "load": load()}
+
+
+def markdown(shapes, compile_times, suite=None, search=None) -> str:
+    lines = [SECTION, "",
+             f"Loss + gradient at {DPS} digits, median of interleaved repeats in one process, each "
+             "divided by the tight numpy baseline; load average (2 cores) after each shape.", "",
+             "| (r, m, d) | tight numpy | native | native / tight | target | python-flint | python-flint / tight "
+             "| python-flint / native | load |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in shapes:
+        t = row["tight"]
+        target = TARGETS.get(row["shape"])
+        met = "" if target is None else f"{target:g}x: {'met' if row['native'] / t <= target else 'not met'}"
+        lines.append(f"| {row['shape']} | {_t(t)} | {_t(row['native'])} | {row['native'] / t:.0f}x | {met} "
+                     f"| {_t(row['python-flint'])} | {row['python-flint'] / t:.0f}x "
+                     f"| {row['python-flint'] / row['native']:.1f}x | {row['load']:.1f} |")
+    lines += ["", "First call (`import numeric.native` in a fresh process: numba, the loops, the self-test):", "",
+              "| numba cache | seconds | status | load |", "|---|---|---|---|"]
+    for label, (seconds, status, avg) in compile_times.items():
+        lines.append(f"| {label} | {seconds:.2f} | {status} | {avg:.1f} |")
+    if suite:
+        lines += ["", "Suite (`python -m proofs_check run`, default workers) and a "
+                  f"{SEARCH_BUDGET}-second search (`proofs_check search {SEARCH_CLAIM} --budget {SEARCH_BUDGET}`), "
+                  "the tree before the engine and this one, interleaved; wall time and the CPU seconds of "
+                  "all its processes (on a shared machine the CPU seconds are the steadier figure):", "",
+                  "| run | before: wall, CPU | load | after: wall, CPU | load | after / before (wall, CPU) |",
+                  "|---|---|---|---|---|---|"]
+        for k, (b, a) in enumerate(suite):
+            lines.append(f"| suite #{k + 1} | {b['wall']:.0f} s, {b['cpu']:.0f} s | {b['load']:.1f} "
+                         f"| {a['wall']:.0f} s, {a['cpu']:.0f} s | {a['load']:.1f} "
+                         f"| {a['wall'] / b['wall']:.2f}, {a['cpu'] / b['cpu']:.2f} |")
+        same = all(b["verdicts"] == a["verdicts"] for b, a in suite)
+        lines.append(f"\nVerdicts (kind, status) of all {len(suite[0][1]['verdicts'])} claims identical "
+                     f"before and after: {'yes' if same else 'NO'}.")
+    if search:
+        lines += ["", "| search run | before: examples / s (per CPU s) | load | after: examples / s (per CPU s) "
+                  "| load | after / before (wall, CPU) |", "|---|---|---|---|---|---|"]
+        for k, (b, a) in enumerate(search):
+            rb, ra = b["examples"] / b["wall"], a["examples"] / a["wall"]
+            cb, ca = b["examples"] / b["cpu"], a["examples"] / a["cpu"]
+            lines.append(f"| #{k + 1} | {rb:.2f} ({cb:.2f}; {b['examples']} in {b['wall']:.0f} s) | {b['load']:.1f} "
+                         f"| {ra:.2f} ({ca:.2f}; {a['examples']} in {a['wall']:.0f} s) | {a['load']:.1f} "
+                         f"| {ra / rb:.2f}, {ca / cb:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str, path: Path = RESULTS) -> None:
+    """Replace (or append) the native section of ``results_core.md``, atomically."""
+    old = path.read_text() if path.exists() else ""
+    start = old.find(SECTION)
+    if start >= 0:
+        end = old.find("\n## ", start + len(SECTION))
+        old = old[:start] + (old[end + 1:] if end >= 0 else "")
+    new = old.rstrip("\n") + "\n\n" + text
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(new)
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shapes (3 repeats) and compile time only")
+    parser.add_argument("--before-tree", type=Path, help="a checkout of the commit before the engine")
+    parser.add_argument("--runs", type=int, default=1, help="suite and search runs per side (default 1)")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    shapes = shape_rows(3 if args.quick else 7)
+    compile_times = first_call()
+    suite = search = None
+    if args.before_tree and not args.quick:
+        suite, search = [], []
+        for _ in range(args.runs):
+            suite.append((suite_run(args.before_tree), suite_run(ROOT)))
+            search.append((search_run(args.before_tree), search_run(ROOT)))
+    text = markdown(shapes, compile_times, suite, search)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
