@@ -179,3 +179,28 @@ def test_stationary_symmetric(tmp_path, capsys):
     assert "--students" in capsys.readouterr().err
     assert main(["stationary", "--orthonormal", "5", "--students", "5", "--family", "diag"]) == 2
     assert "--symmetric" in capsys.readouterr().err
+
+
+def test_campaign_family_task_and_example_spec(tmp_path, capsys):
+    """The campaign task kind 'family' runs and is summarised; the example spec is valid;
+    a family of the other paper is refused naming the key."""
+    from pathlib import Path
+
+    from proofs_check.campaign.spec import load_spec
+    from proofs_check.cli import main
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "families_sweep.toml"
+    assert len(load_spec(example).tasks()) == 15
+    spec = tmp_path / "spec.toml"
+    spec.write_text('name = "t"\n[[tasks]]\nkind = "family"\npaper = "ss"\nfamily = "split"\nr = 6\n'
+                    'branches = 1\nstarts = 4\n')
+    db = tmp_path / "c.sqlite"
+    assert main(["campaign", str(spec), "--db", str(db), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["campaign", "show", "--db", str(db), "--query", "families", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["r"] == 6 and rows[0]["lowest_spurious"]["kind"] == "minimum"
+    assert rows[0]["lowest_spurious"]["loss"].startswith(SS_N6_LOSS[:20])
+    spec.write_text('name = "t"\n[[tasks]]\nkind = "family"\npaper = "ss"\nfamily = "mirror"\nr = 6\n')
+    assert main(["campaign", str(spec), "--db", str(db), "--workers", "1"]) == 2
+    assert "family" in capsys.readouterr().err
