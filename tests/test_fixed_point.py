@@ -9,8 +9,8 @@ import pytest
 from flint import arb
 from hypothesis import given, settings, strategies as st
 
-from numeric.fixed_point import (EmbeddedModel, RestrictedModel, SignedPermutation, fixed_point_basis,
-                                 symmetric_group_generators)
+from numeric.embedded import EmbeddedModel
+from numeric.fixed_point import RestrictedModel, SignedPermutation, fixed_point_basis, symmetric_group_generators
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import TeacherStudentModel, certify, refine
 from proofs_check.families import families_of
@@ -154,11 +154,11 @@ def test_a_non_equivariant_perturbation_breaks_the_certificate():
     assert cert.certified  # the reduced test alone cannot see the missing invariance
     with flint.ctx.workdps(DPS):
         box = [arb(c.mid(), cert.radius) for c in centre]
-        g_full = tilted.ball_gradient(reduced._rows(box))
+        g_full = tilted.ball_gradient(reduced.ball_rows(box))
         assert not all(v.contains(0) for v in g_full)
     from numeric.stationary import krawczyk
 
-    embedded = reduced._rows(centre)
+    embedded = reduced.ball_rows(centre)
     assert not krawczyk(tilted, embedded, cert.radius, DPS)[0]
     # the tilted loss's own zero nearby is not symmetric
     full_cert = certify(tilted, refine(tilted, basis.embed(y).reshape(-1), DPS), DPS)
