@@ -59,6 +59,7 @@ import numpy as np
 from flint import arb
 
 from numeric import float64 as _f64
+from numeric.precise import EvaluationTooLargeError
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import TeacherStudentModel
 
@@ -71,6 +72,9 @@ __all__ = [
     "RestrictedModel",
     "PAPERS",
 ]
+
+#: Bytes the integer pair-type grouping may allocate (checked before it does).
+PAIR_TYPE_MEMORY_LIMIT = 2 * 2**30
 
 #: Papers whose loss this module restricts: activation of the pair kernel.
 PAPERS = {"zgj": "abs", "ss": "relu"}
@@ -232,6 +236,11 @@ def pair_types(basis: FixedPointBasis):
     for a student (``n`` entries of that label: ``|w|^2 = sum n y_label^2``)."""
     L, S = basis.labels, basis.signs
     m, d = L.shape
+    needed = 4 * 8 * d * (m * (m - 1) // 2 + m * d)  # the joint codes, their sort and unique
+    if needed > PAIR_TYPE_MEMORY_LIMIT:
+        raise EvaluationTooLargeError(
+            f"grouping the pairs of m = {m} students in d = {d} needs about {needed / 2**30:.1f} GiB "
+            f"(limit {PAIR_TYPE_MEMORY_LIMIT / 2**30:.1f} GiB): use a smaller r")
     codes = (2 * (L + 1) + (S > 0)).astype(np.int64)
     base = int(codes.max()) + 2
 

@@ -207,8 +207,8 @@ FAMILY = TaskKind(
         Parameter("paper", str, "zgj or ss", default="zgj",
                   check=lambda x: None if x in ("zgj", "ss") else "must be zgj or ss"),
         Parameter("family", str, "family name (proofs-check families --help)", check=_known_family),
-        Parameter("r", int, "number of teachers", check=lambda x: None if isinstance(x, int) and 2 <= x <= 400
-                  else "must be an integer between 2 and 400"),
+        Parameter("r", int, "number of teachers", check=lambda x: None if isinstance(x, int) and 2 <= x <= 200
+                  else "must be an integer between 2 and 200"),
         Parameter("starts", int, "random starts of the seed search", default=16, check=positive_int),
         Parameter("branches", int, "branches followed", default=3, check=positive_int),
         Parameter("seed", int, "seed of the seed search", default=0, check=non_negative_int),

@@ -81,8 +81,8 @@ class FollowSettings:
             raise UsageError(f"--paper = {self.paper!r} must be zgj or ss")
         if not 2 <= self.r_min <= self.r_max:
             raise UsageError(f"--r-max = {self.r_max} must be >= --r-min = {self.r_min} >= 2")
-        if self.r_max > 400:
-            raise UsageError(f"--r-max = {self.r_max} must be <= 400")
+        if self.r_max > 200:
+            raise UsageError(f"--r-max = {self.r_max} must be <= 200 (the pair grouping is O(r^3) memory)")
         if self.starts < 1:
             raise UsageError(f"--starts = {self.starts} must be >= 1")
         if self.branches < 1:
