@@ -293,6 +293,10 @@ def per_sample_rows() -> list[dict]:
 
     rows = []
     precise._evaluate = timed
+    # The share measured is the python-flint evaluator's (numeric.native has its own table in
+    # bench_native.py), so every ball evaluation here goes through precise._evaluate.
+    python_flint_only = precise.ball_engine("python-flint")
+    python_flint_only.__enter__()
     try:
         for claim_id in PER_SAMPLE_CLAIMS:
             spent.update(seconds=0.0, calls=0)
@@ -325,6 +329,7 @@ def per_sample_rows() -> list[dict]:
                                            if screen else "")})
             assert found[False] == found[True], "the screen changed the search's result"
     finally:
+        python_flint_only.__exit__(None, None, None)
         precise._evaluate = original
     return rows
 

@@ -126,6 +126,9 @@ def to_fraction(value, field: str) -> Fraction:
                 f"{field} is a decimal string of {len(value)} characters, more than the limit "
                 f"of {limit} (--no-limits lifts it)"
             )
+        if not value.isascii():  # Decimal would read "١" or "１" as digits
+            raise ConfigurationError(f"{field} = {value!r} is not a decimal number (only ASCII digits"
+                                     " 0-9 are numbers)")
         try:
             dec = Decimal(value.strip())
         except InvalidOperation:
@@ -211,7 +214,7 @@ def loads_exact(text: str):
     """``json.loads`` keeping numbers exact (as decimal strings for :func:`to_fraction`), with
     malformed JSON reported by line and column as a :class:`ConfigurationError`."""
     try:
-        return json.loads(text, **_EXACT_NUMBERS)
+        return json.loads(text, object_pairs_hook=_unique_keys("JSON", ConfigurationError), **_EXACT_NUMBERS)
     except json.JSONDecodeError as exc:
         raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
@@ -341,6 +344,20 @@ def _json_text(raw: bytes, name: str, error) -> str:
                     "JSON files must be UTF-8") from None
 
 
+def _unique_keys(name: str, error):
+    """A ``json.loads`` hook that builds objects and refuses a repeated key (JSON would keep
+    the last value silently), naming the key and the file."""
+    def build(pairs):
+        out = {}
+        for key, value in pairs:
+            if key in out:
+                raise error(f"{name}: the key {key!r} appears twice in one object; keep one")
+            out[key] = value
+        return out
+
+    return build
+
+
 def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs):
     """Parse a JSON file (``"-"``: standard input); an unreadable file, a file that is not
     UTF-8 text, malformed or too deeply nested JSON raises ``error`` (an input error class)
@@ -362,7 +379,7 @@ def read_json_file(path, what: str, *, error=ConfigurationError, **loads_kwargs)
             raise error(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
     text = _json_text(raw, name if name == "<stdin>" else repr(str(path)), error)
     try:
-        return json.loads(text, **loads_kwargs)
+        return json.loads(text, object_pairs_hook=_unique_keys(name, error), **loads_kwargs)
     except json.JSONDecodeError as exc:
         raise error(f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -406,11 +423,17 @@ def _output_target(path, what: str, error) -> Path:
     return target
 
 
-def _probe_directory(directory: Path, what: str, named, error) -> None:
-    """Create ``directory`` if needed and make and remove a file in it; an ``OSError``
-    becomes ``error`` naming the path the user gave (``named``)."""
+def _probe_directory(directory: Path, what: str, named, error, *, create: bool = True,
+                     parents: bool = False) -> None:
+    """Make and remove a file in ``directory`` (created first when ``create``, with its
+    missing parents only when ``parents``); an ``OSError`` becomes ``error`` naming the
+    path the user gave (``named``)."""
+    missing = directory if not create else directory.parent
+    if not os.path.lexists(missing) and not (create and parents):
+        raise error(f"{what} {str(named)!r} cannot be written: the directory {str(missing)!r} does not"
+                    " exist (create it first; missing directories are not made silently)")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=parents, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".proofs-check.", suffix=".probe")
         os.close(fd)
         os.unlink(tmp)
@@ -427,18 +450,21 @@ def ensure_writable(path, what: str = "output file", *, error=ConfigurationError
     target = _output_target(path, what, error)
     if target.exists() and not os.access(target, os.W_OK):
         raise error(f"{what} {str(path)!r} cannot be written: the file is read-only")
-    _probe_directory(target.parent, what, path, error)
+    # The file's directory must exist (also a dangling link's target's): never made silently.
+    _probe_directory(target.parent, what, path, error, create=False)
     return Path(path)
 
 
-def ensure_writable_directory(path, what: str = "output directory", *, error=ConfigurationError) -> Path:
-    """Create the directory ``path`` if needed and check that files can be made in it."""
+def ensure_writable_directory(path, what: str = "output directory", *, error=ConfigurationError,
+                              parents: bool = False) -> Path:
+    """Create the directory ``path`` if needed (its parent must exist, unless ``parents``:
+    for a program's own default location) and check that files can be made in it."""
     path = Path(path)
     if str(path) == "":
         raise error(f"{what} is an empty path")
     if path.exists() and not path.is_dir():
         raise error(f"{what} {str(path)!r} is not a directory")
-    _probe_directory(path, what, path, error)
+    _probe_directory(path, what, path, error, parents=parents)
     return path
 
 
@@ -461,7 +487,9 @@ def write_atomically(path, text: str, *, what: str = "output file", error=Config
     give (an existing file keeps its own).
     """
     target = _output_target(path, what, error)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not os.path.lexists(target.parent):
+        raise error(f"{what} {str(path)!r} cannot be written: the directory {str(target.parent)!r}"
+                    " does not exist")
     mode = _new_file_mode(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

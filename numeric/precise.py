@@ -31,6 +31,7 @@ from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
 from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
 from numeric.integer_rows import integer_rows, row_geometry
+from numeric.memory import DEFAULT_LIBRARY_CAP, MemoryCapError, require_memory
 
 __all__ = [
     "Evaluation",
@@ -55,8 +56,9 @@ class UndefinedQuantityError(ConfigurationError):
     """A quantity that is undefined at this configuration (e.g. a Hessian at w_j = 0)."""
 
 
-class EvaluationTooLargeError(ConfigurationError):
-    """The evaluation asked for would need more memory than :data:`MEMORY_LIMIT_BYTES`."""
+class EvaluationTooLargeError(MemoryCapError):
+    """The evaluation asked for would need more memory than the cap in force
+    (:func:`numeric.memory.memory_cap`; :data:`MEMORY_LIMIT_BYTES` outside one)."""
 
 
 #: Set by :func:`numeric.filtered.screening`: inside it, ball loss and gradient come from
@@ -65,8 +67,9 @@ class EvaluationTooLargeError(ConfigurationError):
 _SCREEN: contextvars.ContextVar = contextvars.ContextVar("numeric_screen", default=None)
 
 #: Evaluations whose estimated memory (:func:`memory_estimate`) exceeds this are refused
-#: before anything is allocated.
-MEMORY_LIMIT_BYTES = 2 * 1024**3
+#: before anything is allocated, unless a :func:`numeric.memory.memory_cap` block sets
+#: another cap (the command line's ``--max-memory``).
+MEMORY_LIMIT_BYTES = DEFAULT_LIBRARY_CAP
 
 
 def memory_estimate(m: int, r: int, d: int, dps: int, *, hessian: bool = False) -> int:
@@ -196,15 +199,14 @@ def evaluate(
         raise ConfigurationError(f"dps = {dps!r} must be a positive integer")
     F = _field(backend)
     need = memory_estimate(config.m, config.r, config.d, dps, hessian=hessian)
-    if need > MEMORY_LIMIT_BYTES:
-        what = (f"the Hessian ({config.m * config.d} x {config.m * config.d} balls)" if hessian
-                else "loss and gradient")
+    what = (f"the Hessian ({config.m * config.d} x {config.m * config.d} balls)" if hessian
+            else "loss and gradient")
+    try:
+        require_memory(f"evaluating {what} of m = {config.m} neurons in d = {config.d} dimensions"
+                       f" at {dps} digits", need)
+    except MemoryCapError as exc:
         raise EvaluationTooLargeError(
-            f"evaluating {what} of m = {config.m} neurons in d = {config.d} dimensions at "
-            f"{dps} digits needs about {need / 1024**3:.1f} GB, above the "
-            f"{MEMORY_LIMIT_BYTES / 1024**3:.0f} GB limit"
-            + ("; ask for loss and gradient only, or fewer neurons" if hessian else "")
-        )
+            str(exc) + ("; ask for loss and gradient only, or fewer neurons" if hessian else "")) from None
     if hessian:
         zero = config.zero_students()
         if zero:

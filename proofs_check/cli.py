@@ -9,6 +9,7 @@ Each sub-command lives in its own module under proofs_check.commands and exposes
   2    bad input: one line on stderr names the option, field or file and the cause
   3    internal error (a bug): one line says what to report; --debug shows the traceback
   4    campaign only: every other task done, some stopped by their timeout
+  5    report only: the .tex was written but LaTeX could not compile it (log kept)
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM).  No partial output file is left.
 """
 from __future__ import annotations
@@ -24,7 +25,8 @@ from numeric.config import decimal_length_limit
 from proofs_check.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                                  EXIT_TERMINATED, INPUT_ERRORS, Terminated, clear_termination,
                                  request_termination)
-from proofs_check.limits import limits_of
+from proofs_check.limits import (command_memory_bounds, limits_of, max_memory_of, out_of_memory_message,
+                                 parse_memory_size)
 
 __all__ = ["main", "COMMANDS", "build_parser", "EXIT_CODES_HELP"]
 
@@ -39,6 +41,7 @@ COMMANDS = (
     "report",
     "stationary",
     "families",
+    "threshold",
     "campaign",
 )
 
@@ -47,7 +50,32 @@ EXIT_CODES_HELP = "\n".join(__doc__.split("Exit codes (proofs_check.errors):\n\n
 
 
 #: Sub-commands that take inputs the limits of proofs_check.limits apply to.
-_LIMITED_COMMANDS = ("eval", "run", "search", "replay", "report")
+_LIMITED_COMMANDS = ("eval", "run", "search", "replay", "report", "campaign")
+
+
+def _ascii_number(convert):
+    """``int`` or ``float`` for an option, refusing non-ASCII digits ("١", "１"), which
+    Python's own conversions read as numbers."""
+    def parse(text: str):
+        if not text.isascii():
+            raise argparse.ArgumentTypeError(f"invalid number: {text!r} (only ASCII digits 0-9)")
+        try:
+            return convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid {convert.__name__} value: {text!r}") from None
+
+    parse.__name__ = convert.__name__
+    return parse
+
+
+_ASCII_NUMBER_TYPES = {int: _ascii_number(int), float: _ascii_number(float)}
+
+
+def _memory_size(text: str) -> int:
+    try:
+        return parse_memory_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--max-memory = ")) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,12 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     for name, command in sub.choices.items():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="on an internal error, print the full traceback")
-        if name in _LIMITED_COMMANDS:
+        if "--max-memory" not in command._option_string_actions:
+            command.add_argument("--max-memory", type=_memory_size, default=None, metavar="SIZE",
+                                 help="refuse (exit 2, with the estimate) what would need more memory"
+                                 " than SIZE, e.g. 4G (default: half of the machine's memory)")
+        if name in _LIMITED_COMMANDS and "--no-limits" not in command._option_string_actions:
             command.add_argument("--no-limits", action="store_true",
-                                 help="lift the limits on --dps, --samples, --max-examples and on"
-                                 " the length of decimal strings in input files")
+                                 help="lift the limits on --dps, --samples, --max-examples, the number"
+                                 " of campaign tasks, the length of decimal strings in input files"
+                                 " and the default memory cap (not an explicit --max-memory)")
         # Descriptions are written for the terminal, with their own line breaks.
         command.formatter_class = argparse.RawDescriptionHelpFormatter
+        for action in command._actions:
+            if action.type in (int, float):
+                action.type = _ASCII_NUMBER_TYPES[action.type]
     return parser
 
 
@@ -120,8 +156,11 @@ def main(argv=None) -> int:
     command = f"proofs-check {args.command}"
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        with decimal_length_limit(limits_of(args).max_decimal_chars):
+        with decimal_length_limit(limits_of(args).max_decimal_chars), command_memory_bounds(args):
             return int(args.handler(args))
+    except MemoryError as exc:  # an allocation nobody estimated: one line, not a traceback
+        print(f"{command}: error: {out_of_memory_message(exc, max_memory_of(args))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except INPUT_ERRORS as exc:
         print(f"{command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

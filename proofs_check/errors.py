@@ -5,7 +5,7 @@ from __future__ import annotations
 from numeric.config import ConfigurationError
 
 __all__ = ["UsageError", "ConfigurationError", "INPUT_ERRORS", "EXIT_OK", "EXIT_FINDING",
-           "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_TIMED_OUT", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Terminated",
+           "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_TIMED_OUT", "EXIT_NOT_COMPILED", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Terminated",
            "request_termination", "clear_termination", "check_termination"]
 
 #: Success: nothing found, every claim matched its expectation, the file was written.
@@ -20,6 +20,8 @@ EXIT_INTERNAL = 3
 #: Incomplete: ``campaign`` finished every other task, but some were stopped by their
 #: ``timeout`` (stored as such; ``--retry-timeouts`` runs them again).
 EXIT_TIMED_OUT = 4
+#: ``report --pdf``: the .tex was written but LaTeX could not compile it (the log is kept).
+EXIT_NOT_COMPILED = 5
 #: Interrupted by Ctrl-C (SIGINT), 128 + 2 as in the shell.
 EXIT_INTERRUPTED = 130
 #: Stopped by SIGTERM, 128 + 15 as in the shell.

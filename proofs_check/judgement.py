@@ -479,6 +479,10 @@ class FitSettings:
     ``binding``: which observation of a level is fitted: the one with the ``"smallest"`` or the
     ``"largest"`` ratio ``lhs/rhs`` (``"auto"``: smallest for ``>=`` and ``Theta``, largest for
     ``<=``).
+    ``attained``: the claim's exponent is attained (registered by a ``Theta`` twin), so the
+    interval of a one-sided claim touches it and which side its end falls on is noise: such a
+    claim is ``consistent`` only when the interval clears the exponent by ``resolution``
+    (else ``inconclusive``), so that the verdict does not depend on the seed.
     """
 
     method: str = "bootstrap"
@@ -487,6 +491,7 @@ class FitSettings:
     replicates: int = 2000
     seed: int = 0
     binding: str = "auto"
+    attained: bool = False
 
     def __post_init__(self):
         if self.method not in ("secant", "bootstrap"):
@@ -614,7 +619,7 @@ def fit_exponent(scales: Sequence, values: Sequence, settings: FitSettings | Non
 
 
 def decide_shape(fit: ExponentFit | None, paper_exponent, relation: str, *, resolution: float,
-                 tolerance: float = 0.0) -> Decision:
+                 tolerance: float = 0.0, accept_tolerance: float = 0.0) -> Decision:
     """Empirical decision of an exponent claim as the scale tends to 0.
 
     * ``">="`` (``lhs >= C x^a``): holds iff the exponent of ``lhs`` is ``<= a``:
@@ -624,8 +629,16 @@ def decide_shape(fit: ExponentFit | None, paper_exponent, relation: str, *, reso
     * ``"Theta"``: ``consistent`` iff the interval lies within ``resolution`` of ``a``,
       ``contradicted`` iff it lies wholly outside ``a -+ resolution``.
 
-    A tolerance only widens ``inconclusive``; it never accepts.  The margin is the distance
-    (in exponent units) from the interval to the boundary of the accepted region.
+    A tolerance only widens ``inconclusive``; it never accepts.  ``accept_tolerance`` widens it
+    on the accepting side of a one-sided claim (an attained exponent: ``consistent`` only when
+    the interval clears ``a`` by it).  The margin is the distance (in exponent units) from the
+    interval to the boundary of the accepted region.
+
+    >>> fit = ExponentFit(0.3334, (0.33334, 0.3339), "secant", (1e-14, 1e-7), 8)
+    >>> decide_shape(fit, Fraction(1, 3), "<=", resolution=0.01).status
+    'consistent'
+    >>> decide_shape(fit, Fraction(1, 3), "<=", resolution=0.01, accept_tolerance=0.01).status
+    'inconclusive'
     """
     if fit is None or paper_exponent is None:
         return Decision("inconclusive", "empirical", statement="too few levels to fit an exponent",
@@ -633,12 +646,14 @@ def decide_shape(fit: ExponentFit | None, paper_exponent, relation: str, *, reso
     a = float(paper_exponent)
     lo, hi = fit.interval
     if relation == ">=":
-        margin = a - hi
-        status = "consistent" if hi <= a else "contradicted" if lo > a + tolerance else "inconclusive"
+        margin = a - accept_tolerance - hi
+        status = ("consistent" if hi <= a - accept_tolerance else "contradicted" if lo > a + tolerance
+                  else "inconclusive")
         side = f"<= {_num(a)}"
     elif relation == "<=":
-        margin = lo - a
-        status = "consistent" if lo >= a else "contradicted" if hi < a - tolerance else "inconclusive"
+        margin = lo - a - accept_tolerance
+        status = ("consistent" if lo >= a + accept_tolerance else "contradicted" if hi < a - tolerance
+                  else "inconclusive")
         side = f">= {_num(a)}"
     elif relation == "Theta":
         margin = resolution - max(abs(lo - a), abs(hi - a))

@@ -60,7 +60,7 @@ from numeric.config import (STDIO, Configuration, ConfigurationError, read_json_
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
-from proofs_check.assumptions import hypothesis_violations
+from proofs_check.assumptions import hypothesis_violations, required_assumptions
 from proofs_check.claims import get_claim
 from proofs_check.claims.base import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
@@ -110,8 +110,10 @@ class Candidate:
     dps: int
     level: float | None = None
     family: str | None = None
-    origin: str = "hypothesis"  # saved | hypothesis | shrunk | optimised | refined
+    origin: str = "hypothesis"  # hypothesis | shrunk | optimised | refined (as first found)
     spec: object = field(default=None, compare=False, repr=False)
+    #: Re-checked from the save directory (its level, family and origin are the file's).
+    saved: bool = field(default=False, compare=False)
     #: What steers Hypothesis and ranks the examples for the optimiser (:func:`steering`).
     steer: float | None = field(default=None, compare=False, repr=False)
 
@@ -226,6 +228,12 @@ def hidden_constant_note(claim: Claim) -> str | None:
     """The caveat printed with a margin when the claim's constant is hidden in O/Theta."""
     if claim.constant is not None or claim.relation == "==":
         return None
+    if hasattr(claim.at, "user_at"):  # proofs_check.claims.user: a named stand-in
+        from proofs_check.claims.user import STAND_IN_CONSTANT
+
+        return (f"claim {claim.id} has constant=None (hidden in O/Theta/Omega): it was evaluated with"
+                f" the constant {STAND_IN_CONSTANT}, so a negative margin refutes that constant only;"
+                " pass --constant C to test a specific C")
     return (f"the constant of {claim.id} is hidden in O/Theta/Omega; its `at` uses a stand-in "
             "(usually 1), so a negative margin refutes that constant only, not the claim; "
             "pass --constant C to test a specific C")
@@ -309,16 +317,31 @@ class SearchResult:
 
 
 def parse_constant(value, field: str = "--constant") -> Fraction:
-    """A claim constant from a number, a decimal string or a fraction string ``"p/q"``."""
+    """A claim constant from a number, a decimal string or a fraction string ``"p/q"``;
+    positive, as every constant a claim hides in O/Theta/Omega is.
+
+    >>> parse_constant("3/4"), parse_constant("1e-2")
+    (Fraction(3, 4), Fraction(1, 100))
+    >>> parse_constant("0")
+    Traceback (most recent call last):
+    ...
+    proofs_check.errors.UsageError: --constant = '0' must be a positive number (a claim's constant is > 0)
+    """
+    if isinstance(value, str) and not value.isascii():  # Fraction and Decimal read "١" as 1
+        raise UsageError(f"{field} = {value!r} is not a number (only ASCII digits 0-9 are numbers)")
     if isinstance(value, str) and "/" in value:
         try:
-            return Fraction(value.strip())
+            number = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
             raise UsageError(f"{field} = {value!r} is not a number or fraction p/q") from None
-    try:
-        return to_fraction(value, field)
-    except ConfigurationError as exc:
-        raise UsageError(str(exc)) from None
+    else:
+        try:
+            number = to_fraction(value, field)
+        except ConfigurationError as exc:
+            raise UsageError(str(exc)) from None
+    if number <= 0:
+        raise UsageError(f"{field} = {value!r} must be a positive number (a claim's constant is > 0)")
+    return number
 
 
 def claim_from_reference(reference: str, constant=None) -> Claim:
@@ -399,7 +422,8 @@ def _recheck_saved(claim: Claim, save_file: Path, result: "SearchResult", max_lo
                             f"{claim.id} ({'; '.join(outside)}); not re-checked")
         return None
     result.saved_checked = 1
-    return Candidate(cfg, margin_at(claim, cfg, dps), dps, _level_of(data), data.get("family"), "saved")
+    return Candidate(cfg, margin_at(claim, cfg, dps), dps, _level_of(data), data.get("family"),
+                     data.get("origin") or "hypothesis", saved=True)
 
 
 def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: int = 60,
@@ -458,12 +482,18 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         return result
     lo, hi = _loss_range(claim, min_loss, max_loss)
     screening = screens(claim, screen)
+    top = max(_setting(claim, "levels", DEFAULT_LEVELS))
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
     save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
 
     state = {"best": None, "examples": 0, "failure": None, "pool": [], "write_error": None}
     result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, lo, hi, claim=claim)
+    if max_loss is not None and hi > float(top) and "sublevel" in required_assumptions(claim):
+        result.notes.append(f"--max-loss {hi:g} is above {float(top):g}, the largest loss level {claim.id} is"
+                            " checked at: the paper states it only for L(W) <= eps0, so a counterexample"
+                            " above that level tests it outside its hypotheses (replay applies the same"
+                            " --max-loss, recorded in the file)")
     to_stdout = json_path is not None and str(json_path) == STDIO
 
     def write(path, text, what):
@@ -474,16 +504,33 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
         except (OSError, UsageError) as exc:
             state["write_error"] = state["write_error"] or exc
 
+    def as_json(cand: Candidate) -> dict:
+        # The sublevel bound searched is the hypothesis replay checks by default (the
+        # same hypothesis_violations, the same max_loss).
+        return {**cand.to_json(claim_ref, claim), "max_loss": repr(hi),
+                "interrupted": result.interrupted}
+
+    def inside_hypotheses(cand: Candidate) -> bool:
+        """A counterexample counts only inside the claim's hypotheses, checked as replay
+        checks them (an example drawn in [lo, hi] meets them by construction)."""
+        if not cand.counterexample:
+            return True
+        outside = hypothesis_violations(claim, cand.config, cand.dps, hi)
+        if outside and len(result.notes) < 20:
+            result.notes.append(f"a negative margin outside the hypotheses of {claim.id} was set aside"
+                                f" ({'; '.join(outside)})")
+        return not outside
+
     def offer(cand: Candidate) -> None:
         check_termination()  # a SIGTERM whose exception was dropped (see errors.py)
         best = state["best"]
-        if best is None or cand.key() < best.key():
+        if (best is None or cand.key() < best.key()) and inside_hypotheses(cand):
             state["best"] = cand
-            text = json.dumps(cand.to_json(claim_ref, claim), indent=1) + "\n"
+            text = json.dumps(as_json(cand), indent=1) + "\n"
             if json_path is not None and not to_stdout:
                 write(json_path, text, "--json")
-            if save_file is not None and cand.counterexample:
-                write(save_file, text, "saved counterexample")
+            if save_file is not None and cand.counterexample and not cand.saved:
+                write(save_file, text, "saved counterexample")  # a re-checked file stays as it was
             if on_best is not None:
                 on_best(cand)
 
@@ -539,7 +586,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
             offer(cand)
             if on_example is not None:
                 on_example(state["examples"])
-            if cand.counterexample:
+            if cand.counterexample and (state["best"] is cand or inside_hypotheses(cand)):
                 state["failure"] = cand  # the last failure raised is the shrunk one
                 raise _Violation(f"margin {_margin_string(margin)} < 0")
 
@@ -579,8 +626,12 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     result.best = state["best"]
     result.examples = state["examples"]
     if to_stdout and result.best is not None:
-        write_output(json_path, json.dumps(result.best.to_json(claim_ref, claim), indent=1) + "\n")
+        write_output(json_path, json.dumps(as_json(result.best), indent=1) + "\n")
     elif json_path is not None and result.best is not None:
+        if result.interrupted:  # the file says the search was cut short, not complete
+            write(json_path, json.dumps(as_json(result.best), indent=1) + "\n", "--json")
+            if state["write_error"] is not None:
+                raise state["write_error"]
         result.written.append(Path(json_path))
     if save_file is not None and result.found:
         result.written.append(save_file)
@@ -736,6 +787,8 @@ class ReplayResult:
     recorded_dps: int | None
     agreeing_digits: int | None
     claim: Claim | None = field(default=None, compare=False, repr=False)
+    #: The sublevel bound the hypotheses were checked with (None: the claim's largest level).
+    max_loss: str | None = None
 
     @property
     def counterexample(self) -> bool:
@@ -752,6 +805,7 @@ class ReplayResult:
             "recorded_margin": self.recorded_margin,
             "recorded_dps": self.recorded_dps,
             "agreeing_digits": self.agreeing_digits,
+            "max_loss": self.max_loss,
             "hidden_constant": self.claim is not None and hidden_constant_note(self.claim) is not None,
         }
 
@@ -765,7 +819,8 @@ def load_counterexample(path) -> dict:
     if "config" not in data:  # a bare configuration
         try:
             return {"config": Configuration.from_dict(data), "claim": None, "dps": None,
-                    "margin": None, "constant": None}
+                    "margin": None, "constant": None, "family": None, "origin": None,
+                    "level": None, "max_loss": None}
         except ConfigurationError as exc:
             raise UsageError(f"{path.name}: {exc}") from None
     out = {}
@@ -792,6 +847,21 @@ def load_counterexample(path) -> dict:
     if constant is not None:
         parse_constant(constant, f"{path.name}: field 'constant'")
     out["constant"] = constant
+    for key in ("family", "origin"):  # provenance, kept when the file is re-checked
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"{path.name}: field {key!r} = {value!r} must be a string")
+        out[key] = value
+    for key in ("level", "max_loss"):
+        value = data.get(key)
+        if value is not None:
+            try:
+                number = to_fraction(value, key)
+            except ConfigurationError:
+                raise UsageError(f"{path.name}: field {key!r} = {value!r} is not a decimal number") from None
+            if number <= 0:
+                raise UsageError(f"{path.name}: field {key!r} = {value!r} must be positive")
+        out[key] = value
     return out
 
 
@@ -816,6 +886,8 @@ def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None
         raise UsageError(f"{Path(path).name} has no 'claim' field (a bare configuration): pass --claim ID")
     the_claim = claim_from_reference(ref, data["constant"])
     config = data["config"]
+    if max_loss is None and data["max_loss"] is not None:
+        max_loss = data["max_loss"]  # the sublevel bound the search assumed: the same hypotheses
     if dps is None:
         if data["dps"] is not None:
             dps = 2 * data["dps"]
@@ -839,4 +911,5 @@ def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None
             diff = abs(to_mpf(margin.mid()) - recorded)
             agree = 30 if diff == 0 else max(0, int(mpmath.floor(
                 mpmath.log10(max(abs(recorded), mpmath.mpf(10) ** -dps) / diff))))
-    return ReplayResult(ref, the_claim.id, margin, dps, data["margin"], data["dps"], agree, the_claim)
+    return ReplayResult(ref, the_claim.id, margin, dps, data["margin"], data["dps"], agree, the_claim,
+                        None if max_loss is None else str(max_loss))

@@ -93,6 +93,9 @@ def test_json_round_trip_is_exact(config):
 def test_save_and_load(tmp_path):
     config = Configuration([[1, "0.25"]], [["0.125", -3], [0, "1e-20"]], "relu")
     path = tmp_path / "sub" / "c.json"
+    with pytest.raises(ConfigurationError, match="does not exist"):  # no folder made silently
+        save_configuration(config, path)
+    path.parent.mkdir()
     save_configuration(config, path)
     assert load_configuration(path) == config
     assert [p.name for p in path.parent.iterdir()] == ["c.json"]  # no temporary file left

@@ -14,6 +14,7 @@ import sympy as sp
 from hypothesis import given, settings, strategies as st
 
 import numeric.precise as precise
+from numeric.memory import memory_cap
 from numeric.precise import EvaluationTooLargeError, evaluate, memory_estimate
 from numeric.precision import to_mpf
 from symbolic.codegen import _angular_coefficients
@@ -98,9 +99,9 @@ def test_memory_limit_is_a_sharp_threshold(random_configuration, hessian):
     """Just above the estimate the evaluation runs; just below it is refused."""
     config = random_configuration(seed=1, r=2, m=3, d=2)
     need = memory_estimate(config.m, config.r, config.d, 30, hessian=hessian)
-    with mock.patch.object(precise, "MEMORY_LIMIT_BYTES", need):
+    with memory_cap(need):
         assert evaluate(config, 30, hessian=hessian).loss is not None
-    with mock.patch.object(precise, "MEMORY_LIMIT_BYTES", need - 1):
+    with memory_cap(need - 1):
         with pytest.raises(EvaluationTooLargeError, match="m = 3 neurons in d = 2"):
             evaluate(config, 30, hessian=hessian)
 

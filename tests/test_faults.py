@@ -60,9 +60,20 @@ def test_json_through_a_symlink_keeps_the_link(tmp_path, capsys, monkeypatch):
 
 
 def test_dangling_symlink_is_written_at_its_target(tmp_path):
+    (tmp_path / "sub").mkdir()
     (tmp_path / "link.json").symlink_to(tmp_path / "sub" / "new.json")
     write_atomically(tmp_path / "link.json", "x\n")
     assert (tmp_path / "link.json").is_symlink() and (tmp_path / "sub" / "new.json").read_text() == "x\n"
+
+
+def test_dangling_symlink_into_a_missing_directory_is_refused(tmp_path):
+    """Its target's directory is not made (it could be anywhere, even at the root)."""
+    (tmp_path / "link.json").symlink_to(tmp_path / "missing" / "deeper" / "new.json")
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        write_atomically(tmp_path / "link.json", "x\n")
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        ensure_writable(tmp_path / "link.json", "--json")
+    assert not (tmp_path / "missing").exists()
 
 
 def test_fifo_is_refused_and_left_alone(tmp_path, capsys):
@@ -118,7 +129,7 @@ def test_json_dash_writes_the_results_to_stdout(capsys):
     assert code == 0
     results = json.loads(out)  # stdout is exactly the JSON; the table went to stderr
     assert [c["id"] for c in results["claims"]] == [FAST_CLAIM]
-    assert FAST_CLAIM in err and "claims match" in err
+    assert FAST_CLAIM in err and "claims reach the verdict this tool is recorded to reach" in err
     assert not Path("-").exists()
 
 

@@ -372,8 +372,10 @@ def test_new_figure_shapes_are_drawn(tmp_path):
         assert (tmp_path / name).read_bytes().startswith(b"%PDF")
     assert ("marked by the sampler family of the start it came from (claim2\\_split,"
             " random\\_near\\_teacher (descent), family not given, claim2\\_split (descent),") in tex
-    assert "against lower bound and upper bound as the results give them" in tex
-    assert "The lower bound divided by the paper's $\\epsilon_0$ ranges from $10^{58}$ to $10^{58}$" in tex
+    assert ("against optimiser scan (not a bound) and certified spurious point (upper bound) as the"
+            " results give them") in tex
+    assert ("The optimiser scan (not a bound) divided by the paper's $\\epsilon_0$ ranges from $10^{58}$"
+            " to $10^{58}$") in tex
     assert "empirical threshold divided" not in tex  # the bounds replace the single threshold
     assert "1 of the 2 geometries carry a witness configuration" in tex
     assert "the results give no $\\kappa$" in tex
@@ -518,7 +520,7 @@ def test_pdf_compiles_and_shows_claims_and_identities(tmp_path, capsys, maths):
     assert f"wrote {out / 'report.pdf'}" in capsys.readouterr().out
     pdf = out / "report.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert not list(out.glob(".build-*")), "the build directory is cleaned up"
+    assert not list(out.glob("build-*")), "the build directory is cleaned up"
     text = pdf_text(pdf)
     flat = squeeze(text)
     for claim in fixture_results()["claims"]:
@@ -540,7 +542,7 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
     results = example_results()
     results["claims"] = [example_verdict(
         USER_CLAIM_ID, "refuted", expected="checked",
-        title="50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź ☃ θ≤1",
+        title="50% of {all} ~ #cases & $money$ ^_^ <a|b> \\end{document} Łódź θ≤1",  # ☃ is refused (test_safety_tex)
         source="user file ~/claims_#1.py, line 3 & 4",
         statement_latex=r"\|\nabla L\|_F \ge \kappa L", samples=3,
         min_margin="-1.5", error="0.1", dps=20, paper_constant="100% & more",
@@ -559,12 +561,13 @@ def test_user_defined_claim_with_special_characters_compiles(tmp_path, maths):
 def test_compile_error_is_reported_with_the_log(tmp_path, capsys, maths):
     require_tex()
     results = fixture_results()
-    results["claims"][0]["statement_latex"] = r"$\undefinedmacro$"  # trusted LaTeX, broken
+    results["claims"][0]["statement_latex"] = r"$\left( x$"  # whitelisted macros, broken LaTeX
     path = tmp_path / "r.json"
     path.write_text(json.dumps(results))
-    assert main(["report", "--from", str(path), "--out", str(tmp_path / "o"), "--pdf"]) == 1
+    # 5, not 1 (a finding): the report could not be compiled
+    assert main(["report", "--from", str(path), "--out", str(tmp_path / "o"), "--pdf"]) == 5
     err = capsys.readouterr().err
-    assert "Undefined control sequence" in err and "report.log" in err
+    assert "Missing \\right" in err and "report.log" in err
     assert (tmp_path / "o" / "report.log").exists()
     assert not (tmp_path / "o" / "report.pdf").exists()
 

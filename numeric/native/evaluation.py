@@ -72,7 +72,6 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     gram_diag = [int(G[a, a]) for a in range(n)]
     _, rho, w_norm, x, scale = row_geometry(ARB, rows, gram_diag)
     gram_balls, integer_balls = arb_mat(G), arb_mat(V)  # exact conversions, in C
-    keep = [gram_balls, integer_balls]  # alive while the compiled code reads them
 
     stride, offset = layout.arb_bytes, layout.object_offset
     entries = lambda M: ctypes.c_int64.from_address(id(M) + offset).value  # arb_mat.entries
@@ -126,7 +125,6 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
         kernels.matrix_clear(fns, left)
         kernels.matrix_clear(fns, product)
         kernels.clear_vector(fns, base, start, stride)
-    del keep
     if not gradient:
         return loss, None
     zero_row = tuple(arb(0) for _ in range(d))

@@ -99,14 +99,22 @@ def geometry_parameters(default_d: str) -> tuple:
                   check=positive_int, nullable=True),
         Parameter("Delta", float, "separated: smallest up-to-sign angle between teachers (radians)",
                   default=0.5, check=lambda x: None if 0 < x <= 1.5707963267948966 else "must lie in (0, pi/2]"),
-        Parameter("w_min", float, "smallest teacher norm", default=1.0,
-                  check=lambda x: None if x > 0 else "must be positive"),
-        Parameter("w_max", float, "largest teacher norm", default=1.0,
-                  check=lambda x: None if x > 0 else "must be positive"),
+        Parameter("w_min", float, "smallest teacher norm", default=1.0, check=_teacher_norm),
+        Parameter("w_max", float, "largest teacher norm", default=1.0, check=_teacher_norm),
         Parameter("teacher_seed", int, "seed of the teacher draw", default=0, check=non_negative_int),
         Parameter("activation", str, "abs (the paper's network) or relu (App. A)", default="abs",
                   check=lambda a: None if a in ("abs", "relu") else "must be abs or relu"),
     )
+
+
+#: Teacher norms a task accepts: the hunts descend in float64, where the loss (of order
+#: r^2 w_max^4) and the paper's eps0 (w_max^-78) must stay finite and non-zero.
+TEACHER_NORM_RANGE = (1e-3, 1e3)
+
+
+def _teacher_norm(x) -> str | None:
+    low, high = TEACHER_NORM_RANGE
+    return None if low <= x <= high else f"must lie in [{low:g}, {high:g}] (float64 hunts)"
 
 
 def normalize_geometry(inputs: dict) -> dict:

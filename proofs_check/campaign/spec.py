@@ -28,14 +28,16 @@ integer``) and are input errors (exit code 2).
 from __future__ import annotations
 
 import itertools
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from numeric.memory import require_memory
 from proofs_check.campaign.tasks import REQUIRED, TASKS, TaskInputs
 from proofs_check.errors import UsageError
 
-__all__ = ["SpecError", "TaskGrid", "CampaignSpec", "load_spec", "parse_spec"]
+__all__ = ["SpecError", "TaskGrid", "CampaignSpec", "load_spec", "parse_spec", "grid_size", "BYTES_PER_TASK"]
 
 
 class SpecError(UsageError):
@@ -57,14 +59,16 @@ class TaskGrid:
 
     def points(self) -> list:
         """The grid's tasks, in the order of the axes (the last axis varies fastest)."""
+        return list(self.iter_points())
+
+    def iter_points(self):
+        """:meth:`points`, one at a time."""
         names = [name for name, _ in self.axes]
-        out = []
         normalize = TASKS[self.kind].normalize
         for values in itertools.product(*(vals for _, vals in self.axes)):
             inputs = dict(self.fixed)
             inputs.update(zip(names, values))
-            out.append(TaskInputs(self.kind, tuple(sorted(normalize(inputs).items())), self.timeout))
-        return out
+            yield TaskInputs(self.kind, tuple(sorted(normalize(inputs).items())), self.timeout)
 
 
 @dataclass(frozen=True)
@@ -74,28 +78,51 @@ class CampaignSpec:
     name: str
     grids: tuple
 
-    def tasks(self) -> list:
-        """Every distinct task, in spec order (a task listed twice runs once)."""
+    def tasks(self, on_point=None) -> list:
+        """Every distinct task, in spec order (a task listed twice runs once);
+        ``on_point()`` is called after each grid point (for progress)."""
         seen, out = set(), []
         for grid in self.grids:
-            for task in grid.points():
+            for task in grid.iter_points():
                 if task.key not in seen:
                     seen.add(task.key)
                     out.append(task)
+                if on_point is not None:
+                    on_point()
         return out
 
+    def size(self) -> int:
+        """The number of grid points, duplicates counted, without expanding the grids."""
+        return sum(grid_size(g) for g in self.grids)
 
-def load_spec(path) -> CampaignSpec:
-    """Read and validate a spec file."""
+
+#: Bytes one planned task takes while the campaign runs (its inputs, key and database rows;
+#: measured about 1.3 kB for a stationary task, with headroom).
+BYTES_PER_TASK = 4096
+
+
+def load_spec(path, max_tasks: int | None = None) -> CampaignSpec:
+    """Read and validate a spec file (UTF-8 TOML); a grid of more than ``max_tasks`` tasks
+    is refused before it is expanded (None: any number)."""
     path = Path(path)
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except OSError as exc:
         raise SpecError(f"cannot read campaign spec {str(path)!r}: {exc.strerror}") from None
-    return parse_spec(text, source=path.name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path.name}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start});"
+                        " a TOML spec must be UTF-8") from None
+    return parse_spec(text, source=path.name, max_tasks=max_tasks)
 
 
-def parse_spec(text: str, source: str = "spec") -> CampaignSpec:
+def grid_size(grid: "TaskGrid") -> int:
+    """The number of points of a grid (before duplicates are merged), without expanding it."""
+    return math.prod(len(values) for _, values in grid.axes)
+
+
+def parse_spec(text: str, source: str = "spec", max_tasks: int | None = None) -> CampaignSpec:
     """Parse spec text; ``source`` prefixes error messages.
 
     >>> spec = parse_spec('name = "s"\\n[[tasks]]\\nkind = "claim_check"\\nclaim = "zgj.lemma11"\\nseed = [0, 1]')
@@ -121,7 +148,12 @@ def parse_spec(text: str, source: str = "spec") -> CampaignSpec:
     tables = data.get("tasks")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise SpecError(f"{source}: tasks: the spec needs at least one [[tasks]] table")
-    grids = tuple(_grid(table, f"{source}: tasks[{i}]", timeout) for i, table in enumerate(tables))
+    grids = tuple(_grid(table, f"{source}: tasks[{i}]", timeout, max_tasks) for i, table in enumerate(tables))
+    total = sum(grid_size(g) for g in grids)
+    if max_tasks is not None and total > max_tasks:
+        raise SpecError(f"{source}: the grid has {total} tasks, above the limit of {max_tasks}"
+                        " (--no-limits lifts it)")
+    require_memory(f"{source}: a campaign grid of {total} tasks", total * BYTES_PER_TASK)
     return CampaignSpec(name=name.strip(), grids=grids)
 
 
@@ -136,7 +168,7 @@ def _timeout(table: dict, where: str, default: float | None = None) -> float | N
     return float(value)
 
 
-def _grid(table: dict, where: str, timeout: float | None = None) -> TaskGrid:
+def _grid(table: dict, where: str, timeout: float | None = None, max_tasks: int | None = None) -> TaskGrid:
     timeout = _timeout(table, where, timeout)
     table = {k: v for k, v in table.items() if k != "timeout"}
     kind_name = table.get("kind")
@@ -157,7 +189,7 @@ def _grid(table: dict, where: str, timeout: float | None = None) -> TaskGrid:
             continue
         value = table[p.name]
         if isinstance(value, dict):
-            value = _range(value, f"{where}.{p.name}")
+            value = _range(value, f"{where}.{p.name}", max_tasks)
         if isinstance(value, list):
             if not value:
                 raise SpecError(f"{where}.{p.name}: an empty list gives no tasks")
@@ -166,6 +198,9 @@ def _grid(table: dict, where: str, timeout: float | None = None) -> TaskGrid:
         else:
             fixed.append((p.name, _validate(p, value, f"{where}.{p.name}")))
     grid = TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes), timeout=timeout)
+    if max_tasks is not None and grid_size(grid) > max_tasks:  # before its points are made
+        raise SpecError(f"{where}: the grid has {grid_size(grid)} tasks, above the limit of {max_tasks}"
+                        " (--no-limits lifts it)")
     try:
         grid.points()  # derived inputs (m = "2r", d) are checked at every point now, not in a worker
     except ValueError as exc:
@@ -173,7 +208,7 @@ def _grid(table: dict, where: str, timeout: float | None = None) -> TaskGrid:
     return grid
 
 
-def _range(value: dict, where: str) -> list:
+def _range(value: dict, where: str, max_tasks: int | None = None) -> list:
     bounds = value.get("range")
     if set(value) != {"range"} or not isinstance(bounds, list) or not 2 <= len(bounds) <= 3 or not all(
             isinstance(b, int) and not isinstance(b, bool) for b in bounds):
@@ -181,7 +216,12 @@ def _range(value: dict, where: str) -> list:
                         f"of integers, got {value!r}")
     if len(bounds) == 3 and bounds[2] == 0:
         raise SpecError(f"{where}: range step must not be 0")
-    return list(range(*bounds))
+    values = range(*bounds)
+    if max_tasks is not None and len(values) > max_tasks:  # before the list is made
+        raise SpecError(f"{where}: the range has {len(values)} values, above the limit of {max_tasks}"
+                        " tasks (--no-limits lifts it)")
+    require_memory(f"{where}: a range of {len(values)} values", 64 * len(values))
+    return list(values)
 
 
 def _validate(p, value, where: str):
@@ -194,6 +234,8 @@ def _validate(p, value, where: str):
     if not ok_type:
         names = " or ".join({str: "a string", int: "an integer", float: "a number"}.get(k, k.__name__) for k in kinds)
         raise SpecError(f"{where}: {value!r} must be {names} ({p.doc})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"{where}: {value!r} is not a finite number ({p.doc})")
     problem = p.check(value) if p.check is not None else None
     if problem:
         raise SpecError(f"{where}: {value!r} {problem}")

@@ -90,12 +90,18 @@ class Store:
 
     # -- planning ---------------------------------------------------------------------------
 
-    def register(self, campaign: str, tasks) -> None:
-        """Record that ``campaign`` asks for ``tasks`` (idempotent)."""
+    def register(self, campaign: str, tasks, on_chunk=None) -> None:
+        """Record that ``campaign`` asks for ``tasks`` (idempotent, one transaction);
+        ``on_chunk(n)`` is called after each chunk of ``n`` tasks (for progress)."""
+        tasks = list(tasks)
         with self._write():
-            self._db.executemany(
-                "INSERT OR IGNORE INTO campaign_tasks (campaign, task_key) VALUES (?, ?)",
-                [(campaign, t.key) for t in tasks])
+            for i in range(0, len(tasks), 5000):
+                chunk = tasks[i:i + 5000]
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO campaign_tasks (campaign, task_key) VALUES (?, ?)",
+                    [(campaign, t.key) for t in chunk])
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
 
     def finished_keys(self, keys, *, include_failed: bool = True, include_timeouts: bool = True) -> set:
         """The keys among ``keys`` that already have a row (``done``, ``failed`` unless
@@ -233,10 +239,13 @@ def open_store(path, *, create: bool = True) -> Store:
     path = Path(path)
     if not create and not path.is_file():
         raise UsageError(f"--db {str(path)!r}: no campaign database there (run a campaign first)")
+    if create and not path.parent.is_dir():
+        raise UsageError(f"--db {str(path)!r}: the directory {str(path.parent)!r} does not exist"
+                         " (create it first)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         db.row_factory = sqlite3.Row
+        _refuse_corrupt_or_foreign(db, path, create)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(_SCHEMA)
@@ -245,9 +254,34 @@ def open_store(path, *, create: bool = True) -> Store:
         if version == "1":
             _upgrade_from_1(db)
             version = str(SCHEMA_VERSION)
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except sqlite3.DatabaseError as exc:
         raise UsageError(f"--db {str(path)!r} is not a usable campaign database: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"--db {str(path)!r} cannot be opened: {exc.strerror or exc}") from None
     if int(version) != SCHEMA_VERSION:
         db.close()
         raise UsageError(f"--db {str(path)!r} has schema {version}; this proofs-check writes schema {SCHEMA_VERSION}")
     return Store(db, path)
+
+
+def _refuse_corrupt_or_foreign(db, path: Path, create: bool) -> None:
+    """Refuse, naming the file and which it is, a database whose pages are damaged
+    (``PRAGMA quick_check``) or one that holds tables of something else; our tables are
+    added only to an empty file or to a campaign database."""
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(f"--db {str(path)!r} is not an SQLite database or is corrupt: {exc}") from None
+    if problems != ["ok"]:
+        raise UsageError(f"--db {str(path)!r} is a corrupt SQLite database ({problems[0]}); "
+                         "restore it from a copy, or give a new --db")
+    tables = sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    ours = "meta" in tables and db.execute(
+        "SELECT 1 FROM meta WHERE key = 'schema'").fetchone() is not None if "meta" in tables else False
+    if tables and not ours:
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise UsageError(f"--db {str(path)!r} is an SQLite database of something else (tables {shown}), "
+                         "not a campaign database; give another --db")
+    if not tables and not create:
+        raise UsageError(f"--db {str(path)!r} is an empty SQLite database, not a campaign database "
+                         "(run a campaign first)")

@@ -56,10 +56,12 @@ from __future__ import annotations
 
 import collections
 import json
+import sqlite3
 
 import mpmath
 
 from proofs_check.campaign.store import SCHEMA_VERSION, open_store
+from proofs_check.errors import UsageError
 
 __all__ = ["summary", "claim_check_summary", "family_summary", "SUMMARIZERS"]
 
@@ -67,9 +69,15 @@ __all__ = ["summary", "claim_check_summary", "family_summary", "SUMMARIZERS"]
 def summary(db_path) -> dict:
     """Everything ``campaign show`` prints, from the database at ``db_path``."""
     with open_store(db_path, create=False) as store:
-        rows = store.rows()
-        campaigns = store.campaigns()
-        findings = store.findings()
+        try:
+            rows = store.rows()
+            campaigns = store.campaigns()
+            findings = store.findings()
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
+            # quick_check passed, but a row does not hold what a campaign writes
+            raise UsageError(f"--db {str(db_path)!r} holds rows this proofs-check cannot read "
+                             f"({type(exc).__name__}: {str(exc)[:120]}); it is damaged or was not "
+                             "written by proofs-check campaign") from None
     versions = collections.Counter(json.dumps(r["versions"], sort_keys=True) for r in rows)
     by_kind = collections.defaultdict(list)
     for row in rows:

@@ -26,6 +26,7 @@ from importlib import metadata
 from proofs_check.campaign.geometry import geometry_parameters, normalize_geometry, teacher_constants, teacher_rows
 from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
                                          positive_int)
+from proofs_check.limits import current_memory_cap, out_of_memory_message
 
 __all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execute", "running_task", "timeout_record", "versions",
            # re-exported from kinds, for one import of the task vocabulary
@@ -340,7 +341,9 @@ def execute(task: str, canonical: str) -> dict:
             json.dumps(result, allow_nan=False)  # a result must be storable
         except Exception as exc:  # recorded in the row: a failed task must not stop the campaign
             tb = "".join(traceback.format_exception(exc, limit=-3))
-            result, status, error = None, "failed", f"{type(exc).__name__}: {exc}\n{tb}"
+            first = (out_of_memory_message(exc, current_memory_cap()) if isinstance(exc, MemoryError)
+                     else f"{type(exc).__name__}: {exc}")  # an empty "MemoryError:" said nothing
+            result, status, error = None, "failed", f"{first}\n{tb}"
         finally:
             _RUNNING.clear()
         seconds = time.perf_counter() - t0

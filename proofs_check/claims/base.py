@@ -541,7 +541,8 @@ def _judge_shape(claim, obs):
     # The resolution is also the tolerance of a one-sided decision: it only widens
     # ``inconclusive`` (finite-size corrections approach a tight exponent from one side).
     decision = decide_shape(est.fit, claim.paper_exponent, claim.relation,
-                            resolution=claim.fit.resolution, tolerance=claim.fit.resolution)
+                            resolution=claim.fit.resolution, tolerance=claim.fit.resolution,
+                            accept_tolerance=claim.fit.resolution if claim.fit.attained else 0.0)
     pick = min if _lower_is_worse(claim) else max
     ratios = [(r, o) for r, o in ((ratio(o), o) for o in obs) if r is not None]
     worst_obs = pick(ratios, key=lambda t: to_mpf(t[0].mid()))[1] if ratios else obs[0]

@@ -8,11 +8,14 @@ error (its row holds the error; campaign show --query failed lists them; re-run 
 --retry-failed) or the execution itself broke (a worker process died, the Dask cluster
 lost a worker, the database could not be written), 4 when the other tasks are done but
 some were stopped by their timeout (campaign show --query timeouts; re-run with
---retry-timeouts), 130 when interrupted.  Finished tasks are kept in every case: re-run
-to resume.
+--retry-timeouts), 130 when interrupted (Ctrl-C), 143 when terminated (SIGTERM).  Finished
+tasks are kept in every case: re-run to resume.
+
+A grid of more than 100000 tasks is refused before anything is written (--no-limits lifts
+it); a database that is corrupt or belongs to something else is refused, naming which.
 
 Exit codes: 0 done and matching, 1 a finding, 2 bad input, 3 a failed task or internal
-error, 4 tasks timed out, 130 interrupted.
+error, 4 tasks timed out, 130 interrupted, 143 terminated.
 """
 from __future__ import annotations
 
@@ -20,10 +23,12 @@ import json
 import sqlite3
 import sys
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from proofs_check.campaign import ExecutionSettings, load_spec, run_campaign, summary
 from proofs_check.campaign.executors import ExecutionError
-from proofs_check.errors import EXIT_TIMED_OUT
+from proofs_check.errors import EXIT_TIMED_OUT, UsageError
+from proofs_check.limits import limits_of
 from proofs_check.plain_table import aligned_table
 
 DEFAULT_DB = ".proofs-check/campaign.sqlite"
@@ -55,12 +60,21 @@ def register(subparsers):
 def run(args) -> int:
     if args.spec == "show":
         return show(args)
-    spec = load_spec(args.spec)
+    if args.db == DEFAULT_DB:  # the default's folder is ours to make; a named one must exist
+        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+    elif not Path(args.db).parent.is_dir():  # before the spec is planned
+        raise UsageError(f"--db {args.db!r}: the directory {str(Path(args.db).parent)!r} does not exist"
+                         " (create it first)")
+    spec = load_spec(args.spec, max_tasks=limits_of(args).max_campaign_tasks)
     try:
         outcome = run_campaign(spec, args.db, ExecutionSettings(
             workers=args.workers, scheduler=args.scheduler, retry_failed=args.retry_failed,
             retry_timeouts=args.retry_timeouts,
             progress=not args.no_progress))
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise  # locked, full disk: the execution broke (below)
+        raise UsageError(f"--db {args.db!r} is damaged: {exc}") from None
     except _execution_errors() as exc:
         print(f"proofs-check campaign: execution failed ({type(exc).__name__}: {exc}); "
               f"finished tasks are kept in {args.db}, re-run to resume", file=sys.stderr)

@@ -13,6 +13,9 @@ exactly 0 and has no significant digits, so the loss is instead certified to be 
 (parallel) teacher row is evaluated, with a warning: it violates the paper's Assumptions
 2 and 1, under which its claims are stated.
 
+An evaluation that runs longer than a few seconds prints a line on stderr every few
+seconds (the working precision and the time so far).
+
 Exit codes: 0 evaluated, 2 bad input, 3 internal error.
 """
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 from numeric.config import ConfigurationError, load_configuration
 from proofs_check.assumptions import teacher_violations
 from proofs_check.limits import limits_of
+from proofs_check.progress import heartbeat
 from numeric.precise import evaluate
 from numeric.precision import correct_digits, decimal_string, to_mpf
 
@@ -63,12 +67,15 @@ def _teacher_scale(config):
         return mpmath.fsum(norms) ** 2 or mpmath.mpf(1)
 
 
-def accurate_evaluation(config, digits: int, hessian: bool):
-    """Evaluate with python-flint balls, raising precision until every output is accurate."""
+def accurate_evaluation(config, digits: int, hessian: bool, state: dict | None = None):
+    """Evaluate with python-flint balls, raising precision until every output is accurate
+    (``state["dps"]`` follows the working precision, for progress)."""
     dps = digits + 15
     max_dps = max(_MAX_DPS, 2 * digits)
     zero_floor = _teacher_scale(config) * mpmath.mpf(10) ** (-max(3 * digits, 300))
+    state = {} if state is None else state
     while True:
+        state["dps"] = dps
         e = evaluate(config, dps, backend="arb", gradient=True, hessian=hessian)
         rad = to_mpf(e.loss.rad())
         loss_ok = correct_digits(e.loss, rad) >= digits or (e.loss.contains(0) and rad <= zero_floor)
@@ -88,7 +95,11 @@ def run(args) -> int:
     for violation in teacher_violations(config):
         print(f"warning: {violation}; the paper's claims do not apply to this configuration",
               file=sys.stderr)
-    e, certain = accurate_evaluation(config, args.dps, args.hessian)
+    state = {"dps": args.dps}
+    what = "loss, gradient and Hessian" if args.hessian else "loss and gradient"
+    with heartbeat(lambda: f"evaluating the {what} of m = {config.m} neurons at {state['dps']} working digits",
+                   prefix="proofs-check eval"):
+        e, certain = accurate_evaluation(config, args.dps, args.hessian, state)
     fmt = lambda x: "0" if x.contains(0) else decimal_string(x, args.dps)
     radius = lambda x: mpmath.nstr(to_mpf(x.rad()), 3)
     out = {

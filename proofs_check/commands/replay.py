@@ -54,6 +54,9 @@ def run(args) -> int:
         if result.recorded_margin is not None:
             print(f"recorded margin {result.recorded_margin} at {result.recorded_dps} digits; "
                   f"agree to {result.agreeing_digits} significant digits")
+        if result.max_loss is not None:
+            print(f"hypotheses checked in the sublevel set L(W) <= {result.max_loss}"
+                  + ("" if args.max_loss is not None else " (the --max-loss its search recorded)"))
         print("still a counterexample (margin certainly < 0)" if result.counterexample
               else "NOT a counterexample at this precision (margin not certainly < 0)")
         note = hidden_constant_note(result.claim)

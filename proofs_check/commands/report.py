@@ -11,9 +11,14 @@ is written: a truncated file, one from another schema_version or a field of the 
 is bad input, and the message names the file and the field (claims[3].kind).  --from-db
 adds a section summarising a campaign database.
 
-Exit codes: 0 the report was written, 1 LaTeX failed on the document (the log is kept
-beside it), 2 bad input or --pdf found no TeX (the .tex is written all the same), 3
-internal error, 130 interrupted, 143 terminated.
+A --from file may come from anyone: its LaTeX fields (statement_latex, paper_constant,
+estimate.paper_exponent) may use only typesetting macros (proofs_check.report.untrusted),
+every other text is escaped, and TeX runs without shell escape and may open only files in
+DIR and below (openin_any=p, openout_any=p).
+
+Exit codes: 0 the report was written, 2 bad input or --pdf found no TeX (the .tex is
+written all the same), 3 internal error, 5 the report could not be compiled (LaTeX failed
+on the document; the .tex and the log are kept beside it), 130 interrupted, 143 terminated.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from numeric.config import ensure_writable_directory, read_json_file
-from proofs_check.errors import UsageError
+from proofs_check.errors import EXIT_NOT_COMPILED, UsageError
 from proofs_check.limits import limits_of
 
 
@@ -60,12 +65,14 @@ def _reject_constant(name):
 def load_results(path) -> dict:
     """Read a results JSON file and check it against the results schema; numbers are kept
     exact.  Errors name the file and the JSON path of the field."""
+    from proofs_check.report.untrusted import check_untrusted_results
     from proofs_check.schema import validate_results
 
     try:
         results = read_json_file(path, "the results file", error=UsageError, parse_float=Decimal,
                                  parse_constant=_reject_constant)
         validate_results(results)
+        check_untrusted_results(results)  # its LaTeX fields: typesetting macros only
     except UsageError as exc:
         raise type(exc)(f"--from {str(path)!r}: {exc}") from None
     return results
@@ -130,7 +137,7 @@ def _run_suite(args) -> dict:
 
 def run(args) -> int:
     from numeric.config import write_atomically
-    from proofs_check.report import LatexCompileError, ResultsError, write_report
+    from proofs_check.report import LatexCompileError, ResultsError, check_typesettable, write_report
     from proofs_check.report.document import check_evidence
     from proofs_check.report.figure_data import FigureData
 
@@ -158,6 +165,7 @@ def run(args) -> int:
         try:  # what the schema cannot say, before anything is written, naming the file
             FigureData.from_json(results.get("figures"))
             check_evidence(results["claims"])
+            check_typesettable(results["claims"])
         except ResultsError as exc:
             raise ResultsError(f"--from {args.from_path!r}: {exc}") from None
         ensure_writable_directory(out, "--out", error=UsageError)
@@ -175,7 +183,7 @@ def run(args) -> int:
     except LatexCompileError as exc:
         print(f"proofs-check report: error: {exc}", file=sys.stderr)
         print(f"wrote {out / 'report.tex'} (not compiled)")
-        return 1
+        return EXIT_NOT_COMPILED
     print(f"wrote {out / 'report.tex'}")
     if args.pdf:
         print(f"wrote {path}")

@@ -105,9 +105,10 @@ def run(args) -> int:
     seed = 0 if args.seed is None else args.seed
     database = _dir(args.db, default_db, "--db")
     save_dir = _dir(args.save_dir, engine.DEFAULT_HOME / "counterexamples", "--save-dir")
-    for option, path in (("--save-dir", save_dir), ("--db", database)):
+    for option, path, given in (("--save-dir", save_dir, args.save_dir), ("--db", database, args.db)):
         if path is not None:  # up front: a result must not be computed only to be lost
-            ensure_writable_directory(path, option, error=UsageError)
+            # the default under .proofs-check/ is ours to make; a named one needs its parent
+            ensure_writable_directory(path, option, error=UsageError, parents=given is None)
     result = engine.search(
         claim, claim_ref=args.claim, max_examples=args.max_examples, seed=seed,
         database=database, save_dir=save_dir,
@@ -133,10 +134,16 @@ def run(args) -> int:
         where = "".join(f", {k} {v}" for k, v in (
             ("level", j["level"]), (result.scale_name, j.get("scale")), ("family", best.family)) if v)
         print(f"smallest margin {j['margin']} (+/- {j['error']}, {best.dps} digits){where}, "
-              f"from {best.origin}", file=out)
-        print("refuted: COUNTEREXAMPLE found (margin certainly < 0, a certified counterexample)" if result.found
-              else "inconclusive: no counterexample found (no margin certainly < 0); a search proves nothing",
+              f"from {best.origin}" + (" (the saved counterexample, re-checked)" if best.saved else ""),
               file=out)
+        if result.found:
+            print("refuted: COUNTEREXAMPLE found (margin certainly < 0, a certified counterexample)", file=out)
+        elif result.interrupted:
+            print("inconclusive: search cut short, no counterexample found so far (no margin certainly < 0)"
+                  + ("; the --json file says \"interrupted\": true" if args.json else ""), file=out)
+        else:
+            print("inconclusive: no counterexample found (no margin certainly < 0); a search proves nothing",
+                  file=out)
     note = engine.hidden_constant_note(claim)
     if note:
         print(f"note: {note}", file=out)

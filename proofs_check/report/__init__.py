@@ -33,7 +33,7 @@ from pathlib import Path
 
 from proofs_check.errors import UsageError
 from proofs_check.report.document import check_evidence, render_document
-from proofs_check.report.escaping import escape
+from proofs_check.report.escaping import escape, untypeset_characters
 from proofs_check.report.figure_data import FigureData
 from proofs_check.report.mathematics import Mathematics, mathematics
 from proofs_check.schema import ResultsError, validate_results
@@ -49,6 +49,8 @@ __all__ = [
     "escape",
     "REQUIRED_TEX_FILES",
     "TEX_INSTALL_HINT",
+    "TEX_SANDBOX_ENVIRONMENT",
+    "check_typesettable",
 ]
 
 #: LaTeX files the document needs -> the Debian package that ships them.
@@ -69,6 +71,12 @@ TEX_INSTALL_HINT = (
 
 #: Seconds one LaTeX build may take before it is abandoned.
 COMPILE_TIMEOUT = 300
+
+#: kpathsea settings of every TeX run (environment variables override texmf.cnf): no shell
+#: escape, and TeX may read and write only files in the report's directory and below, plus
+#: its own installation's files found by search (paranoid mode ``p``: no absolute paths, no
+#: ``..``, no dot files).
+TEX_SANDBOX_ENVIRONMENT = {"shell_escape": "f", "openin_any": "p", "openout_any": "p"}
 
 
 class TexNotFoundError(UsageError):
@@ -133,21 +141,24 @@ def compile_pdf(tex_path, timeout: float = COMPILE_TIMEOUT) -> Path:
     except TexNotFoundError:
         pdf.unlink(missing_ok=True)  # a PDF from an older .tex would contradict the new one
         raise
-    build = Path(tempfile.mkdtemp(dir=out_dir, prefix=".build-"))
+    build = Path(tempfile.mkdtemp(dir=out_dir, prefix="build-"))
+    # Relative to the report's directory: paranoid openout_any refuses absolute paths.
+    build_name = build.name
+    env = {**os.environ, **TEX_SANDBOX_ENVIRONMENT}
     try:
         if latexmk:
             commands = [[latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error",
-                         "-file-line-error", f"-outdir={build}", f"-pdflatex={pdflatex} %O %S",
-                         tex_path.name]]
+                         "-file-line-error", f"-outdir={build_name}",
+                         f"-pdflatex={pdflatex} -no-shell-escape %O %S", tex_path.name]]
         else:
-            once = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-                    f"-output-directory={build}", tex_path.name]
+            once = [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+                    "-file-line-error", f"-output-directory={build_name}", tex_path.name]
             commands = [once, once]
         for command in commands:
             try:
                 proc = subprocess.run(command, cwd=out_dir, capture_output=True,
                                       text=True, errors="replace", timeout=timeout,
-                                      stdin=subprocess.DEVNULL)
+                                      stdin=subprocess.DEVNULL, env=env)
             except subprocess.TimeoutExpired:
                 raise LatexCompileError(
                     f"{Path(command[0]).name} did not finish within {timeout:g} s") from None
@@ -168,6 +179,25 @@ def compile_pdf(tex_path, timeout: float = COMPILE_TIMEOUT) -> Path:
         return pdf
     finally:
         shutil.rmtree(build, ignore_errors=True)
+
+
+#: Text fields of a verdict that the report prints (escaped or as LaTeX).
+_PRINTED_FIELDS = ("id", "title", "source", "notes", "statement_latex", "paper_constant")
+
+
+def check_typesettable(claims: list) -> None:
+    """Refuse, naming the field, a printed text with characters the report's fonts lack
+    (e.g. Chinese): the PDF would show their code points instead (``<U+6F22>``)."""
+    for i, claim in enumerate(claims):
+        for key in _PRINTED_FIELDS:
+            value = claim.get(key)
+            missing = untypeset_characters(value) if isinstance(value, str) else []
+            if missing:
+                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:3])
+                raise ResultsError(
+                    f"claims[{i}].{key} holds {shown}, which the report's fonts cannot typeset"
+                    " (Latin letters with accents, Greek and common mathematical symbols can be);"
+                    " write it in Latin script or LaTeX")
 
 
 def _version() -> str:
@@ -197,6 +227,7 @@ def write_report(results: dict, out_dir, pdf: bool = False, *, campaign: dict | 
     validate_results(results)
     figure_data = FigureData.from_json(results.get("figures"))
     check_evidence(results["claims"])
+    check_typesettable(results["claims"])
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape", "escape_with_math"]
+__all__ = ["escape", "escape_with_math", "untypeset_characters"]
 
 #: ASCII characters that are not typeset as themselves in running text.  ``[``/``]`` are
 #: braced so a string can follow ``\\`` or ``\item``; quotes and backquote get their
@@ -157,3 +157,17 @@ def escape_with_math(text: str) -> str:
     derivation step descriptions and titles follow this convention)."""
     parts = re.split(r"(\$[^$]+\$)", str(text))
     return "".join(p if len(p) > 2 and p.startswith("$") and p.endswith("$") else escape(p) for p in parts)
+
+
+def untypeset_characters(text) -> list[str]:
+    """The characters of ``text`` that the report's fonts cannot typeset (:func:`escape` would
+    print them as a code point, ``<U+6F22>``), in order of appearance, without repeats.
+
+    >>> untypeset_characters("Lemma 10 (漢字) θ é")
+    ['漢', '字']
+    """
+    seen = []
+    for i, ch in enumerate(unicodedata.normalize("NFC", str(text))):
+        if ch not in seen and _escape_char(ch, "").startswith("\\unichar{"):
+            seen.append(ch)
+    return seen

@@ -40,6 +40,7 @@ __all__ = [
     "GDCurves",
     "LambdaMinM",
     "ThresholdComparison",
+    "ThresholdBoxes",
     "WidthSweep",
     "PLContrast",
     "FigureData",
@@ -57,7 +58,8 @@ def parse_decimal(value, field: str, *, positive: bool = False, nonnegative: boo
     ...
     proofs_check.schema.ResultsError: claims[0].min_margin = 'nan' is not a finite decimal number
     """
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+    if (isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal))
+            or (isinstance(value, str) and not value.isascii())):  # Decimal reads "١" as 1
         raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")")
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
@@ -465,6 +467,46 @@ class FamilyThreshold:
                 "from_r": self.from_r}
 
 
+class ThresholdBoxes:
+    """A 2-D slice of the branch and bound's leaves (``proofs-check threshold --prove``):
+    per box ``x_lo, x_hi, y_lo, y_hi`` and the index of its outcome in ``outcomes``;
+    ``label`` names the geometry, ``axes`` the two coordinates, ``fixed`` the others."""
+
+    label: str
+    axes: tuple[str, str]
+    fixed: str
+    outcomes: tuple[str, ...]
+    boxes: tuple[tuple[float, float, float, float, int], ...]
+
+    FIELD = "figures.threshold_boxes"
+
+    @classmethod
+    def from_json(cls, data) -> "ThresholdBoxes":
+        data = _object(data, cls.FIELD, ("label", "axes", "fixed", "outcomes", "boxes"))
+        axes, outcomes, boxes = data["axes"], data["outcomes"], data["boxes"]
+        if not (isinstance(axes, list) and len(axes) == 2 and all(isinstance(a, str) for a in axes)):
+            raise ResultsError(f"{cls.FIELD}.axes must be two strings, got {_short(axes)}")
+        if not (isinstance(outcomes, list) and all(isinstance(o, str) for o in outcomes)):
+            raise ResultsError(f"{cls.FIELD}.outcomes must be a list of strings")
+        if not isinstance(data["label"], str) or not isinstance(data["fixed"], str):
+            raise ResultsError(f"{cls.FIELD}.label and .fixed must be strings")
+        if not isinstance(boxes, list):
+            raise ResultsError(f"{cls.FIELD}.boxes must be a list")
+        rows = []
+        for k, b in enumerate(boxes):
+            if not (isinstance(b, list) and len(b) == 5 and isinstance(b[4], int) and 0 <= b[4] < len(outcomes)):
+                raise ResultsError(f"{cls.FIELD}.boxes[{k}] must be [x_lo, x_hi, y_lo, y_hi, outcome index]")
+            try:
+                rows.append(tuple(float(x) for x in b[:4]) + (b[4],))
+            except (TypeError, ValueError):
+                raise ResultsError(f"{cls.FIELD}.boxes[{k}] has a non-number end point") from None
+        return cls(data["label"], tuple(axes), data["fixed"], tuple(outcomes), tuple(rows))
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "axes": list(self.axes), "fixed": self.fixed,
+                "outcomes": list(self.outcomes), "boxes": [list(b) for b in self.boxes]}
+
+
 #: The suffix of the figure keys :class:`WorstCaseLadder` reads.
 WORST_CASE_SUFFIX = ".worst_case"
 
@@ -476,6 +518,7 @@ _KINDS = (
     ("lambda_min_M", LambdaMinM),
     ("threshold", ThresholdComparison),
     ("families", FamilyThreshold),
+    ("threshold_boxes", ThresholdBoxes),
 )
 FIGURE_KEYS = tuple(key for key, _ in _KINDS) + ("du_gd_rate", "pl_contrast", "worst_case_ladders")
 
@@ -489,6 +532,7 @@ class FigureData:
     lambda_min_M: LambdaMinM | None = None
     threshold: ThresholdComparison | None = None
     families: FamilyThreshold | None = None
+    threshold_boxes: ThresholdBoxes | None = None
     du_gd_rate: WidthSweep | None = None
     pl_contrast: PLContrast | None = None
     worst_case_ladders: tuple[WorstCaseLadder, ...] | None = None

@@ -23,6 +23,7 @@ from proofs_check.report.figure_data import (
     GradientVsLoss,
     LambdaMinM,
     PLContrast,
+    ThresholdBoxes,
     ThresholdComparison,
     WidthSweep,
     WorstCaseLadder,
@@ -65,6 +66,10 @@ FIGURES = {
     "families": (
         "fig-families-threshold.pdf", "Certified spurious stationary points of symmetric families against r",
         "the lowest certified spurious stationary point of the symmetric families per $r$ beside the paper's $\\epsilon_0(r)$",
+    ),
+    "threshold_boxes": (
+        "fig-threshold-boxes.pdf", "The branch and bound's boxes in a plane (real threshold)",
+        "a plane through the domain of the branch and bound, each box coloured by the test that decided it",
     ),
     "du_gd_rate": (
         "fig-du-widths.pdf", "Du et al.: the width at which the linear rate holds",
@@ -314,7 +319,10 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
     # Paper, lower bound, upper bound (or the single empirical threshold) side by side.
     series = [("paper_eps0", r"paper's $\epsilon_0$", "v", "C3")]
     if data.lower or data.upper:
-        series += [("lower", "lower bound", "^", "C2"), ("upper", "upper bound", "s", "C0")]
+        # zgj.eps0's lower end is the optimiser scan (not a bound); its upper end is a
+        # certified spurious stationary point (a proved upper bound)
+        series += [("lower", "optimiser scan (not a bound)", "^", "C2"),
+                   ("upper", "certified spurious point (upper bound)", "s", "C0")]
     elif data.empirical:
         series += [("empirical", "empirical threshold", "o", "C1")]
     width = 0.6 / len(series)
@@ -401,6 +409,41 @@ def _families(data: FamilyThreshold, path: Path) -> str:
                     f" the exponent ${_num(float(data.exponent))}{err}$ (empirical: a fit to the lowest"
                     " points found, not a bound).")
     return caption
+
+
+_BOX_COLOURS = {"pruned": "0.85", "loss": "C0", "gradient": "C2", "excluded": "C8", "global": "C1",
+                "spurious": "C3", "unresolved": "k"}
+
+
+def _threshold_boxes(data: ThresholdBoxes, path: Path) -> str:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    fig, ax = _new_figure(width=4.6, height=4.0)
+    counts = {}
+    for name in data.outcomes:
+        rects = [Rectangle((b[0], b[2]), b[1] - b[0], b[3] - b[2]) for b in data.boxes
+                 if data.outcomes[b[4]] == name]
+        counts[name] = len(rects)
+        if rects:
+            ax.add_collection(PatchCollection(rects, facecolor=_BOX_COLOURS.get(name, "C7"), edgecolor="white",
+                                              linewidth=0.1, label=f"{name} ({len(rects)})"))
+    if data.boxes:
+        ax.set_xlim(min(b[0] for b in data.boxes), max(b[1] for b in data.boxes))
+        ax.set_ylim(min(b[2] for b in data.boxes), max(b[3] for b in data.boxes))
+    ax.set_xlabel(_mpl_text(data.axes[0]))
+    ax.set_ylabel(_mpl_text(data.axes[1]))
+    ax.grid(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
+    _save(fig, path)
+    shown = ", ".join(f"{n} {escape(k)}" for k, n in counts.items() if n)
+    return ("The boxes of the branch and bound for the real threshold (" + escape(data.label)
+            + ") met by the plane of " + escape(data.axes[0]) + " and " + escape(data.axes[1])
+            + " at " + escape(data.fixed) + ", coloured by the test that decided each: " + shown
+            + ". \\emph{loss}: the loss enclosure is above the level; \\emph{gradient}: a gradient"
+            " component excludes 0; \\emph{excluded}: the Krawczyk operator leaves the box;"
+            " \\emph{global}: a single stationary point, the global minimum; \\emph{pruned}: outside"
+            " the fundamental domain or Lemma C.5's mass bound.")
 
 
 def _du_widths(data: WidthSweep, path: Path) -> str:
@@ -510,6 +553,7 @@ _DRAW = {
     "lambda_min_M": _lambda_min,
     "threshold": _threshold,
     "families": _families,
+    "threshold_boxes": _threshold_boxes,
     "du_gd_rate": _du_widths,
     "pl_contrast": _pl_contrast,
     "worst_case_ladders": _worst_case_ladders,

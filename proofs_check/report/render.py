@@ -23,7 +23,7 @@ import mpmath
 from numeric.precision import decimal_string
 from proofs_check.report.escaping import escape, escape_with_math
 
-__all__ = ["environment", "tex_number", "number_or_text", "math_display", "latex_fragment", "claim_id", "count_words"]
+__all__ = ["environment", "tex_number", "number_or_text", "breakable_math", "math_display", "latex_fragment", "claim_id", "count_words"]
 
 
 def tex_number(value, digits: int = 6) -> str:
@@ -59,7 +59,7 @@ def number_or_text(value) -> str:
     """A field that is usually a number but may be a fraction, LaTeX (``$...$``) or text.
 
     >>> number_or_text("3/8"), number_or_text("0.5"), number_or_text("hidden in $O(1)$")
-    ('$3/8$', '$0.5$', 'hidden in $O(1)$')
+    ('$3/8$', '$0.5$', 'hidden in \\\\fitmath{O(1)}')
     """
     if value is None:
         return "---"
@@ -68,7 +68,39 @@ def number_or_text(value) -> str:
         return f"${text}$"
     if re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", text):
         return "$" + tex_number(text) + "$"
-    return escape_with_math(text)
+    return breakable_math(escape_with_math(text))
+
+
+def breakable_math(latex: str) -> str:
+    """Fit the inline formulas of a narrow table cell to its column: each formula is split
+    after its top-level commas, where the line may break, and each piece is shrunk to the
+    column if it is still too wide (``\\fitmath``).  TeX breaks inline math only after
+    relations and binary operators, so ``$\\mathrm{poly}(r,w_{\\max},\\Delta^{-1})$`` ran
+    into the next column.
+
+    >>> print(breakable_math(r"$f(a,b_{x,y})$, and $c$"))
+    \\fitmath{f(a,}\\allowbreak\\,\\fitmath{b_{x,y})}, and \\fitmath{c}
+    """
+    parts = re.split(r"(\$[^$]+\$)", latex)
+    out = []
+    for part in parts:
+        if not (len(part) > 2 and part.startswith("$") and part.endswith("$")):
+            out.append(part)
+            continue
+        pieces, depth, start, i, body = [], 0, 0, 0, part[1:-1]
+        while i < len(body):
+            ch = body[i]
+            if ch == "\\":
+                i += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            if ch == "," and depth == 0:
+                pieces.append(body[start:i + 1])
+                start = i + 1
+            i += 1
+        pieces.append(body[start:])
+        out.append("\\allowbreak\\,".join("\\fitmath{" + p + "}" for p in pieces if p))
+    return "".join(out)
 
 
 def math_display(expr) -> str:

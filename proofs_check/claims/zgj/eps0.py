@@ -12,16 +12,18 @@ The real threshold of a teacher geometry lies between two numbers:
 * ``upper``: the loss of the lowest **certified** spurious stationary point found by the
   hunt (:mod:`proofs_check.landscape`: Krawczyk on balls).  At that exact point
   ``||grad L|| = 0 < kappa L``, so no threshold at or above it can hold: a certified bound;
-* ``lower``: the largest scanned level at and below which the margin optimiser
-  (:func:`proofs_check.worst_case.minimise_margin`, minimising ``||grad L|| / (kappa L)``
-  on ``{L = level}``) found no violation: an empirical bound (an optimiser is not a proof).
+* ``lower``: the **optimiser scan**, the largest scanned level at and below which the
+  margin optimiser (:func:`proofs_check.worst_case.minimise_margin`, minimising
+  ``||grad L|| / (kappa L)`` on ``{L = level}``) found no violation: empirical, not a bound
+  (an optimiser is not a proof).  A proved lower bound comes from the branch and bound of
+  ``proofs-check threshold --prove`` (:mod:`proofs_check.threshold`).
 
 Verdict, per geometry, then over all (refuted if any is, consistent if all are):
 
 * ``refuted`` (certified): a certified spurious stationary point with loss certainly
   ``<= eps0``, or a configuration with ``L <= eps0`` and ``||grad L|| < kappa L``, both
   enclosed by balls (from the optimiser or from samples at level eps0);
-* ``consistent`` (empirical): ``eps0 < lower`` (and below ``upper``), and every sample at
+* ``consistent`` (empirical): eps0 below the optimiser scan's level (and below ``upper``), and every sample at
   level eps0 satisfies Theorem 4's inequality by balls;
 * ``inconclusive`` otherwise.
 
@@ -47,7 +49,7 @@ from proofs_check.errors import UsageError
 from proofs_check.judgement import decide_threshold, PaperStatement
 from proofs_check.samplers import configuration_at_level, random_spec
 
-__all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at"]
+__all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at", "optimiser_worst_case"]
 
 #: Levels of the optimiser's scan, and fractions of ``upper`` added to it.
 DEFAULT_LEVELS = (1e-6, 1e-3, 1e-2)
@@ -146,13 +148,19 @@ def _hunt(claim, geometry, seed):
     return hunt(geometry.teacher, settings)
 
 
-def _optimiser(claim, geometry, m, level, seed):
+def optimiser_worst_case(claim, teacher, m, level, seed):
+    """The margin optimiser's worst case of Theorem 4's inequality on ``{L = level}``
+    (minimising ``||grad L|| / (kappa L)``): an empirical search, not a proof."""
     from proofs_check.worst_case import WorstCaseSettings, minimise_margin
 
     settings = WorstCaseSettings(starts_per_family=claim.settings.starts_per_family,
                                  objective="gradient_norm", seed=seed,
                                  budget=claim.settings.worst_case_budget)
-    return minimise_margin(claim, np.array(geometry.teacher), students=m, level=level, settings=settings)
+    return minimise_margin(claim, np.array(teacher, dtype=float), students=m, level=level, settings=settings)
+
+
+def _optimiser(claim, geometry, m, level, seed):
+    return optimiser_worst_case(claim, geometry.teacher, m, level, seed)
 
 
 def _observe(claim, request):
@@ -280,12 +288,14 @@ def _judge(claim, obs):
             "paper_eps0": mpmath.nstr(eps0, 6),
             "upper": None if upper is None else decimal_string(upper, 20),
             "lower": None if lower is None else mpmath.nstr(lower, 6),
+            "lower_kind": "optimiser scan (empirical, not a bound)",
             "witness": stationary[0].witness["config"] if stationary else None,
             "status": status,
         })
-        notes.append(f"{label}: eps0 = {mpmath.nstr(eps0, 4)} (constant 1); real threshold in "
-                     f"[{'-' if lower is None else mpmath.nstr(lower, 4)} (optimiser, empirical), "
-                     f"{'-' if upper is None else decimal_string(upper, 8)} (certified stationary point)]")
+        notes.append(f"{label}: eps0 = {mpmath.nstr(eps0, 4)} (constant 1); real threshold at most "
+                     f"{'-' if upper is None else decimal_string(upper, 8)} (certified stationary point); "
+                     f"optimiser scan: no violation found up to {'-' if lower is None else mpmath.nstr(lower, 4)} "
+                     f"(empirical, not a bound)")
     status = "refuted" if refuted else ("consistent" if all_consistent and per_geometry else "inconclusive")
     figure = {
         "paper_eps0": [g["paper_eps0"] for g in per_geometry],
@@ -298,9 +308,10 @@ def _judge(claim, obs):
     }
     shown = {"refuted": "a certified configuration below the claimed eps0 violates Theorem 4 "
                         "(a spurious stationary point or ||grad L|| < kappa L, by balls)",
-             "consistent": "the claimed eps0 lies below the optimiser's lower bound of the real "
-                           "threshold in every geometry, and Theorem 4 holds at the samples at eps0",
-             "inconclusive": "the claimed eps0 is not below the optimiser's lower bound in every geometry"}[status]
+             "consistent": "the claimed eps0 lies below the optimiser scan's level (no violation found "
+                           "there; empirical, not a bound) in every geometry, and Theorem 4 holds at the "
+                           "samples at eps0",
+             "inconclusive": "the claimed eps0 is not below the optimiser scan's level in every geometry"}[status]
     decision = decide_threshold(counterexample_below=bool(refuted),
                                 below_lower_bound_everywhere=bool(all_consistent and per_geometry),
                                 margin=min_margin, statement=shown)
