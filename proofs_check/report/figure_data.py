@@ -467,6 +467,7 @@ class FamilyThreshold:
                 "from_r": self.from_r}
 
 
+@dataclass(frozen=True)
 class ThresholdBoxes:
     """A 2-D slice of the branch and bound's leaves (``proofs-check threshold --prove``):
     per box ``x_lo, x_hi, y_lo, y_hi`` and the index of its outcome in ``outcomes``;
