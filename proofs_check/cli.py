@@ -40,6 +40,7 @@ COMMANDS = (
     "replay",
     "report",
     "stationary",
+    "families",
     "threshold",
     "campaign",
 )

@@ -63,7 +63,7 @@ import mpmath
 from proofs_check.campaign.store import SCHEMA_VERSION, open_store
 from proofs_check.errors import UsageError
 
-__all__ = ["summary", "claim_check_summary", "SUMMARIZERS"]
+__all__ = ["summary", "claim_check_summary", "family_summary", "SUMMARIZERS"]
 
 
 def summary(db_path) -> dict:
@@ -209,6 +209,25 @@ def worst_case_summary(rows, findings) -> list:
     return out
 
 
+def family_summary(rows, findings) -> list:
+    """Per (paper, r): the lowest certified spurious member over the family tasks (certified
+    at the point; lowest found in the families followed, not proven lowest)."""
+    groups = collections.defaultdict(list)
+    for row in rows:
+        groups[(row["inputs"]["paper"], row["inputs"]["r"])].append(row)
+    out = []
+    for (paper, r), group in sorted(groups.items()):
+        lows = [row["result"]["lowest_spurious"] for row in group if row["result"].get("lowest_spurious")]
+        best = min(lows, key=lambda m: mpmath.mpf(m["loss"])) if lows else None
+        eps0 = group[0]["result"].get("paper_eps0")
+        out.append({"paper": paper, "r": r, "families": sorted(row["inputs"]["family"] for row in group),
+                    "lowest_spurious": best, "paper_eps0": eps0,
+                    "log10_gap": (None if best is None or eps0 is None
+                                  else float(mpmath.log10(mpmath.mpf(best["loss"]) / mpmath.mpf(eps0)))),
+                    "budget_exhausted": sum(bool(row["result"].get("budget_exhausted")) for row in group)})
+    return out
+
+
 #: Per task kind, ``summarize(done_rows, their_findings) -> JSON-able``.
 SUMMARIZERS = {"claim_check": claim_check_summary, "stationary": stationary_summary,
-               "worst_case": worst_case_summary}
+               "worst_case": worst_case_summary, "family": family_summary}

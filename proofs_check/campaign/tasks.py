@@ -7,7 +7,7 @@ accepts.  A campaign is then a set of independent
 (a local worker or a Dask worker) and returns a record for the coordinating process to store.
 
 >>> sorted(TASKS)
-['claim_check', 'stationary', 'worst_case']
+['claim_check', 'family', 'stationary', 'worst_case']
 >>> TASKS["claim_check"].parameter("seed").default
 0
 """
@@ -28,7 +28,7 @@ from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInput
                                          positive_int)
 from proofs_check.limits import current_memory_cap, out_of_memory_message
 
-__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "execute", "running_task", "timeout_record", "versions",
+__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execute", "running_task", "timeout_record", "versions",
            # re-exported from kinds, for one import of the task vocabulary
            "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskKind"]
 
@@ -143,6 +143,88 @@ STATIONARY = TaskKind(
 )
 
 
+# -- one r of the symmetric families (proofs_check.families) ---------------------------------
+
+def _family(paper, family, r, starts, branches, seed, dps, budget) -> dict:
+    import time as _time
+
+    from proofs_check.families import FollowSettings, families_of, follow_family, lowest_spurious
+
+    settings = FollowSettings(paper=paper, r_max=r, r_min=r, starts=starts, branches=branches, seed=seed,
+                              dps=dps, budget=budget)
+    members, notes = follow_family(paper, families_of(paper, [family])[0], settings,
+                                   deadline=_time.monotonic() + budget)
+    out = {"paper": paper, "family": family, "r": r, "members": [m.to_dict() for m in members],
+           "notes": list(notes), "budget_exhausted": any("budget" in n for n in notes)}
+    low = lowest_spurious(members).get(r)
+    out["lowest_spurious"] = None if low is None else low.to_dict()
+    if paper == "zgj":
+        import mpmath
+
+        from proofs_check.claims.zgj.eps0 import paper_eps0
+
+        out["paper_eps0"] = mpmath.nstr(paper_eps0(mpmath.pi / 2, 1, 1, r), 5)
+    return out
+
+
+def _family_findings(result: dict) -> list:
+    return [Finding("stationary", f"{m['family']}:{m['branch']}:{m['kind']}", m, m["loss"])
+            for m in result["members"] if m["certified"] and m["kind"] != "global"]
+
+
+def _family_below_eps0(result: dict) -> bool:
+    import mpmath
+
+    low = result.get("lowest_spurious")
+    if result["paper"] != "zgj" or low is None:
+        return False
+    with mpmath.workdps(60):
+        return mpmath.mpf(low["loss"]) + mpmath.mpf(low["loss_error"]) < mpmath.mpf(result["paper_eps0"])
+
+
+def _known_family(paper_and_name):
+    from proofs_check.families import FAMILIES
+
+    return None if paper_and_name in {f.name for f in FAMILIES} else (
+        "must be one of " + ", ".join(f.name for f in FAMILIES))
+
+
+def _family_of_paper(inputs: dict) -> dict:
+    from proofs_check.families import families_of
+
+    try:
+        families_of(inputs["paper"], [inputs["family"]])
+    except KeyError:
+        names = ", ".join(f.name for f in families_of(inputs["paper"]))
+        raise ValueError(f"family: {inputs['family']!r} is not a family of paper {inputs['paper']} "
+                         f"(use one of {names})") from None
+    return inputs
+
+
+FAMILY = TaskKind(
+    name="family",
+    doc="follow one symmetric family (proofs_check.families) to r and certify its members there",
+    parameters=(
+        Parameter("paper", str, "zgj or ss", default="zgj",
+                  check=lambda x: None if x in ("zgj", "ss") else "must be zgj or ss"),
+        Parameter("family", str, "family name (proofs-check families --help)", check=_known_family),
+        Parameter("r", int, "number of teachers", check=lambda x: None if isinstance(x, int) and 2 <= x <= 200
+                  else "must be an integer between 2 and 200"),
+        Parameter("starts", int, "random starts of the seed search", default=16, check=positive_int),
+        Parameter("branches", int, "branches followed", default=3, check=positive_int),
+        Parameter("seed", int, "seed of the seed search", default=0, check=non_negative_int),
+        Parameter("dps", int, "digits of the certificates", default=40,
+                  check=lambda x: None if isinstance(x, int) and 20 <= x <= 400 else "must be an integer in 20..400"),
+        Parameter("budget", float, "seconds after which no member is begun", default=600.0,
+                  check=lambda x: None if x > 0 else "must be positive"),
+    ),
+    run=_family,
+    findings=_family_findings,
+    is_finding=_family_below_eps0,
+    normalize=_family_of_paper,
+)
+
+
 # -- the margin optimisation (proofs_check.worst_case) -----------------------------------------
 
 def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed,
@@ -185,7 +267,7 @@ WORST_CASE = TaskKind(
 #: Every task kind by name.  A new kind adds an entry here (and, for ``campaign show``, a
 #: summary in :data:`proofs_check.campaign.summary.SUMMARIZERS`); the spec reader, the
 #: store and the executors need no change.
-TASKS = {kind.name: kind for kind in (CLAIM_CHECK, STATIONARY, WORST_CASE)}
+TASKS = {kind.name: kind for kind in (CLAIM_CHECK, STATIONARY, WORST_CASE, FAMILY)}
 
 
 # -- execution (in a worker) -----------------------------------------------------------------

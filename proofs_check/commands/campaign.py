@@ -36,7 +36,7 @@ DEFAULT_DB = ".proofs-check/campaign.sqlite"
 TASK_FAILED = EXECUTION_FAILED = 3
 #: Exit code when no task failed and no result is a finding, but some tasks timed out.
 TIMED_OUT = EXIT_TIMED_OUT
-QUERIES = ("campaigns", "versions", "failed", "timeouts", "claims", "stationary", "worst_case")
+QUERIES = ("campaigns", "versions", "failed", "timeouts", "claims", "stationary", "worst_case", "families")
 
 
 def register(subparsers):
@@ -125,6 +125,8 @@ def _section(data, query):
         return data["tasks"].get("claim_check", [])
     if query in ("stationary", "worst_case"):
         return data["tasks"].get(query, [])
+    if query == "families":
+        return data["tasks"].get("family", [])
     return data[query]
 
 
@@ -156,6 +158,17 @@ def _format(data, query) -> str:
                       "lowest found, not proven lowest) beside the paper's eps0 (constant 1)",
                       ("geometry", "Delta >=", "Delta", "r", "m", "d", "norms", "hunts", "lowest spurious L", "kind",
                        "paper eps0", "log10 gap", "minima", "budget hit"), body)
+    if query == "families":
+        body = [(f["paper"], f["r"], ",".join(f["families"]),
+                 "-" if not f["lowest_spurious"] else f["lowest_spurious"]["family"],
+                 "-" if not f["lowest_spurious"] else f["lowest_spurious"]["kind"],
+                 "-" if not f["lowest_spurious"] else f["lowest_spurious"]["loss"][:16],
+                 f["paper_eps0"] or "-", "-" if f["log10_gap"] is None else f"{f['log10_gap']:.1f}",
+                 f["budget_exhausted"]) for f in rows]
+        return _table("lowest certified spurious member of the symmetric families per r (certified at the "
+                      "point; lowest found in these families, not proven lowest)",
+                      ("paper", "r", "families", "lowest in", "kind", "L", "paper eps0", "log10 gap", "budget hit"),
+                      body)
     if query == "worst_case":
         body = [(w["claim"], w["level"], w["geometry"], w["Delta"], w["r"], w["m"], _norms(w),
                  f"{float(w['teacher_constants']['w_max']):.3f}", w["runs"],

@@ -44,6 +44,9 @@ def register(subparsers):
                    help="report these results (from `run --json`) instead of running the suite")
     p.add_argument("--from-db", dest="from_db", default=None, metavar="CAMPAIGN.sqlite",
                    help="add a section summarising this campaign database (`proofs-check campaign`)")
+    p.add_argument("--families", default=None, metavar="FAMILIES.json",
+                   help="add the figure of `proofs-check families --paper zgj --json` (lowest certified "
+                        "spurious point per r beside eps0(r))")
     p.add_argument("--claims", default=None,
                    help="comma-separated claim ids (default: all; with --from, a subset of the file's)")
     p.add_argument("--samples", type=int, default=None,
@@ -73,6 +76,21 @@ def load_results(path) -> dict:
     except UsageError as exc:
         raise type(exc)(f"--from {str(path)!r}: {exc}") from None
     return results
+
+
+def load_families_figure(path) -> dict:
+    """The figure data of a ``proofs-check families --paper zgj --json`` file; errors name
+    the option and the field."""
+    from proofs_check.report import ResultsError
+    from proofs_check.report.figure_data import FamilyThreshold
+
+    data = read_json_file(path, "the families file", error=UsageError)
+    try:
+        if not isinstance(data, dict) or data.get("paper") != "zgj":
+            raise ResultsError("paper: must be 'zgj' (the figure compares with Zhou-Ge-Jin's eps0)")
+        return FamilyThreshold.from_families_json(data).to_json()
+    except (ResultsError, KeyError, TypeError) as exc:
+        raise UsageError(f"--families {str(path)!r}: {exc}") from None
 
 
 def _wanted_ids(claims: str | None) -> list | None:
@@ -124,6 +142,9 @@ def run(args) -> int:
     from proofs_check.report.figure_data import FigureData
 
     out = Path(args.out)
+    families = None
+    if args.families is not None:  # read and checked before anything runs or is written
+        families = load_families_figure(args.families)
     campaign = None
     if args.from_db is not None:  # read before anything runs or is written
         from proofs_check.campaign import summary
@@ -155,6 +176,8 @@ def run(args) -> int:
         ensure_writable_directory(out, "--out", error=UsageError)
         results = _run_suite(args)
         write_atomically(out / "results.json", json.dumps(results, indent=1, default=str) + "\n")
+    if families is not None:
+        results = {**results, "figures": {**(results.get("figures") or {}), "families": families}}
     try:
         path = write_report(results, out, pdf=args.pdf, campaign=campaign)
     except LatexCompileError as exc:

@@ -1,4 +1,4 @@
-"""proofs-check stationary (TEACHER.json | --orthonormal N) --students M [--dim D] [--paper ID | --model ID] [--starts N] [--strategies S,...] [--seed S] [--budget SECONDS] [--max-memory SIZE] [--json PATH]
+"""proofs-check stationary (TEACHER.json | --orthonormal N) --students M [--dim D] [--paper ID | --model ID] [--starts N] [--strategies S,...] [--seed S] [--budget SECONDS] [--max-memory SIZE] [--json PATH] [--symmetric [--family NAME]]
 
 Hunts the stationary points of the loss for the teacher of TEACHER.json (a configuration
 file; its student rows, if any, are ignored), or the orthonormal teacher e_1..e_N, with M
@@ -55,6 +55,10 @@ def register(subparsers):
                    help="seconds after which no new start is begun (default 240)")
     p.add_argument("--dps", type=int, default=40, help="digits of the certificates (default 40)")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON here; - writes it to stdout")
+    p.add_argument("--symmetric", action="store_true",
+                   help="with --orthonormal: the certified members of the symmetric families instead of the "
+                        "hunt (proofs_check/families, docs/families.md)")
+    p.add_argument("--family", help="with --symmetric: only this family")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=run)
 
@@ -134,6 +138,8 @@ def run(args) -> int:
     spec = select_hunt_model(args.paper, args.model)
     if args.students is None:
         raise UsageError("--students is required (the number of student neurons)")
+    if args.symmetric or args.family is not None:
+        return _run_symmetric(args, spec)
     if (args.teacher is None) == (args.orthonormal is None):
         raise UsageError("give a TEACHER.json file or --orthonormal N (one of them)")
     if args.orthonormal is not None:
@@ -201,6 +207,38 @@ def run(args) -> int:
         print(f"proofs-check stationary: {'terminated' if exit_code == EXIT_TERMINATED else 'interrupted'}; "
               f"{len(out['points'])} points kept", file=sys.stderr)
     return exit_code
+
+
+def _run_symmetric(args, spec) -> int:
+    """``--symmetric``: the families' members at (r, m) (see proofs_check.families.symmetric)."""
+    from numeric.config import write_output
+    from proofs_check.families.symmetric import symmetric_members
+
+    if not args.symmetric:
+        raise UsageError("--family needs --symmetric")
+    if args.orthonormal is None or args.teacher is not None:
+        raise UsageError("--symmetric needs --orthonormal R (the families are for orthonormal teachers)")
+    paper = "ss" if spec.id.startswith("ss.") else "zgj"
+    if args.json:
+        ensure_writable(args.json, "--json", error=UsageError)
+    members, notes = symmetric_members(paper, args.orthonormal, args.students, family=args.family,
+                                       starts=min(args.starts, 200), seed=args.seed, dps=args.dps,
+                                       budget=args.budget)
+    rows = [m.to_dict() for m in members]
+    say = (lambda text: print(text, file=sys.stderr)) if args.json == "-" else print
+    say(f"paper {paper}; r = {args.orthonormal}, m = {args.students}; {len(rows)} family members, "
+        f"{sum(m['certified'] for m in rows)} certified (Krawczyk in the fixed-point subspace)")
+    say(aligned_table(("family", "branch", "kind", "loss", "+/-", "neg/und/pos", "lambda_min"),
+                      [(m["family"], m["branch"], m["kind"], (m["loss"] or "-")[:24], m["loss_error"] or "-",
+                        "-" if m["negative"] is None else f"{m['negative']}/{m['undecided']}/{m['positive']}",
+                        (m["hessian_min_eigenvalue"] or "-")[:14]) for m in rows]))
+    for note in notes:
+        say(f"note: {note}")
+    if args.json:
+        write_output(args.json, json.dumps({"paper": paper, "r": args.orthonormal, "m": args.students,
+                                            "members": rows, "notes": list(notes)}, indent=1) + "\n",
+                     what="--json", error=UsageError)
+    return 0
 
 
 def load_teacher(path):

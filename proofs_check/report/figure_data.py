@@ -410,6 +410,64 @@ class WorstCaseLadder:
 
 
 @dataclass(frozen=True)
+class FamilyThreshold:
+    """The lowest certified spurious stationary point of the symmetric families per r
+    (``proofs-check families --json``), beside the paper's eps0(r), with the exponent of a
+    least-squares fit of log L against log r (empirical) (``figures["families"]``)."""
+
+    r: tuple[int, ...]
+    loss: tuple[Decimal, ...]
+    paper_eps0: tuple[Decimal, ...]
+    family: tuple[str, ...]
+    exponent: Decimal | None = None
+    exponent_error: Decimal | None = None
+    from_r: int | None = None
+
+    FIELD = "figures.families"
+
+    def __post_init__(self):
+        _paired(self.FIELD, "r", self.r, "loss", self.loss)
+        _paired(self.FIELD, "r", self.r, "paper_eps0", self.paper_eps0)
+        _paired(self.FIELD, "r", self.r, "family", self.family)
+
+    @classmethod
+    def from_json(cls, data) -> "FamilyThreshold":
+        data = _object(data, cls.FIELD, ("r", "loss", "paper_eps0", "family"))
+        if not isinstance(data["r"], list) or not isinstance(data["family"], list):
+            raise ResultsError(f"{cls.FIELD}.r and .family must be lists")
+        r = tuple(parse_int(v, f"{cls.FIELD}.r[{i}]", minimum=2) for i, v in enumerate(data["r"]))
+        family = tuple(str(v) for v in data["family"])
+
+        def optional(key, **kw):
+            value = data.get(key)
+            return None if value is None else parse_decimal(value, f"{cls.FIELD}.{key}", **kw)
+
+        from_r = data.get("from_r")
+        return cls(r, _series(data, "loss", cls.FIELD, positive=True),
+                   _series(data, "paper_eps0", cls.FIELD, positive=True), family,
+                   optional("exponent"), optional("exponent_error", nonnegative=True),
+                   None if from_r is None else parse_int(from_r, f"{cls.FIELD}.from_r", minimum=2))
+
+    @classmethod
+    def from_families_json(cls, data) -> "FamilyThreshold":
+        """From the JSON that ``proofs-check families --paper zgj --json`` writes."""
+        rows = _object(data, "families", ("lowest_spurious", "fit"))["lowest_spurious"]
+        fit = data["fit"]
+        return cls.from_json({"r": [row["r"] for row in rows], "loss": [row["loss"] for row in rows],
+                              "paper_eps0": [row["paper_eps0"] for row in rows],
+                              "family": [row["family"] for row in rows],
+                              "exponent": fit.get("exponent"), "exponent_error": fit.get("exponent_standard_error"),
+                              "from_r": fit.get("from_r")})
+
+    def to_json(self) -> dict:
+        return {"r": list(self.r), "loss": [str(x) for x in self.loss],
+                "paper_eps0": [str(x) for x in self.paper_eps0], "family": list(self.family),
+                "exponent": None if self.exponent is None else str(self.exponent),
+                "exponent_error": None if self.exponent_error is None else str(self.exponent_error),
+                "from_r": self.from_r}
+
+
+@dataclass(frozen=True)
 class ThresholdBoxes:
     """A 2-D slice of the branch and bound's leaves (``proofs-check threshold --prove``):
     per box ``x_lo, x_hi, y_lo, y_hi`` and the index of its outcome in ``outcomes``;
@@ -460,6 +518,7 @@ _KINDS = (
     ("gd", GDCurves),
     ("lambda_min_M", LambdaMinM),
     ("threshold", ThresholdComparison),
+    ("families", FamilyThreshold),
     ("threshold_boxes", ThresholdBoxes),
 )
 FIGURE_KEYS = tuple(key for key, _ in _KINDS) + ("du_gd_rate", "pl_contrast", "worst_case_ladders")
@@ -473,6 +532,7 @@ class FigureData:
     gd: GDCurves | None = None
     lambda_min_M: LambdaMinM | None = None
     threshold: ThresholdComparison | None = None
+    families: FamilyThreshold | None = None
     threshold_boxes: ThresholdBoxes | None = None
     du_gd_rate: WidthSweep | None = None
     pl_contrast: PLContrast | None = None

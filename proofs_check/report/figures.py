@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from proofs_check.report.figure_data import (
+    FamilyThreshold,
     FigureData,
     GDCurves,
     GradientVsLoss,
@@ -61,6 +62,10 @@ FIGURES = {
     "threshold": (
         "fig-threshold.pdf", "The paper's threshold against the measured ones (Lemma 8)",
         "the paper's explicit $\\epsilon_0$ against the thresholds the results give",
+    ),
+    "families": (
+        "fig-families-threshold.pdf", "Certified spurious stationary points of symmetric families against r",
+        "the lowest certified spurious stationary point of the symmetric families per $r$ beside the paper's $\\epsilon_0(r)$",
     ),
     "threshold_boxes": (
         "fig-threshold-boxes.pdf", "The branch and bound's boxes in a plane (real threshold)",
@@ -360,6 +365,52 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
     return caption
 
 
+def _families(data: FamilyThreshold, path: Path) -> str:
+    fig, ax = _new_figure()
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    r = [float(x) for x in data.r]
+    loss = [float(x) for x in data.loss]
+    eps0 = [float(x) if float(x) > 0 else math.nan for x in data.paper_eps0]
+    for k, name in enumerate(dict.fromkeys(data.family)):
+        keep = [i for i, f in enumerate(data.family) if f == name]
+        ax.scatter([r[i] for i in keep], [loss[i] for i in keep], s=12, marker="os^vD<>P"[k % 8],
+                   color=f"C{k}", zorder=3, label=_mpl_text(f"certified: {name}"))
+    drawn = [(x, e) for x, e in zip(r, eps0) if math.isfinite(e) and e > 0]
+    if drawn:
+        ax.plot([p[0] for p in drawn], [p[1] for p in drawn], "k--", linewidth=0.9,
+                label=r"paper's $\epsilon_0(r)$")
+    if data.exponent is not None and data.from_r is not None:
+        fit = [(x, y) for x, y in zip(r, loss) if x >= data.from_r]
+        if fit:
+            x0, y0 = fit[0]
+            xs = [p[0] for p in fit]
+            ax.plot(xs, [y0 * (x / x0) ** float(data.exponent) for x in xs], "C7:", linewidth=1.0,
+                    label=f"fit: slope {_num(float(data.exponent))}")
+    ax.set_xlabel("number of teachers $r$")
+    ax.set_ylabel("loss")
+    ax.legend(loc="best", frameon=False, fontsize=7)
+    _save(fig, path)
+    gaps = [math.log10(y) - math.log10(e) for y, e in zip(loss, eps0) if math.isfinite(e) and e > 0]
+    caption = (
+        "Orthogonal unit teachers, $d = r$: per $r$, the lowest stationary point with $L > 0$ among"
+        " the symmetric families followed in $r$ (each point certified: a Krawczyk test in the"
+        " fixed-point subspace's coordinates, which equivariance makes a stationary point of the"
+        " full loss), an upper bound on the real threshold at that width; families: "
+        + ", ".join(escape(f) for f in dict.fromkeys(data.family))
+        + f"; $r$ from {min(data.r)} to {max(data.r)}. The dashed line is the paper's"
+        " $\\epsilon_0(r) = (\\pi/2)^{36} r^{-162}$ (unit norms).")
+    if gaps:
+        caption += (f" The certified points lie $10^{{{_num(min(gaps))}}}$ to $10^{{{_num(max(gaps))}}}$"
+                    " above it.")
+    if data.exponent is not None:
+        err = "" if data.exponent_error is None else f" \\pm {_num(float(data.exponent_error))}"
+        caption += (f" A least-squares fit of $\\log L$ against $\\log r$ for $r \\ge {data.from_r}$ gives"
+                    f" the exponent ${_num(float(data.exponent))}{err}$ (empirical: a fit to the lowest"
+                    " points found, not a bound).")
+    return caption
+
+
 _BOX_COLOURS = {"pruned": "0.85", "loss": "C0", "gradient": "C2", "excluded": "C8", "global": "C1",
                 "spurious": "C3", "unresolved": "k"}
 
@@ -501,6 +552,7 @@ _DRAW = {
     "gd": _gd,
     "lambda_min_M": _lambda_min,
     "threshold": _threshold,
+    "families": _families,
     "threshold_boxes": _threshold_boxes,
     "du_gd_rate": _du_widths,
     "pl_contrast": _pl_contrast,

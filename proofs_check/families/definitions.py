@@ -1,0 +1,117 @@
+"""The symmetric families followed in r: each one a subgroup of the loss's symmetries,
+named by its orbits on students and teachers.
+
+Orthonormal teachers ``e_1..e_r`` in ``d = r``.  Every family has ``S_q`` (``q = r -
+special``) acting at once on ``q`` teachers (coordinates) and on ``copies`` students per
+such teacher; the ``special`` last teachers and the ``free`` students after them are not
+permuted (a factor ``S_1``), and some families add one more generator.  The family's
+points are the zeros of the gradient restricted to ``Fix(H)`` (see
+:mod:`numeric.fixed_point`), whose dimension does not depend on ``r``:
+
+* ``diag`` (m = r): ``w_i = a e_i + b sum_{j != i} e_j``, isotropy ``S_r`` (Arjevani and
+  Field's ``Delta S_k`` for Safran-Shamir's model);
+* ``split`` (m = r): ``S_{r-1} x S_1``, one teacher and one student set apart (Safran-Shamir's
+  spurious minima are of this type);
+* ``diag+1`` (m = r + 1): ``diag`` and one free student, ``S_r``;
+* ``split+1`` (m = r + 1): ``split`` and one more free student, ``S_{r-1} x S_1``;
+* ``mirror`` (m = r + 1, Zhou-Ge-Jin only): two free students exchanged by the reflection
+  of the last coordinate (they share the last teacher, symmetric about its hyperplane);
+* ``bisect`` (m = r, Zhou-Ge-Jin only): ``S_{r-2}`` on students near their teachers, two
+  free students on the bisectors of ``(e_{r-1}, e_r)`` and ``(e_{r-1}, -e_r)`` (at r = 2:
+  the lowest saddle the hunt finds, ``L = (pi^2 - 8)/(2 pi (pi + 2))``);
+* ``bisect+1`` (m = r + 1, Zhou-Ge-Jin only): ``bisect`` with the student on the bisector
+  of ``(e_{r-1}, e_r)`` split in two, tilted by ``+-`` the generic coordinates (at r = 3 the
+  lowest saddle the hunt finds for m = 4, ``L = 0.0550...``);
+* ``pairs`` (m = 2r): two students per teacher, ``S_r``;
+* ``pairs-split`` (m = 2r): ``pairs`` with one teacher and its two students set apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from numeric.fixed_point import SignedPermutation, symmetric_group_generators
+from numeric.isotypic import Layout
+
+__all__ = ["FamilySpec", "FAMILIES", "families_of", "WIDTH_RULES"]
+
+#: Width rules: the number of students as a function of r.
+WIDTH_RULES = {"r": lambda r: r, "r+1": lambda r: r + 1, "2r": lambda r: 2 * r}
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """A family: its name, the papers it applies to, the width rule, the layout of
+    :class:`numeric.isotypic.Layout` (``copies``, ``special``) and whether it adds the
+    mirror generator."""
+
+    name: str
+    papers: tuple
+    width: str
+    copies: int
+    special: int
+    mirror: bool = False
+    bisect: bool = False
+
+    def m(self, r: int) -> int:
+        return WIDTH_RULES[self.width](r)
+
+    def layout(self, r: int) -> Layout:
+        return Layout(r, self.m(r), self.copies, self.special)
+
+    def min_r(self) -> int:
+        """The smallest r with at least one generic index (q >= 1)."""
+        return max(2, self.special + 1)
+
+    def role(self, r: int, i: int, j: int) -> tuple:
+        """What the entry ``W[i, j]`` is, independently of r: the student's class (copy or
+        free index), the coordinate's class (generic or special index), and for a generic
+        student at a generic coordinate whether it is its own."""
+        q = r - self.special
+        row = ("copy", i // q, i % q) if i < self.copies * q else ("free", i - self.copies * q)
+        col = ("generic", j) if j < q else ("special", j - q)
+        if row[0] == "copy" and col[0] == "generic":
+            return ("copy", row[1], "own" if row[2] == j else "other")
+        return (row[0], row[1], col[0], 0 if col[0] == "generic" else col[1])
+
+    def generators(self, r: int) -> tuple:
+        m = self.m(r)
+        gens = symmetric_group_generators(r, copies=self.copies, special=self.special, m=m)
+        if self.mirror:
+            q = r - self.special
+            a, b = self.copies * q, self.copies * q + 1
+            gens.append(SignedPermutation.of(m, r, students={a: b, b: a}, coord_signs={r - 1: -1}))
+        if self.bisect:
+            q = r - self.special
+            a, b = self.copies * q, self.copies * q + 1  # on the bisectors of (e_q, +-e_q+1)
+            gens.append(SignedPermutation.of(m, r, coords={q: q + 1, q + 1: q}, student_signs={b: -1}))
+            if m > self.copies * q + 2:  # two students around the bisector of (e_q, e_q+1), tilted
+                c = a + 2
+                generic_students = {i: -1 for i in range(self.copies * q)}
+                gens.append(SignedPermutation.of(m, r, students={a: c, c: a},
+                                                 student_signs=generic_students,
+                                                 coord_signs={j: -1 for j in range(q)}))
+        return tuple(gens)
+
+
+FAMILIES = (
+    FamilySpec("diag", ("zgj", "ss"), "r", 1, 0),
+    FamilySpec("split", ("zgj", "ss"), "r", 1, 1),
+    FamilySpec("diag+1", ("zgj", "ss"), "r+1", 1, 0),
+    FamilySpec("split+1", ("zgj", "ss"), "r+1", 1, 1),
+    FamilySpec("mirror", ("zgj",), "r+1", 1, 1, mirror=True),
+    FamilySpec("bisect", ("zgj",), "r", 1, 2, bisect=True),
+    FamilySpec("bisect+1", ("zgj",), "r+1", 1, 2, bisect=True),
+    FamilySpec("pairs", ("zgj",), "2r", 2, 0),
+    FamilySpec("pairs-split", ("zgj",), "2r", 2, 1),
+)
+
+
+def families_of(paper: str, names=None) -> tuple:
+    """The families of ``paper``, or those of ``names`` (unknown names raise ``KeyError``)."""
+    known = {f.name: f for f in FAMILIES if paper in f.papers}
+    if names is None:
+        return tuple(known.values())
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise KeyError(missing[0])
+    return tuple(known[n] for n in names)

@@ -1,0 +1,206 @@
+"""Families in r (proofs_check.families): known certified points reproduced, the ZGJ
+family member cross-checked by the full-space certificate, the CLI's inputs and outputs.
+
+The reference values are the README's, found by the full-space hunt
+(`proofs-check stationary`), not by this code."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import flint
+import numpy as np
+import pytest
+from flint import arb
+
+from numeric.fixed_point import RestrictedModel
+from numeric.reduced_zeros import levenberg_marquardt
+from numeric.stationary import TeacherStudentModel, certify, refine
+from proofs_check.families import certify_member, families_of, fitted_exponent, r_schedule
+from proofs_check.families.follow import transfer
+
+DPS = 40
+SS_N6_LOSS = "0.0250805810024630104194"  # README: --paper ss --orthonormal 6 --students 6
+SS_N6_LAMBDA = 0.0047003547
+ZGJ_R3_M4_LOSS = "0.0550026778941253066"  # README: zgj.eps0, three orthogonal teachers, m = 4
+
+
+def _structured_ss_start(spec, n):
+    """Safran-Shamir's structured start of the full hunt (claims/ss/_hunt.py), reduced."""
+    from proofs_check.claims.ss._hunt import structured_start
+    from numeric.safran_shamir import SafranShamirModel
+
+    W = structured_start(SafranShamirModel.orthonormal(n, n)).reshape(n, n)
+    basis = RestrictedModel("ss", n, n, spec.generators(n)).basis
+    return basis.coordinates(W, exact=False)
+
+
+def _certified_close_to(member, reference: str, digits: int) -> bool:
+    """The certified loss ball lies within 10^-digits of the reference decimal."""
+    with flint.ctx.workdps(DPS):
+        return bool(abs(member.loss - arb(reference)) < arb(10) ** -digits)
+
+
+def test_safran_shamir_k_equals_n_equals_6_minimum():
+    spec = families_of("ss", ["split"])[0]
+    model = RestrictedModel("ss", 6, 6, spec.generators(6))
+    y, gn = levenberg_marquardt(model, _structured_ss_start(spec, 6))
+    assert gn < 1e-11
+    member = certify_member("ss", spec, 6, y, dps=DPS)
+    assert member.certified and member.kind == "minimum"
+    assert member.inertia_from == "isotypic blocks" and member.positive == 36
+    assert _certified_close_to(member, SS_N6_LOSS, 21)
+    assert abs(float(member.min_eigenvalue.mid()) - SS_N6_LAMBDA) < 1e-9
+    # false twins: the README's loss 1e-6 higher, or a lambda_min 2% higher, are refuted
+    with flint.ctx.workdps(DPS):
+        assert not (member.loss - arb(SS_N6_LOSS) - arb("1e-6")).contains(0)
+        assert member.min_eigenvalue < arb(SS_N6_LAMBDA) * arb("1.02")
+
+
+def test_zgj_bisector_family_reproduces_the_hunts_lowest_saddle_and_the_full_certificate():
+    """bisect+1 at r = 3 (m = 4): the full hunt's lowest saddle (README), also certified by
+    the full-space Krawczyk test with an overlapping loss and the same inertia."""
+    spec = families_of("zgj", ["bisect+1"])[0]
+    model = RestrictedModel("zgj", 3, 4, spec.generators(3))
+    y, gn = levenberg_marquardt(model, np.array([0.98, 0.2, 0.49, -0.69]))
+    assert gn < 1e-11
+    member = certify_member("zgj", spec, 3, y, dps=DPS)
+    assert member.certified and member.kind == "saddle"
+    assert _certified_close_to(member, ZGJ_R3_M4_LOSS, 18)
+    with flint.ctx.workdps(DPS):
+        assert not (member.loss - arb(ZGJ_R3_M4_LOSS) - arb("1e-6")).contains(0)
+    full = TeacherStudentModel.from_rows(np.eye(3, dtype=int).tolist(), 4, "abs")
+    centre = refine(full, model.basis.embed(y).reshape(-1), DPS)
+    cert = certify(full, centre, DPS)
+    assert cert.certified
+    with flint.ctx.workdps(DPS):
+        assert member.loss.overlaps(full.ball_loss([arb(c.mid(), cert.radius) for c in centre]))
+    assert (member.negative, member.undecided, member.positive) == (
+        cert.inertia.negative, cert.inertia.undecided, cert.inertia.positive)
+
+
+def test_isotypic_and_full_inertia_agree_on_a_family_member():
+    spec = families_of("ss", ["split"])[0]
+    model = RestrictedModel("ss", 6, 6, spec.generators(6))
+    y, _ = levenberg_marquardt(model, _structured_ss_start(spec, 6))
+    by_blocks = certify_member("ss", spec, 6, y, dps=30)
+    by_full = certify_member("ss", spec, 6, y, dps=30, full_space_inertia=True)
+    assert (by_blocks.negative, by_blocks.undecided, by_blocks.positive) == (
+        by_full.negative, by_full.undecided, by_full.positive)
+    assert by_blocks.min_eigenvalue.overlaps(by_full.min_eigenvalue)
+
+
+def test_transfer_keeps_the_roles():
+    spec = families_of("ss", ["split"])[0]
+    y = np.array([0.9, -0.05, 0.3, 0.2, -0.6])
+    assert np.allclose(transfer(spec, 6, y, 9, "ss"), y)
+    assert np.allclose(transfer(spec, 9, transfer(spec, 6, y, 9, "ss"), 6, "ss"), y)
+
+
+def test_schedule_and_fit():
+    assert r_schedule(2, 20) == tuple(range(2, 17)) + (20,)
+    assert r_schedule(2, 100)[-1] == 100
+    points = [(r, 3.0 * r ** -0.5) for r in (8, 12, 16, 24)]
+    slope, error = fitted_exponent(points)
+    assert abs(slope + 0.5) < 1e-12 and error < 1e-10
+    assert abs(slope + 0.47) > 0.01  # an exponent a few hundredths off is told apart
+    assert fitted_exponent(points[:2]) == (None, None)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "proofs_check", "families", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("args,field", [(["--r-max", "1"], "--r-max"), (["--paper", "du", "--r-max", "4"], "--paper"),
+                                        (["--r-max", "4", "--family", "nope"], "--family"),
+                                        (["--r-max", "4", "--starts", "0"], "--starts"),
+                                        (["--r-max", "4", "--dps", "5"], "--dps"), ([], "--r-max"),
+                                        (["--r-max", "4", "--paper", "ss", "--family", "mirror"], "--family")])
+def test_cli_bad_input_exits_2_naming_the_field(args, field, capsys):
+    from proofs_check.cli import main
+
+    assert main(["families", *args]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and field in lines[0]
+
+
+def test_cli_json_to_stdout():
+    out = _cli("--paper", "ss", "--family", "split", "--r-min", "6", "--r-max", "6", "--branches", "1",
+               "--starts", "4", "--json", "-", "--no-progress")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["paper"] == "ss" and "factor 1/2" in data["loss_normalisation"]
+    assert all(m["r"] == 6 for m in data["members"])
+    assert "members" in out.stderr
+
+
+def test_report_draws_the_families_figure(tmp_path, capsys):
+    """report --families: the figure is drawn (vector PDF) with the fitted exponent and the
+    gap to eps0 in its caption; a file of the other paper is refused naming the option."""
+    from proofs_check.cli import main
+    from proofs_check.commands.report import load_families_figure
+    from proofs_check.report.figure_data import FamilyThreshold, FigureData
+    from proofs_check.report.figures import render_figures
+    from tests.test_report import FIXTURE
+
+    families = {"paper": "zgj", "fit": {"exponent": -0.25, "exponent_standard_error": 0.01, "from_r": 8},
+                "lowest_spurious": [{"r": r, "loss": f"{0.05 * (r / 8) ** -0.25:.6f}", "paper_eps0": "1e-100",
+                                     "family": "bisect+1"} for r in (4, 8, 16, 32)]}
+    path = tmp_path / "families.json"
+    path.write_text(json.dumps(families))
+    out = tmp_path / "report"
+    figure = FamilyThreshold.from_json(load_families_figure(path))
+    entries = {e.key: e for e in render_figures(FigureData(families=figure), out)}
+    data = (out / "fig-families-threshold.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and b"/Subtype /Image" not in data
+    caption = entries["families"].caption
+    assert "the exponent $-0.25 \\pm 0.01$" in caption and "bisect+1" in caption
+    # 0.05 (32/8)^-0.25 = 0.0354 and 0.05 (4/8)^-0.25 = 0.0595 over eps0 = 1e-100
+    assert "lie $10^{98.5}$ to $10^{98.8}$ above it" in caption
+    families["paper"] = "ss"
+    path.write_text(json.dumps(families))
+    capsys.readouterr()
+    assert main(["report", "--from", str(FIXTURE), "--out", str(out), "--families", str(path)]) == 2
+    assert "--families" in capsys.readouterr().err
+
+
+def test_stationary_symmetric(tmp_path, capsys):
+    from proofs_check.cli import main
+
+    path = tmp_path / "sym.json"
+    assert main(["stationary", "--paper", "ss", "--orthonormal", "6", "--students", "6", "--symmetric",
+                 "--family", "split", "--starts", "6", "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert any(m["kind"] == "minimum" and m["loss"].startswith(SS_N6_LOSS[:20]) for m in data["members"])
+    capsys.readouterr()
+    assert main(["stationary", "--orthonormal", "5", "--students", "9", "--symmetric"]) == 2
+    assert "--students" in capsys.readouterr().err
+    assert main(["stationary", "--orthonormal", "5", "--students", "5", "--family", "diag"]) == 2
+    assert "--symmetric" in capsys.readouterr().err
+
+
+def test_campaign_family_task_and_example_spec(tmp_path, capsys):
+    """The campaign task kind 'family' runs and is summarised; the example spec is valid;
+    a family of the other paper is refused naming the key."""
+    from pathlib import Path
+
+    from proofs_check.campaign.spec import load_spec
+    from proofs_check.cli import main
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "families_sweep.toml"
+    assert len(load_spec(example).tasks()) == 15
+    spec = tmp_path / "spec.toml"
+    spec.write_text('name = "t"\n[[tasks]]\nkind = "family"\npaper = "ss"\nfamily = "split"\nr = 6\n'
+                    'branches = 1\nstarts = 4\n')
+    db = tmp_path / "c.sqlite"
+    assert main(["campaign", str(spec), "--db", str(db), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["campaign", "show", "--db", str(db), "--query", "families", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["r"] == 6 and rows[0]["lowest_spurious"]["kind"] == "minimum"
+    assert rows[0]["lowest_spurious"]["loss"].startswith(SS_N6_LOSS[:20])
+    spec.write_text('name = "t"\n[[tasks]]\nkind = "family"\npaper = "ss"\nfamily = "mirror"\nr = 6\n')
+    assert main(["campaign", str(spec), "--db", str(db), "--workers", "1"]) == 2
+    assert "family" in capsys.readouterr().err
