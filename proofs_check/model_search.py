@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -57,6 +57,8 @@ class ModelCandidate:
     origin: str = "hypothesis"
     level: float | None = None
     family: str | None = None
+    #: as :class:`proofs_check.search.Candidate`: True for a saved counterexample read back
+    saved: bool = field(default=False, compare=False)
 
     @property
     def counterexample(self) -> bool:
