@@ -55,8 +55,8 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import (STDIO, Configuration, ConfigurationError, read_json_file,
-                            to_fraction, write_atomically, write_output)
+from numeric.config import (STDIO, Configuration, ConfigurationError, ensure_writable_directory,
+                            read_json_file, to_fraction, write_atomically, write_output)
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
@@ -485,7 +485,11 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     top = max(_setting(claim, "levels", DEFAULT_LEVELS))
     shapes = tuple(shapes or _setting(claim, "shapes", SEARCH_SHAPES))
     families = tuple(families or _setting(claim, "families", FAMILIES))
-    save_file = Path(save_dir) / f"{_safe_name(claim_ref)}.json" if save_dir is not None else None
+    save_file = None
+    if save_dir is not None:
+        # a named directory is made, its parents never (as --save-dir on the command line)
+        save_file = ensure_writable_directory(save_dir, "save directory", error=UsageError) \
+            / f"{_safe_name(claim_ref)}.json"
 
     state = {"best": None, "examples": 0, "failure": None, "pool": [], "write_error": None}
     result = SearchResult(claim_ref, claim.id, None, 0, seed, max_examples, lo, hi, claim=claim)
