@@ -147,7 +147,7 @@ def _points(config: Configuration, F) -> list:
 
 
 def pair_angle_sin_cos(F, u_hat, v_hat, cos):
-    """``(theta, sin theta, cos theta)`` for unit vectors with ``cos = u_hat . v_hat``.
+    """``(theta, sin theta, cos theta)`` for unit vectors with ``cos = u_hat.v_hat``.
 
     ``theta = atan2(sqrt(1 - cos^2), cos)`` where ``|cos| < 0.9``; elsewhere Kahan's
     half-angle form ``theta = 2 atan2(|u - v|, |u + v|)``, with ``sin theta = |u - v||u + v| / 2``

@@ -12,7 +12,7 @@ claim2.delta3_coefficient      the delta^3 coefficient of L in Claim 2's configu
 exact_param.expansion          one student at angle delta: L = delta^2/2 - ... (Sec. 4)
 lemmaD2                        E[(b.x)^2 1{sgn a.x != sgn b.x}] = (phi - sin phi cos phi)/pi
 lemmaD2.leading_coefficient    ... = (2/(3 pi)) phi^3 + O(phi^5)
-lemmaC11.hermite_<k>           Hermite coefficient E[|z| h_k(z)], k = 0..10 (Lemma C.11)
+lemmaC11.hermite_<k>           Hermite coefficient ``E[|z| h_k(z)]``, k = 0..10 (C.11)
 M.block                        E[x x^T sgn(a.x) sgn(b.x)] (eq. (4)) from the Hessian of k
 relu.reduction                 min_beta L_relu = L_abs / 4 (App. A.1, p.17)
 =============================  =====================================================

@@ -23,7 +23,7 @@ from numba.extending import intrinsic
 INIT, CLEAR, SET, MUL, ADD, SUB, SQRT, ATAN2, DOT, ARF_GET_D, MAT_INIT, MAT_CLEAR, MAT_MUL, \
     ZERO, MUL_2EXP = range(15)
 
-#: Below this |cos| the angle comes from ``atan2(sqrt(1 - c^2), c)``; above it from the exact
+#: Below this ``|cos|`` the angle comes from ``atan2(sqrt(1 - c^2), c)``; above it from the exact
 #: integer ``G_aa G_bb - G_ab^2`` (as :data:`numeric.precise._COS_SWITCH`).
 COS_SWITCH = 0.9
 RND_NEAR = 4
@@ -107,7 +107,7 @@ def self_test_get_d(fns, x, rnd):
 
 @njit(cache=True)
 def self_test_dot(fns, prec, base, stride, out):
-    """``out = base[4] - (base[0], base[2]) . (base[1], base[3])`` through ``arb_dot``."""
+    """``out = base[4] - (base[0], base[2]).(base[1], base[3])`` through ``arb_dot``."""
     call(fns[DOT], (out, base + 4 * stride, np.int32(1), base, 2, base + stride, 2, 2, prec))
 
 
@@ -187,7 +187,9 @@ def pair_loop(fns, stride, prec, n, ms, gram, row, coef, has, theta, sine, left,
 
 @njit(cache=True)
 def loss_sum(fns, stride, prec, n, d, relu, row, coef, has, sums, sum_cz, tmp, out):
-    """The loss from the pair sums of :func:`pair_loop` and ``sum_cz = sum_b c_b z_b``::
+    """The loss from the pair sums of :func:`pair_loop` and ``sum_cz = sum_b c_b z_b``:
+
+    ::
 
         L = sum_a x_a sums[a] + v_theta sum_a scale_a sums[n + a]
             + 1/2 (u1 (sum_a x_a)^2 + v1 |sum_cz|^2)  [- |sum_cz|^2 / 8 for ReLU, App. A]

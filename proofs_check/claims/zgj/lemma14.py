@@ -6,7 +6,7 @@ If ``L(W) = O(r^2 w_max^2)`` then ``||grad_W L||_F^2 = O(r^3 w_max^3)``, and per
 The ``O`` hides the constants, and the scaling in ``w_max`` is exact by 2-homogeneity
 (``w* -> c w*``, ``w -> sqrt(c) w`` scales ``L`` by ``c^2`` and ``||grad||^2`` by ``c^3``), so a
 fit in ``w_max`` could not fail.  What the checker certifies instead is the explicit
-per-neuron bound behind the lemma (RECONSTRUCTED from the proof's argument, p.46):
+per-neuron bound behind the lemma (RECONSTRUCTED from the proof's argument, p.46)::
 
     ||grad_{w_k} L|| = ||w_k|| ||(I + wbar wbar^T) E[R(x) x sgn(w_k.x)]||
                     <= 2 ||w_k|| sup_{|v|=1} E[R(x) (v.x) sgn(w_k.x)] <= 2 ||w_k|| sqrt(2 L),

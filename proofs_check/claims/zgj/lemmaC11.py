@@ -1,4 +1,4 @@
-"""Lemma C.11 (Hermite coefficients of |x|), Zhou, Ge, Jin (COLT 2021), App. C, p.41.
+"""Lemma C.11 (Hermite coefficients of ``|x|``), Zhou, Ge, Jin (COLT 2021), App. C, p.41.
 
 With the normalized probabilists' Hermite polynomials ``h_k = He_k / sqrt(k!)`` the
 coefficients ``sigma_hat_k = E[|z| h_k(z)]`` (``z ~ N(0, 1)``) are

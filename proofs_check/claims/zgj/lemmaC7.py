@@ -1,4 +1,4 @@
-"""Lemma C.7 (first part), Zhou, Ge, Jin (COLT 2021), App. C, p.37: for a unit ``alpha``,
+"""Lemma C.7 (first part), Zhou, Ge, Jin (COLT 2021), App. C, p.37: for a unit ``alpha``::
 
     sqrt(2/pi) delta e^{-delta^2/2} <= Pr[|alpha.x| <= delta] <= sqrt(2/pi) delta.
 
