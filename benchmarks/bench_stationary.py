@@ -74,7 +74,7 @@ def run(shapes, starts, max_steps, hunt_starts):
         result = hunt(T.tolist(), HuntSettings(students=m, starts=hunt_starts, seed=0, budget=120))
         t_hunt = time.perf_counter() - t
         certified = sum(p.certified for p in result.points)
-        minima = sum(p.certified and p.kind == "minimum" for p in result.points)
+        minima = sum(p.certified and p.point_type == "minimum" for p in result.points)
         rows.append(dict(
             r=r, m=m, anchor_rate=starts / t_anchor, anchor_conv=sum(c for c, _ in anchor),
             base_rate=starts / t_base, base_conv=sum(c for c, _ in base),

@@ -146,7 +146,7 @@ def test_a_subspace_zero_is_a_zero_of_the_full_gradient():
 
 def _spurious_below(result, level):
     return sorted(float(p.loss.mid()) for p in result.points
-                  if p.certified and p.kind != "global" and p.loss > 0 and p.loss < level)
+                  if p.certified and p.point_type != "global" and p.loss > 0 and p.loss < level)
 
 
 def test_default_hunt_with_few_starts_goes_below_the_descent_hunts_lowest_point():

@@ -71,18 +71,18 @@ def test_closed_form_points_are_certified_with_their_loss(r, name):
     # The closed form lies in the certified loss ball, and the ball is narrow.
     assert info["loss"].overlaps(_ball(point.loss))
     assert info["loss"].rad() < mpmath.mpf(10) ** -25
-    assert info["kind"] == "saddle"
+    assert info["point_type"] == "saddle"
 
 
 def test_global_minimum_is_certified_and_positive_definite():
     point, info = _classified(2, "one per teacher")
-    assert info["certified"] and info["kind"] == "global"
+    assert info["certified"] and info["point_type"] == "global"
     assert info["min_eigenvalue"] > 0
 
 
 def test_zero_point_is_a_saddle_by_the_zero_row_test():
     point, info = _classified(3, "zero", m=4)
-    assert info["kind"] == "saddle" and "g = -" in info["classification"]
+    assert info["point_type"] == "saddle" and "g = -" in info["classification"]
     # W = 0 loss is exactly L(0) = r/2 + r(r-1)/pi.
     assert info["loss"].overlaps(_ball(sp.Rational(3, 2) + 6 / sp.pi))
 
@@ -183,7 +183,7 @@ class _DoubleWell:
 
 def test_generic_hunt_on_a_toy_model():
     points = hunt_model(_DoubleWell(), [np.array(s) for s in ((1.2, 0.3), (-0.8, -0.1), (0.025, 0.0))])
-    assert [p["kind"] for p in points] == ["minimum", "minimum", "saddle"]
+    assert [p["point_type"] for p in points] == ["minimum", "minimum", "saddle"]
     assert all(p["certified"] for p in points)
 
 
@@ -398,7 +398,7 @@ class _FlatQuartic:
 
 def test_a_zero_eigenvalue_is_degenerate_never_a_minimum():
     (point,) = hunt_model(_FlatQuartic(), [np.array([0.3, 0.0])])
-    assert point["kind"] == "degenerate" and not point["certified"]
+    assert point["point_type"] == "degenerate" and not point["certified"]
 
 
 def test_saddle_hops_leave_along_negative_curvature():
@@ -524,6 +524,6 @@ def test_the_generic_hunts_certificate_respects_its_deadline():
 
     model = TeacherStudentModel.from_rows([[1, 0], [0, 1]], 1)
     x = np.array([1.0, 0.0])  # the student on a teacher: a spurious local minimum (m < r)
-    assert certify_descended(model, x, 30)["kind"] == "minimum"
+    assert certify_descended(model, x, 30)["point_type"] == "minimum"
     late = certify_descended(model, x, 30, deadline=time.monotonic() - 1)
-    assert not late["certified"] and late["reason"] == DEADLINE_PASSED and late["kind"] == "degenerate"
+    assert not late["certified"] and late["reason"] == DEADLINE_PASSED and late["point_type"] == "degenerate"

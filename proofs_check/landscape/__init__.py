@@ -14,7 +14,7 @@ for zeros of the gradient instead (``docs/hunt.md``).  One module per concern:
   ``||grad L||^2``, :mod:`numeric.zero_search`, or descent), then
   :mod:`.reduction` (zero rows dropped, aligned students merged);
 * :mod:`.deflation`: found points and their orbits repel later zero searches;
-* :mod:`.classification`: Krawczyk certificate on balls and the kind (global, minimum,
+* :mod:`.classification`: Krawczyk certificate on balls and the point type (global, minimum,
   saddle, degenerate);
 * :mod:`.teacher_student`: the hunt of the paper's model (:func:`hunt`);
   :mod:`.generic`: the hunt of any model (:func:`hunt_generic`) and :func:`run_hunt`;
@@ -27,7 +27,7 @@ hunt is :func:`hunt`; a model without a specialised hunt (Safran and Shamir's sm
 network) gets :func:`hunt_generic`.  :func:`run_hunt` dispatches.
 
 >>> result = hunt([[1, 0], [0, 1]], HuntSettings(students=2, starts=12, seed=0))
->>> sorted({p.kind for p in result.points}) == ["global", "saddle"]
+>>> sorted({p.point_type for p in result.points}) == ["global", "saddle"]
 True
 """
 from __future__ import annotations

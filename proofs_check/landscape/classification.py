@@ -1,5 +1,5 @@
 """Certificate and classification of a found point (Krawczyk on balls,
-:func:`numeric.stationary.certify`, of the reduced point), with these kinds:
+:func:`numeric.stationary.certify`, of the reduced point), with these point types:
 
 * ``global``: the loss enclosure contains 0;
 * ``saddle``: the (reduced or lifted) Hessian has a certainly negative eigenvalue, or a
@@ -105,25 +105,25 @@ def classify_point(model_full: TeacherStudentModel, reduced: Reduced, T, dps: in
                 loss = red_model.ball_loss(centre)
                 radius = None
                 notes.append(f"not certified: {cert.reason}")
-    kind = None
+    point_type = None
     if loss.contains(0):
-        kind = "global"
+        point_type = "global"
         notes.append("loss enclosure contains 0: a global minimum")
     elif loss.upper() < arb(10) ** (-(dps // 2)):
-        kind = "global"
+        point_type = "global"
         notes.append(f"loss below 1e-{dps // 2}: taken as a global minimum (L = 0 is not certified)")
     elif not certified:
         # Uncertified: the float64 Hessian guides the label only.
         if skip_certificate:
-            kind = "degenerate"
-            notes.append("kind not decided (no certificate)")
+            point_type = "degenerate"
+            notes.append("point type not decided (no certificate)")
         else:
             H = red_model.hessian64(np.array([float(c.mid()) for c in centre]))
             ev = np.linalg.eigvalsh(H)
-            kind = "saddle" if ev[0] < -1e-8 else ("minimum" if ev[0] > 1e-8 else "degenerate")
-            notes.append(f"kind from the float64 Hessian (smallest eigenvalue {ev[0]:.3g}), not certified")
+            point_type = "saddle" if ev[0] < -1e-8 else ("minimum" if ev[0] > 1e-8 else "degenerate")
+            notes.append(f"point type from the float64 Hessian (smallest eigenvalue {ev[0]:.3g}), not certified")
     elif cert is not None and cert.inertia.negative:
-        kind = "saddle"
+        point_type = "saddle"
         notes.append(f"reduced Hessian has {cert.inertia.negative} certainly negative eigenvalue(s) on the Krawczyk box")
     lifted_box = None
     if certified and cert is not None:
@@ -131,7 +131,7 @@ def classify_point(model_full: TeacherStudentModel, reduced: Reduced, T, dps: in
             box = [arb(c.mid(), cert.radius) for c in centre]
             lifted_box = lift(reduced, box, m, d)
     merged = tuple(tuple(j for j, _, _ in g) for g in reduced.groups if len(g) > 1)
-    if kind is None and merged and lifted_box is not None:
+    if point_type is None and merged and lifted_box is not None:
         live = [j for j in range(m) if j not in reduced.zero_rows]
         live_model = TeacherStudentModel(model_full.teacher, len(live), model_full.activation)
         with flint.ctx.workdps(dps):
@@ -139,35 +139,35 @@ def classify_point(model_full: TeacherStudentModel, reduced: Reduced, T, dps: in
             inert = inertia(H, eig_dps=min(dps, 50))
         lam = inert.min_eigenvalue
         if inert.negative:
-            kind = "saddle"
+            point_type = "saddle"
             notes.append(f"Hessian of the lifted point (aligned groups {list(merged)}) has a certainly negative eigenvalue")
-    if kind is None and reduced.zero_rows:
+    if point_type is None and reduced.zero_rows:
         with flint.ctx.workdps(dps):
             g, info = _zero_row_test(red_model, centre, T, rng, deadline)
         if g is not None:
-            kind = "saddle"
+            point_type = "saddle"
             notes.append(f"zero row(s) {list(reduced.zero_rows)}: growing one along {np.round(info, 4).tolist()} "
                          f"lowers the loss, g = {decimal_string(g, 6)} < 0 (ball)")
         else:
-            kind = "degenerate"
+            point_type = "degenerate"
             notes.append(f"zero row(s) {list(reduced.zero_rows)}: no direction with g < 0 found "
                          f"(smallest float g {info:.3g}; g = 0 along every non-zero student)")
-    if kind is None and merged:
-        kind = "degenerate"
+    if point_type is None and merged:
+        point_type = "degenerate"
         notes.append(f"aligned groups {list(merged)}: moving mass inside a group is an exact zero eigenvalue")
-    if kind is None:
+    if point_type is None:
         if cert.inertia.undecided:
-            kind = "degenerate"
+            point_type = "degenerate"
             notes.append("a Gershgorin interval of the Hessian on the Krawczyk box touches 0")
         else:
-            kind = "minimum"
+            point_type = "minimum"
             notes.append("Hessian certainly positive definite on the Krawczyk box")
     # The representative configuration: the lifted centre.
     with flint.ctx.workdps(dps):
         rows = lift(reduced, centre, m, d) if centre else [[arb(0)] * d for _ in range(m)]
         student = [[to_fraction(x, "student") for x in row] for row in rows]
     config = Configuration(model_full.teacher, student, model_full.activation)
-    return dict(config=config, loss=loss, kind=kind, certified=bool(certified), radius=radius,
+    return dict(config=config, loss=loss, point_type=point_type, certified=bool(certified), radius=radius,
                 gradient_norm=gnorm, min_eigenvalue=lam, classification="; ".join(notes),
                 zero_rows=reduced.zero_rows, merged=merged)
 
@@ -186,12 +186,12 @@ def certify_descended(model, x, dps: int, deadline: float | None = None) -> dict
         box = [arb(c.mid(), cert.radius) for c in centre] if cert.certified else centre
         loss = model.ball_loss(box)
     if loss.contains(0):
-        kind = "global"
+        point_type = "global"
     elif not cert.certified or cert.inertia.undecided:
-        kind = "degenerate"
+        point_type = "degenerate"
     else:
-        kind = "saddle" if cert.inertia.negative else "minimum"
-    return {"x": centre, "loss": loss, "kind": kind, "certified": cert.certified,
+        point_type = "saddle" if cert.inertia.negative else "minimum"
+    return {"x": centre, "loss": loss, "point_type": point_type, "certified": cert.certified,
             "radius": cert.radius, "reason": cert.reason, "gradient_norm": cert.gradient_norm,
             "min_eigenvalue": cert.inertia.min_eigenvalue if cert.certified else None,
             "negative": cert.inertia.negative if cert.certified else None}

@@ -31,14 +31,14 @@ def hunt_model(model, start_points, *, dps: int = 40, key=None) -> list:
     or aligned groups to reduce): descend from each start, deduplicate by ``key(x)``
     (default: ``model.symmetry_key(x)`` if the model has one, else ``x`` rounded),
     certify and classify (:func:`certify_descended`).  Returns dicts ``{"x", "loss",
-    "kind", "certified", "radius", "min_eigenvalue", "hits", ...}``, lowest loss first.
+    "point_type", "certified", "radius", "min_eigenvalue", "hits", ...}``, lowest loss first.
 
     With one student for two teachers (``m < r``, outside the paper's setting), a student
     on a teacher is a spurious local minimum and the bisector a saddle:
 
     >>> from numeric.stationary import TeacherStudentModel
     >>> model = TeacherStudentModel.from_rows([[1, 0], [0, 1]], 1)
-    >>> [p["kind"] for p in hunt_model(model, [np.array([0.9, 0.8]), np.array([0.7, 0.7])])]
+    >>> [p["point_type"] for p in hunt_model(model, [np.array([0.9, 0.8]), np.array([0.7, 0.7])])]
     ['minimum', 'saddle']
     """
     key = key or getattr(model, "symmetry_key", None) or (lambda x: tuple(np.round(x, KEY_DECIMALS)))
@@ -136,12 +136,12 @@ def _generic_loop(spec, model, teacher, settings, progress, pending, found, orde
             radius = mpmath.mpf(info["radius"]) * math.sqrt(len(centre)) + mpmath.mpf(10) ** (3 - settings.dps)
         found[key] = dict(
             config=ModelPoint(spec.id, tuple(tuple(to_fraction(v, "teacher") for v in row) for row in teacher), rows),
-            loss=info["loss"], kind=info["kind"], certified=bool(info["certified"]), radius=radius,
+            loss=info["loss"], point_type=info["point_type"], certified=bool(info["certified"]), radius=radius,
             gradient_norm=info["gradient_norm"], min_eigenvalue=info["min_eigenvalue"],
-            classification=notes[info["kind"]] + f" (first reached from a {family} start)",
+            classification=notes[info["point_type"]] + f" (first reached from a {family} start)",
             multiplicity=orbit, hits=1)
         order.append(key)
-        if info["kind"] == "saddle" and info["certified"]:
+        if info["point_type"] == "saddle" and info["certified"]:
             pending.extendleft(reversed(flat_hops(model, d.x, settings.hops)))
 
 

@@ -26,7 +26,7 @@ def landscape_json(result: Landscape) -> dict:
         points.append({
             "loss": loss,
             "loss_error": loss_error,
-            "kind": p.kind,
+            "kind": p.point_type,  # the JSON key users read stays "kind"
             "certified": p.certified,
             "radius": None if p.radius is None else mpmath.nstr(mpmath.mpf(p.radius), 3),
             "gradient_norm": mpmath.nstr(to_mpf(p.gradient_norm.upper()), 3) if p.gradient_norm is not None else None,

@@ -213,7 +213,7 @@ def hunt(teacher, settings: HuntSettings, progress: Callable[[int], None] | None
                 order.append(key)
                 counts[strategy][2] += 1
             found[key] = info
-            if info["kind"] == "saddle" and info["certified"] and estimate.dense:
+            if info["point_type"] == "saddle" and info["certified"] and estimate.dense:
                 # Saddle hopping: the next starts leave the saddle both ways along its
                 # directions of negative curvature, towards lower stationary points (an
                 # eigendecomposition of the dense Hessian: not above DENSE_LIMIT parameters).

@@ -126,12 +126,12 @@ class StationaryPoint:
 
     config: Any  # Configuration (teacher-student) or ModelPoint (a generic model)
     loss: Any  # arb ball enclosing the loss of the exact stationary point
-    kind: str  # global | minimum | saddle | degenerate
+    point_type: str  # global | minimum | saddle | degenerate
     certified: bool
     radius: Any  # mpf: Frobenius distance from config to the exact point, or None
     gradient_norm: Any  # arb: ||grad L|| at config
     min_eigenvalue: Any  # arb or None
-    classification: str  # how the kind was decided
+    classification: str  # how the point type was decided
     multiplicity: int | None  # copies under the teacher's symmetries (up to relabelling students); None: not counted
     hits: int  # starts that reached it
     zero_rows: tuple = ()
@@ -177,7 +177,7 @@ class Landscape:
         """Index of the lowest certified point with a loss certainly > 0, or None."""
         best = None
         for i, p in enumerate(self.points):
-            if p.certified and p.kind != "global" and p.loss > 0:
+            if p.certified and p.point_type != "global" and p.loss > 0:
                 if best is None or to_mpf(p.loss.mid()) < to_mpf(self.points[best].loss.mid()):
                     best = i
         return best

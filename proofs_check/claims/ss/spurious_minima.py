@@ -69,16 +69,16 @@ def hunt_orthonormal(n: int, random_starts: int, seed: int, dps: int = DPS):
 def spurious_minima(landscape) -> list:
     """The certified spurious local minima of a landscape, lowest loss first."""
     return [p for p in landscape.points
-            if p.certified and p.kind == "minimum" and p.loss > 0]
+            if p.certified and p.point_type == "minimum" and p.loss > 0]
 
 
 def _row(n, landscape, point, escaped):
     fmt = lambda b: decimal_string(b, 8) if b is not None else "--"  # noqa: E731
     minima = spurious_minima(landscape)
-    kinds = [p.kind for p in landscape.points]
+    point_types = [p.point_type for p in landscape.points]
     return {"n": n, "starts": landscape.starts_run,
-            "global_count": sum(p.hits for p in landscape.points if p.kind == "global"),
-            "stationary": sum(k != "global" for k in kinds), "saddles": kinds.count("saddle"),
+            "global_count": sum(p.hits for p in landscape.points if p.point_type == "global"),
+            "stationary": sum(k != "global" for k in point_types), "saddles": point_types.count("saddle"),
             "minima_found": len(minima), "spurious_hits": sum(p.hits for p in minima),
             "origin": "hunt" if point is not None else "",
             "loss": fmt(point.loss) if point else "none certified",

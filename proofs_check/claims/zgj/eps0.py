@@ -179,7 +179,7 @@ def _observe(claim, request):
             yield Observation(lhs=arb(0), rhs=rhs, scale=p.loss, dps=40, group=geometry.label, witness={
                 "kind": "stationary", "geometry": geometry.label, "config": p.config.to_dict(digits=40),
                 "loss": decimal_string(p.loss, 25), "radius": mpmath.nstr(mpmath.mpf(p.radius), 3),
-                "point_kind": p.kind, "classification": p.classification,
+                "point_kind": p.point_type, "classification": p.classification,
                 "hunt": {"students": result.students, "starts": result.starts_run,
                          "distinct_points": len(result.points)}})
         eps0 = _eps0(claim, geometry, upper)
