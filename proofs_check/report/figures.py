@@ -1,16 +1,13 @@
 """The report's figures: matplotlib, drawn off-screen, saved as vector PDF.
 
-Figures are built on :class:`matplotlib.figure.Figure` directly (no ``pyplot``), so no GUI
-backend is ever selected and no global figure state is touched; the PDF is rendered by
-matplotlib's PDF backend and written atomically.  Each figure comes back as a
+One drawing function per figure, on the helpers of :mod:`proofs_check.report.plotting`
+(matplotlib's ``Figure`` without ``pyplot``, PDFs written atomically).  Each figure comes back as a
 :class:`FigureEntry` whose caption states the numbers read off the
 data (fitted slopes, constants, gaps), so the text of the report says what the picture shows.
 """
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,9 +26,11 @@ from proofs_check.report.figure_data import (
     WorstCaseLadder,
 )
 from proofs_check.report.escaping import escape
+from proofs_check.report.plotting import (FIGURE_STYLE, dropped_note, log_slope, math_number, matplotlib_text,
+                                          new_figure, point_label, positive_pairs, save_pdf)
 from proofs_check.report.render import tex_number
 
-__all__ = ["FIGURES", "FigureEntry", "render_figures", "log_slope"]
+__all__ = ["FIGURES", "FigureEntry", "render_figures"]
 
 
 @dataclass(frozen=True)
@@ -85,118 +84,26 @@ FIGURES = {
     ),
 }
 
-#: Type 3 fonts (matplotlib's default): subsetting TrueType for pdf.fonttype 42 takes
-#: seconds per figure, and the figure text need not be extractable.
-_STYLE = {
-    "pdf.fonttype": 3,
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "grid.linewidth": 0.5,
-    "lines.linewidth": 1.3,
-}
-
-
-def _positive_pairs(xs, ys) -> tuple[list[float], list[float], int]:
-    """Float pairs with both coordinates positive and representable; and how many were dropped."""
-    keep_x, keep_y = [], []
-    for x, y in zip(xs, ys):
-        fx, fy = float(x), float(y)
-        if fx > 0 and fy > 0 and math.isfinite(fx) and math.isfinite(fy):
-            keep_x.append(fx)
-            keep_y.append(fy)
-    return keep_x, keep_y, len(xs) - len(keep_x)
-
-
-def log_slope(xs, ys) -> tuple[float, float] | None:
-    """Least-squares ``log10 y = slope log10 x + intercept``; ``None`` with < 2 distinct x.
-
-    >>> slope, intercept = log_slope([1, 10, 100], [2, 20, 200])
-    >>> round(slope, 12), round(intercept, 5)
-    (1.0, 0.30103)
-    """
-    import numpy as np
-
-    lx = np.log10(np.asarray(xs, dtype=float))
-    ly = np.log10(np.asarray(ys, dtype=float))
-    if len(lx) < 2 or np.ptp(lx) == 0:
-        return None
-    slope, intercept = np.polyfit(lx, ly, 1)
-    return float(slope), float(intercept)
-
-
-def _num(x, digits: int = 3) -> str:
-    """Math-mode body for a number, via the report's one decimal formatter."""
-    return tex_number(x if isinstance(x, Decimal) else repr(float(x)), digits)
-
-
-def _mpl_text(text: str) -> str:
-    """User text for matplotlib: a lone ``$`` would start mathtext."""
-    return text.replace("$", r"\$")
-
-
-def _save(fig, path: Path) -> None:
-    """Save ``fig`` as PDF at ``path`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="pdf", bbox_inches="tight",
-                    metadata={"CreationDate": None, "Creator": "proofs-check"})
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a figure is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _new_figure(width: float = 5.0, height: float = 3.3):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    return fig, fig.add_subplot(1, 1, 1)
-
-
-def _dropped_note(dropped: int) -> str:
-    if not dropped:
-        return ""
-    return (f" {dropped} point{'s' if dropped != 1 else ''} with a zero value"
-            f" {'were' if dropped != 1 else 'was'} left out of the logarithmic axes.")
-
-
-def _point_label(family, origin) -> str:
-    """A legend entry: the start's sampler family, and how the point was reached if said."""
-    label = family or "family not given"
-    return label if origin in (None, "", "sampled", "sampler") else f"{label} ({origin})"
-
-
 def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
     import numpy as np
 
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     ax.set_xscale("log")
     ax.set_yscale("log")
-    loss, grad, dropped = _positive_pairs(data.loss, data.grad_norm)
+    loss, grad, dropped = positive_pairs(data.loss, data.grad_norm)
     caption = ("At each loss level $L$, the gradient norm $\\|\\nabla L\\|_F$ of the sample"
                " with the smallest ratio $\\|\\nabla L\\|_F / L$, on log-log axes.")
     n = len(data.loss)
     if data.family or data.origin:
         families = data.family or (None,) * n
         origins = data.origin or (None,) * n
-        labels = [_point_label(f, o) for f, o in zip(families, origins)]
+        labels = [point_label(f, o) for f, o in zip(families, origins)]
         for k, label in enumerate(dict.fromkeys(labels)):
             keep = [i for i in range(n) if labels[i] == label]
-            xs, ys, _ = _positive_pairs([data.loss[i] for i in keep], [data.grad_norm[i] for i in keep])
+            xs, ys, _ = positive_pairs([data.loss[i] for i in keep], [data.grad_norm[i] for i in keep])
             if xs:
                 ax.scatter(xs, ys, s=14, marker="o^v<>sDP"[k % 8], color=f"C{k}", zorder=3,
-                           label=_mpl_text(label))
+                           label=matplotlib_text(label))
         caption += (" Each point is marked by the sampler family of the start it came from ("
                     + ", ".join(escape(label) for label in dict.fromkeys(labels)) + ").")
     elif loss:
@@ -207,13 +114,13 @@ def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
         lx, ly = np.log10(loss), np.log10(grad)
         xs = np.logspace(lx.min(), lx.max(), 50)
         ax.plot(xs, 10 ** (intercept + slope * np.log10(xs)), color="0.4",
-                label=f"least squares: slope ${_num(slope, 4)}$")
+                label=f"least squares: slope ${math_number(slope, 4)}$")
         for ref, style, label in ((1.0, "--", "slope 1 (Theorem 4)"), (0.5, ":", "slope 1/2 (PL)")):
             ax.plot(xs, 10 ** (np.mean(ly) + ref * (np.log10(xs) - np.mean(lx))), "k" + style,
                     linewidth=1.0, label=label)
         caption += (
-            f" A least-squares line through the {len(loss)} points (loss from ${_num(min(loss))}$ to"
-            f" ${_num(max(loss))}$) has slope ${_num(slope)}$; it describes the plotted points, the"
+            f" A least-squares line through the {len(loss)} points (loss from ${math_number(min(loss))}$ to"
+            f" ${math_number(max(loss))}$) has slope ${math_number(slope)}$; it describes the plotted points, the"
             " claim's verdict and its interval are in the tables. Theorem~4 states"
             " $\\|\\nabla L\\|_F \\ge \\kappa L$ below $\\epsilon_0$, slope~1; the"
             " Polyak--\\L{}ojasiewicz inequality would give slope~$1/2$. The reference lines pass"
@@ -223,14 +130,14 @@ def _gradient_vs_loss(data: GradientVsLoss, path: Path) -> str:
     ax.set_xlabel(r"loss $L(W)$")
     ax.set_ylabel(r"$\|\nabla L(W)\|_F$")
     ax.legend(loc="best", frameon=False)
-    _save(fig, path)
-    return caption + _dropped_note(dropped)
+    save_pdf(fig, path)
+    return caption + dropped_note(dropped)
 
 
 def _gd(data: GDCurves, path: Path) -> str:
     import numpy as np
 
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     ax.set_xscale("log")
     ax.set_yscale("log")
     t_max = 1
@@ -238,7 +145,7 @@ def _gd(data: GDCurves, path: Path) -> str:
     dropped = 0
     for k, run in enumerate(data.runs):
         ts = list(range(1, len(run.loss)))  # t = 0 has no place on a log axis
-        t, loss, lost = _positive_pairs(ts, run.loss[1:])
+        t, loss, lost = positive_pairs(ts, run.loss[1:])
         dropped += lost
         if not t:
             continue
@@ -254,7 +161,7 @@ def _gd(data: GDCurves, path: Path) -> str:
             text += (", below the drawn bound at every plotted step" if not above
                      else f", above the drawn bound at {len(above)} of {len(t)} steps")
         if fit is not None:
-            text += f", late-time slope ${_num(fit[0])}$"
+            text += f", late-time slope ${math_number(fit[0])}$"
         findings.append(text)
     if data.kappa is not None:
         ts = np.logspace(0, math.log10(max(t_max, 2)), 100)
@@ -263,7 +170,7 @@ def _gd(data: GDCurves, path: Path) -> str:
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"loss $L(W^{(t)})$")
     ax.legend(loc="best", frameon=False)
-    _save(fig, path)
+    save_pdf(fig, path)
     caption = ("Loss of full-batch gradient descent against the step $t$ for several student"
                f" widths, with step size $\\eta = {tex_number(data.eta)}$")
     if data.kappa is not None:
@@ -276,14 +183,14 @@ def _gd(data: GDCurves, path: Path) -> str:
         caption += " " + "; ".join(findings) + ". A slope of $-1$ is the $O(1/t)$ rate."
     else:
         caption += " The results contain no usable runs."
-    return caption + _dropped_note(dropped)
+    return caption + dropped_note(dropped)
 
 
 def _lambda_min(data: LambdaMinM, path: Path) -> str:
     import numpy as np
 
-    delta, lam, dropped = _positive_pairs(data.delta, data.lambda_min)
-    fig, ax = _new_figure()
+    delta, lam, dropped = positive_pairs(data.delta, data.lambda_min)
+    fig, ax = new_figure()
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.scatter(delta, lam, s=14, color="C0", zorder=3, label=r"$\lambda_{\min}(M)$")
@@ -294,26 +201,26 @@ def _lambda_min(data: LambdaMinM, path: Path) -> str:
         c = min(l * r3 / d**3 for d, l in zip(delta, lam))
         xs = np.logspace(np.log10(min(delta)), np.log10(max(delta)), 50)
         ax.plot(xs, c * xs**3 / r3, "k--", linewidth=1.0,
-                label=rf"$c\,\Delta^3/r^3$, $c = {_num(c)}$")
+                label=rf"$c\,\Delta^3/r^3$, $c = {math_number(c)}$")
         caption += (
             " Lemma~11 proves $\\lambda_{\\min}(M) = \\Omega(\\Delta^3/r^3)$; the dashed curve is"
-            f" $c\\Delta^3/r^3$ with the largest $c$ that the data allow, $c = {_num(c)}$."
+            f" $c\\Delta^3/r^3$ with the largest $c$ that the data allow, $c = {math_number(c)}$."
         )
         fit = log_slope(delta, lam)
         if fit is not None:
-            caption += f" The fitted slope in $\\Delta$ is ${_num(fit[0])}$ (the bound's shape has 3)."
+            caption += f" The fitted slope in $\\Delta$ is ${math_number(fit[0])}$ (the bound's shape has 3)."
     else:
         caption += " No positive eigenvalues to plot."
     ax.set_xlabel(r"separation $\Delta$")
     ax.set_ylabel(r"$\lambda_{\min}(M)$")
     ax.legend(loc="best", frameon=False)
-    _save(fig, path)
-    return caption + _dropped_note(dropped)
+    save_pdf(fig, path)
+    return caption + dropped_note(dropped)
 
 
 def _threshold(data: ThresholdComparison, path: Path) -> str:
     n = len(data.labels)
-    fig, ax = _new_figure(width=max(4.0, min(7.0, 1.0 + 0.9 * n)))
+    fig, ax = new_figure(width=max(4.0, min(7.0, 1.0 + 0.9 * n)))
     ax.set_yscale("log")
     xs = list(range(n))
     # Paper, lower bound, upper bound (or the single empirical threshold) side by side.
@@ -337,12 +244,12 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
                        zorder=3, label=label)
     ax.set_xticks(xs)
     # Long geometry descriptions are wrapped so neighbouring labels never overlap.
-    ax.set_xticklabels([textwrap.fill(_mpl_text(label), 18) for label in data.labels],
+    ax.set_xticklabels([textwrap.fill(matplotlib_text(label), 18) for label in data.labels],
                        rotation=30 if n > 4 else 0, ha="right" if n > 4 else "center", fontsize=7)
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylabel("loss threshold")
     ax.legend(loc="best", frameon=False)
-    _save(fig, path)
+    save_pdf(fig, path)
     caption = (
         "The paper's explicit threshold $\\epsilon_0 = \\Delta^{36} w_{\\min}^{80} r^{-162}"
         " w_{\\max}^{-78}$ (proof of Lemma~8, p.~21, hidden constant set to 1) per teacher"
@@ -354,7 +261,7 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
                 if v is not None]
         if gaps:
             caption += (f" The {label} divided by the paper's $\\epsilon_0$ ranges from"
-                        f" $10^{{{_num(min(gaps))}}}$ to $10^{{{_num(max(gaps))}}}$.")
+                        f" $10^{{{math_number(min(gaps))}}}$ to $10^{{{math_number(max(gaps))}}}$.")
     witnessed = sum(w is not None for w in data.witness)
     if witnessed:
         caption += (f" {witnessed} of the {n} geometries carry a witness configuration in the"
@@ -366,7 +273,7 @@ def _threshold(data: ThresholdComparison, path: Path) -> str:
 
 
 def _families(data: FamilyThreshold, path: Path) -> str:
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     ax.set_xscale("log")
     ax.set_yscale("log")
     r = [float(x) for x in data.r]
@@ -375,7 +282,7 @@ def _families(data: FamilyThreshold, path: Path) -> str:
     for k, name in enumerate(dict.fromkeys(data.family)):
         keep = [i for i, f in enumerate(data.family) if f == name]
         ax.scatter([r[i] for i in keep], [loss[i] for i in keep], s=12, marker="os^vD<>P"[k % 8],
-                   color=f"C{k}", zorder=3, label=_mpl_text(f"certified: {name}"))
+                   color=f"C{k}", zorder=3, label=matplotlib_text(f"certified: {name}"))
     drawn = [(x, e) for x, e in zip(r, eps0) if math.isfinite(e) and e > 0]
     if drawn:
         ax.plot([p[0] for p in drawn], [p[1] for p in drawn], "k--", linewidth=0.9,
@@ -386,11 +293,11 @@ def _families(data: FamilyThreshold, path: Path) -> str:
             x0, y0 = fit[0]
             xs = [p[0] for p in fit]
             ax.plot(xs, [y0 * (x / x0) ** float(data.exponent) for x in xs], "C7:", linewidth=1.0,
-                    label=f"fit: slope {_num(float(data.exponent))}")
+                    label=f"fit: slope {math_number(float(data.exponent))}")
     ax.set_xlabel("number of teachers $r$")
     ax.set_ylabel("loss")
     ax.legend(loc="best", frameon=False, fontsize=7)
-    _save(fig, path)
+    save_pdf(fig, path)
     gaps = [math.log10(y) - math.log10(e) for y, e in zip(loss, eps0) if math.isfinite(e) and e > 0]
     caption = (
         "Orthogonal unit teachers, $d = r$: per $r$, the lowest stationary point with $L > 0$ among"
@@ -401,12 +308,12 @@ def _families(data: FamilyThreshold, path: Path) -> str:
         + f"; $r$ from {min(data.r)} to {max(data.r)}. The dashed line is the paper's"
         " $\\epsilon_0(r) = (\\pi/2)^{36} r^{-162}$ (unit norms).")
     if gaps:
-        caption += (f" The certified points lie $10^{{{_num(min(gaps))}}}$ to $10^{{{_num(max(gaps))}}}$"
+        caption += (f" The certified points lie $10^{{{math_number(min(gaps))}}}$ to $10^{{{math_number(max(gaps))}}}$"
                     " above it.")
     if data.exponent is not None:
-        err = "" if data.exponent_error is None else f" \\pm {_num(float(data.exponent_error))}"
+        err = "" if data.exponent_error is None else f" \\pm {math_number(float(data.exponent_error))}"
         caption += (f" A least-squares fit of $\\log L$ against $\\log r$ for $r \\ge {data.from_r}$ gives"
-                    f" the exponent ${_num(float(data.exponent))}{err}$ (empirical: a fit to the lowest"
+                    f" the exponent ${math_number(float(data.exponent))}{err}$ (empirical: a fit to the lowest"
                     " points found, not a bound).")
     return caption
 
@@ -419,7 +326,7 @@ def _threshold_boxes(data: ThresholdBoxes, path: Path) -> str:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
-    fig, ax = _new_figure(width=4.6, height=4.0)
+    fig, ax = new_figure(width=4.6, height=4.0)
     counts = {}
     for name in data.outcomes:
         rects = [Rectangle((b[0], b[2]), b[1] - b[0], b[3] - b[2]) for b in data.boxes
@@ -431,11 +338,11 @@ def _threshold_boxes(data: ThresholdBoxes, path: Path) -> str:
     if data.boxes:
         ax.set_xlim(min(b[0] for b in data.boxes), max(b[1] for b in data.boxes))
         ax.set_ylim(min(b[2] for b in data.boxes), max(b[3] for b in data.boxes))
-    ax.set_xlabel(_mpl_text(data.axes[0]))
-    ax.set_ylabel(_mpl_text(data.axes[1]))
+    ax.set_xlabel(matplotlib_text(data.axes[0]))
+    ax.set_ylabel(matplotlib_text(data.axes[1]))
     ax.grid(False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
-    _save(fig, path)
+    save_pdf(fig, path)
     shown = ", ".join(f"{n} {escape(k)}" for k, n in counts.items() if n)
     return ("The boxes of the branch and bound for the real threshold (" + escape(data.label)
             + ") met by the plane of " + escape(data.axes[0]) + " and " + escape(data.axes[1])
@@ -447,7 +354,7 @@ def _threshold_boxes(data: ThresholdBoxes, path: Path) -> str:
 
 
 def _du_widths(data: WidthSweep, path: Path) -> str:
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     ax.set_xscale("log")
     widths = [float(w) for w in data.widths]
     ax.plot(widths, [float(f) for f in data.fraction_holding], "o-", color="C0",
@@ -462,13 +369,13 @@ def _du_widths(data: WidthSweep, path: Path) -> str:
     ax.set_xlabel("width $m$")
     ax.set_ylabel("share of runs")
     ax.legend(loc="lower right", frameon=False)
-    _save(fig, path)
+    save_pdf(fig, path)
     caption = ("Du et al.'s linear rate $\\|u(k)-y\\|^2\\le(1-\\eta\\lambda_0/2)^k\\|u(0)-y\\|^2$ on"
                " sampled data sets: the share of runs in which it held at every step, against the width"
                " (empirical).")
     if data.measured_width is not None:
         caption += (f" It held in every run from $m = {data.measured_width}$ on, against the theorem's"
-                    f" $n^6/(\\lambda_0^4\\delta^3) = {_num(data.theory_width)}$ with constant 1.")
+                    f" $n^6/(\\lambda_0^4\\delta^3) = {math_number(data.theory_width)}$ with constant 1.")
     return caption
 
 
@@ -483,7 +390,7 @@ def _pl_contrast(data: PLContrast, path: Path) -> str:
     left.set_xlabel("width $m$")
     left.set_ylabel(r"$\min_k \lambda_{\min}(K)/\lambda_0$")
     left.set_title("wide network, finite data: PL* holds", fontsize=8)
-    loss, ratio, dropped = _positive_pairs(data.loss, data.pl_ratio)
+    loss, ratio, dropped = positive_pairs(data.loss, data.pl_ratio)
     right.set_xscale("log")
     right.set_yscale("log")
     right.plot(loss, ratio, "s-", color="C3")
@@ -491,7 +398,7 @@ def _pl_contrast(data: PLContrast, path: Path) -> str:
     right.set_ylabel(r"$\|\nabla L\|^2 / L$ (worst found)")
     right.set_title("teacher-student, $m > r$: PL fails", fontsize=8)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path)
     caption = ("Left: the smallest $\\lambda_{\\min}$ of the tangent kernel along gradient descent,"
                " relative to $\\lambda_0$, against the width (\\texttt{lzb.wide\\_pl}, empirical); the"
                " dashed line is $1/2$. Right: $\\|\\nabla L\\|^2/L$ at the worst configurations found by"
@@ -499,8 +406,8 @@ def _pl_contrast(data: PLContrast, path: Path) -> str:
                " (\\texttt{contrast.pl}), which tends to 0 with $L$: no $\\mu > 0$ works.")
     fit = log_slope(loss, ratio)
     if fit is not None:
-        caption += f" Its fitted slope in $L$ is ${_num(fit[0])}$."
-    return caption + _dropped_note(dropped)
+        caption += f" Its fitted slope in $L$ is ${math_number(fit[0])}$."
+    return caption + dropped_note(dropped)
 
 
 def _worst_case_ladders(data: tuple[WorstCaseLadder, ...], path: Path) -> str:
@@ -519,11 +426,11 @@ def _worst_case_ladders(data: tuple[WorstCaseLadder, ...], path: Path) -> str:
         labels = [f or "family not given" for f in ladder.family]
         for k, label in enumerate(dict.fromkeys(labels)):
             keep = [i for i in range(len(labels)) if labels[i] == label]
-            xs, ys, _ = _positive_pairs([ladder.loss[i] for i in keep], [ladder.lhs[i] for i in keep])
+            xs, ys, _ = positive_pairs([ladder.loss[i] for i in keep], [ladder.lhs[i] for i in keep])
             if xs:
                 ax.scatter(xs, ys, s=10, marker="o^v<>sDP"[k % 8], color=f"C{k}", zorder=3,
-                           label=_mpl_text(label))
-        loss, lhs, _ = _positive_pairs(ladder.loss, ladder.lhs)
+                           label=matplotlib_text(label))
+        loss, lhs, _ = positive_pairs(ladder.loss, ladder.lhs)
         if loss and ladder.paper_exponent is not None:
             # The paper's exponent drawn through the deepest point: a steeper decay of the
             # worst case (a larger slope) is on the claim's side for an upper bound.
@@ -531,16 +438,16 @@ def _worst_case_ladders(data: tuple[WorstCaseLadder, ...], path: Path) -> str:
             xs = np.logspace(np.log10(min(loss)), np.log10(max(loss)), 20)
             ax.plot(xs, y0 * (xs / x0) ** float(ladder.paper_exponent), "k--", linewidth=0.9,
                     label=f"paper: slope {ladder.paper_exponent}")
-        ax.set_title(_mpl_text(ladder.claim), fontsize=8)
+        ax.set_title(matplotlib_text(ladder.claim), fontsize=8)
         ax.set_xlabel("loss $L$", fontsize=8)
         ax.legend(loc="best", frameon=False, fontsize=6)
         paper = "" if ladder.paper_exponent is None else f" (paper ${ladder.paper_exponent}$)"
         parts.append(f"\\texttt{{{escape(ladder.claim)}}}: ${ladder.lhs_tex}$, fitted exponent"
-                     f" ${_num(float(ladder.fitted_exponent), 4)}${paper}")
+                     f" ${math_number(float(ladder.fitted_exponent), 4)}${paper}")
     for ax in axes[n:]:
         ax.set_visible(False)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path)
     return ("Per loss level, the largest left-hand side found by optimising each claim's own margin"
             " on $\\{L = \\epsilon\\}$ (marked by the sampler family of the start), on log-log axes;"
             " the dashed line has the paper's exponent and passes through the deepest point. "
@@ -571,7 +478,7 @@ def render_figures(data: FigureData, out_dir) -> list[FigureEntry]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(FIGURE_STYLE):
         for key, (filename, title, description) in FIGURES.items():
             path = out_dir / filename
             figure_data = getattr(data, key)
