@@ -268,7 +268,7 @@ def test_the_optimiser_beats_sampling_at_every_level(claim):
 def test_c6_exact_law_of_the_pure_stray_is_fitted_to_1e3():
     """The pure stray has ``lhs = sqrt(2 L) (pi/2)^2`` exactly (a student orthogonal to both
     teachers, ``||w||^2 = (2L)^(1/2)``): the fit recovers the exponent 1/2 to 1e-3."""
-    from proofs_check.judgement import fit_exponent
+    from proofs_check.exponent_fit import fit_exponent
 
     levels = [Fraction(1, 10**k) for k in range(2, 15)]
     obs = [LEMMAC6.observe_at(pure_stray_configuration([[1, 0, 0], [0, "0.9", 0]], [0, 0, 1], lv, 50), 50)

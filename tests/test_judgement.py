@@ -12,8 +12,9 @@ import pytest
 from flint import arb
 
 from proofs_check.claims.base import Claim, Observation, judge, margin_of
-from proofs_check.judgement import (Decision, FitSettings, combine, decide_instances, decide_shape,
-                                    decide_trend, fit_exponent, kind_of, loglog_slope)
+from proofs_check.exponent_fit import FitSettings, fit_exponent, loglog_slope
+from proofs_check.judgement import (Decision, combine, decide_instances, decide_shape,
+                                    decide_trend, kind_of)
 
 
 def _claim(relation=">=", constant=1, exponent=None, expected="inconclusive", **kw):

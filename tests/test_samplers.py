@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.judgement import fit_exponent
+from proofs_check.exponent_fit import fit_exponent
 from proofs_check.claims.zgj.eps0 import paper_eps0
 from proofs_check.errors import UsageError
 from proofs_check.samplers import (FAMILIES, configuration_at_level, configuration_at_scale,

@@ -30,7 +30,7 @@ from numeric.level_set import minimise_gradient_norm, relax_students, rescale_to
 from numeric.precise import evaluate
 from proofs_check.claims import Claim, Observation, get_claim
 from proofs_check.claims.base import as_ball
-from proofs_check.judgement import FitSettings, fit_exponent
+from proofs_check.exponent_fit import FitSettings, fit_exponent
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import LevelSettings, observe_levels
 from proofs_check.search import DEFAULT_BUDGET, search

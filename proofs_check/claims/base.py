@@ -71,10 +71,11 @@ __all__ = [
     "as_ball",
 ]
 
-from proofs_check.judgement import (KINDS, STATUSES, STATUSES_OF_KIND, Decision, ExponentFit,
-                                    FitSettings, PaperStatement, decide_identity, decide_instances, decide_nothing,
+from proofs_check.exponent_fit import ExponentFit, FitSettings, fit_exponent
+from proofs_check.judgement import (KINDS, STATUSES, STATUSES_OF_KIND, Decision,
+                                    PaperStatement, decide_identity, decide_instances, decide_nothing,
                                     decide_proof,
-                                    decide_shape, fit_exponent, versus_paper)
+                                    decide_shape, versus_paper)
 RELATIONS = (">=", "<=", "==", "Theta")
 
 

@@ -38,7 +38,8 @@ from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings, decide_witness_levels, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import decide_witness_levels, PaperStatement
 from proofs_check.papers import Paper
 from proofs_check.samplers import separated_teachers
 

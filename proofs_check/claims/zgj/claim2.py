@@ -26,7 +26,8 @@ from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
 from proofs_check.claims.base import Claim, Observation, judge
-from proofs_check.judgement import FitSettings, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "claim2_configuration", "hessian_min_eigenvalue"]
 

@@ -28,7 +28,8 @@ from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "max_v_norm"]
 

@@ -29,7 +29,8 @@ from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "HalfMassSettings", "needed_radius_at"]
 

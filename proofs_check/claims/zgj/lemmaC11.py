@@ -29,7 +29,8 @@ from flint import acb, arb, ctx
 import dataclasses
 
 from proofs_check.claims.base import Claim, Observation, as_ball, judge
-from proofs_check.judgement import FitSettings, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "hermite_coefficient_quadrature", "hermite_coefficient_closed_form",
            "hermite_coefficient_squared"]

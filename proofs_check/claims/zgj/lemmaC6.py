@@ -36,7 +36,8 @@ from proofs_check.claims.base import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings, loglog_slope, PaperStatement
+from proofs_check.exponent_fit import FitSettings, loglog_slope
+from proofs_check.judgement import PaperStatement
 from proofs_check.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "hermite_norm_table"]

@@ -23,7 +23,8 @@ from fractions import Fraction
 from flint import acb, arb, ctx
 
 from proofs_check.claims.base import Claim, Observation, as_ball
-from proofs_check.judgement import FitSettings, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "disagreement_second_moment", "closed_form", "exact_algebra"]
 

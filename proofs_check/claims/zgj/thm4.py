@@ -31,7 +31,8 @@ from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, deepest_at_two_precisions,
                                           observe_minimisers)
-from proofs_check.judgement import FitSettings, PaperStatement
+from proofs_check.exponent_fit import FitSettings
+from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "gradient_lower_bound_at"]
 
