@@ -21,7 +21,10 @@ The rules:
     ``"zgj.thm4"``, docstrings excepted) and imports no paper or model package;
 (e) a model package (``proofs_check.models.<model>``) imports no paper package (rule 4);
 (f) a module over 500 lines says why it is one module: a line of its docstring starts with
-    ``One module because``.
+    ``One module because``;
+(g) no function is copied between modules: two functions in different modules whose bodies
+    (docstrings excepted) have the same syntax tree once every local name is blanked, with at
+    least ``MIN_COPIED_STATEMENTS`` statements, are reported.
 
 The checks are plain functions of a source root, so the self-tests at the end plant each
 violation in a temporary package and see it found.
@@ -29,6 +32,7 @@ violation in a temporary package and see it found.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +45,7 @@ PACKAGES = ("symbolic", "numeric", "proofs_check")
 ALLOWED_LAYERS = {"symbolic": {"symbolic"}, "numeric": {"symbolic", "numeric"}}
 PAPER_CONTAINERS = ("proofs_check.claims", "proofs_check.models")
 MAX_LINES = 500
+MIN_COPIED_STATEMENTS = 3
 ONE_MODULE_MARKER = re.compile(r"^\s*One module because\b", re.M)
 
 
@@ -339,6 +344,37 @@ def long_module_violations(modules: dict[str, SourceModule]) -> list[str]:
     return sorted(found)
 
 
+class _BlankNames(ast.NodeTransformer):
+    """Variable and argument names do not make a copy different; attributes and calls do."""
+
+    def visit_Name(self, node):
+        return ast.copy_location(ast.Name(id="_", ctx=node.ctx), node)
+
+    def visit_arg(self, node):
+        return ast.copy_location(ast.arg(arg="_"), node)
+
+
+def copied_functions(modules: dict[str, SourceModule]) -> list[str]:
+    bodies: dict[str, list[tuple[str, str]]] = {}
+    for name, module in modules.items():
+        for node in ast.walk(module.tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                body = body[1:]
+            statements = sum(isinstance(n, ast.stmt) for b in body for n in ast.walk(b))
+            if statements < MIN_COPIED_STATEMENTS:
+                continue
+            shape = "".join(ast.dump(_BlankNames().visit(copy.deepcopy(b))) for b in body)
+            bodies.setdefault(shape, []).append((name, f"{name}.{node.name} (line {node.lineno})"))
+    found = []
+    for copies in bodies.values():
+        if len({module for module, _ in copies}) > 1:
+            found.append("the same function body in " + ", ".join(sorted(where for _, where in copies)))
+    return sorted(found)
+
+
 # -- the project ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -379,6 +415,11 @@ def test_shared_modules_name_no_paper(project):
 
 def test_models_import_no_paper(project):
     found = model_violations(project)
+    assert not found, report(found)
+
+
+def test_no_function_copied_between_modules(project):
+    found = copied_functions(project)
     assert not found, report(found)
 
 
@@ -423,6 +464,7 @@ def test_a_clean_planted_project_passes(tmp_path):
     assert paper_name_violations(modules) == []
     assert model_violations(modules) == []
     assert long_module_violations(modules) == []
+    assert copied_functions(modules) == []
     assert claim_id_prefixes(modules) == {"zgj", "contrast"}
 
 
@@ -487,3 +529,15 @@ def test_a_planted_long_module_needs_its_reason(tmp_path):
                                                      + body,
                                "numeric/exactly.py": body})
     assert long_module_violations(modules) == ["numeric.long: 501 lines, no 'One module because' in its docstring"]
+
+
+def test_a_planted_copied_function_is_found_under_other_names(tmp_path):
+    original = ("def to_dict(config, digits):\n    conv = lambda rows: [[str(x) for x in row] for row in rows]\n"
+                "    out = {'teacher': conv(config.teacher)}\n    if config.activation != 'abs':\n"
+                "        out['activation'] = config.activation\n    return out\n")
+    renamed = original.replace("to_dict(config", "_as_dict(c").replace("config.", "c.").replace("out", "result")
+    different = original.replace("!= 'abs'", "!= 'relu'")
+    modules = plant(tmp_path, {**CLEAN, "numeric/one.py": original, "proofs_check/two.py": '"""Doc."""\n' + renamed,
+                               "proofs_check/three.py": different})
+    assert copied_functions(modules) == [
+        "the same function body in numeric.one.to_dict (line 1), proofs_check.two._as_dict (line 2)"]
