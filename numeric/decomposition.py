@@ -19,7 +19,7 @@ of ``b`` orthogonal to ``a``,
                                  + sin^2 t (a e^T + e a^T)],
 
 which is the mixed second derivative ``d2 k / du dv^T`` of the pair kernel at
-``|u| = |v| = 1``; its coefficients come from :func:`numeric._pair_code.abs_hessian`.
+``|u| = |v| = 1``; its coefficients come from :func:`numeric.pair_kernels.abs_hessian`.
 So ``||R_2||^2`` and ``<R_1, R_2>`` are finite sums of such blocks (no Monte Carlo), and
 ``||R_1||^2 + 2 <R_1, R_2> + ||R_2||^2 = 2 L`` is an identity the tests check.
 
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric.config import Configuration, to_fraction
 from numeric.fields import field as _field
 from numeric.precise import _unit_orthogonal, evaluate, pair_angle
@@ -160,7 +160,7 @@ def _block_parts(F, a, b):
     one = F.q(1, 1)
     c = _dot(F, a, b)
     theta = pair_angle(F, list(a), list(b), c)
-    coef = _pair_code.abs_hessian(one, one, theta, F.pi(), F)[5:]
+    coef = pair_kernels.abs_hessian(one, one, theta, F.pi(), F)[5:]
     e = _unit_orthogonal(F, list(a), list(b), c)
     return coef, e
 

@@ -60,7 +60,7 @@ from typing import Any, Callable
 import numpy as np
 from flint import arb
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric.float64 import _affine  # c_1 + c_theta theta + c_sin sin, on any array type
 from numeric import precise
 from numeric.config import Configuration
@@ -332,7 +332,7 @@ def _bounded_loss_gradient(config: Configuration) -> _Enclosure | None:
                      np.concatenate([(w_norm * w_norm).e, row_norm.e[ms:]]))
     x = z_norm * sign  # x_a = c_a |z_a|, exact sign flip
     theta, sin = _angles(units)
-    phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(_PI, _BoundedField)
+    phi_u, phi_v = getattr(pair_kernels, f"{config.activation}_gradient_angular")(_PI, _BoundedField)
     if phi_u[3] is not None or phi_v[3] is not None:
         return None  # a cos(theta) term: not assembled here (abs and relu have none)
     Phi_u = _affine(phi_u, (theta, sin))

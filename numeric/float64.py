@@ -16,7 +16,7 @@ import types
 
 import numpy as np
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric.precise import UndefinedQuantityError
 
 __all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays"]
@@ -129,7 +129,7 @@ def _core(teacher, student, activation, want_hessian):
     cos, angle = _angles(units, want_cos=want_hessian)
     # As in numeric.precise: grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat) with affine
     # angular factors, and L = 1/2 sum_a c_a z_a . y_a by Euler's relation.
-    phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(np.pi, _NUMPY)
+    phi_u, phi_v = getattr(pair_kernels, f"{activation}_gradient_angular")(np.pi, _NUMPY)
     x = signs * norms
     cz = x[:, None] * units  # c_a z_a
     y_all = (_affine(phi_u, angle) @ x)[:, None] * units + _affine(phi_v, angle) @ cz
@@ -152,7 +152,7 @@ def _core(teacher, student, activation, want_hessian):
     grad = w_norm[:, None] * (y + along[:, None] * wbar)
     out = [float(loss), grad]
     if want_hessian:
-        hessian_coefficients = getattr(_pair_code, f"{activation}_hessian_sc")
+        hessian_coefficients = getattr(pair_kernels, f"{activation}_hessian_sc")
         out.append(_hessian(activation, m, d, units, norms, signs, cos, angle, y, wbar, w_norm,
                             hessian_coefficients))
     return out

@@ -6,7 +6,7 @@ sign +1) and ``w*_i`` (teachers, sign -1)::
     L = 1/2 sum_{alpha, beta} c_alpha c_beta k(z_alpha, z_beta)
 
 and its derivatives are assembled from the pair coefficients of :mod:`symbolic.pair`,
-compiled into :mod:`numeric._pair_code`.  Loss and gradient need per pair only the angle and
+compiled into :mod:`numeric.pair_kernels`.  Loss and gradient need per pair only the angle and
 its sine; the sums over pairs are matrix products (python-flint ``arb_mat``/``fmpz_mat``, in
 C), taken over blocks of pairs so that memory is linear in the width.  Precision is given
 per call and set with the backend's context manager; the caller's precision is untouched.
@@ -26,7 +26,7 @@ from typing import Any
 
 from flint import fmpz_mat
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric.config import Configuration, ConfigurationError
 from numeric.fields import field as _field
 from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
@@ -254,7 +254,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
         if row.student is None:
             continue
         unit = [v * rho[a] for v in row.ints]
-        # y = sum_b c_b grad_u k(z_a, z_b) = acc_u u_hat + acc_v (numeric._pair_code.*_gradient_angular)
+        # y = sum_b c_b grad_u k(z_a, z_b) = acc_u u_hat + acc_v (numeric.pair_kernels.*_gradient_angular)
         ya = [acc_u[a] * unit[k] + acc_v[a][k] for k in range(config.d)]
         if linear is not None:
             ya = [ya[k] - linear[k] / 4 for k in range(config.d)]
@@ -273,7 +273,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
             angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
             for j in range(i + 1, n):
                 angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
-        hessian_coefficients = getattr(_pair_code, f"{config.activation}_hessian_sc")
+        hessian_coefficients = getattr(pair_kernels, f"{config.activation}_hessian_sc")
         hess = _hessian(config, F, PI, pts, students, cos, angle, y_student, hessian_coefficients)
     return Evaluation(loss, tuple(grad), hess, dps, F.name)
 
@@ -295,7 +295,7 @@ def _blocks(n):
 
 def _loss_only(config, F, PI, rows):
     """``(L, linear)`` without the gradient: ``L = 1/2 sum_ab x_a x_b kappa(theta_ab)`` with
-    ``kappa = k / (|u| |v|)`` (:func:`numeric._pair_code.abs_kernel_angular_sc`), per pair a
+    ``kappa = k / (|u| |v|)`` (:func:`numeric.pair_kernels.abs_kernel_angular_sc`), per pair a
     handful of operations and no product with the d-dimensional rows."""
     n, d = len(rows), config.d
     V = [list(row.ints) for row in rows]
@@ -306,7 +306,7 @@ def _loss_only(config, F, PI, rows):
     _, rho, _, x, scale = row_geometry(F, rows, gram_diag)
     if config.activation == "relu":
         linear = F.matmul([scale], V)[0]
-    kappa = getattr(_pair_code, f"{config.activation}_kernel_angular_sc")
+    kappa = getattr(pair_kernels, f"{config.activation}_kernel_angular_sc")
     self_term = kappa(F.zero(), F.zero(), F.q(1, 1), PI, F)[0]
     total = self_term * F.dot(x, x)
     for i, A in enumerate(blocks):
@@ -329,7 +329,7 @@ def _spread_and_loss(config, F, PI, rows):
     linear term, and that term's vector (``None`` for ``abs``).
 
     With ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)`` and each ``phi`` affine in
-    ``(theta, sin theta)`` (:func:`numeric._pair_code.abs_gradient_angular`)::
+    ``(theta, sin theta)`` (:func:`numeric.pair_kernels.abs_gradient_angular`)::
 
         acc_u[a] = sum_b phi_u[a, b] x_b,   acc_v[a] = sum_b phi_v[a, b] c_b z_b,   x_b = c_b |z_b|,
 
@@ -349,7 +349,7 @@ def _spread_and_loss(config, F, PI, rows):
     if n == 0:
         linear = [F.zero()] * d if config.activation == "relu" else None
         return [], [], F.zero(), linear, ([], [])
-    phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
+    phi_u, phi_v = getattr(pair_kernels, f"{config.activation}_gradient_angular")(PI, F)
     V = [list(row.ints) for row in rows]
     blocks, integer_blocks, diagonal_grams, gram_diag = _integer_gram_blocks(rows)
     root, rho, w_norm, x, scale = row_geometry(F, rows, gram_diag)

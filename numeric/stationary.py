@@ -52,7 +52,7 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric import float64 as _f64
 from numeric import precise as _precise
 from numeric.config import to_fraction
@@ -138,12 +138,12 @@ def _box_evaluate(rows: _Rows, F, want_hessian: bool):
 
     :func:`numeric.evaluate` works on exact rational rows (integer Gram matrices); a box
     needs the pairwise form instead: ``y_j = sum_b c_b (g_u u_hat_j + g_v z_hat_b)`` from the
-    pair coefficients of :mod:`numeric._pair_code` (``grad_u k = g_u u_hat + g_v v_hat``),
+    pair coefficients of :mod:`numeric.pair_kernels` (``grad_u k = g_u u_hat + g_v v_hat``),
     ``grad_{w_j} L = ||w_j|| (I + w_hat w_hat^T) y_j``, and the Hessian of
     :func:`numeric.precise._hessian` (Lemma D.1's chain rule for ``u = ||w|| w``).
     """
     PI = F.pi()
-    value_gradient = getattr(_pair_code, f"{rows.activation}_value_gradient_sc")
+    value_gradient = getattr(pair_kernels, f"{rows.activation}_value_gradient_sc")
     pts = _precise._points(rows, F)
     n, d = len(pts), rows.d
     cos = F.gram([p.unit for p in pts]) if n else []
@@ -179,7 +179,7 @@ def _box_evaluate(rows: _Rows, F, want_hessian: bool):
         grad[pts[i].student] = tuple(pts[i].w_norm * (yi[k] + along * pts[i].unit[k]) for k in range(d))
     hess = None
     if want_hessian:
-        coefficients = getattr(_pair_code, f"{rows.activation}_hessian_sc")
+        coefficients = getattr(pair_kernels, f"{rows.activation}_hessian_sc")
         hess = _precise._hessian(rows, F, PI, pts, students, cos, angle, y, coefficients)
     return _precise.Evaluation(loss, tuple(grad), hess, int(flint.ctx.dps), F.name)
 
