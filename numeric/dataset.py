@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
-from numeric.config import (_EXACT_NUMBERS, ConfigurationError, _rows, loads_exact,
-                            fraction_to_decimal_string, read_json_file, to_fraction)
+from numeric.config import (ConfigurationError, exact_rows, fraction_to_decimal_string, loads_exact,
+                            to_fraction)
 
-__all__ = ["DataSet", "NetworkOnData", "load_dataset"]
+__all__ = ["DataSet", "NetworkOnData"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class DataSet:
     labels: tuple
 
     def __post_init__(self):
-        points = _rows(self.points, "points")
+        points = exact_rows(self.points, "points")
         d = len(points[0])
         if d == 0:
             raise ConfigurationError("points row 0 is empty: the dimension d must be >= 1")
@@ -109,7 +108,7 @@ class NetworkOnData:
     a: tuple
 
     def __post_init__(self):
-        W = _rows(self.W, "W")
+        W = exact_rows(self.W, "W")
         for r, row in enumerate(W):
             if len(row) != self.data.d:
                 raise ConfigurationError(f"W row {r} has {len(row)} entries, but the points have "
@@ -141,14 +140,3 @@ class NetworkOnData:
         conv = lambda x: fraction_to_decimal_string(x, digits)  # noqa: E731
         return {**self.data.to_dict(digits), "W": [[conv(x) for x in row] for row in self.W],
                 "a": [int(v) for v in self.a]}
-
-
-def load_dataset(path) -> DataSet:
-    """Read a data set JSON file (or one wrapped under ``"config"``); errors name the file."""
-    data = read_json_file(path, "data set file", **_EXACT_NUMBERS)
-    if isinstance(data, dict) and "config" in data and "points" not in data:
-        data = data["config"]
-    try:
-        return DataSet.from_dict(data)
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{Path(path).name}: {exc}") from None

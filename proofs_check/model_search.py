@@ -26,7 +26,8 @@ from typing import Callable
 import mpmath
 from flint import arb
 
-from numeric.config import STDIO, read_json_file, to_fraction, write_atomically, write_output
+from numeric.config import to_fraction
+from proofs_check.files import STDIO, read_json_file, write_atomically, write_output
 from numeric.precision import to_mpf
 from proofs_check.claims.base import Claim
 from proofs_check.errors import UsageError

@@ -55,8 +55,9 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import (STDIO, Configuration, ConfigurationError, ensure_writable_directory,
-                            read_json_file, to_fraction, write_atomically, write_output)
+from numeric.config import Configuration, ConfigurationError, to_fraction
+from proofs_check.files import (STDIO, ensure_writable_directory, read_json_file, write_atomically,
+                                write_output)
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf

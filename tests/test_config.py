@@ -21,10 +21,9 @@ from numeric import float64
 from numeric.config import (
     Configuration,
     ConfigurationError,
-    load_configuration,
-    save_configuration,
     to_fraction,
 )
+from proofs_check.files import load_configuration, save_configuration
 
 
 def test_from_dict_is_exact():

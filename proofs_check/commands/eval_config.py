@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import sys
 
-from numeric.config import ConfigurationError, load_configuration
+from numeric.config import ConfigurationError
+from proofs_check.files import load_configuration
 from proofs_check.assumptions import teacher_violations
 from proofs_check.limits import limits_of
 from proofs_check.progress import heartbeat
