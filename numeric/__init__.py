@@ -11,8 +11,8 @@ Public surface:
   decisions that escalate to balls only when that bound cannot settle them
 """
 from numeric.config import Configuration, ConfigurationError
+from numeric.evaluation import Evaluation
 from numeric.precise import (
-    Evaluation,
     EvaluationTooLargeError,
     UndefinedQuantityError,
     ball_engine,

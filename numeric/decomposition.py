@@ -44,7 +44,8 @@ from typing import Any
 from numeric import pair_kernels
 from numeric.config import Configuration, to_fraction
 from numeric.fields import field as _field
-from numeric.precise import _unit_orthogonal, evaluate, pair_angle
+from numeric.pairwise import hessian_block, pair_angle, unit_orthogonal
+from numeric.precise import evaluate
 
 __all__ = [
     "Decomposition",
@@ -161,7 +162,7 @@ def _block_parts(F, a, b):
     c = _dot(F, a, b)
     theta = pair_angle(F, list(a), list(b), c)
     coef = pair_kernels.abs_hessian(one, one, theta, F.pi(), F)[5:]
-    e = _unit_orthogonal(F, list(a), list(b), c)
+    e = unit_orthogonal(F, list(a), list(b), c)
     return coef, e
 
 
@@ -175,10 +176,8 @@ def sign_block(F, a, b) -> list:
     >>> [[mpmath.nstr(mpmath.chop(x, 1e-12), 6) for x in row] for row in B]
     [['0.0', '0.63662'], ['0.63662', '0.0']]
     """
-    from numeric.precise import _block
-
     coef, e = _block_parts(F, a, b)
-    return _block(F, coef, list(a), e, len(a))
+    return hessian_block(F, coef, list(a), e, len(a))
 
 
 def sign_quadratic_form(F, a, b, x, y, parts=None):

@@ -61,7 +61,7 @@ import numpy as np
 from flint import arb
 
 from numeric import pair_kernels
-from numeric.float64 import _affine  # c_1 + c_theta theta + c_sin sin, on any array type
+from numeric.float64 import angular_factor
 from numeric import precise
 from numeric.config import Configuration
 
@@ -335,8 +335,8 @@ def _bounded_loss_gradient(config: Configuration) -> _Enclosure | None:
     phi_u, phi_v = getattr(pair_kernels, f"{config.activation}_gradient_angular")(_PI, _BoundedField)
     if phi_u[3] is not None or phi_v[3] is not None:
         return None  # a cos(theta) term: not assembled here (abs and relu have none)
-    Phi_u = _affine(phi_u, (theta, sin))
-    Phi_v = _affine(phi_v, (theta, sin))
+    Phi_u = angular_factor(phi_u, (theta, sin))
+    Phi_v = angular_factor(phi_v, (theta, sin))
     cz = x[:, None] * units  # c_a z_a
     # y_a = sum_b c_b grad_u k(z_a, z_b) = (sum_b phi_u[a, b] x_b) u_hat_a + sum_b phi_v[a, b] c_b z_b
     y = _matmul(Phi_u, x[:, None]) * units + _matmul(Phi_v, cz)

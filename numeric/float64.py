@@ -19,7 +19,7 @@ import numpy as np
 from numeric import pair_kernels
 from numeric.precise import UndefinedQuantityError
 
-__all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays"]
+__all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays", "angular_factor"]
 
 _NUMPY = types.SimpleNamespace(
     sin=np.sin, cos=np.cos, sqrt=np.sqrt, atan2=np.arctan2, exp=np.exp, log=np.log,
@@ -85,7 +85,7 @@ def _points(teacher, student):
 
 
 def _angles(units, want_cos=False):
-    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`.
+    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.pairwise.pair_angle_sin_cos`.
 
     ``arccos`` is well conditioned where it is used (``|cos| < 0.9``); nearly aligned or
     antipodal pairs get Kahan's half-angle form, the diagonal exact zeros.
@@ -112,8 +112,14 @@ def _angles(units, want_cos=False):
     return gram, (theta, sin, cos)
 
 
-def _affine(coefficients, angle):
-    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` on arrays; ``None`` coefficients skipped."""
+def angular_factor(coefficients, angle):
+    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` for the ``(c_1, c_theta, c_sin, c_cos)``
+    of a ``*_gradient_angular`` pair kernel (:mod:`numeric.pair_kernels`) at ``angle = (theta,
+    sin, cos)`` (or only ``(theta, sin)``), on arrays of any type; ``None`` coefficients skipped.
+
+    >>> angular_factor((1, None, 2, None), (np.array([0.5]), np.array([0.25])))
+    array([1.5])
+    """
     out = 0.0
     for c, x in zip(coefficients, (None,) + tuple(angle)):
         if c is not None:
@@ -132,7 +138,7 @@ def _core(teacher, student, activation, want_hessian):
     phi_u, phi_v = getattr(pair_kernels, f"{activation}_gradient_angular")(np.pi, _NUMPY)
     x = signs * norms
     cz = x[:, None] * units  # c_a z_a
-    y_all = (_affine(phi_u, angle) @ x)[:, None] * units + _affine(phi_v, angle) @ cz
+    y_all = (angular_factor(phi_u, angle) @ x)[:, None] * units + angular_factor(phi_v, angle) @ cz
     loss = 0.5 * np.vdot(cz, y_all)
     linear = None
     if activation == "relu":

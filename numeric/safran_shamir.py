@@ -35,14 +35,10 @@ from flint import arb
 
 from numeric import pair_kernels
 from numeric.config import to_fraction
-from numeric.fields import ARB
-from numeric.precise import _block, _unit_orthogonal, pair_angle_sin_cos
-from numeric.stationary import _BALLS
+from numeric.fields import ARB, ARB_BOX
+from numeric.pairwise import hessian_block, pair_angle_sin_cos, unit_orthogonal
 
 __all__ = ["SafranShamirModel", "escape_coefficient"]
-
-
-_BOX = _BALLS  # ball arithmetic whose inputs may already be balls (a box of rows)
 
 
 def _pairs64(U, Z):
@@ -170,17 +166,17 @@ class SafranShamirModel:
     @staticmethod
     def _pair_ball(u, v):
         """(a, b, u_hat, v_hat, theta, sin, cos) of a pair of ball rows."""
-        a, b = _BOX.norm(u), _BOX.norm(v)
+        a, b = ARB_BOX.norm(u), ARB_BOX.norm(v)
         uh, vh = [t / a for t in u], [t / b for t in v]
         cos = sum((p * q for p, q in zip(uh, vh)), arb(0))
-        theta, s, c = pair_angle_sin_cos(_BOX, uh, vh, cos)
+        theta, s, c = pair_angle_sin_cos(ARB_BOX, uh, vh, cos)
         return a, b, uh, vh, theta, s, c
 
     def ball_loss(self, x):
         W, V = self._ball_rows(x), self._teacher_balls()
         pi = arb.pi()
         kernel = lambda u, v: pair_kernels.relu_value_gradient_sc(  # noqa: E731
-            *self._pair_ball(u, v)[:2], *self._pair_ball(u, v)[4:], pi, _BOX)[0]
+            *self._pair_ball(u, v)[:2], *self._pair_ball(u, v)[4:], pi, ARB_BOX)[0]
         total = arb(0)
         for group, sign in ((W, 1), (V, 1)):
             for i, u in enumerate(group):
@@ -211,19 +207,19 @@ class SafranShamirModel:
                     if sign > 0 and j == i:
                         continue
                     a, b, uh, vh, t, s, c = self._pair_ball(W[i], z)
-                    _, gu, gv = pair_kernels.relu_value_gradient_sc(a, b, t, s, c, pi, _BOX)
+                    _, gu, gv = pair_kernels.relu_value_gradient_sc(a, b, t, s, c, pi, ARB_BOX)
                     for r in range(d):
                         G[i][r] += sign * (gu * uh[r] + gv * vh[r])
                     if not hessian:
                         continue
-                    e = _unit_orthogonal(_BOX, uh, vh, c)
-                    coef = pair_kernels.relu_hessian_sc(a, b, t, s, c, pi, _BOX)
-                    uu = _block(_BOX, coef[:5], uh, e, d)
+                    e = unit_orthogonal(ARB_BOX, uh, vh, c)
+                    coef = pair_kernels.relu_hessian_sc(a, b, t, s, c, pi, ARB_BOX)
+                    uu = hessian_block(ARB_BOX, coef[:5], uh, e, d)
                     for r in range(d):
                         for q in range(d):
                             H[i * d + r][i * d + q] += sign * uu[r][q]
                     if sign > 0:
-                        uv = _block(_BOX, coef[5:], uh, e, d)
+                        uv = hessian_block(ARB_BOX, coef[5:], uh, e, d)
                         for r in range(d):
                             for q in range(d):
                                 H[i * d + r][j * d + q] += uv[r][q]
@@ -243,11 +239,11 @@ def escape_coefficient(model: SafranShamirModel, x, direction):
     """
     W, V = model._ball_rows(x), model._teacher_balls()
     w = [ARB.number(to_fraction(t, "direction")) for t in direction]
-    norm = _BOX.norm(w)
+    norm = ARB_BOX.norm(w)
     w = [t / norm for t in w]
     pi = arb.pi()
     kernel = lambda u, v: pair_kernels.relu_value_gradient_sc(  # noqa: E731
-        *model._pair_ball(u, v)[:2], *model._pair_ball(u, v)[4:], pi, _BOX)[0]
+        *model._pair_ball(u, v)[:2], *model._pair_ball(u, v)[4:], pi, ARB_BOX)[0]
     return sum((kernel(u, w) for u in W), arb(0)) - sum((kernel(v, w) for v in V), arb(0))
 
 
