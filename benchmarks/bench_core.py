@@ -20,7 +20,7 @@ float64 Hessian.
 Columns besides the baseline: the project's float64 path; a quad screen (the baseline's own
 formula on ``numpy-quaddtype``'s 113-bit floats, without any error bound: a lower bound on the
 cost of a vectorised quad screen); 50-digit balls; and the float64 screen of
-``numeric.filtered`` (loss and gradient with a rigorous error bound, as balls), which is what a
+``numeric.float64_enclosure`` (loss and gradient with a rigorous error bound, as balls), which is what a
 filtered decision costs when the screen decides (screen + balls when it escalates).
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from numeric import float64  # noqa: E402
 from numeric.config import Configuration  # noqa: E402
-from numeric.filtered import loss_gradient_enclosure  # noqa: E402
+from numeric.float64_enclosure import loss_gradient_enclosure  # noqa: E402
 from numeric.precise import evaluate  # noqa: E402
 
 try:

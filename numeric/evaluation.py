@@ -22,8 +22,9 @@ class Evaluation:
     hessian: tuple | None
     dps: int
     backend: str
-    #: Which ball evaluator computed it: ``"native"`` (:mod:`numeric.native`) or
-    #: ``"python-flint"`` (this module; also mpmath numbers and the float64 screen's balls).
+    #: Which evaluator computed it: ``"native"`` (:mod:`numeric.native`), ``"python-flint"``
+    #: (:mod:`numeric.precise`; also mpmath numbers) or ``"float64-screen"``
+    #: (:mod:`numeric.float64_enclosure`).
     engine: str = "python-flint"
 
     def gradient_norm_squared(self):

@@ -17,9 +17,10 @@ import types
 import numpy as np
 
 from numeric import pair_kernels
+from numeric.pairwise import angular_factor
 from numeric.precise import UndefinedQuantityError
 
-__all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays", "angular_factor"]
+__all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays"]
 
 _NUMPY = types.SimpleNamespace(
     sin=np.sin, cos=np.cos, sqrt=np.sqrt, atan2=np.arctan2, exp=np.exp, log=np.log,
@@ -110,21 +111,6 @@ def _angles(units, want_cos=False):
     if want_cos:
         np.fill_diagonal(cos, 1.0)
     return gram, (theta, sin, cos)
-
-
-def angular_factor(coefficients, angle):
-    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` for the ``(c_1, c_theta, c_sin, c_cos)``
-    of a ``*_gradient_angular`` pair kernel (:mod:`numeric.pair_kernels`) at ``angle = (theta,
-    sin, cos)`` (or only ``(theta, sin)``), on arrays of any type; ``None`` coefficients skipped.
-
-    >>> angular_factor((1, None, 2, None), (np.array([0.5]), np.array([0.25])))
-    array([1.5])
-    """
-    out = 0.0
-    for c, x in zip(coefficients, (None,) + tuple(angle)):
-        if c is not None:
-            out = out + (c if x is None else c * x)
-    return out
 
 
 def _core(teacher, student, activation, want_hessian):

@@ -1,16 +1,10 @@
-"""Filtered evaluation: loss and gradient in float64 with a rigorous forward error bound.
+"""Loss and gradient in float64 with a rigorous forward error bound, as balls.
 
-As in the filtered predicates of exact-geometry libraries, a decision (the sign of a claim's
-margin) is first taken from a fast float64 evaluation whose error is *bounded*, and only
-where the bound cannot decide is the evaluation repeated on 50-digit balls.  Since both
-results are enclosures of the same exact value, a sign accepted by the screen is the sign the
-all-ball evaluation certifies: the verdicts are identical, only their cost differs.
-
-:func:`loss_gradient_enclosure` returns an :class:`numeric.precise.Evaluation` whose entries
-are python-flint balls ``[float64 value +- bound]``; :func:`screening` makes
-:func:`numeric.precise.evaluate` (``backend="arb"``, loss and gradient) return those inside a
-``with`` block, so that a claim's ``at`` runs unchanged on them; :func:`filtered` decides
-with the screen and escalates when the screen's answer is undecided.
+:func:`loss_gradient_enclosure` returns an :class:`numeric.evaluation.Evaluation` whose
+entries are python-flint balls ``[float64 value +- bound]`` (engine ``"float64-screen"``).
+:func:`numeric.precise.evaluate` returns it when asked for the enclosure
+``"float64-screen"``; :mod:`numeric.filtered` decides with it first and escalates to balls
+when it cannot settle a question.
 
 The bound is a running error analysis (Higham, *Accuracy and Stability of Numerical
 Algorithms*, 2nd ed., Sec. 3.1-3.3), carried operation by operation on whole arrays by
@@ -52,26 +46,23 @@ Algorithms*, 2nd ed., Sec. 3.1-3.3), carried operation by operation on whole arr
 """
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
 
 import numpy as np
 from flint import arb
 
 from numeric import pair_kernels
-from numeric.float64 import angular_factor
-from numeric import precise
 from numeric.config import Configuration
+from numeric.evaluation import Evaluation
+from numeric.pairwise import angular_factor
 
 __all__ = [
     "Bounded",
-    "ScreenCounts",
     "loss_gradient_enclosure",
-    "screening",
-    "filtered",
     "LIBM_RELATIVE_ERROR",
+    "U",
+    "ETA",
 ]
 
 U = 2.0**-53  # unit roundoff of float64, round to nearest
@@ -360,7 +351,7 @@ def _ball(v: float, e: float):
 
 
 def loss_gradient_enclosure(config: Configuration, dps: int = 50, *, gradient: bool = True):
-    """Loss (and gradient) of ``config`` as an :class:`numeric.precise.Evaluation` of balls
+    """Loss (and gradient) of ``config`` as an :class:`numeric.evaluation.Evaluation` of balls
     ``[float64 value +- rigorous bound]``, or ``None`` when the screen declines (an input
     above ``2^400`` or below the subnormals, a bound that is not finite).  ``dps`` is recorded as the
     evaluation's precision: arithmetic on the balls then runs at the caller's precision."""
@@ -378,66 +369,4 @@ def loss_gradient_enclosure(config: Configuration, dps: int = 50, *, gradient: b
     if gradient:
         ge = enc.gradient.bound()
         grad = tuple(tuple(_ball(v, e) for v, e in zip(rv, re)) for rv, re in zip(enc.gradient.v, ge))
-    return precise.Evaluation(loss, grad, None, dps, "arb")
-
-
-@dataclass
-class ScreenCounts:
-    """How many decisions the screen took and how many it escalated to balls (a tally, not
-    a setting)."""
-
-    screened: int = 0
-    escalated: int = 0
-    declined: int = 0  # the screen gave no enclosure (inputs out of range): balls from the start
-
-    @property
-    def share_escalated(self) -> float:
-        total = self.screened + self.escalated
-        return self.escalated / total if total else 0.0
-
-
-@contextlib.contextmanager
-def screening(counts: ScreenCounts | None = None):
-    """Inside the block, :func:`numeric.precise.evaluate` with ``backend="arb"`` and no
-    Hessian returns the float64 enclosure (:func:`loss_gradient_enclosure`) where the screen
-    applies; everything else is evaluated as usual.  Scoped like ``workdps``: the caller's
-    state is restored on exit.  ``counts.declined`` tallies the evaluations the screen left
-    to the balls."""
-    def enclose(config, dps, gradient=True):
-        out = loss_gradient_enclosure(config, dps, gradient=gradient)
-        if out is None and counts is not None:
-            counts.declined += 1
-        return out
-
-    token = precise._SCREEN.set(enclose)
-    try:
-        yield
-    finally:
-        precise._SCREEN.reset(token)
-
-
-def filtered(compute: Callable[[], Any], decided: Callable[[Any], bool],
-             counts: ScreenCounts | None = None) -> Any:
-    """``compute()`` on the float64 screen; its result when ``decided`` says the screen's
-    enclosure settles the question, else ``compute()`` again on balls.
-
-    ``decided`` must only accept what holds for every value in the enclosure (e.g. ``lambda
-    margin: margin > 0 or margin < 0`` on arb balls); then the result is decided exactly as
-    the all-ball evaluation decides it.
-
-    >>> from flint import arb
-    >>> filtered(lambda: arb(1), lambda m: m > 0 or m < 0) == 1
-    True
-    """
-    try:
-        with screening(counts):
-            value = compute()
-    except (ZeroDivisionError, ValueError, ArithmeticError):
-        value = None  # an operation on the wider balls was undefined: decide on balls
-    if value is not None and decided(value):
-        if counts is not None:
-            counts.screened += 1
-        return value
-    if counts is not None:
-        counts.escalated += 1
-    return compute()
+    return Evaluation(loss, grad, None, dps, "arb", "float64-screen")

@@ -9,6 +9,8 @@ cosine (:func:`pair_angle_sin_cos`), and the unit part of one direction orthogon
 other (:func:`unit_orthogonal`); second derivatives of a pair kernel are ``d x d`` blocks on
 the basis ``(I, u u^T, u e^T, e u^T, e e^T)`` (:func:`hessian_block`), assembled into the
 Hessian in the student parameters by the chain rule of Lemma D.1 (:func:`assemble_hessian`).
+The gradient's angular factors of :mod:`numeric.pair_kernels` are evaluated by
+:func:`angular_factor`.
 
 >>> from numeric.fields import MPMATH
 >>> import mpmath
@@ -31,6 +33,7 @@ __all__ = [
     "unit_orthogonal",
     "hessian_block",
     "assemble_hessian",
+    "angular_factor",
 ]
 
 #: Below this |cos|, the angle from the Gram matrix is well conditioned; above it we use
@@ -195,3 +198,18 @@ def assemble_hessian(config, F, PI, pts, students, cos, angle, y, hessian_coeffi
                 full[j * d + i][l * d + k] = B[i][k]
                 full[l * d + k][j * d + i] = B[i][k]
     return tuple(tuple(row) for row in full)
+
+
+def angular_factor(coefficients, angle):
+    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` for the ``(c_1, c_theta, c_sin, c_cos)``
+    of a ``*_gradient_angular`` pair kernel (:mod:`numeric.pair_kernels`) at ``angle = (theta,
+    sin, cos)`` (or only ``(theta, sin)``), on numbers or arrays of any type; ``None`` coefficients skipped.
+
+    >>> angular_factor((1, None, 2, None), (0.5, 0.25))
+    1.5
+    """
+    out = 0.0
+    for c, x in zip(coefficients, (None,) + tuple(angle)):
+        if c is not None:
+            out = out + (c if x is None else c * x)
+    return out

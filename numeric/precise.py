@@ -19,8 +19,10 @@ per call and set with the backend's context manager; the caller's precision is u
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
+from typing import Callable
 
 from flint import fmpz_mat
 
@@ -28,6 +30,7 @@ from numeric import pair_kernels
 from numeric.config import Configuration, ConfigurationError
 from numeric.evaluation import Evaluation
 from numeric.fields import field as _field
+from numeric.float64_enclosure import loss_gradient_enclosure
 from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
 from numeric.integer_rows import integer_rows, row_geometry
 from numeric.memory import DEFAULT_LIBRARY_CAP, MemoryCapError, require_memory
@@ -39,6 +42,8 @@ __all__ = [
     "evaluate",
     "ball_engine",
     "BALL_ENGINES",
+    "ball_enclosure",
+    "ENCLOSURES",
     "memory_estimate",
     "MEMORY_LIMIT_BYTES",
 ]
@@ -53,10 +58,37 @@ class EvaluationTooLargeError(MemoryCapError):
     (:func:`numeric.memory.memory_cap`; :data:`MEMORY_LIMIT_BYTES` outside one)."""
 
 
-#: Set by :func:`numeric.filtered.screening`: inside it, ball loss and gradient come from
-#: the float64 enclosure where that applies (a function ``(config, dps, gradient=)`` returning
-#: an :class:`Evaluation` or ``None``).
-_SCREEN: contextvars.ContextVar = contextvars.ContextVar("numeric_screen", default=None)
+#: How :func:`evaluate` encloses ball loss and gradient (its ``enclosure`` argument):
+#:
+#: * ``"balls"``: ball arithmetic at ``dps`` digits, by the engine that ``engine`` chooses;
+#: * ``"float64-screen"``: float64 arithmetic with a rigorous running error bound
+#:   (:func:`numeric.float64_enclosure.loss_gradient_enclosure`; radii near ``1e-16`` of the
+#:   loss's scale whatever ``dps``), and ball arithmetic where that declines (an entry out of
+#:   float64's range).  A Hessian, or mpmath numbers, are computed as with ``"balls"``.
+ENCLOSURES = ("balls", "float64-screen")
+_ENCLOSURE: contextvars.ContextVar = contextvars.ContextVar("numeric_enclosure", default=("balls", None))
+
+
+@contextlib.contextmanager
+def ball_enclosure(name: str, *, on_decline: Callable[[], None] | None = None):
+    """Inside the block, :func:`evaluate` without an ``enclosure`` argument uses ``name``
+    (one of :data:`ENCLOSURES`), e.g. to run a claim's ``at`` unchanged on the float64 screen
+    (:func:`numeric.filtered.screening`); ``on_decline()`` is called each time the screen
+    declines and balls are computed instead.  The caller's setting is restored on exit.
+
+    >>> from numeric.config import Configuration
+    >>> c = Configuration.from_dict({"teacher": [[1, 0]], "student": [["0.5", 0]]})
+    >>> with ball_enclosure("float64-screen"):
+    ...     evaluate(c, 30).engine, evaluate(c, 30, enclosure="balls").engine != "float64-screen"
+    ('float64-screen', True)
+    """
+    if name not in ENCLOSURES:
+        raise ValueError(f"enclosure = {name!r} is not one of {ENCLOSURES}")
+    token = _ENCLOSURE.set((name, on_decline))
+    try:
+        yield
+    finally:
+        _ENCLOSURE.reset(token)
 
 #: Evaluations whose estimated memory (:func:`memory_estimate`) exceeds this are refused
 #: before anything is allocated, unless a :func:`numeric.memory.memory_cap` block sets
@@ -94,6 +126,7 @@ def evaluate(
     gradient: bool = True,
     hessian: bool = False,
     engine: str | None = None,
+    enclosure: str | None = None,
 ) -> Evaluation:
     """Evaluate the loss (and gradient, Hessian) of ``config`` at ``dps`` decimal digits.
 
@@ -106,6 +139,11 @@ def evaluate(
     ``"python-flint"`` (this module), or ``"auto"`` (native when it is available and applies,
     otherwise python-flint).  ``None`` takes the engine set by the context manager
     :func:`ball_engine`, ``"auto"`` outside any.  ``Evaluation.engine`` records which one ran.
+
+    ``enclosure`` chooses how ball loss and gradient are enclosed (:data:`ENCLOSURES`):
+    ``"balls"`` (ball arithmetic at ``dps`` digits) or ``"float64-screen"`` (float64 with a
+    rigorous error bound; ``Evaluation.engine`` is then ``"float64-screen"``).  ``None``
+    takes the one set by the context manager :func:`ball_enclosure`, ``"balls"`` outside any.
 
     The Hessian raises :class:`UndefinedQuantityError` at a
     zero-norm student neuron, where ``u = ||w|| w`` is not twice differentiable.
@@ -135,11 +173,18 @@ def evaluate(
                 "differentiable at w = 0)"
             )
     chosen = chosen_engine(engine)
-    screen = _SCREEN.get()
-    if screen is not None and F.name == "arb" and not hessian:
-        enclosed = screen(config, dps, gradient=gradient)
+    if enclosure is None:
+        enclosure, on_decline = _ENCLOSURE.get()
+    else:
+        on_decline = None
+    if enclosure not in ENCLOSURES:
+        raise ValueError(f"enclosure = {enclosure!r} is not one of {ENCLOSURES}")
+    if enclosure == "float64-screen" and F.name == "arb" and not hessian:
+        enclosed = loss_gradient_enclosure(config, dps, gradient=gradient)
         if enclosed is not None:
             return enclosed
+        if on_decline is not None:
+            on_decline()
     if F.name == "arb" and not hessian and chosen != "python-flint":
         native = native_loss_and_gradient(config, dps, gradient, required=chosen == "native")
         if native is not None:

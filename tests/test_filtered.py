@@ -11,9 +11,10 @@ from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import numeric.filtered as nf
+import numeric.float64_enclosure as nf
 from numeric.config import Configuration
-from numeric.filtered import ScreenCounts, filtered, loss_gradient_enclosure, screening
+from numeric.filtered import ScreenCounts, filtered, screening
+from numeric.float64_enclosure import loss_gradient_enclosure
 from numeric.precise import evaluate
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 from proofs_check.strategies import configurations
@@ -198,11 +199,8 @@ def test_a_screen_without_its_bound_would_be_caught():
         with flint.ctx.workdps(DPS):
             return evaluate(config, DPS, gradient=False).loss - threshold
 
-    token = nf.precise._SCREEN.set(pointlike)
-    try:
-        wrong = _decide(margin())
-    finally:
-        nf.precise._SCREEN.reset(token)
+    with flint.ctx.workdps(DPS):  # the margin on the pointlike screen's loss
+        wrong = _decide(pointlike(config, DPS, gradient=False).loss - threshold)
     assert reference is not None and wrong == -reference
     assert _decide(filtered(margin, lambda m: _decide(m) is not None)) == reference
 
