@@ -358,7 +358,7 @@ def derivation_rows(repeat: int) -> list[dict]:
     from symbolic.pair import pair_derivatives
 
     try:
-        from symbolic.loss import loss_expression
+        from symbolic.kernel_sum import loss_expression
     except ImportError:
         loss_expression = None
     pair = _cold_time(lambda: pair_derivatives.__wrapped__("abs"), repeat)
@@ -499,7 +499,7 @@ def markdown(evals, naive, derivs, repeat: int, floors=None, per_sample=None) ->
             "",
             "The derivation is pair-level: `pair_derivatives.__wrapped__(\"abs\")` depends on neither m nor d "
             "(median of 3 cold calls, SymPy cache cleared before each); the loss expression "
-            "`symbolic.loss.loss_expression(r, m)` (r = m/2) is a sum of O(m^2) unevaluated kernels.",
+            "`symbolic.kernel_sum.loss_expression(r, m)` (r = m/2) is a sum of O(m^2) unevaluated kernels.",
             "",
             "| m | pair derivation | loss expression | total |",
             "|---|---|---|---|",
