@@ -10,7 +10,8 @@ Public surface:
 * :mod:`numeric.filtered`: float64 loss and gradient with a rigorous error bound, as balls, and
   decisions that escalate to balls only when that bound cannot settle them
 """
-from numeric.config import Configuration, ConfigurationError
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
 from numeric.evaluation import Evaluation
 from numeric.precise import (
     EvaluationTooLargeError,

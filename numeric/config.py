@@ -16,178 +16,25 @@ Fraction(1, 2)
 >>> Configuration.from_dict({"teacher": [[1, 0]], "student": [[1]]})
 Traceback (most recent call last):
 ...
-numeric.config.ConfigurationError: student row 0 has 1 entries, but teacher rows have 2 (dimension d = 2)
+numeric.errors.ConfigurationError: student row 0 has 1 entries, but teacher rows have 2 (dimension d = 2)
 """
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import json
-import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
-from fractions import Fraction
+
+from numeric.errors import ConfigurationError
+from numeric.numbers import JsonConstantText, JsonNumberText, fraction_to_decimal_string, to_fraction
 
 __all__ = [
-    "ConfigurationError",
     "Configuration",
-    "to_fraction",
-    "fraction_to_decimal_string",
     "exact_rows",
     "loads_exact",
     "refuse_repeated_keys",
     "EXACT_NUMBER_HOOKS",
-    "decimal_length_limit",
-    "MAX_DECIMAL_CHARS",
 ]
 
 ACTIVATIONS = ("abs", "relu")
-
-
-class ConfigurationError(ValueError):
-    """A configuration that is malformed; the message names the field and the value."""
-
-
-#: Decimal exponents beyond this are refused: they mean nothing at any precision we
-#: evaluate (<= 4000 digits) and ``Fraction(Decimal("1e99999999"))`` would not finish.
-MAX_DECIMAL_EXPONENT = 10_000
-
-
-#: Decimal strings longer than this are refused: converting one costs time quadratic in
-#: its length (1 M digits: about half a minute) and no evaluation uses more than a few
-#: thousand digits.  ``decimal_length_limit`` lifts or changes it (CLI: ``--no-limits``).
-MAX_DECIMAL_CHARS = 10_000
-
-_decimal_chars_limit: contextvars.ContextVar = contextvars.ContextVar(
-    "decimal_chars_limit", default=MAX_DECIMAL_CHARS)
-
-
-@contextlib.contextmanager
-def decimal_length_limit(max_chars: int | None):
-    """Within the block, :func:`to_fraction` accepts decimal strings of at most
-    ``max_chars`` characters (None: any length).
-
-    >>> with decimal_length_limit(5):
-    ...     to_fraction("0.12345", "x")
-    Traceback (most recent call last):
-    ...
-    numeric.config.ConfigurationError: x is a decimal string of 7 characters, more than the limit of 5 (--no-limits lifts it)
-    """
-    token = _decimal_chars_limit.set(max_chars)
-    try:
-        yield
-    finally:
-        _decimal_chars_limit.reset(token)
-
-
-class _JsonNumber(str):
-    """A JSON number literal, kept as text so that it converts exactly."""
-
-
-class _JsonConstant(str):
-    """A JSON ``NaN`` / ``Infinity`` / ``-Infinity``, rejected with its field's name."""
-
-
-def to_fraction(value, field: str) -> Fraction:
-    """Convert a JSON number, decimal string, int, Fraction or finite float exactly.
-
-    Anything with ``mpf``-like ``man``/``exp`` (an mpmath number) or ``mid()`` is converted
-    exactly too.  NaN, infinities, booleans and non-numbers raise :class:`ConfigurationError`.
-    """
-    if isinstance(value, bool) or value is None:
-        raise ConfigurationError(f"{field} = {value!r} is not a number")
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ConfigurationError(f"{field} = {value!r} is not finite")
-        return Fraction(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ConfigurationError(f"{field} = {value!r} is not finite")
-        return Fraction(value)
-    if isinstance(value, _JsonConstant):
-        raise ConfigurationError(f"{field} = {value} is not finite")
-    if isinstance(value, str):
-        limit = _decimal_chars_limit.get()
-        if limit is not None and len(value) > limit:
-            raise ConfigurationError(
-                f"{field} is a decimal string of {len(value)} characters, more than the limit "
-                f"of {limit} (--no-limits lifts it)"
-            )
-        if not value.isascii():  # Decimal would read "١" or "１" as digits
-            raise ConfigurationError(f"{field} = {value!r} is not a decimal number (only ASCII digits"
-                                     " 0-9 are numbers)")
-        try:
-            dec = Decimal(value.strip())
-        except InvalidOperation:
-            raise ConfigurationError(f"{field} = {value!r} is not a decimal number") from None
-        if not dec.is_finite():
-            raise ConfigurationError(f"{field} = {value!r} is not finite")
-        if isinstance(value, _JsonNumber) and not math.isfinite(float(dec)):
-            raise ConfigurationError(
-                f"{field} = {value} overflows to infinity as a JSON number; "
-                "write it as a decimal string if you mean it"
-            )
-        if dec != 0 and abs(dec.adjusted()) > MAX_DECIMAL_EXPONENT:
-            raise ConfigurationError(
-                f"{field} = {value!r} has a decimal exponent beyond +-{MAX_DECIMAL_EXPONENT}"
-            )
-        return Fraction(dec)
-    if hasattr(value, "_mpf_"):  # mpmath.mpf: (sign, mantissa, exponent, bitcount)
-        import mpmath
-
-        if not mpmath.isfinite(value):
-            raise ConfigurationError(f"{field} = {value!r} is not finite")
-        sign, man, exp, _ = value._mpf_
-        return (-1) ** sign * Fraction(int(man)) * (Fraction(2) ** int(exp))
-    if hasattr(value, "mid") and hasattr(value, "rad"):  # flint.arb: its midpoint
-        if not value.is_finite():
-            raise ConfigurationError(f"{field} = {value!r} is not finite")
-        return _arb_mid(value)
-    if hasattr(value, "item") and not hasattr(value, "__len__"):  # numpy scalar
-        return to_fraction(value.item(), field)
-    raise ConfigurationError(f"{field} = {value!r} is not a number (type {type(value).__name__})")
-
-
-def _arb_mid(value) -> Fraction:
-    man, exp = value.mid().man_exp()
-    return Fraction(int(man)) * (Fraction(2) ** int(exp))
-
-
-def fraction_to_decimal_string(x: Fraction, digits: int = 60) -> str:
-    """Exact decimal string when ``x`` has one with at most ``digits`` decimal places,
-    else ``digits`` significant digits.
-
-    >>> fraction_to_decimal_string(Fraction(1, 8))
-    '0.125'
-    >>> fraction_to_decimal_string(Fraction(1, 3), digits=5)
-    '0.33333'
-    >>> x = Fraction(10**40 + 1, 10**45)
-    >>> Fraction(Decimal(fraction_to_decimal_string(x))) == x
-    True
-    """
-    if x == 0:
-        return "0"
-    den = x.denominator
-    places = 0
-    for p in (2, 5):
-        k = 0
-        while den % p == 0:
-            den //= p
-            k += 1
-        places = max(places, k)
-    if den == 1 and places <= digits:
-        scaled = x.numerator * 10**places // x.denominator  # exact
-        with localcontext() as ctx:
-            ctx.prec = len(str(abs(scaled))) + 5  # never round: normalize() obeys prec
-            dec = Decimal(scaled).scaleb(-places).normalize()
-            return format(dec, "f") if -30 < dec.adjusted() < 30 else str(dec)
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return str(Decimal(x.numerator) / Decimal(x.denominator))
 
 
 def exact_rows(value, field: str) -> tuple:
@@ -308,11 +155,11 @@ class Configuration:
 def _json_int(text: str):
     # Huge integer literals would be exact but meaningless; route them through the
     # decimal checks (exponent cap) by keeping them as number text.
-    return int(text) if len(text) <= 400 else _JsonNumber(text)
+    return int(text) if len(text) <= 400 else JsonNumberText(text)
 
 
 #: ``json.loads`` hooks that keep numbers as text for exact conversion by field.
-EXACT_NUMBER_HOOKS = dict(parse_float=_JsonNumber, parse_int=_json_int, parse_constant=_JsonConstant)
+EXACT_NUMBER_HOOKS = dict(parse_float=JsonNumberText, parse_int=_json_int, parse_constant=JsonConstantText)
 
 
 def refuse_repeated_keys(name: str, error):

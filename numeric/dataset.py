@@ -16,15 +16,16 @@ JSON form::
 >>> DataSet.from_dict({"points": [[1, 0], [0, 0]], "labels": [1, 1]})
 Traceback (most recent call last):
 ...
-numeric.config.ConfigurationError: points row 1 is the zero vector; a data point needs a direction
+numeric.errors.ConfigurationError: points row 1 is the zero vector; a data point needs a direction
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from numeric.config import (ConfigurationError, exact_rows, fraction_to_decimal_string, loads_exact,
-                            to_fraction)
+from numeric.config import exact_rows, loads_exact
+from numeric.errors import ConfigurationError
+from numeric.numbers import fraction_to_decimal_string, to_fraction
 
 __all__ = ["DataSet", "NetworkOnData"]
 

@@ -42,7 +42,8 @@ from fractions import Fraction
 from typing import Any
 
 from numeric import pair_kernels
-from numeric.config import Configuration, to_fraction
+from numeric.config import Configuration
+from numeric.numbers import to_fraction
 from numeric.fields import field as _field
 from numeric.pairwise import hessian_block, pair_angle, unit_orthogonal
 from numeric.precise import evaluate

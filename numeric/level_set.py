@@ -39,7 +39,7 @@ import numpy as np
 from numeric import float64 as f64
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 
 __all__ = [
     "LevelSetSettings",
@@ -122,26 +122,19 @@ class _Float64:
         return 1e-300
 
 
-def _mpf(x):
-    """An mpf from a float, int, mpf or Fraction (rounded at the working precision)."""
-    if hasattr(x, "numerator") and not isinstance(x, (int, float)):
-        return mpmath.mpf(x.numerator) / x.denominator
-    return mpmath.mpf(x)
-
-
 class _Precise:
     """The same on python-flint balls at ``dps`` digits (their midpoints)."""
 
     def __init__(self, teacher, activation, dps):
         with mpmath.workdps(dps):
-            self.teacher = [[_mpf(x) for x in row] for row in teacher]
+            self.teacher = [[to_mpf(x) for x in row] for row in teacher]
         self.activation = activation
         self.dps = dps
         self.name = f"arb{dps}"
 
     def array(self, W):
         with mpmath.workdps(self.dps):
-            return np.array([[_mpf(x) for x in row] for row in W], dtype=object)
+            return np.array([[to_mpf(x) for x in row] for row in W], dtype=object)
 
     def loss_gradient(self, W):
         config = Configuration(self.teacher, [list(row) for row in W], self.activation)

@@ -27,7 +27,8 @@ from typing import Callable
 from flint import fmpz_mat
 
 from numeric import pair_kernels
-from numeric.config import Configuration, ConfigurationError
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
 from numeric.evaluation import Evaluation
 from numeric.fields import field as _field
 from numeric.float64_enclosure import loss_gradient_enclosure

@@ -34,7 +34,7 @@ import numpy as np
 from flint import arb
 
 from numeric import pair_kernels
-from numeric.config import to_fraction
+from numeric.numbers import to_fraction
 from numeric.fields import ARB, ARB_BOX
 from numeric.pairwise import hessian_block, pair_angle_sin_cos, unit_orthogonal
 

@@ -54,7 +54,7 @@ from flint import arb, arb_mat
 
 from numeric import float64 as _f64
 from numeric.box_evaluation import BoxRows, box_evaluate
-from numeric.config import to_fraction
+from numeric.numbers import to_fraction, to_mpf
 from numeric.fields import ARB_BOX
 from numeric.precise import UndefinedQuantityError
 
@@ -309,7 +309,7 @@ def inertia(H, *, eig_dps: int = 0) -> Inertia:
     Hb = arb_mat([[arb(x) for x in row] for row in H])
     if eig_dps:
         with mpmath.workdps(eig_dps):
-            A = mpmath.matrix([[_mpf_mid(x) for x in row] for row in H])
+            A = mpmath.matrix([[to_mpf(x) for x in row] for row in H])
             A = (A + A.T) / 2
             _, Q = mpmath.eigsy(A)
             V = arb_mat([[arb(mpmath.nstr(Q[i, k], eig_dps + 5)) for k in range(n)] for i in range(n)])
@@ -329,11 +329,6 @@ def inertia(H, *, eig_dps: int = 0) -> Inertia:
     lam = arb.union(arb(lo), arb(hi))
     theta = 1 + eta * arb(0, 1)  # the ball [1 - eta, 1 + eta]
     return Inertia(neg, n - neg - pos, pos, lam / theta)
-
-
-def _mpf_mid(x):
-    man, exp = x.mid().man_exp()
-    return mpmath.ldexp(mpmath.mpf(int(man)), int(exp))
 
 
 # ---------------------------------------------------------------------------------------
@@ -416,7 +411,7 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None,
     with flint.ctx.workdps(dps):
         g_c = model.ball_gradient_hessian(centre)[0]
         gnorm = arb.sqrt(sum((v * v for v in g_c), arb(0)).nonnegative_part())
-        g_up = _mpf_mid(gnorm.upper())
+        g_up = to_mpf(gnorm.upper())
     if radii is None:
         base = max(g_up * 1e3, mpmath.mpf(10) ** (-(dps * 3) // 4))
         radii = [base * 10 ** (3 * k) for k in range(0, 6)]
@@ -438,7 +433,7 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None,
                 inert = inertia(HX)
                 if inert.undecided:
                     inert = inertia(HX, eig_dps=min(dps, 60))
-            return Certificate(True, tuple(centre), _mpf_mid(radius) * (1 + mpmath.mpf(2) ** -29),
+            return Certificate(True, tuple(centre), to_mpf(radius) * (1 + mpmath.mpf(2) ** -29),
                                inert, gnorm, dps)
         if HX is None and not reason.startswith("ball evaluation failed"):
             break  # singular, or a Hessian inconsistent with the gradient: no radius helps

@@ -4,7 +4,7 @@ computation that its result can be written.
 
 Parsing a dict or a string into a configuration is :mod:`numeric` (pure); this module only
 moves bytes between files and those parsers.  Every function raises the input error class
-it is given (``error=``), :class:`numeric.config.ConfigurationError` by default, with one
+it is given (``error=``), :class:`numeric.errors.ConfigurationError` by default, with one
 line naming the path.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from numeric.config import (EXACT_NUMBER_HOOKS, Configuration, ConfigurationError,
-                            refuse_repeated_keys)
+from numeric.config import EXACT_NUMBER_HOOKS, Configuration, refuse_repeated_keys
+from numeric.errors import ConfigurationError
 from numeric.dataset import DataSet
 
 __all__ = [

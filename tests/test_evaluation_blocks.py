@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 import numeric.precise as precise
 from numeric.memory import memory_cap
 from numeric.precise import EvaluationTooLargeError, evaluate, memory_estimate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from symbolic.codegen import _angular_coefficients
 from symbolic.kernel import a, b, theta
 

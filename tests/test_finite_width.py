@@ -11,7 +11,7 @@ from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric.config import ConfigurationError
+from numeric.errors import ConfigurationError
 from numeric.dataset import DataSet
 from proofs_check.files import load_dataset
 from numeric.finite_width import (Network, gradient_descent, gram_limit, gram_limit_balls,

@@ -7,9 +7,11 @@ import mpmath
 import pytest
 
 from numeric import pair_kernels, float64
-from numeric.config import Configuration, ConfigurationError
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
 from numeric.precise import UndefinedQuantityError, evaluate
-from numeric.precision import correct_digits, decimal_string, guaranteed, guaranteed_loss, to_mpf
+from numeric.precision import correct_digits, guaranteed, guaranteed_loss
+from numeric.numbers import decimal_string, to_mpf
 
 #: A global minimum (teacher 2 is split between two students of opposite sign, each
 #: carrying half its mass), with student 0 tilted by 1e-30: L = delta^2/2 + O(delta^3) = 5e-61.

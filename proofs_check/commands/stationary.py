@@ -244,7 +244,8 @@ def _run_symmetric(args, spec) -> int:
 def load_teacher(path):
     """``(teacher rows, activation or None)`` from the configuration file ``path``; its
     student rows, if any, are ignored.  The rows are validated as a configuration's."""
-    from numeric.config import EXACT_NUMBER_HOOKS, Configuration, ConfigurationError
+    from numeric.config import EXACT_NUMBER_HOOKS, Configuration
+    from numeric.errors import ConfigurationError
     from proofs_check.files import read_json_file
 
     data = read_json_file(path, "teacher file", **EXACT_NUMBER_HOOKS)
