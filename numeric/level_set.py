@@ -20,6 +20,9 @@ every evaluation is an arb ball evaluation at ``digits_for_level(level)`` digits
 midpoint drives the descent).  The optimiser only *finds* configurations: whatever it
 returns is to be re-evaluated with balls before anything is decided.
 
+One module over 500 lines: the projection, the two descents and the re-fit share its
+float64/ball backends and step rules, which would otherwise become public for one caller each.
+
 >>> import numpy as np
 >>> T = np.array([[1.0, 0.0]])
 >>> W = project_to_level(T, np.array([[0.9, 0.1]]), 1e-4)
