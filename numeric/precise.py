@@ -63,8 +63,8 @@ class EvaluationTooLargeError(MemoryCapError):
 #:
 #: * ``"balls"``: ball arithmetic at ``dps`` digits, by the engine that ``engine`` chooses;
 #: * ``"float64-screen"``: float64 arithmetic with a rigorous running error bound
-#:   (:func:`numeric.float64_enclosure.loss_gradient_enclosure`; radii near ``1e-16`` of the
-#:   loss's scale whatever ``dps``), and ball arithmetic where that declines (an entry out of
+#:   (:func:`numeric.float64_enclosure.loss_gradient_enclosure`; radii of the size of float64
+#:   rounding whatever ``dps``), and ball arithmetic where that declines (an entry out of
 #:   float64's range).  A Hessian, or mpmath numbers, are computed as with ``"balls"``.
 ENCLOSURES = ("balls", "float64-screen")
 _ENCLOSURE: contextvars.ContextVar = contextvars.ContextVar("numeric_enclosure", default=("balls", None))
