@@ -31,7 +31,7 @@ import numpy as np
 from flint import arb
 
 from numeric.decomposition import UncertifiedError, lambda_min_M
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
