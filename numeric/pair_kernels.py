@@ -46,16 +46,16 @@ def abs_hessian(a, b, theta, PI, F):
 
 
 def abs_gradient_angular(PI, F):
-    """((c_1, c_theta, c_sin, c_cos) of g_u/|v|, the same of g_v/|v|); None is a zero.
+    """((c_1, c_theta, c_sin, c_cos) of ``g_u/|v|``, the same of ``g_v/|v|``); None is a zero.
 
-    grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat), phi = c_1 + c_theta theta
-    + c_sin sin(theta) + c_cos cos(theta).
+    ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)``, ``phi = c_1 + c_theta theta
+    + c_sin sin(theta) + c_cos cos(theta)``.
     """
     return ((None, None, 2/PI, None), (1, -2/PI, None, None))
 
 
 def abs_kernel_angular_sc(theta, S, C, PI, F):
-    """(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
+    """(``k / (|u| |v|)``,): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
     return ((C*(PI - 2*theta) + 2*S)/PI,)
 
 
@@ -87,14 +87,14 @@ def relu_hessian(a, b, theta, PI, F):
 
 
 def relu_gradient_angular(PI, F):
-    """((c_1, c_theta, c_sin, c_cos) of g_u/|v|, the same of g_v/|v|); None is a zero.
+    """((c_1, c_theta, c_sin, c_cos) of ``g_u/|v|``, the same of ``g_v/|v|``); None is a zero.
 
-    grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat), phi = c_1 + c_theta theta
-    + c_sin sin(theta) + c_cos cos(theta).
+    ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)``, ``phi = c_1 + c_theta theta
+    + c_sin sin(theta) + c_cos cos(theta)``.
     """
     return ((None, None, 1/(2*PI), None), (F.q(1, 2), -1/(2*PI), None, None))
 
 
 def relu_kernel_angular_sc(theta, S, C, PI, F):
-    """(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
+    """(``k / (|u| |v|)``,): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
     return ((C*(PI - theta) + S)/(2*PI),)

@@ -36,7 +36,7 @@ __all__ = [
     "angular_factor",
 ]
 
-#: Below this |cos|, the angle from the Gram matrix is well conditioned; above it we use
+#: Below this ``|cos|``, the angle from the Gram matrix is well conditioned; above it we use
 #: the half-angle form from the difference vectors (Kahan), which keeps full relative
 #: accuracy for nearly aligned or antipodal neurons.
 COS_SWITCH = 0.9

@@ -110,9 +110,9 @@ def angular_function_source(name: str, g_u, g_v, S, C) -> str:
                                      for c in coefficients) + ")")
     return (
         f"def {name}(PI, F):\n"
-        '    """((c_1, c_theta, c_sin, c_cos) of g_u/|v|, the same of g_v/|v|); None is a zero.\n\n'
-        "    grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat), phi = c_1 + c_theta theta\n"
-        '    + c_sin sin(theta) + c_cos cos(theta).\n    """\n'
+        '    """((c_1, c_theta, c_sin, c_cos) of ``g_u/|v|``, the same of ``g_v/|v|``); None is a zero.\n\n'
+        "    ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)``, ``phi = c_1 + c_theta theta\n"
+        '    + c_sin sin(theta) + c_cos cos(theta)``.\n    """\n'
         f"    return ({parts[0]}, {parts[1]})\n"
     )
 
@@ -168,7 +168,7 @@ def pair_module_source() -> str:
             raise ArithmeticError(f"kernel {d.kernel} is not |u| |v| times a function of the angle")
         parts.append(function_source(
             f"{act}_kernel_angular_sc", (theta, S, C), [kernel_angular.subs(trig)],
-            "(k / (|u| |v|),): the kernel's angular factor. S = sin(theta), C = cos(theta) given."))
+            "(``k / (|u| |v|)``,): the kernel's angular factor. S = sin(theta), C = cos(theta) given."))
     return "\n\n".join(parts)
 
 
