@@ -40,7 +40,7 @@ from numeric.reduced_zeros import find_zeros, levenberg_marquardt
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import DEADLINE_PASSED, TeacherStudentModel, certify, inertia, refine
 from proofs_check.errors import UsageError
-from proofs_check.families.definitions import FamilySpec
+from proofs_check.families.definitions import FamilySpec, zero_student_lift
 
 __all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_family", "transfer",
            "lowest_spurious", "fitted_exponent", "seed_zeros", "fold_indicator"]
@@ -155,7 +155,7 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
     cert = certify(model, centre, dps, deadline=deadline)
     y_text = tuple(decimal_string(c, 20) for c in centre)
     if not cert.certified:
-        return Member(family.name, branch, r, m, y_text, False, None, None, "uncertified", None, None, None,
+        return Member(family.name, branch, r, family.students(r), y_text, False, None, None, "uncertified", None, None, None,
                       None, "", (), time.monotonic() - start, cert.reason)
     layout = family.layout(r)
     use_full = full_space_inertia if full_space_inertia is not None else layout.q < 4
@@ -184,9 +184,10 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
         kind = "minimum"
     else:
         kind = "degenerate"
-    return Member(family.name, branch, r, m, y_text, True, loss, cert.radius, kind, inert.negative,
-                  inert.undecided, inert.positive, inert.min_eigenvalue, source, blocks,
-                  time.monotonic() - start)
+    kind, lifted = zero_student_lift(kind, family.zero_students)
+    return Member(family.name, branch, r, family.students(r), y_text, True, loss, cert.radius, kind,
+                  inert.negative, inert.undecided, inert.positive, inert.min_eigenvalue, source, blocks,
+                  time.monotonic() - start, lifted)
 
 
 def seed_zeros(paper: str, family: FamilySpec, settings: FollowSettings) -> tuple:
