@@ -307,3 +307,60 @@ def test_zero_student_lift_never_calls_a_minimum():
     assert zero_student_lift("saddle", 2)[0] == "saddle"
     assert zero_student_lift("minimum", 2)[0] == "degenerate"
     assert zero_student_lift("global", 2)[0] == "global"
+
+
+def test_series_fit_recovers_a_planted_expansion_and_tells_a_near_twin_apart():
+    from proofs_check.families.expansion import coefficient_spread, series_fit
+
+    ks = list(range(6, 17)) + [20, 24, 28, 32, 40, 48, 56, 64, 76, 88, 100]
+    planted = [(k, 0.2974 / k - 0.25 / k ** 1.5 + 0.1 / k ** 2) for k in ks]
+    fit = series_fit(planted, powers=(2, 3, 4))
+    assert abs(fit.coefficient(2) - 0.2974) < 1e-9 and fit.max_relative_residual < 1e-9
+    assert abs(fit.coefficient(2) - 0.30) > 0.002  # a leading coefficient a few thousandths off is told apart
+    free = series_fit(planted, powers=(0, 1, 2, 3, 4))
+    assert abs(free.coefficient(0)) < 1e-8 and abs(free.coefficient(1)) < 1e-7
+    # a term the base fit lacks (k^-5/2) shows up as a spread that contains the truth
+    truncated = [(k, L + 0.5 / k ** 2.5) for k, L in planted]
+    spread = coefficient_spread(truncated, 2, base_powers=(2, 3))
+    assert spread["highest"] - spread["lowest"] > 1e-4 and spread["fits"] >= 4
+    with pytest.raises(ValueError):
+        series_fit(planted[:3], powers=(0, 1, 2, 3))
+
+
+def test_fit_with_range_quotes_the_window_spread():
+    from proofs_check.families.report import fit_with_range
+
+    points = [(r, 0.05 * r ** -0.1 * (1 + 1 / r)) for r in (8, 10, 12, 16, 20, 24, 32, 40, 48, 64)]
+    fit = fit_with_range(points)
+    lo, hi = fit["exponent_range"]
+    assert fit["status"] == "empirical" and lo < hi and lo <= fit["exponent"] <= hi
+    assert -0.1 - 0.2 < lo and hi < -0.1 + 0.01  # the curvature pulls the short-window fits towards -0.1
+    assert fit["windows_from_r"] == [8, 16, 32]
+
+
+def test_report_draws_one_series_per_width(tmp_path):
+    from proofs_check.report.figure_data import FamilyThreshold, FigureData
+    from proofs_check.report.figures import render_figures
+    from proofs_check.schema import ResultsError
+
+    def rows(family, scale):
+        return [{"r": r, "loss": f"{scale * r ** -0.05:.6f}", "paper_eps0": "1e-100", "family": family}
+                for r in (4, 8, 16, 32)]
+
+    data = {"paper": "zgj", "fit": {"exponent": -0.05, "exponent_standard_error": 0.001, "from_r": 8},
+            "lowest_spurious": rows("bisect+1", 0.05),
+            "lowest_spurious_by_width": {"r": rows("split", 0.2), "r+1": rows("bisect+1", 0.05),
+                                         "2r": rows("pairs-mirror-zero", 0.04)},
+            "fit_by_width": {w: {"exponent": -0.05, "exponent_range": [-0.06, -0.04], "from_r": 8}
+                             for w in ("r", "r+1", "2r")}}
+    figure = FamilyThreshold.from_families_json(data)
+    assert figure.width == ("r",) * 4 + ("r+1",) * 4 + ("2r",) * 4
+    assert FamilyThreshold.from_json(figure.to_json()) == figure
+    entries = {e.key: e for e in render_figures(FigureData(families=figure), tmp_path)}
+    caption = entries["families"].caption
+    assert "$m = 2r$: $-0.05$" in caption and "$-0.06$ to $-0.04$" in caption and "empirical" in caption
+    assert (tmp_path / "fig-families-threshold.pdf").read_bytes().startswith(b"%PDF")
+    bad = figure.to_json()
+    bad["width"][0] = "r+2}\\input"
+    with pytest.raises(ResultsError, match=r"width\[0\]"):
+        FamilyThreshold.from_json(bad)
