@@ -133,6 +133,8 @@ def test_cli_json_to_stdout():
     data = json.loads(out.stdout)
     assert data["paper"] == "ss" and "factor 1/2" in data["loss_normalisation"]
     assert all(m["r"] == 6 for m in data["members"])
+    assert data["fit_by_width"]["r"]["status"] == "empirical" and data["fit_by_width"]["r"]["exponent"] is None
+    assert data["expansion"] is None  # one n: no series fitted
     assert "members" in out.stderr
 
 
