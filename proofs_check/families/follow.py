@@ -306,6 +306,9 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                     notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
                     break
                 y = _step(paper, family, history, r, deadline=deadline)
+                if y is None and time.monotonic() > deadline:
+                    notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
+                    break
                 if y is None:
                     last = _last_reached(paper, family, history, r, deadline)
                     for r_unit, y_unit in last:
