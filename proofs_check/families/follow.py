@@ -155,8 +155,8 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
     cert = certify(model, centre, dps, deadline=deadline)
     y_text = tuple(decimal_string(c, 20) for c in centre)
     if not cert.certified:
-        return Member(family.name, branch, r, family.students(r), y_text, False, None, None, "uncertified", None, None, None,
-                      None, "", (), time.monotonic() - start, cert.reason)
+        return Member(family.name, branch, r, family.students(r), y_text, False, None, None, "uncertified",
+                      None, None, None, None, "", (), time.monotonic() - start, cert.reason)
     layout = family.layout(r)
     use_full = full_space_inertia if full_space_inertia is not None else layout.q < 4
     with flint.ctx.workdps(dps):
