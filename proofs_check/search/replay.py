@@ -187,7 +187,8 @@ def replay_model_claim(path, claim_ref: str, model, data: dict, dps: int | None)
         raise UsageError(f"--dps = {dps} must be a positive integer")
     margin = margin_at(the_claim, config, dps)
     agree = agreeing_digits(margin, data.get("margin"), dps)
-    return ReplayResult(claim_ref, the_claim.id, margin, dps, data.get("margin"), recorded_dps, agree)
+    return ReplayResult(claim_ref, the_claim.id, margin, dps, data.get("margin"), recorded_dps, agree,
+                        the_claim)
 
 
 def read_counterexample_claim(path) -> tuple[dict, str | None]:
