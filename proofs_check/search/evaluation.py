@@ -8,10 +8,10 @@ from fractions import Fraction
 
 import flint
 
-from numeric.config import ConfigurationError, to_fraction
+from numeric.errors import ConfigurationError
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_fraction, to_mpf
 from proofs_check.claims import get_claim
 from proofs_check.claims.base import Claim
 from proofs_check.errors import UsageError

@@ -10,7 +10,7 @@ from __future__ import annotations
 import flint
 from flint import arb
 
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.errors import UsageError
 from proofs_check.search.plan import SearchPlan
 from proofs_check.search.results import Candidate

@@ -7,8 +7,7 @@ import math
 
 import mpmath
 
-from numeric.config import to_fraction
-from numeric.precision import to_mpf
+from numeric.numbers import to_fraction, to_mpf
 from proofs_check.errors import UsageError
 from proofs_check.samplers import configuration_at_level
 from proofs_check.search.evaluation import loss_ball, margin_at

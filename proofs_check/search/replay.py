@@ -13,11 +13,13 @@ from pathlib import Path
 import mpmath
 from flint import arb
 
-from numeric.config import Configuration, ConfigurationError, read_json_file, to_fraction
-from numeric.precision import to_mpf
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
+from numeric.numbers import to_fraction, to_mpf
 from proofs_check.assumptions import hypothesis_violations
 from proofs_check.claims.base import Claim
 from proofs_check.errors import UsageError
+from proofs_check.files import read_json_file
 from proofs_check.samplers import dps_for_level
 from proofs_check.search.evaluation import (claim_from_reference, hidden_constant_note, loss_ball,
                                             margin_at, model_of, parse_constant)

@@ -8,8 +8,7 @@ from typing import Callable
 import mpmath
 from flint import arb
 
-from numeric.config import to_fraction
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_fraction, to_mpf
 from proofs_check.claims.base import Claim
 from numeric.filtered import ScreenCounts
 

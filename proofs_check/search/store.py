@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-from decimal import Decimal, localcontext
-from fractions import Fraction
 from pathlib import Path
 
-from numeric.config import (STDIO, Configuration, ensure_writable_directory, write_atomically,
-                            write_output)
+from numeric.config import Configuration
+from numeric.numbers import fraction_to_significant_digits
 from proofs_check.assumptions import hypothesis_violations
 from proofs_check.errors import UsageError
+from proofs_check.files import STDIO, ensure_writable_directory, write_atomically, write_output
 from proofs_check.limits import DEFAULT_LIMITS
 from proofs_check.search.evaluation import margin_at
 from proofs_check.search.replay import load_counterexample
@@ -57,17 +56,11 @@ def move_aside(path: Path) -> Path:
     raise UsageError(f"{str(path)!r} is corrupt and 1000 earlier corrupt copies are in the way")
 
 
-def exact_decimal(x: Fraction, digits: int) -> str:
-    # Not Configuration.to_dict: its exact branch normalises in Decimal's default
-    # 28-digit context, which rounds long entries (a 1e-24 loss needs ~50 digits).
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return str(Decimal(x.numerator) / Decimal(x.denominator))
-
-
 def exact_file_form(config: Configuration, digits: int) -> dict:
     """A teacher-student configuration's JSON form, its entries to ``digits`` digits."""
-    conv = lambda rows: [[exact_decimal(x, digits) for x in row] for row in rows]
+    # Not Configuration.to_dict: its exact branch normalises in Decimal's default
+    # 28-digit context, which rounds long entries (a 1e-24 loss needs ~50 digits).
+    conv = lambda rows: [[fraction_to_significant_digits(x, digits) for x in row] for row in rows]
     out = {"teacher": conv(config.teacher), "student": conv(config.student)}
     if config.activation != "abs":
         out["activation"] = config.activation

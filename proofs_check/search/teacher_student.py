@@ -8,7 +8,7 @@ optimiser (:mod:`proofs_check.search.optimiser`) and the local descent
 from __future__ import annotations
 
 from numeric.filtered import ScreenCounts
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.assumptions import hypothesis_violations, required_assumptions
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
 from proofs_check.errors import UsageError
