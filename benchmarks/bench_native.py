@@ -6,6 +6,10 @@ Run on demand (not part of the test suite)::
     git worktree add /tmp/before <commit before the engine>   # or: git archive ... | tar -x
     python benchmarks/bench_native.py --before-tree /tmp/before
     python benchmarks/bench_native.py --quick                 # shapes and compile time only
+    # or one side at a time (a long run split over a busy machine), then the table:
+    python benchmarks/bench_native.py --runs-of /tmp/before --save-runs before.json
+    python benchmarks/bench_native.py --runs-of . --save-runs after.json
+    python benchmarks/bench_native.py --before-runs before.json --after-runs after.json
 
 Writes the section "Native engine" of ``benchmarks/results_core.md`` (the rest of that file is
 ``bench_core.py``'s) and prints it.
@@ -178,11 +182,29 @@ def main(argv=None) -> int:
     parser.add_argument("--before-tree", type=Path, help="a checkout of the commit before the engine")
     parser.add_argument("--runs", type=int, default=1, help="suite and search runs per side (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--runs-of", type=Path, help="only the suite and search runs of this tree")
+    parser.add_argument("--save-runs", type=Path, help="with --runs-of: write its runs here (JSON)")
+    parser.add_argument("--before-runs", type=Path, help="saved runs of the tree before")
+    parser.add_argument("--after-runs", type=Path, help="saved runs of the tree after")
     args = parser.parse_args(argv)
+    if args.runs_of:
+        runs = [{"suite": suite_run(args.runs_of), "search": search_run(args.runs_of)}
+                for _ in range(args.runs)]
+        text = json.dumps(runs, indent=1)
+        if args.save_runs:
+            tmp = args.save_runs.with_suffix(".tmp")
+            tmp.write_text(text)
+            os.replace(tmp, args.save_runs)
+        print(text)
+        return 0
     shapes = shape_rows(3 if args.quick else 7)
     compile_times = first_call()
     suite = search = None
-    if args.before_tree and not args.quick:
+    if args.before_runs and args.after_runs:
+        before, after = (json.loads(p.read_text()) for p in (args.before_runs, args.after_runs))
+        suite = [(b["suite"], a["suite"]) for b, a in zip(before, after)]
+        search = [(b["search"], a["search"]) for b, a in zip(before, after)]
+    elif args.before_tree and not args.quick:
         suite, search = [], []
         for _ in range(args.runs):
             suite.append((suite_run(args.before_tree), suite_run(ROOT)))
