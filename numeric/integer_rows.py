@@ -34,8 +34,9 @@ def integer_rows(config: Configuration) -> list:
         for j, row in enumerate(rows):
             if (sign == 1 and j in zero) or (sign == -1 and not any(row)):
                 continue  # a zero neuron contributes nothing to f or f*
-            q = math.lcm(*(x.denominator for x in row))
-            ints = tuple(x.numerator * (q // x.denominator) for x in row)
+            ratios = [x.as_integer_ratio() for x in row]  # one call per entry, not two
+            q = math.lcm(*[den for _, den in ratios])
+            ints = tuple([num * (q // den) for num, den in ratios])
             out.append(IntegerRow(ints, q, sign, j if sign == 1 else None))
     return out
 

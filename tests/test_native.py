@@ -222,7 +222,18 @@ def _rss_growth(config, count: int) -> int:
 LEAK_SHAPE, LEAK_COUNT, LEAK_LIMIT = (4, 16, 5), 1000, 2 * 1024**2
 
 
-def test_no_leak(random_configuration):
+@pytest.fixture(params=["cached workspace", "fresh workspace"])
+def workspace_cache(request):
+    """Both ways an evaluation gets its structs: this thread's cached workspace, or a fresh
+    one initialised and cleared around every evaluation (the cache limit set to 0)."""
+    native_evaluation.clear_cache()
+    limit = native_evaluation.CACHE_LIMIT_BYTES if request.param == "cached workspace" else 0
+    with mock.patch.object(native_evaluation, "CACHE_LIMIT_BYTES", limit):
+        yield request.param
+    native_evaluation.clear_cache()
+
+
+def test_no_leak(random_configuration, workspace_cache):
     """1000 evaluations leave less than 2 MB more in use on the heap; without ``arb_clear``
     they leak more than that (next test)."""
     config = random_configuration(0, *LEAK_SHAPE)
@@ -231,8 +242,29 @@ def test_no_leak(random_configuration):
 
 def test_the_leak_check_can_fail(random_configuration):
     config = random_configuration(0, *LEAK_SHAPE)
-    with mock.patch.object(native_evaluation.kernels, "clear_vector", lambda *args: None):
+    native_evaluation.clear_cache()
+    with mock.patch.object(native_evaluation, "CACHE_LIMIT_BYTES", 0), \
+            mock.patch.object(native_evaluation.kernels, "clear_vector", lambda *args: None):
         assert _rss_growth(config, LEAK_COUNT) > LEAK_LIMIT
+
+
+def test_the_cached_workspace_gives_the_same_balls(random_configuration):
+    """A workspace reused (stale balls from the last evaluation in every slot) gives bit for
+    bit the balls of a fresh one, across shapes and activations that share it in turn."""
+    configs = [random_configuration(seed, 3, 6, 4, activation=act)
+               for seed in (1, 2) for act in ("abs", "relu")] + [random_configuration(5, 2, 3, 4)]
+
+    def balls(config):
+        e = evaluate(config, 40, engine="native")
+        return [(b.mid(), b.rad()) for b in _balls(e)]
+
+    native_evaluation.clear_cache()
+    with mock.patch.object(native_evaluation, "CACHE_LIMIT_BYTES", 0):
+        fresh = [balls(c) for c in configs]
+    cached = [balls(c) for c in configs + configs[::-1]]
+    assert cached == fresh + fresh[::-1]
+    held = native_evaluation.cached_workspace()
+    assert held is not None and held.cached and not held.in_use
 
 
 @pytest.mark.slow
