@@ -75,6 +75,62 @@ def shape_rows(repeat: int) -> list[dict]:
     return rows
 
 
+HESSIAN_SHAPES = ((3, 6, 5), (4, 8, 10), (8, 16, 20))
+
+
+def hessian_share(repeat: int = 3) -> list[dict]:
+    """Where a 50-digit Hessian's time goes: the whole ``evaluate(config, 50, hessian=True,
+    engine="python-flint")`` against its pair coefficients alone (the calls of
+    ``numeric._pair_code.<activation>_hessian_sc`` it makes, recorded once and replayed),
+    which is all a compiled pair loop would replace; medians of ``repeat``."""
+    import statistics
+    from unittest import mock
+
+    from numeric import _pair_code
+
+    rows = []
+    for shape in HESSIAN_SHAPES:
+        config = configuration(*shape)
+        name = f"{config.activation}_hessian_sc"
+        original, calls = getattr(_pair_code, name), []
+
+        def recording(*args, _original=original, _calls=calls):
+            _calls.append(args)
+            return _original(*args)
+
+        with mock.patch.object(_pair_code, name, recording):
+            evaluate(config, DPS, hessian=True, engine="python-flint")
+
+        def whole():
+            evaluate(config, DPS, hessian=True, engine="python-flint")
+
+        def pairs():
+            for args in calls:
+                original(*args)
+
+        times = {"total": [], "pair": []}
+        for _ in range(repeat):
+            for key, fn in (("total", whole), ("pair", pairs)):
+                start = time.perf_counter()
+                fn()
+                times[key].append(time.perf_counter() - start)
+        rows.append({"shape": shape, "calls": len(calls), "load": load()}
+                    | {key: statistics.median(v) for key, v in times.items()})
+    return rows
+
+
+def hessian_markdown(rows) -> str:
+    lines = ["Hessian at 50 digits (`python benchmarks/bench_native.py --hessian-share`): the whole "
+             "python-flint evaluation and its pair coefficients alone (the `*_hessian_sc` calls it makes, "
+             "replayed), all a compiled pair loop could remove; medians of 3.", "",
+             "| (r, m, d) | whole Hessian evaluation | pair coefficients (calls) | share | load |",
+             "|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['shape']} | {_t(row['total'])} | {_t(row['pair'])} ({row['calls']}) "
+                     f"| {100 * row['pair'] / row['total']:.1f}% | {row['load']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
 def first_call() -> dict:
     """Seconds of ``import numeric.native`` in a fresh process: numba's cache empty, then warm."""
     code = ("import time; t = time.perf_counter(); import numeric.native as n; "
@@ -182,11 +238,16 @@ def main(argv=None) -> int:
     parser.add_argument("--before-tree", type=Path, help="a checkout of the commit before the engine")
     parser.add_argument("--runs", type=int, default=1, help="suite and search runs per side (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--hessian-share", action="store_true",
+                        help="only: the Hessian's pair coefficients' share of its time")
     parser.add_argument("--runs-of", type=Path, help="only the suite and search runs of this tree")
     parser.add_argument("--save-runs", type=Path, help="with --runs-of: write its runs here (JSON)")
     parser.add_argument("--before-runs", type=Path, help="saved runs of the tree before")
     parser.add_argument("--after-runs", type=Path, help="saved runs of the tree after")
     args = parser.parse_args(argv)
+    if args.hessian_share:
+        print(hessian_markdown(hessian_share()))
+        return 0
     if args.runs_of:
         runs = [{"suite": suite_run(args.runs_of), "search": search_run(args.runs_of)}
                 for _ in range(args.runs)]
