@@ -12,7 +12,33 @@ from dataclasses import dataclass
 
 from numeric.config import Configuration
 
-__all__ = ["IntegerRow", "integer_rows", "row_geometry"]
+__all__ = ["ExactRows", "IntegerRow", "integer_rows", "row_geometry"]
+
+
+@dataclass(frozen=True)
+class ExactRows:
+    """Exact teacher and student rows (Fractions) with the fields of a
+    :class:`numeric.config.Configuration` the evaluators read, without its validation: it
+    allows ``m < r``, the reduced points of the stationary hunt (zero rows dropped)."""
+
+    teacher: tuple
+    student: tuple
+    activation: str = "abs"
+
+    @property
+    def m(self) -> int:
+        return len(self.student)
+
+    @property
+    def d(self) -> int:
+        return len(self.teacher[0])
+
+    @property
+    def r(self) -> int:
+        return len(self.teacher)
+
+    def zero_students(self) -> tuple:
+        return tuple(j for j, row in enumerate(self.student) if not any(row))
 
 
 @dataclass(frozen=True)
@@ -26,7 +52,7 @@ class IntegerRow:
     student: int | None
 
 
-def integer_rows(config: Configuration) -> list:
+def integer_rows(config: Configuration | ExactRows) -> list:
     """Nonzero student rows, then nonzero teacher rows, over a common denominator each."""
     out = []
     zero = set(config.zero_students())

@@ -263,8 +263,9 @@ def test_the_cached_workspace_gives_the_same_balls(random_configuration):
         fresh = [balls(c) for c in configs]
     cached = [balls(c) for c in configs + configs[::-1]]
     assert cached == fresh + fresh[::-1]
-    held = native_evaluation.cached_workspace()
-    assert held is not None and held.cached and not held.in_use
+    held = native_evaluation.cached_workspaces()
+    assert 2 <= len(held) <= native_evaluation.CACHED_SHAPES
+    assert all(w.cached and not w.in_use for w in held)
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ straight into fresh python-flint ``arb`` objects.  Every radius is FLINT's own.
 """
 from __future__ import annotations
 
+import collections
 import ctypes
 import threading
 import weakref
@@ -25,7 +26,7 @@ from numeric.native import kernels
 from numeric.native.library import ArbLayout, FlintLibrary
 
 __all__ = ["NotApplicable", "workspace_bytes", "WORKSPACE_LIMIT_BYTES", "CACHE_LIMIT_BYTES", "Workspace",
-           "cached_workspace", "clear_cache", "loss_and_gradient_balls"]
+           "CACHED_SHAPES", "cached_workspaces", "clear_cache", "loss_and_gradient_balls"]
 
 #: The workspace holds ``O(m n)`` balls (every student's pairs at once); above this many bytes
 #: the python-flint evaluator, whose memory is linear in the width, is used instead.
@@ -52,11 +53,13 @@ def _angular_coefficients(activation: str):
                                                          phi_v[0], phi_v[1]))
 
 
-#: A workspace up to this many bytes is kept per thread for the next evaluation of the same
-#: shape: its structs stay initialised and their mantissas allocated, so a repeated evaluation
-#: (a Newton or Krawczyk loop, the level search) neither initialises nor allocates them again.
-#: Larger ones are cleared after every evaluation.
+#: Workspaces are kept per thread, the most recently used first, up to this many bytes in all
+#: and :data:`CACHED_SHAPES` shapes, for the next evaluation of the same shape: their structs
+#: stay initialised and their mantissas allocated, so a repeated evaluation (a Newton or
+#: Krawczyk loop, the level search alternating loss-only and loss + gradient calls) neither
+#: initialises nor allocates them again.  Others are cleared after every evaluation.
 CACHE_LIMIT_BYTES = 32 * 1024**2
+CACHED_SHAPES = 4
 
 
 class Workspace:
@@ -67,7 +70,7 @@ class Workspace:
 
     def __init__(self, fns, layout: ArbLayout, shape, cached: bool):
         counts, rows, n, d = shape
-        self.shape, self.cached, self.in_use = shape, cached, False
+        self.shape, self.cached, self.in_use, self.need = shape, cached, False, 0
         count = sum(counts)
         self.buffer = np.zeros(count * layout.arb_bytes + 64, dtype=np.uint8)
         self.mats = np.zeros(2 * layout.mat_bytes, dtype=np.uint8)
@@ -98,34 +101,49 @@ def _clear_workspace(fns, buffer, mats, count, stride, mat_bytes) -> None:
 _CACHE = threading.local()
 
 
+def _cached() -> collections.OrderedDict:
+    if not hasattr(_CACHE, "workspaces"):
+        _CACHE.workspaces = collections.OrderedDict()  # shape -> Workspace, most recent last
+    return _CACHE.workspaces
+
+
 def _workspace(fns, layout: ArbLayout, shape, need: int) -> Workspace:
-    """This thread's cached workspace if it has ``shape`` and is free, else a new one (cached
-    in its place when at most :data:`CACHE_LIMIT_BYTES`)."""
-    held = getattr(_CACHE, "workspace", None)
-    if held is not None and held.shape == shape and not held.in_use:
-        held.in_use = True
-        return held
-    cached = need <= CACHE_LIMIT_BYTES and (held is None or not held.in_use)
+    """This thread's cached workspace of ``shape`` if it is free, else a new one, cached when
+    it fits (the least recently used ones cleared to make room)."""
+    held = _cached()
+    space = held.get(shape)
+    if space is not None and not space.in_use:
+        held.move_to_end(shape)
+        space.in_use = True
+        return space
+    cached = space is None and need <= CACHE_LIMIT_BYTES
     space = Workspace(fns, layout, shape, cached)
+    space.need = need
     if cached:
-        if held is not None:
-            held.close()
-        _CACHE.workspace = space
+        while held and (len(held) >= CACHED_SHAPES
+                        or sum(w.need for w in held.values()) + need > CACHE_LIMIT_BYTES):
+            _, old = held.popitem(last=False)
+            if old.in_use:
+                old.cached = False  # cleared when its evaluation releases it
+            else:
+                old.close()
+        held[shape] = space
     space.in_use = True
     return space
 
 
-def cached_workspace() -> Workspace | None:
-    """This thread's cached workspace, if any."""
-    return getattr(_CACHE, "workspace", None)
+def cached_workspaces() -> tuple:
+    """This thread's cached workspaces, least recently used first."""
+    return tuple(_cached().values())
 
 
 def clear_cache() -> None:
-    """Clear this thread's cached workspace (tests; memory back before a big allocation)."""
-    held = getattr(_CACHE, "workspace", None)
-    if held is not None and not held.in_use:
-        held.close()
-        _CACHE.workspace = None
+    """Clear this thread's cached workspaces (tests; memory back before a big allocation)."""
+    held = _cached()
+    for shape, space in list(held.items()):
+        if not space.in_use:
+            space.close()
+            del held[shape]
 
 
 def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: ArbLayout,
