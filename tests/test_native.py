@@ -276,13 +276,21 @@ def test_no_leak_over_100000_evaluations(random_configuration):
 
 # -- the suite ---------------------------------------------------------------------------------
 
+#: Samples per claim in the two-engine suite run: every claim, at about a quarter of the
+#: default cost, so that the two runs stay a few minutes in CI (the verdicts compared are
+#: each engine's at this sample count).
+SUITE_SAMPLES = 6
+
+
 @pytest.mark.slow
 def test_the_suite_gives_identical_verdicts_with_either_engine():
     from proofs_check.suite import run_suite
 
     def verdicts(engine):
         with ball_engine(engine):
-            out = run_suite(workers=1)
+            out = run_suite(samples=SUITE_SAMPLES, workers=1)
         return {c["id"]: (c["kind"], c["status"]) for c in out["claims"]}
 
-    assert verdicts("native") == verdicts("python-flint")
+    native_verdicts = verdicts("native")
+    assert len(native_verdicts) >= 30
+    assert native_verdicts == verdicts("python-flint")

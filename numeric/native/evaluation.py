@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import functools
 import threading
 import weakref
 
@@ -44,13 +45,16 @@ def workspace_bytes(n: int, ms: int, d: int, prec: int) -> int:
     return balls * (48 + 8 * (prec // 64 + 1) + 16)
 
 
-def _angular_coefficients(activation: str):
-    """``(u1, u_theta, u_sin, v1, v_theta)`` of ``phi_u, phi_v`` as balls (``None``: zero)."""
-    phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(ARB.pi(), ARB)
-    if phi_u[3] is not None or phi_v[3] is not None or phi_v[2] is not None:
-        raise NotApplicable(f"the {activation} gradient factors have a cos or v-sin term")
-    return tuple(None if c is None else arb(c) for c in (phi_u[0], phi_u[1], phi_u[2],
-                                                         phi_v[0], phi_v[1]))
+@functools.lru_cache(maxsize=32)
+def _angular_coefficients(activation: str, prec: int):
+    """``(u1, u_theta, u_sin, v1, v_theta)`` of ``phi_u, phi_v`` as balls at ``prec`` bits
+    (``None``: zero); the same every call, so kept."""
+    with flint.ctx.workprec(prec):
+        phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(ARB.pi(), ARB)
+        if phi_u[3] is not None or phi_v[3] is not None or phi_v[2] is not None:
+            raise NotApplicable(f"the {activation} gradient factors have a cos or v-sin term")
+        return tuple(None if c is None else arb(c) for c in (phi_u[0], phi_u[1], phi_u[2],
+                                                             phi_v[0], phi_v[1]))
 
 
 #: Workspaces are kept per thread, the most recently used first, up to this many bytes in all
@@ -162,7 +166,7 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     need = workspace_bytes(n, ms, d, prec)
     if need > WORKSPACE_LIMIT_BYTES:
         raise NotApplicable(f"the all-pairs workspace would need {need / 1024**2:.0f} MB")
-    coefficients = _angular_coefficients(config.activation)
+    coefficients = _angular_coefficients(config.activation, prec)
 
     V = fmpz_mat([list(row.ints) for row in rows])
     G = V * V.transpose()
