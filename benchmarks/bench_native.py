@@ -131,6 +131,107 @@ def hessian_markdown(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
+_RATIO_CODE = """
+import json, os, sys
+sys.path[:0] = [{tree!r}, os.path.join({tree!r}, "benchmarks")]
+from bench_core import configuration, side_by_side, tight_numpy_loss_and_gradient
+from numeric import float64
+from numeric.precise import evaluate
+config = configuration(*{shape!r})
+T, S, _ = float64.as_arrays(config)
+evaluate(config, {dps}, engine="native")
+t = side_by_side({{"tight": lambda: tight_numpy_loss_and_gradient(T, S),
+                  "native": lambda: evaluate(config, {dps}, engine="native")}}, {repeat})
+print(json.dumps(t))
+"""
+
+
+def tree_ratios(trees: dict, rounds: int = 3, repeat: int = 3) -> list[dict]:
+    """Native / tight numpy of each tree (e.g. the engine before and after a change), each
+    measured in its own process against the baseline in that process, the trees alternated
+    ``rounds`` times per shape; the median ratio per tree."""
+    import statistics
+
+    out = []
+    for shape in SHAPES[1:]:
+        ratios = {name: [] for name in trees}
+        times = {name: [] for name in trees}
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                code = _RATIO_CODE.format(tree=str(tree), shape=shape, dps=DPS, repeat=repeat)
+                done = subprocess.run([sys.executable, "-c", code], env=os.environ | {"PYTHONPATH": str(tree)},
+                                      capture_output=True, text=True, check=True)
+                t = json.loads(done.stdout.strip().splitlines()[-1])
+                ratios[name].append(t["native"] / t["tight"])
+                times[name].append(t["native"])
+        out.append({"shape": shape, "load": load()}
+                   | {name: (statistics.median(times[name]), statistics.median(ratios[name])) for name in trees})
+        print(f"  compared {shape}", file=sys.stderr)
+    return out
+
+
+def tree_markdown(rows, names) -> str:
+    lines = ["Native loss + gradient at 50 digits, each tree in its own processes (alternated, 3 "
+             "rounds, median), divided by the tight numpy baseline measured in the same process:", "",
+             "| (r, m, d) | " + " | ".join(f"{n}: native (/ tight)" for n in names) + " | target | load |",
+             "|---|" + "---|" * len(names) + "---|---|"]
+    for row in rows:
+        target = TARGETS.get(row["shape"])
+        cells = " | ".join(f"{_t(row[n][0])} ({row[n][1]:.0f}x)" for n in names)
+        lines.append(f"| {row['shape']} | {cells} | {target:g}x | {row['load']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+KRAWCZYK_POINTS = ((3, "one per teacher"), (4, "one per teacher"), (5, "one per teacher"))
+
+
+def krawczyk_rows(repeat: int = 3) -> list[dict]:
+    """``numeric.stationary.certify`` at the global minimum of ``r`` orthogonal teachers (m = d
+    = r: ``r^2`` unknowns, so ``r^2`` gradients per Krawczyk test for the mean-value check),
+    40 digits, with ``ball_engine("python-flint")`` and the default (native), interleaved,
+    medians of ``repeat``; the certificates must be identical."""
+    import statistics
+
+    import numpy as np
+
+    from numeric.precise import ball_engine
+    from numeric.stationary import TeacherStudentModel, certify, refine
+    from symbolic.stationary_points import orthogonal_teacher_points
+
+    rows = []
+    for r, name in KRAWCZYK_POINTS:
+        point = {p.name: p for p in orthogonal_teacher_points(r)}[name]
+        student = [[float(x) for x in row] for row in point.student_rows(60)]
+        model = TeacherStudentModel.from_rows(np.eye(r).tolist(), len(student))
+        centre = refine(model, np.array(student).reshape(-1), 40)
+        times, certificates = {"python-flint": [], "native": []}, {}
+        for _ in range(repeat):
+            for engine in times:
+                with ball_engine(engine):
+                    start = time.perf_counter()
+                    cert = certify(model, centre, 40)
+                    times[engine].append(time.perf_counter() - start)
+                certificates[engine] = (cert.certified, str(cert.radius), str(cert.gradient_norm),
+                                        cert.inertia and (cert.inertia.negative, cert.inertia.positive))
+        rows.append({"point": f"r = {r}, {name}", "unknowns": model.n, "load": load(),
+                     "same": certificates["python-flint"] == certificates["native"],
+                     "certified": certificates["native"][0]}
+                    | {engine: statistics.median(v) for engine, v in times.items()})
+    return rows
+
+
+def krawczyk_markdown(rows) -> str:
+    lines = ["`certify` (Krawczyk test + inertia, 40 digits; `python benchmarks/bench_native.py --krawczyk`), "
+             "python-flint alone against the default, interleaved, medians of 3:", "",
+             "| point | unknowns | python-flint | native | python-flint / native | certificates identical | load |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['point']} | {row['unknowns']} | {_t(row['python-flint'])} | {_t(row['native'])} "
+                     f"| {row['python-flint'] / row['native']:.2f}x | {'yes' if row['same'] else 'NO'} "
+                     f"| {row['load']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
 def first_call() -> dict:
     """Seconds of ``import numeric.native`` in a fresh process: numba's cache empty, then warm."""
     code = ("import time; t = time.perf_counter(); import numeric.native as n; "
@@ -238,6 +339,10 @@ def main(argv=None) -> int:
     parser.add_argument("--before-tree", type=Path, help="a checkout of the commit before the engine")
     parser.add_argument("--runs", type=int, default=1, help="suite and search runs per side (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--compare-tree", type=Path,
+                        help="only: native / tight of that tree (before) and this one (after), alternated")
+    parser.add_argument("--krawczyk", action="store_true",
+                        help="only: the stationary hunt's certify with either engine")
     parser.add_argument("--hessian-share", action="store_true",
                         help="only: the Hessian's pair coefficients' share of its time")
     parser.add_argument("--runs-of", type=Path, help="only the suite and search runs of this tree")
@@ -245,6 +350,13 @@ def main(argv=None) -> int:
     parser.add_argument("--before-runs", type=Path, help="saved runs of the tree before")
     parser.add_argument("--after-runs", type=Path, help="saved runs of the tree after")
     args = parser.parse_args(argv)
+    if args.compare_tree:
+        names = ("before", "after")
+        print(tree_markdown(tree_ratios(dict(zip(names, (args.compare_tree, ROOT)))), names))
+        return 0
+    if args.krawczyk:
+        print(krawczyk_markdown(krawczyk_rows()))
+        return 0
     if args.hessian_share:
         print(hessian_markdown(hessian_share()))
         return 0
