@@ -10,9 +10,13 @@ Run on demand (not part of the test suite)::
     python benchmarks/bench_native.py --runs-of /tmp/before --save-runs before.json
     python benchmarks/bench_native.py --runs-of . --save-runs after.json
     python benchmarks/bench_native.py --before-runs before.json --after-runs after.json
+    python benchmarks/bench_native.py --compare-tree /tmp/before   # native / tight, before and after
+    python benchmarks/bench_native.py --krawczyk                   # certify with either engine
+    python benchmarks/bench_native.py --hessian-share              # the Hessian's pair coefficients
 
 Writes the section "Native engine" of ``benchmarks/results_core.md`` (the rest of that file is
-``bench_core.py``'s) and prints it.
+``bench_core.py``'s) and prints it; ``--compare-tree``, ``--krawczyk`` and ``--hessian-share``
+each write a section of their own there.
 
 * Loss + gradient at 50 digits, median of interleaved timeit repeats in one process: the
   tight numpy baseline of ``bench_core.py``, ``evaluate(config, 50, engine="native")`` and
@@ -320,12 +324,18 @@ def markdown(shapes, compile_times, suite=None, search=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace (or append) the native section of ``results_core.md``, atomically."""
+COMPARE_SECTION = "## Native engine before and after (`python benchmarks/bench_native.py --compare-tree DIR`)"
+KRAWCZYK_SECTION = "## Native engine in the stationary hunt (`python benchmarks/bench_native.py --krawczyk`)"
+HESSIAN_SECTION = "## The Hessian's pair coefficients (`python benchmarks/bench_native.py --hessian-share`)"
+
+
+def write_section(text: str, path: Path = RESULTS, section: str = SECTION) -> None:
+    """Replace (or append) a native section of ``results_core.md`` (``text`` starts with its
+    title ``section``), atomically."""
     old = path.read_text() if path.exists() else ""
-    start = old.find(SECTION)
+    start = old.find(section + "\n")
     if start >= 0:
-        end = old.find("\n## ", start + len(SECTION))
+        end = old.find("\n## ", start + len(section))
         old = old[:start] + (old[end + 1:] if end >= 0 else "")
     new = old.rstrip("\n") + "\n\n" + text
     tmp = path.with_suffix(".tmp")
@@ -350,15 +360,19 @@ def main(argv=None) -> int:
     parser.add_argument("--before-runs", type=Path, help="saved runs of the tree before")
     parser.add_argument("--after-runs", type=Path, help="saved runs of the tree after")
     args = parser.parse_args(argv)
+    only = None
     if args.compare_tree:
         names = ("before", "after")
-        print(tree_markdown(tree_ratios(dict(zip(names, (args.compare_tree, ROOT)))), names))
-        return 0
-    if args.krawczyk:
-        print(krawczyk_markdown(krawczyk_rows()))
-        return 0
-    if args.hessian_share:
-        print(hessian_markdown(hessian_share()))
+        only = COMPARE_SECTION, tree_markdown(tree_ratios(dict(zip(names, (args.compare_tree, ROOT)))), names)
+    elif args.krawczyk:
+        only = KRAWCZYK_SECTION, krawczyk_markdown(krawczyk_rows())
+    elif args.hessian_share:
+        only = HESSIAN_SECTION, hessian_markdown(hessian_share())
+    if only is not None:
+        text = f"{only[0]}\n\n{only[1]}"
+        print(text)
+        if not args.no_write:
+            write_section(text, section=only[0])
         return 0
     if args.runs_of:
         runs = [{"suite": suite_run(args.runs_of), "search": search_run(args.runs_of)}
