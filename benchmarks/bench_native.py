@@ -280,7 +280,8 @@ def search_run(tree: Path) -> dict:
     return {"wall": wall, "cpu": cpu, "examples": examples, "load": load()}
 
 
-def markdown(shapes, compile_times, suite=None, search=None) -> str:
+def markdown(shapes, compile_times, suite=None, search=None,
+             how: str = "the tree before the engine and this one, interleaved") -> str:
     lines = [SECTION, "",
              f"Loss + gradient at {DPS} digits, median of interleaved repeats in one process, each "
              "divided by the tight numpy baseline; load average (2 cores) after each shape.", "",
@@ -301,7 +302,7 @@ def markdown(shapes, compile_times, suite=None, search=None) -> str:
     if suite:
         lines += ["", "Suite (`python -m proofs_check run`, default workers) and a "
                   f"{SEARCH_BUDGET}-second search (`proofs_check search {SEARCH_CLAIM} --budget {SEARCH_BUDGET}`), "
-                  "the tree before the engine and this one, interleaved; wall time and the CPU seconds of "
+                  f"{how}; wall time and the CPU seconds of "
                   "all its processes (on a shared machine the CPU seconds are the steadier figure):", "",
                   "| run | before: wall, CPU | load | after: wall, CPU | load | after / before (wall, CPU) |",
                   "|---|---|---|---|---|---|"]
@@ -396,7 +397,9 @@ def main(argv=None) -> int:
         for _ in range(args.runs):
             suite.append((suite_run(args.before_tree), suite_run(ROOT)))
             search.append((search_run(args.before_tree), search_run(ROOT)))
-    text = markdown(shapes, compile_times, suite, search)
+    how = ("the saved runs of the tree before (`--before-runs`) and after (`--after-runs`), one after "
+           "the other" if args.before_runs else "the tree before the engine and this one, interleaved")
+    text = markdown(shapes, compile_times, suite, search, how)
     print(text)
     if not args.no_write:
         write_section(text)
