@@ -85,24 +85,24 @@ HESSIAN_SHAPES = ((3, 6, 5), (4, 8, 10), (8, 16, 20))
 def hessian_share(repeat: int = 3) -> list[dict]:
     """Where a 50-digit Hessian's time goes: the whole ``evaluate(config, 50, hessian=True,
     engine="python-flint")`` against its pair coefficients alone (the calls of
-    ``numeric._pair_code.<activation>_hessian_sc`` it makes, recorded once and replayed),
+    ``numeric.pair_kernels.<activation>_hessian_sc`` it makes, recorded once and replayed),
     which is all a compiled pair loop would replace; medians of ``repeat``."""
     import statistics
     from unittest import mock
 
-    from numeric import _pair_code
+    from numeric import pair_kernels
 
     rows = []
     for shape in HESSIAN_SHAPES:
         config = configuration(*shape)
         name = f"{config.activation}_hessian_sc"
-        original, calls = getattr(_pair_code, name), []
+        original, calls = getattr(pair_kernels, name), []
 
         def recording(*args, _original=original, _calls=calls):
             _calls.append(args)
             return _original(*args)
 
-        with mock.patch.object(_pair_code, name, recording):
+        with mock.patch.object(pair_kernels, name, recording):
             evaluate(config, DPS, hessian=True, engine="python-flint")
 
         def whole():
