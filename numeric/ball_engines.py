@@ -1,6 +1,8 @@
 """Which evaluator computes balls: the compiled engine (:mod:`numeric.native`) or python-flint
 (:mod:`numeric.precise`), chosen explicitly by :func:`numeric.precise.evaluate`'s ``engine``
-argument or, for a whole block of code, by the context manager :func:`ball_engine`.
+argument or, for a whole block of code, by the context manager :func:`ball_engine`; and, for
+evaluators of boxes, the compiled gradient at exact points (:func:`point_gradient`, with
+:func:`exact_sum` to move a point without rounding).
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from fractions import Fraction
 
 import flint
 from flint import arb
+
+from numeric.numbers import arb_midpoint_fraction
 
 __all__ = ["BALL_ENGINES", "ball_engine", "chosen_engine", "native_loss_and_gradient", "exact_sum",
            "exact_fraction", "point_gradient"]
@@ -60,11 +64,7 @@ def exact_fraction(x) -> Fraction | None:
     """``x`` (an ``arb``, Fraction or int) as an exact Fraction, or ``None`` if it is a ball
     of positive radius (or not a number we read)."""
     if isinstance(x, arb):
-        if not x.is_exact():
-            return None
-        man, exp = x.mid().man_exp()
-        man, exp = int(man), int(exp)
-        return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
+        return arb_midpoint_fraction(x) if x.is_exact() else None
     if isinstance(x, (Fraction, int)):
         return Fraction(x)
     return None
