@@ -45,12 +45,17 @@ def workspace_bytes(n: int, ms: int, d: int, prec: int) -> int:
     return balls * (48 + 8 * (prec // 64 + 1) + 16)
 
 
-@functools.lru_cache(maxsize=32)
 def _angular_coefficients(activation: str, prec: int):
     """``(u1, u_theta, u_sin, v1, v_theta)`` of ``phi_u, phi_v`` as balls at ``prec`` bits
-    (``None``: zero); the same every call, so kept."""
+    (``None``: zero), kept per (factor function, precision): the function is looked up each
+    call, so a replaced derivation is never served from the cache."""
+    return _coefficients_of(getattr(pair_kernels, f"{activation}_gradient_angular"), activation, prec)
+
+
+@functools.lru_cache(maxsize=32)
+def _coefficients_of(gradient_angular, activation: str, prec: int):
     with flint.ctx.workprec(prec):
-        phi_u, phi_v = getattr(pair_kernels, f"{activation}_gradient_angular")(ARB.pi(), ARB)
+        phi_u, phi_v = gradient_angular(ARB.pi(), ARB)
         if phi_u[3] is not None or phi_v[3] is not None or phi_v[2] is not None:
             raise NotApplicable(f"the {activation} gradient factors have a cos or v-sin term")
         return tuple(None if c is None else arb(c) for c in (phi_u[0], phi_u[1], phi_u[2],
