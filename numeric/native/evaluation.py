@@ -74,7 +74,7 @@ CACHED_SHAPES = 4
 class Workspace:
     """``count`` arb structs in one numpy byte array and the two ``arb_mat`` structs of the
     gradient's product (``left``: ``rows x n``, ``product``: ``rows x d``), every struct
-    ``arb_init``ed here and ``arb_clear``ed by :meth:`close` (or when the object is collected:
+    ``arb_init``-ed here and ``arb_clear``-ed by :meth:`close` (or when the object is collected:
     a cached workspace of a finished thread, or at exit)."""
 
     def __init__(self, fns, layout: ArbLayout, shape, cached: bool):

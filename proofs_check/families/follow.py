@@ -349,7 +349,7 @@ def _last_reached(paper, family, history, r, deadline):
 
 
 def fold_indicator(paper: str, family: FamilySpec, history) -> str:
-    """The smallest |eigenvalue| of the restricted Hessian (float64, a guide only) at the
+    """The smallest ``|eigenvalue|`` of the restricted Hessian (float64, a guide only) at the
     last members reached: falling towards 0 as the branch is lost is the mark of a fold
     (two branches meeting and ending), a steady value that of a step too large."""
     parts = []
