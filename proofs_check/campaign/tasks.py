@@ -1,6 +1,6 @@
 """The task registry: what a campaign can run at one grid point.
 
-A task kind (:class:`~proofs_check.campaign.kinds.TaskKind`) is a pure function of its
+A task kind (:class:`~proofs_check.campaign.task_types.TaskKind`) is a pure function of its
 inputs (JSON scalars) returning a JSON-able result, together with the parameters it
 accepts.  A campaign is then a set of independent
 ``(kind, inputs)`` pairs; :func:`execute` runs one of them in whatever process it lands in
@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import metadata
 
 from proofs_check.campaign.geometry import geometry_parameters, normalize_geometry, teacher_constants, teacher_rows
-from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
+from proofs_check.campaign.task_types import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
                                          positive_int)
 from proofs_check.limits import current_memory_cap, out_of_memory_message
 
