@@ -19,7 +19,7 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.claims import Claim, Observation
 from proofs_check.claims.base import as_ball
 from proofs_check.claims.quantities import loss_and_gradient_norm

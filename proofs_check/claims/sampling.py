@@ -31,7 +31,7 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 
 from proofs_check.errors import UsageError
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec

@@ -23,8 +23,8 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import Configuration, to_fraction
-from numeric.precision import decimal_string
+from numeric.config import Configuration
+from numeric.numbers import decimal_string, to_fraction
 from numeric.stationary import Certificate, TeacherStudentModel, certify, descend, inertia, refine
 from proofs_check.landscape.reduction import Reduced, lift
 from proofs_check.landscape.starts import structured_atoms

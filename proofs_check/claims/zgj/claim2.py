@@ -24,7 +24,7 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.judgement import FitSettings, PaperStatement
 

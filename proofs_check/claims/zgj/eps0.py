@@ -42,7 +42,7 @@ import numpy as np
 from flint import arb
 
 from numeric.config import Configuration
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
