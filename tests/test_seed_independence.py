@@ -1,10 +1,10 @@
 """Verdicts do not depend on the seed: every registered claim gives the same status at seeds
 0..5 (issue 20, item 2).  Slow: the suite at six seeds.
 
-Six seeds, not ten as before: the claims that read the seed cost about 90 CPU seconds per
-seed (``zgj.eps0`` 33, ``zgj.lemma12`` 27, ``zgj.thm4`` 9, ``zgj.thm5`` 6; measured with
-``benchmarks/bench_seed_independence.py``), and the two workers take the four seeds after
-the first two in two rounds (ten took four).  Work is shared three ways, none of which
+Six seeds, not ten as before: the claims that read the seed cost at least 100 CPU seconds
+per seed (``zgj.eps0`` 33, ``zgj.lemma12`` 27, ``zgj.lemma9`` 21, ``zgj.thm4`` 9, ``zgj.thm5``
+6; ``benchmarks/results_ci.md``), and the two workers take the four seeds after the first
+two in two rounds (ten took four).  Work is shared three ways, none of which
 changes what a claim decides:
 
 * a claim that never reads its request's seed (neither ``Request.seed`` nor ``Request.rng``)
