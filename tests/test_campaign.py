@@ -112,11 +112,15 @@ def _row_count(db) -> int:
         return 0
 
 
-def _wait_for_rows(db, n, proc, timeout=60):
+def _wait_for_rows(db, n, proc, timeout=180):
+    """Until the campaign ``proc`` has stored ``n`` rows (the timeout only bounds a failure:
+    spawned workers import for a minute on a loaded machine); a failure kills ``proc``."""
     deadline = time.monotonic() + timeout
     while _row_count(db) < n:
         assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "campaign wrote no rows in time"
+        if time.monotonic() > deadline:
+            proc.kill()  # its workers follow within a second
+            raise AssertionError(f"campaign wrote no rows in {timeout} s: {proc.communicate()}")
         time.sleep(0.05)
 
 
