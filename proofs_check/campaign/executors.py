@@ -69,6 +69,13 @@ def _worker_init(parent_pid: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
+def _import_task_code() -> None:
+    """Import what every task needs (the claim registry and the numeric layer) before a
+    worker reports ready: a task's timeout clock starts when it is sent, and should time
+    the task, not these imports (seconds on a loaded machine)."""
+    import proofs_check.claims  # noqa: F401
+
+
 def local_results(tasks, workers: int):
     """Run ``tasks`` in ``workers`` fresh processes (spawned, so no state is inherited).
 
@@ -87,6 +94,7 @@ def _worker_main(conn, parent_pid: int) -> None:
     _worker_init(parent_pid)
     from proofs_check.campaign.tasks import execute as run_task
 
+    _import_task_code()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -276,7 +284,8 @@ def timed_task_child_main() -> None:
     out_fd, parent_pid = int(sys.argv[1]), int(sys.argv[2])
     _worker_init(parent_pid)
     requests = sys.stdin.buffer.fileno()
-    _write_frame(out_fd, "ready")  # once the task code is imported
+    _import_task_code()
+    _write_frame(out_fd, "ready")
     while True:
         try:
             task, canonical = _read_frame(requests)
