@@ -12,7 +12,33 @@ from dataclasses import dataclass
 
 from numeric.config import Configuration
 
-__all__ = ["IntegerRow", "integer_rows", "row_geometry"]
+__all__ = ["ExactRows", "IntegerRow", "integer_rows", "row_geometry"]
+
+
+@dataclass(frozen=True)
+class ExactRows:
+    """Exact teacher and student rows (Fractions) with the fields of a
+    :class:`numeric.config.Configuration` the evaluators read, without its validation: it
+    allows ``m < r``, the reduced points of the stationary hunt (zero rows dropped)."""
+
+    teacher: tuple
+    student: tuple
+    activation: str = "abs"
+
+    @property
+    def m(self) -> int:
+        return len(self.student)
+
+    @property
+    def d(self) -> int:
+        return len(self.teacher[0])
+
+    @property
+    def r(self) -> int:
+        return len(self.teacher)
+
+    def zero_students(self) -> tuple:
+        return tuple(j for j, row in enumerate(self.student) if not any(row))
 
 
 @dataclass(frozen=True)
@@ -26,7 +52,7 @@ class IntegerRow:
     student: int | None
 
 
-def integer_rows(config: Configuration) -> list:
+def integer_rows(config: Configuration | ExactRows) -> list:
     """Nonzero student rows, then nonzero teacher rows, over a common denominator each."""
     out = []
     zero = set(config.zero_students())
@@ -34,8 +60,9 @@ def integer_rows(config: Configuration) -> list:
         for j, row in enumerate(rows):
             if (sign == 1 and j in zero) or (sign == -1 and not any(row)):
                 continue  # a zero neuron contributes nothing to f or f*
-            q = math.lcm(*(x.denominator for x in row))
-            ints = tuple(x.numerator * (q // x.denominator) for x in row)
+            ratios = [x.as_integer_ratio() for x in row]  # one call per entry, not two
+            q = math.lcm(*[den for _, den in ratios])
+            ints = tuple([num * (q // den) for num, den in ratios])
             out.append(IntegerRow(ints, q, sign, j if sign == 1 else None))
     return out
 

@@ -53,6 +53,7 @@ import numpy as np
 from flint import arb, arb_mat
 
 from numeric import float64 as _f64
+from numeric.ball_engines import exact_sum, point_gradient
 from numeric.box_evaluation import BoxRows, box_evaluate
 from numeric.numbers import to_fraction, to_mpf
 from numeric.fields import ARB_BOX
@@ -166,6 +167,9 @@ class TeacherStudentModel:
         return [v for row in e.gradient for v in row], [list(row) for row in e.hessian]
 
     def ball_gradient(self, x):
+        at_point = point_gradient(self.teacher, self._ball_rows(x), self.activation)  # compiled, if exact
+        if at_point is not None:
+            return at_point
         e = self._evaluate(x, False)
         return [v for row in e.gradient for v in row]
 
@@ -389,7 +393,7 @@ def _inconsistent_column(model, centre, g_c, HX, radius):
     gradient = getattr(model, "ball_gradient", None) or (lambda x: model.ball_gradient_hessian(x)[0])
     for k in range(len(centre)):
         moved = list(centre)
-        moved[k] = centre[k] + h
+        moved[k] = exact_sum(centre[k], h)  # an exact point: the gradient may take the native path
         g_h = gradient(moved)
         for i in range(len(centre)):
             if not ((g_h[i] - g_c[i]) / h).overlaps(HX[i][k]):

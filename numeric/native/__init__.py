@@ -52,7 +52,8 @@ class NativeEngine:
     layout: ArbLayout
 
     def loss_and_gradient(self, config: Configuration, *, gradient: bool = True):
-        """At the caller's python-flint precision; see :func:`loss_and_gradient`."""
+        """At the caller's python-flint precision; see :func:`loss_and_gradient`.  ``config``
+        may also be a :class:`numeric.integer_rows.ExactRows` (exact rows, ``m < r`` allowed)."""
         from numeric.native import evaluation
 
         try:

@@ -9,7 +9,11 @@ straight into fresh python-flint ``arb`` objects.  Every radius is FLINT's own.
 """
 from __future__ import annotations
 
+import collections
 import ctypes
+import functools
+import threading
+import weakref
 
 import flint
 import numpy as np
@@ -22,7 +26,8 @@ from numeric.integer_rows import integer_rows, row_geometry
 from numeric.native import kernels
 from numeric.native.library import ArbLayout, FlintLibrary
 
-__all__ = ["NotApplicable", "workspace_bytes", "WORKSPACE_LIMIT_BYTES", "loss_and_gradient_balls"]
+__all__ = ["NotApplicable", "workspace_bytes", "WORKSPACE_LIMIT_BYTES", "CACHE_LIMIT_BYTES", "Workspace",
+           "CACHED_SHAPES", "cached_workspaces", "clear_cache", "loss_and_gradient_balls"]
 
 #: The workspace holds ``O(m n)`` balls (every student's pairs at once); above this many bytes
 #: the python-flint evaluator, whose memory is linear in the width, is used instead.
@@ -40,13 +45,114 @@ def workspace_bytes(n: int, ms: int, d: int, prec: int) -> int:
     return balls * (48 + 8 * (prec // 64 + 1) + 16)
 
 
-def _angular_coefficients(activation: str):
-    """``(u1, u_theta, u_sin, v1, v_theta)`` of ``phi_u, phi_v`` as balls (``None``: zero)."""
-    phi_u, phi_v = getattr(pair_kernels, f"{activation}_gradient_angular")(ARB.pi(), ARB)
-    if phi_u[3] is not None or phi_v[3] is not None or phi_v[2] is not None:
-        raise NotApplicable(f"the {activation} gradient factors have a cos or v-sin term")
-    return tuple(None if c is None else arb(c) for c in (phi_u[0], phi_u[1], phi_u[2],
-                                                         phi_v[0], phi_v[1]))
+def _angular_coefficients(activation: str, prec: int):
+    """``(u1, u_theta, u_sin, v1, v_theta)`` of ``phi_u, phi_v`` as balls at ``prec`` bits
+    (``None``: zero), kept per (factor function, precision): the function is looked up each
+    call, so a replaced derivation is never served from the cache."""
+    return _coefficients_of(getattr(pair_kernels, f"{activation}_gradient_angular"), activation, prec)
+
+
+@functools.lru_cache(maxsize=32)
+def _coefficients_of(gradient_angular, activation: str, prec: int):
+    with flint.ctx.workprec(prec):
+        phi_u, phi_v = gradient_angular(ARB.pi(), ARB)
+        if phi_u[3] is not None or phi_v[3] is not None or phi_v[2] is not None:
+            raise NotApplicable(f"the {activation} gradient factors have a cos or v-sin term")
+        return tuple(None if c is None else arb(c) for c in (phi_u[0], phi_u[1], phi_u[2],
+                                                             phi_v[0], phi_v[1]))
+
+
+#: Workspaces are kept per thread, the most recently used first, up to this many bytes in all
+#: and :data:`CACHED_SHAPES` shapes, for the next evaluation of the same shape: their structs
+#: stay initialised and their mantissas allocated, so a repeated evaluation (a Newton or
+#: Krawczyk loop, the level search alternating loss-only and loss + gradient calls) neither
+#: initialises nor allocates them again.  Others are cleared after every evaluation.
+CACHE_LIMIT_BYTES = 32 * 1024**2
+CACHED_SHAPES = 4
+
+
+class Workspace:
+    """``count`` arb structs in one numpy byte array and the two ``arb_mat`` structs of the
+    gradient's product (``left``: ``rows x n``, ``product``: ``rows x d``), every struct
+    ``arb_init``ed here and ``arb_clear``ed by :meth:`close` (or when the object is collected:
+    a cached workspace of a finished thread, or at exit)."""
+
+    def __init__(self, fns, layout: ArbLayout, shape, cached: bool):
+        counts, rows, n, d = shape
+        self.shape, self.cached, self.in_use, self.need = shape, cached, False, 0
+        count = sum(counts)
+        self.buffer = np.zeros(count * layout.arb_bytes + 64, dtype=np.uint8)
+        self.mats = np.zeros(2 * layout.mat_bytes, dtype=np.uint8)
+        self.base = self.buffer.ctypes.data
+        self.left, self.product = self.mats.ctypes.data, self.mats.ctypes.data + layout.mat_bytes
+        kernels.init_vector(fns, self.base, count, layout.arb_bytes)
+        kernels.matrix_init(fns, self.left, rows, n)
+        kernels.matrix_init(fns, self.product, rows, d)
+        self._finalizer = weakref.finalize(self, _clear_workspace, fns, self.buffer, self.mats,
+                                           count, layout.arb_bytes, layout.mat_bytes)
+
+    def release(self) -> None:
+        """The evaluation is done with it: kept for the next one if cached, else cleared."""
+        self.in_use = False
+        if not self.cached:
+            self.close()
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _clear_workspace(fns, buffer, mats, count, stride, mat_bytes) -> None:
+    kernels.matrix_clear(fns, mats.ctypes.data)
+    kernels.matrix_clear(fns, mats.ctypes.data + mat_bytes)
+    kernels.clear_vector(fns, buffer.ctypes.data, count, stride)
+
+
+_CACHE = threading.local()
+
+
+def _cached() -> collections.OrderedDict:
+    if not hasattr(_CACHE, "workspaces"):
+        _CACHE.workspaces = collections.OrderedDict()  # shape -> Workspace, most recent last
+    return _CACHE.workspaces
+
+
+def _workspace(fns, layout: ArbLayout, shape, need: int) -> Workspace:
+    """This thread's cached workspace of ``shape`` if it is free, else a new one, cached when
+    it fits (the least recently used ones cleared to make room)."""
+    held = _cached()
+    space = held.get(shape)
+    if space is not None and not space.in_use:
+        held.move_to_end(shape)
+        space.in_use = True
+        return space
+    cached = space is None and need <= CACHE_LIMIT_BYTES
+    space = Workspace(fns, layout, shape, cached)
+    space.need = need
+    if cached:
+        while held and (len(held) >= CACHED_SHAPES
+                        or sum(w.need for w in held.values()) + need > CACHE_LIMIT_BYTES):
+            _, old = held.popitem(last=False)
+            if old.in_use:
+                old.cached = False  # cleared when its evaluation releases it
+            else:
+                old.close()
+        held[shape] = space
+    space.in_use = True
+    return space
+
+
+def cached_workspaces() -> tuple:
+    """This thread's cached workspaces, least recently used first."""
+    return tuple(_cached().values())
+
+
+def clear_cache() -> None:
+    """Clear this thread's cached workspaces (tests; memory back before a big allocation)."""
+    held = _cached()
+    for shape, space in list(held.items()):
+        if not space.in_use:
+            space.close()
+            del held[shape]
 
 
 def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: ArbLayout,
@@ -65,7 +171,7 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     need = workspace_bytes(n, ms, d, prec)
     if need > WORKSPACE_LIMIT_BYTES:
         raise NotApplicable(f"the all-pairs workspace would need {need / 1024**2:.0f} MB")
-    coefficients = _angular_coefficients(config.activation)
+    coefficients = _angular_coefficients(config.activation, prec)
 
     V = fmpz_mat([list(row.ints) for row in rows])
     G = V * V.transpose()
@@ -76,17 +182,17 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     stride, offset = layout.arb_bytes, layout.object_offset
     entries = lambda M: ctypes.c_int64.from_address(id(M) + offset).value  # arb_mat.entries
     has = np.array([c is not None for c in coefficients], dtype=np.int64)
+    with_product = bool(ms and has[kernels.V_THETA])
     regions = {"row": 5 * n, "coef": 6, "tmp": 8, "theta": ms * n if has[kernels.U_THETA] else 0,
-               "sine": ms * n, "prow": n, "qrow": n, "sums": 2 * n, "sum_cz": d, "shift": d, "y": d}
-    start, at = 0, {}
+               "sine": ms * n, "prow": n, "qrow": n, "sums": 2 * n, "sum_cz": d, "shift": d, "z": d}
+    shape = (tuple(regions.values()), ms if with_product else 0, n, d)
+    fns = lib.table
+    space = _workspace(fns, layout, shape, need)
+    at, start = {}, 0
     for name, count in regions.items():
         at[name], start = start, start + count
-    buffer = np.zeros(start * stride + 64, dtype=np.uint8)
-    base = buffer.ctypes.data
-    addr = {name: base + at[name] * stride for name in regions}
-    fns = lib.table
-    mats = np.zeros(2 * layout.mat_bytes, dtype=np.uint8)  # the product's two arb_mat structs
-    left, product = mats.ctypes.data, mats.ctypes.data + layout.mat_bytes
+    addr = {name: space.base + at[name] * stride for name in regions}
+    left, product = space.left, space.product
 
     loss = arb()
     out = [arb() for _ in range(ms * d)]
@@ -95,11 +201,6 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
     relu = config.activation == "relu"
     v_theta = coefficients[kernels.V_THETA]
     scale_theta = [v_theta * v for v in scale] if v_theta is not None else [arb(0)] * n
-    with_product = bool(ms and has[kernels.V_THETA])
-
-    kernels.init_vector(fns, base, start, stride)
-    kernels.matrix_init(fns, left, ms if with_product else 0, n)
-    kernels.matrix_init(fns, product, ms if with_product else 0, d)
     try:
         sources = np.array([id(v) + offset for v in (*rho, *x, *scale, *w_norm, *scale_theta)],
                            dtype=np.int64)
@@ -120,11 +221,9 @@ def loss_and_gradient_balls(config: Configuration, lib: FlintLibrary, layout: Ar
             kernels.gradient_rows(fns, stride, prec, ms, n, d, addr["row"], addr["coef"], has,
                                   addr["theta"], addr["sine"], entries(integer_balls),
                                   ctypes.c_int64.from_address(product).value, addr["shift"],
-                                  addr["y"], addr["tmp"], out_addresses)
+                                  addr["z"], addr["tmp"], out_addresses)
     finally:
-        kernels.matrix_clear(fns, left)
-        kernels.matrix_clear(fns, product)
-        kernels.clear_vector(fns, base, start, stride)
+        space.release()
     if not gradient:
         return loss, None
     zero_row = tuple(arb(0) for _ in range(d))

@@ -21,7 +21,7 @@ from numba.extending import intrinsic
 
 # Positions in the function table (numeric.native.library.FUNCTIONS).
 INIT, CLEAR, SET, MUL, ADD, SUB, SQRT, ATAN2, DOT, ARF_GET_D, MAT_INIT, MAT_CLEAR, MAT_MUL, \
-    ZERO, MUL_2EXP = range(15)
+    ZERO, MUL_2EXP, ADDMUL = range(16)
 
 #: Below this |cos| the angle comes from ``atan2(sqrt(1 - c^2), c)``; above it from the exact
 #: integer ``G_aa G_bb - G_ab^2`` (as :data:`numeric.pairwise.COS_SWITCH`).
@@ -86,7 +86,7 @@ def copy_out(fns, targets, base, stride):
 
 
 @njit(cache=True)
-def self_test_calls(fns, prec, a, b, c, big, out):
+def self_test_calls(fns, prec, a, b, c, big, small, out):
     """Each scalar entry point once (:mod:`numeric.native.selftest`)."""
     call(fns[MUL], (out[0], a, b, prec))
     call(fns[ADD], (out[1], a, b, prec))
@@ -98,6 +98,8 @@ def self_test_calls(fns, prec, a, b, c, big, out):
     call(fns[SET], (out[7], a))
     call(fns[ZERO], (out[7],))
     call(fns[MUL], (out[8], big, big, PREC_EXACT))
+    call(fns[SET], (out[9], c))
+    call(fns[ADDMUL], (out[9], small, small, prec))
 
 
 @njit(cache=True)
@@ -246,14 +248,20 @@ def shift_vector(fns, stride, prec, d, relu, coef, has, sum_cz, tmp, out):
 
 @njit(cache=True)
 def gradient_rows(fns, stride, prec, ms, n, d, row, coef, has, theta, sine, integer_rows,
-                  product, shift, y, tmp, out):
+                  product, shift, z, tmp, out):
     """The gradient of the ``ms`` nonzero students into the balls at addresses ``out``
     (row-major ``ms x d``).
 
-    ``y_a = acc_u[a] u_hat_a + v_theta sum_b theta_ab c_b z_b + shift`` (``product`` holds the
-    middle term, :func:`shift_vector` the last) with ``acc_u[a] = sum_b phi_u[a, b] x_b``; then
-    ``grad_a = |w_a| (y_a + (u_hat_a . y_a) u_hat_a)``.  ``row`` holds ``rho`` at ``[0, n)``,
-    ``x`` at ``[n, 2n)`` and ``|w|`` at ``[3n, 4n)``.
+    ``y_a = acc_u[a] u_hat_a + z_a`` with ``acc_u[a] = sum_b phi_u[a, b] x_b`` and
+    ``z_a = v_theta sum_b theta_ab c_b z_b + shift`` (``product`` holds the first term,
+    :func:`shift_vector` the second), and ``grad_a = |w_a| (y_a + (u_hat_a . y_a) u_hat_a)``.
+    With ``u_hat_a = rho_a V_a`` (``rho_a = 1/|V_a|``, so ``rho_a^2 V_a . V_a = 1`` exactly) and
+    ``acc = rho_a acc_u[a]``::
+
+        grad_a = |w_a| z_a + |w_a| (2 acc + rho_a^2 (V_a . z_a)) V_a
+
+    three ball operations per entry instead of six.  ``row`` holds ``rho`` at ``[0, n)``,
+    ``x`` at ``[n, 2n)`` and ``|w|`` at ``[3n, 4n)``; ``z`` is room for ``d`` balls.
     """
     acc, t0, t1 = tmp, tmp + stride, tmp + 2 * stride
     x = row + n * stride
@@ -264,32 +272,31 @@ def gradient_rows(fns, stride, prec, ms, n, d, row, coef, has, theta, sine, inte
             call(fns[MUL], (acc, t0, coef + U_SIN * stride, prec))
         if has[U_THETA]:
             call(fns[DOT], (t0, 0, np.int32(0), theta + a * n * stride, 1, x, 1, n, prec))
-            call(fns[MUL], (t0, t0, coef + U_THETA * stride, prec))
-            call(fns[ADD], (acc, acc, t0, prec))
+            call(fns[ADDMUL], (acc, t0, coef + U_THETA * stride, prec))
         if has[U1]:
             call(fns[ZERO], (t0,))
             for b in range(n):
                 call(fns[ADD], (t0, t0, x + b * stride, prec))
-            call(fns[MUL], (t0, t0, coef + U1 * stride, prec))
-            call(fns[ADD], (acc, acc, t0, prec))
+            call(fns[ADDMUL], (acc, t0, coef + U1 * stride, prec))
         rho = row + a * stride
         call(fns[MUL], (acc, acc, rho, prec))  # acc_u / |V_a|: u_hat = V_a / |V_a|
         v = integer_rows + a * d * stride
         for k in range(d):
-            yk = y + k * stride
-            call(fns[MUL], (yk, acc, v + k * stride, prec))
             if has[V_THETA]:
-                call(fns[ADD], (yk, yk, product + (a * d + k) * stride, prec))
-            call(fns[ADD], (yk, yk, shift + k * stride, prec))
-        # (u_hat . y) u_hat = t1 V_a with t1 = rho^2 (V_a . y)
-        call(fns[DOT], (t1, 0, np.int32(0), v, 1, y, 1, d, prec))
+                call(fns[ADD], (z + k * stride, product + (a * d + k) * stride, shift + k * stride, prec))
+            else:
+                call(fns[SET], (z + k * stride, shift + k * stride))
+        # t1 = |w_a| (2 acc + rho^2 (V_a . z))
+        call(fns[DOT], (t1, 0, np.int32(0), v, 1, z, 1, d, prec))
         call(fns[MUL], (t1, t1, rho, prec))
         call(fns[MUL], (t1, t1, rho, prec))
+        call(fns[MUL_2EXP], (t0, acc, 1))
+        call(fns[ADD], (t1, t1, t0, prec))
         w_norm = row + (3 * n + a) * stride
+        call(fns[MUL], (t1, t1, w_norm, prec))
         for k in range(d):
-            call(fns[MUL], (t0, t1, v + k * stride, prec))
-            call(fns[ADD], (t0, t0, y + k * stride, prec))
-            call(fns[MUL], (out[a * d + k], t0, w_norm, prec))
+            call(fns[MUL], (out[a * d + k], z + k * stride, w_norm, prec))
+            call(fns[ADDMUL], (out[a * d + k], t1, v + k * stride, prec))
 
 
 @njit(cache=True)

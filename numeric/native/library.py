@@ -32,7 +32,7 @@ ARF_PREC_EXACT = (1 << 63) - 1
 FUNCTIONS = (
     "arb_init", "arb_clear", "arb_set", "arb_mul", "arb_add", "arb_sub", "arb_sqrt",
     "arb_atan2", "arb_dot", "arf_get_d", "arb_mat_init", "arb_mat_clear", "arb_mat_mul",
-    "arb_zero", "arb_mul_2exp_si",
+    "arb_zero", "arb_mul_2exp_si", "arb_addmul",
 )
 
 

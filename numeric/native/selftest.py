@@ -84,7 +84,9 @@ def _check_functions(lib: FlintLibrary, layout: ArbLayout) -> None:
         expected = {
             "mul": a * b, "add": a + b, "sub": a - b, "sqrt": b.sqrt(), "atan2": arb.atan2(a, c),
             "set": c, "zero": arb(0),
+            "addmul": c + arb(9) / 16,  # c + small * small, the product exact: one rounding
         }
+        small = arb(3) / 4
         big = arb(3 ** 140)  # exact products of exact integers beyond the precision
         exact_square = arb(3 ** 280)
         A = arb_mat([[a, b], [c, a]])
@@ -94,9 +96,10 @@ def _check_functions(lib: FlintLibrary, layout: ArbLayout) -> None:
     offset = layout.object_offset
     addr = lambda x: id(x) + offset
     kernels.self_test_calls(
-        lib.table, prec, addr(a), addr(b), addr(c), addr(big),
+        lib.table, prec, addr(a), addr(b), addr(c), addr(big), addr(small),
         np.array([addr(outputs[name]) for name in ("mul", "add", "sub", "sqrt", "atan2", "set",
-                                                   "mul_2exp", "zero", "square")], dtype=np.int64))
+                                                   "mul_2exp", "zero", "square", "addmul")],
+                 dtype=np.int64))
     for name, value in expected.items():
         got = outputs[name]
         if not (got.mid() == value.mid() and got.rad() == value.rad()):
