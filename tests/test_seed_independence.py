@@ -1,9 +1,9 @@
 """Verdicts do not depend on the seed: every registered claim gives the same status at seeds
 0..5 (issue 20, item 2).  Slow: the suite at six seeds.
 
-Six seeds, not ten as before: the claims that read the seed cost at least 100 CPU seconds
-per seed (``zgj.eps0`` 33, ``zgj.lemma12`` 27, ``zgj.lemma9`` 21, ``zgj.thm4`` 9, ``zgj.thm5``
-6; ``benchmarks/results_ci.md``), and the two workers take the four seeds after the first
+Six seeds, not ten as before: the 26 claims that read the seed cost 148 CPU seconds per
+seed (``zgj.eps0`` 33, ``zgj.lemma12`` 27, ``zgj.lemma9`` 20, ``zgj.lemmaC6`` 20, ``zgj.lemma10``
+17; ``benchmarks/results_ci.md``), and the two workers take the four seeds after the first
 two in two rounds (ten took four).  Work is shared three ways, none of which
 changes what a claim decides:
 
