@@ -12,7 +12,7 @@ claim's derivation, about 2 s, is cached in the process: the overhead dominates)
 seconds each: the work dominates).  Every configuration runs the same tasks, one after the
 other in one process, each into a fresh database:
 
-* ``direct``: ``TASKS[kind].run(**inputs)`` in a loop in this process (the baseline: no
+* ``direct``: ``TASKS[task_type].run(**inputs)`` in a loop in this process (the baseline: no
   processes, no database);
 * ``local, N workers``: :func:`run_campaign` with N spawned worker processes, including
   their start-up;
@@ -168,13 +168,13 @@ def engine_costs(folder: Path, repeat: int = 30) -> list:
     from proofs_check.campaign.tasks import execute
 
     (task,) = spec_for("zgj.lemmaD2", 1, "engine").tasks()
-    kind = TASKS[task.task]
-    kind.run(**task.as_dict())  # warm
+    task_type = TASKS[task.task]
+    task_type.run(**task.as_dict())  # warm
     bare, wrapped, stored = [], [], []
     with open_store(folder / "engine.sqlite") as store:
         for k in range(repeat):
             t = time.perf_counter()
-            kind.run(**task.as_dict())
+            task_type.run(**task.as_dict())
             bare.append(time.perf_counter() - t)
             t = time.perf_counter()
             record = execute(task.task, task.canonical)
@@ -182,7 +182,7 @@ def engine_costs(folder: Path, repeat: int = 30) -> list:
             fresh = spec_for("zgj.lemmaD2", 1, f"engine-{k}").tasks()[0]
             fresh = type(fresh)(fresh.task, tuple((n, k if n == "seed" else v) for n, v in fresh.inputs))
             t = time.perf_counter()
-            store.record(fresh, {**record, "key": fresh.key}, kind.findings(record["result"]))
+            store.record(fresh, {**record, "key": fresh.key}, task_type.findings(record["result"]))
             stored.append(time.perf_counter() - t)
     return [statistics.median(x) for x in (bare, wrapped, stored)]
 

@@ -82,11 +82,11 @@ THIN_REGION = Claim(
 )
 
 
-def _plain(claim, budget, **kw):
-    """Plain sampling with the same time budget: Hypothesis alone, as many examples as fit
-    (its share of a search's budget is one half)."""
-    return search(claim, max_examples=100_000, seed=0, budget=2 * budget, optimise=False,
-                  refine_steps=0, shrink=False, **kw)
+#: Plain sampling's examples in the comparison with the optimising search: on balls they
+#: cost as much CPU time as the whole optimising search of the test above (60 examples, then
+#: the optimiser; about 3300 margin evaluations, most in float64): 14.2 CPU s against 12.6 at
+#: seed 0 on the development machine (10.4 against 12.1 at seed 1).
+PLAIN_EXAMPLES = 300
 
 
 def test_search_finds_the_thin_region_by_optimisation():
@@ -114,9 +114,11 @@ def test_search_finds_planted_claims_within_the_default_budget(claim):
 
 @pytest.mark.slow
 def test_plain_sampling_misses_the_thin_region_in_the_same_time():
-    # Hypothesis alone, as many examples as fit in the search's default budget.
-    result = _plain(THIN_REGION, budget=DEFAULT_BUDGET)
-    assert not result.found and result.examples > 200
+    # Hypothesis alone, for a fixed number of examples (no clock: the same on any machine)
+    # that costs as much as the optimising search that finds the region.
+    result = search(THIN_REGION, max_examples=PLAIN_EXAMPLES, seed=0, budget=None, optimise=False,
+                    refine_steps=0, shrink=False)
+    assert not result.found and result.examples == PLAIN_EXAMPLES
 
 
 # -- the level-set optimiser -----------------------------------------------------------------

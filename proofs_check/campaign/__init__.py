@@ -8,7 +8,7 @@ Public surface::
     summary(".proofs-check/campaign.sqlite")   # JSON-able dict for `campaign show` and the report
 
 See :mod:`proofs_check.campaign.spec` for the spec format, :mod:`~.store` for the tables,
-:mod:`~.tasks` for the task kinds and :mod:`~.summary` for the summary's shape.
+:mod:`~.tasks` for the task types and :mod:`~.summary` for the summary's shape.
 """
 from proofs_check.campaign.runner import CampaignOutcome, ExecutionSettings, run_campaign
 from proofs_check.campaign.spec import CampaignSpec, SpecError, load_spec, parse_spec

@@ -8,8 +8,15 @@ and an interrupted campaign loses at most the tasks in flight.
 
 A task with a ``timeout`` that runs longer is stopped and yields a record with status
 ``timeout`` (:func:`~proofs_check.campaign.tasks.timeout_record`): locally its worker
-process is killed and replaced; on Dask its future is cancelled and its worker process
-restarted by the worker's nanny (the default of ``dask worker``).
+process is killed and replaced; on Dask the task runs in a child process of its Dask
+worker (:func:`execute_with_timeout`), which the worker kills at the timeout and replaces
+for its next timed task.  The Dask worker itself is never killed: restarting it through its
+nanny went wrong two ways.  The scheduler, seeing the cancelled task's thread as free, sent
+the worker the next task, which died with the restart (three such deaths fail a task with
+``KilledWorker``); and a ``LocalCluster`` closes for good the nanny of a worker that has not
+re-registered within ``distributed.deploy.lost-worker-timeout`` (15 s), which a restart
+(a new process importing proofs-check) exceeds on a loaded machine, so the cluster lost
+its workers and the next restart waited for them in vain.
 
 Local processes never outlive the coordinator: closing the executor (normal end, an
 exception, SIGINT or SIGTERM turned into ``KeyboardInterrupt``) terminates them, and each
@@ -20,18 +27,24 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import pickle
 import platform
+import select
 import signal
+import struct
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import connection
 
-from proofs_check.campaign.tasks import execute, running_task, timeout_record
+from proofs_check.campaign.tasks import execute, timeout_record
 from proofs_check.errors import UsageError
 
-__all__ = ["local_results", "dask_results", "ExecutionError", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["local_results", "dask_results", "execute_with_timeout", "timed_task_child_main", "ExecutionError",
+           "IN_FLIGHT_PER_WORKER"]
 
 
 class ExecutionError(RuntimeError):
@@ -56,6 +69,13 @@ def _worker_init(parent_pid: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
+def _import_task_code() -> None:
+    """Import what every task needs (the claim registry and the numeric layer) before a
+    worker reports ready: a task's timeout clock starts when it is sent, and should time
+    the task, not these imports (seconds on a loaded machine)."""
+    import proofs_check.claims  # noqa: F401
+
+
 def local_results(tasks, workers: int):
     """Run ``tasks`` in ``workers`` fresh processes (spawned, so no state is inherited).
 
@@ -74,6 +94,7 @@ def _worker_main(conn, parent_pid: int) -> None:
     _worker_init(parent_pid)
     from proofs_check.campaign.tasks import execute as run_task
 
+    _import_task_code()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -136,17 +157,17 @@ def _local_results(tasks, workers):
             for worker in pool:
                 if worker.conn in ready:
                     try:
-                        kind, payload = worker.conn.recv()
+                        message, payload = worker.conn.recv()
                     except (EOFError, OSError):
-                        kind = payload = None
-                    if kind == "ready":
+                        message = payload = None
+                    if message == "ready":
                         worker.ready = True
                         continue
-                    if kind == "record":
+                    if message == "record":
                         finished.append((worker.task, payload))
                         worker.task = None
                         continue
-                if worker.process.sentinel in ready or (worker.conn in ready and kind is None):
+                if worker.process.sentinel in ready or (worker.conn in ready and message is None):
                     worker.process.join(timeout=1)
                     doing = f" running task {worker.task.key[:12]}" if worker.task is not None else ""
                     raise BrokenProcessPool(f"a worker process (pid {worker.process.pid}) died with exit code "
@@ -187,10 +208,6 @@ def dask_results(tasks, address: str, *, connect_timeout: float = 20):
     return _DaskRun(client, list(tasks))
 
 
-#: Seconds between two polls of a Dask cluster's workers for tasks past their timeout.
-DASK_TIMEOUT_POLL_S = 1.0
-
-
 class _DaskRun:
     def __init__(self, client, tasks):
         self.client = client
@@ -205,54 +222,23 @@ class _DaskRun:
 
         def submit(n):
             for task in itertools.islice(queue, n):
-                future = self.client.submit(execute, task.task, task.canonical,
-                                            key=f"proofs-check-{task.key}", pure=False, retries=0)
+                call = (execute, task.task, task.canonical) if task.timeout is None else (
+                    execute_with_timeout, task.task, task.canonical, task.timeout)
+                future = self.client.submit(*call, key=f"proofs-check-{task.key}", pure=False, retries=0)
                 self.live[future.key] = (task, future)
 
         submit(workers * (1 + IN_FLIGHT_PER_WORKER))
         while self.live:
-            timeouts = any(task.timeout is not None for task, _ in self.live.values())
-            try:
-                with self.client.as_current():  # the client is not the process-wide default
-                    done = wait_for([future for _, future in self.live.values()], return_when="FIRST_COMPLETED",
-                                    timeout=DASK_TIMEOUT_POLL_S if timeouts else None).done
-            except TimeoutError:
-                done = ()
+            with self.client.as_current():  # the client is not the process-wide default
+                done = wait_for([future for _, future in self.live.values()], return_when="FIRST_COMPLETED").done
             finished = []
             for future in done:
                 task, _ = self.live.pop(future.key)
                 finished.append((task, future.result()))
                 future.release()
-            if timeouts:
-                finished += self._stop_overdue()
             for task, record in finished:
                 yield task, record
                 submit(1)
-
-    def _stop_overdue(self) -> list:
-        """Cancel the tasks running past their timeout and restart their worker processes."""
-        out = []
-        running = self.client.run(running_task, on_error="return")  # {worker address: info or None}
-        for address, info in running.items():
-            if not isinstance(info, dict):
-                continue
-            live = self.live.get(f"proofs-check-{info['key']}")
-            if live is None or live[0].timeout is None or info["seconds"] < live[0].timeout:
-                continue
-            task, future = live
-            del self.live[future.key]
-            self.client.cancel([future])
-            # The worker's thread cannot be interrupted: its process is killed and its nanny
-            # starts a fresh one, which rejoins the cluster.
-            try:
-                self.client.restart_workers([address])
-            except Exception as exc:  # e.g. a worker started with --no-nanny
-                raise ExecutionError(f"task {task.key[:12]} ran past its timeout ({task.timeout:g} s) on worker "
-                                     f"{address}, which could not be restarted ({type(exc).__name__}: {exc}); "
-                                     "timeouts on Dask need workers with a nanny (the default of dask worker)") from exc
-            out.append((task, timeout_record(task.canonical, task.timeout, time.time() - info["seconds"],
-                                             info["seconds"], info["worker"])))
-        return out
 
     def close(self):
         try:
@@ -260,3 +246,108 @@ class _DaskRun:
                 self.client.cancel([future for _, future in self.live.values()])
         finally:
             self.client.close()
+
+
+# -- timed tasks on Dask: a child process of the worker ------------------------------------
+
+_FRAME = struct.Struct("!Q")  # the length of the pickled message that follows
+_CHILD_COMMAND = "from proofs_check.campaign.executors import timed_task_child_main; timed_task_child_main()"
+
+
+def _write_frame(fd: int, message) -> None:
+    payload = pickle.dumps(message)
+    data = memoryview(_FRAME.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int):
+    (n,) = _FRAME.unpack(_read_exactly(fd, _FRAME.size))
+    return pickle.loads(_read_exactly(fd, n))
+
+
+def timed_task_child_main() -> None:
+    """The child process that runs a Dask worker's timed tasks, one at a time: requests
+    arrive on stdin, records leave on the file descriptor ``argv[1]``; it exits when stdin
+    closes or when the worker (``argv[2]``, its parent) dies."""
+    out_fd, parent_pid = int(sys.argv[1]), int(sys.argv[2])
+    _worker_init(parent_pid)
+    requests = sys.stdin.buffer.fileno()
+    _import_task_code()
+    _write_frame(out_fd, "ready")
+    while True:
+        try:
+            task, canonical = _read_frame(requests)
+        except EOFError:
+            return
+        _write_frame(out_fd, execute(task, canonical))
+
+
+class _TimedTaskChild:
+    """A child process of this Dask worker and the pipes to it.  Started with ``subprocess``,
+    not ``multiprocessing``: a nanny's worker process is daemonic, and multiprocessing lets
+    no daemonic process have children."""
+
+    def __init__(self):
+        records, child_end = os.pipe()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # the worker's imports
+        self.process = subprocess.Popen([sys.executable, "-c", _CHILD_COMMAND, str(child_end), str(os.getpid())],
+                                        stdin=subprocess.PIPE, pass_fds=(child_end,), env=env)
+        os.close(child_end)
+        self.records = records
+        self.ready = False
+
+    def wait_readable(self, timeout: float | None) -> bool:
+        return bool(select.select([self.records], [], [], timeout)[0])
+
+    def receive(self):
+        try:
+            return _read_frame(self.records)
+        except EOFError:
+            self.process.wait()
+            raise ExecutionError(f"the process running timed tasks for this Dask worker (pid {self.process.pid}) "
+                                 f"died with exit code {self.process.returncode}") from None
+
+    def send(self, task: str, canonical: str) -> None:
+        _write_frame(self.process.stdin.fileno(), (task, canonical))
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.process.stdin.close()
+        os.close(self.records)
+
+
+_TIMED_TASK_CHILD = threading.local()  # per Dask worker thread: its _TimedTaskChild
+
+
+def execute_with_timeout(task: str, canonical: str, timeout: float) -> dict:
+    """Run one task as :func:`~proofs_check.campaign.tasks.execute` does, in a child process
+    of this (Dask worker) process, and kill the child if the task runs past ``timeout``
+    seconds: the record then has status ``timeout``.  The child is kept for the thread's
+    next timed task (a killed one is replaced); as a local worker's, its clock starts when
+    the task is sent, after the child has imported the task code."""
+    child = getattr(_TIMED_TASK_CHILD, "child", None)
+    if child is None or child.process.poll() is not None:
+        child = _TIMED_TASK_CHILD.child = _TimedTaskChild()
+    if not child.ready:
+        child.ready = child.receive() == "ready"
+    sent, sent_wall = time.monotonic(), time.time()
+    child.send(task, canonical)
+    if child.wait_readable(timeout):
+        return child.receive()
+    seconds = time.monotonic() - sent
+    _TIMED_TASK_CHILD.child = None
+    child.stop()
+    return timeout_record(canonical, timeout, sent_wall, seconds, f"{platform.node()}:{child.process.pid}")

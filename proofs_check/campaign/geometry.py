@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from proofs_check.campaign.kinds import Parameter, non_negative_int, positive_int
+from proofs_check.campaign.task_types import Parameter, non_negative_int, positive_int
 
 __all__ = ["GEOMETRIES", "students_for", "teacher_rows", "teacher_constants", "geometry_parameters",
            "normalize_geometry"]

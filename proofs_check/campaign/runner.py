@@ -89,8 +89,8 @@ def run_campaign(spec: CampaignSpec, db_path, settings: ExecutionSettings = Exec
             for task, record in results:
                 if record["key"] != task.key:  # pragma: no cover - a broken executor
                     raise RuntimeError(f"executor returned {record['key']} for task {task.key}")
-                kind = TASKS[task.task]
-                findings = kind.findings(record["result"]) if record["status"] == "done" else []
+                task_type = TASKS[task.task]
+                findings = task_type.findings(record["result"]) if record["status"] == "done" else []
                 if not store.record(task, record, findings):
                     elsewhere += 1
                 counts[record["status"]] += 1

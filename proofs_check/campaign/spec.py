@@ -1,7 +1,7 @@
 """Campaign specs: a TOML file listing grids of task inputs.
 
-A spec names the campaign and lists ``[[tasks]]`` tables.  Each table says which task
-``kind`` to run; every other key is one of that kind's parameters.  A scalar fixes the
+A spec names the campaign and lists ``[[tasks]]`` tables.  Each table's ``kind`` key
+names the task type to run; every other key is one of that task type's parameters.  A scalar fixes the
 parameter; a list makes it an axis of the grid, and the table expands to the Cartesian
 product of its axes::
 
@@ -46,13 +46,14 @@ class SpecError(UsageError):
 
 @dataclass(frozen=True)
 class TaskGrid:
-    """One ``[[tasks]]`` table: a task kind, its fixed inputs and its axes.
+    """One ``[[tasks]]`` table: a task type (the table's ``kind`` key), its fixed inputs and
+    its axes.
 
     ``fixed`` and ``axes`` are tuples of ``(name, value)`` and ``(name, (values, ...))`` in
-    the order the kind declares its parameters.
+    the order the task type declares its parameters.
     """
 
-    kind: str
+    task_type: str
     fixed: tuple
     axes: tuple
     timeout: float | None = None
@@ -64,11 +65,11 @@ class TaskGrid:
     def iter_points(self):
         """:meth:`points`, one at a time."""
         names = [name for name, _ in self.axes]
-        normalize = TASKS[self.kind].normalize
+        normalize = TASKS[self.task_type].normalize
         for values in itertools.product(*(vals for _, vals in self.axes)):
             inputs = dict(self.fixed)
             inputs.update(zip(names, values))
-            yield TaskInputs(self.kind, tuple(sorted(normalize(inputs).items())), self.timeout)
+            yield TaskInputs(self.task_type, tuple(sorted(normalize(inputs).items())), self.timeout)
 
 
 @dataclass(frozen=True)
@@ -171,17 +172,17 @@ def _timeout(table: dict, where: str, default: float | None = None) -> float | N
 def _grid(table: dict, where: str, timeout: float | None = None, max_tasks: int | None = None) -> TaskGrid:
     timeout = _timeout(table, where, timeout)
     table = {k: v for k, v in table.items() if k != "timeout"}
-    kind_name = table.get("kind")
-    if kind_name not in TASKS:
-        raise SpecError(f"{where}.kind: {kind_name!r} is not a task kind; known: {', '.join(sorted(TASKS))}")
-    kind = TASKS[kind_name]
-    known = {p.name for p in kind.parameters}
+    type_name = table.get("kind")  # the TOML key users write names the task type
+    if type_name not in TASKS:
+        raise SpecError(f"{where}.kind: {type_name!r} is not a task kind; known: {', '.join(sorted(TASKS))}")
+    task_type = TASKS[type_name]
+    known = {p.name for p in task_type.parameters}
     for key in table:
         if key != "kind" and key not in known:
-            raise SpecError(f"{where}.{key}: not a parameter of {kind_name} "
-                            f"(parameters: {', '.join(p.name for p in kind.parameters)})")
+            raise SpecError(f"{where}.{key}: not a parameter of {type_name} "
+                            f"(parameters: {', '.join(p.name for p in task_type.parameters)})")
     fixed, axes = [], []
-    for p in kind.parameters:
+    for p in task_type.parameters:
         if p.name not in table:
             if p.default is REQUIRED:
                 raise SpecError(f"{where}.{p.name}: missing ({p.doc})")
@@ -197,7 +198,7 @@ def _grid(table: dict, where: str, timeout: float | None = None, max_tasks: int 
                                        for k, v in enumerate(value))))
         else:
             fixed.append((p.name, _validate(p, value, f"{where}.{p.name}")))
-    grid = TaskGrid(kind=kind_name, fixed=tuple(fixed), axes=tuple(axes), timeout=timeout)
+    grid = TaskGrid(task_type=type_name, fixed=tuple(fixed), axes=tuple(axes), timeout=timeout)
     if max_tasks is not None and grid_size(grid) > max_tasks:  # before its points are made
         raise SpecError(f"{where}: the grid has {grid_size(grid)} tasks, above the limit of {max_tasks}"
                         " (--no-limits lifts it)")
@@ -227,16 +228,16 @@ def _range(value: dict, where: str, max_tasks: int | None = None) -> list:
 def _validate(p, value, where: str):
     """The value, checked (a float parameter given as an integer becomes a float, so that
     ``Delta = 1`` and ``Delta = 1.0`` are the same task)."""
-    kinds = p.kind if isinstance(p.kind, tuple) else (p.kind,)
-    ok_type = isinstance(value, kinds) and not isinstance(value, bool)
-    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+    json_types = p.json_type if isinstance(p.json_type, tuple) else (p.json_type,)
+    ok_type = isinstance(value, json_types) and not isinstance(value, bool)
+    if float in json_types and isinstance(value, int) and not isinstance(value, bool):
         ok_type = True
     if not ok_type:
-        names = " or ".join({str: "a string", int: "an integer", float: "a number"}.get(k, k.__name__) for k in kinds)
+        names = " or ".join({str: "a string", int: "an integer", float: "a number"}.get(t, t.__name__) for t in json_types)
         raise SpecError(f"{where}: {value!r} must be {names} ({p.doc})")
     if isinstance(value, float) and not math.isfinite(value):
         raise SpecError(f"{where}: {value!r} is not a finite number ({p.doc})")
     problem = p.check(value) if p.check is not None else None
     if problem:
         raise SpecError(f"{where}: {value!r} {problem}")
-    return float(value) if kinds == (float,) else value
+    return float(value) if json_types == (float,) else value

@@ -3,7 +3,8 @@
 Tables
 ------
 ``tasks``
-    one row per task, keyed by the SHA-256 of its canonical inputs: ``kind``, ``inputs``
+    one row per task, keyed by the SHA-256 of its canonical inputs: ``kind`` (the task
+    type; the column keeps its name so that existing databases stay readable), ``inputs``
     (canonical JSON), ``status`` (``done``, ``failed``, or ``timeout``: stopped after its
     timeout, its process killed), ``error``, ``started`` and
     ``finished`` (Unix seconds), ``seconds`` (duration), ``versions`` (JSON: proofs-check,
@@ -11,8 +12,8 @@ Tables
     A row is written once, when its task has finished, in one transaction together with its
     findings: a killed campaign leaves finished rows whole and no half-written ones.
 ``findings``
-    configurations and certificates found by a task (``task_key``, ``kind``, ``label``,
-    ``loss``, ``data`` JSON), unique per ``(task_key, kind, label)``.
+    configurations and certificates found by a task (``task_key``, ``kind``: the finding
+    type, ``label``, ``loss``, ``data`` JSON), unique per ``(task_key, kind, label)``.
 ``campaign_tasks``
     which campaign asked for which task (a task shared by two campaigns is computed once).
 
@@ -144,7 +145,7 @@ class Store:
                 self._db.execute("DELETE FROM findings WHERE task_key = ?", (task.key,))
                 self._db.executemany(
                     "INSERT INTO findings (task_key, kind, label, loss, data) VALUES (?, ?, ?, ?, ?)",
-                    [(task.key, f.kind, f.label, f.loss, json.dumps(f.data, sort_keys=True))
+                    [(task.key, f.finding_type, f.label, f.loss, json.dumps(f.data, sort_keys=True))
                      for f in findings])
         return written
 
@@ -154,13 +155,14 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def rows(self, kind: str | None = None, status: str | None = None) -> list:
-        """Task rows as dicts (inputs, versions and result decoded), ordered by key."""
+    def rows(self, task_type: str | None = None, status: str | None = None) -> list:
+        """Task rows as dicts (inputs, versions and result decoded), ordered by key; a row's
+        ``kind`` is its task type."""
         sql, args = "SELECT * FROM tasks", []
         where = []
-        if kind is not None:
+        if task_type is not None:
             where.append("kind = ?")
-            args.append(kind)
+            args.append(task_type)
         if status is not None:
             where.append("status = ?")
             args.append(status)
@@ -175,10 +177,12 @@ class Store:
             out.append(d)
         return out
 
-    def findings(self, kind: str | None = None) -> list:
+    def findings(self, finding_type: str | None = None) -> list:
+        """Finding rows as dicts (data decoded, with their task's inputs); a row's ``kind``
+        is its finding type."""
         sql = "SELECT f.*, t.inputs AS task_inputs FROM findings f JOIN tasks t ON t.key = f.task_key"
-        rows = self._db.execute(sql + (" WHERE f.kind = ?" if kind else "") + " ORDER BY f.task_key, f.kind, f.label",
-                                (kind,) if kind else ())
+        rows = self._db.execute(sql + (" WHERE f.kind = ?" if finding_type else "") + " ORDER BY f.task_key, f.kind, f.label",
+                                (finding_type,) if finding_type else ())
         out = []
         for row in rows:
             d = dict(row)

@@ -9,8 +9,10 @@
       "versions": [{"versions": {"proofs-check": ..., "python-flint": ..., ...}, "tasks": n}, ...],
       "failed": [{"key", "kind", "inputs", "error"}, ...],      # first line of each error
       "timeouts": [{"key", "kind", "inputs", "seconds", "worker"}, ...],  # stopped by their timeout
-      "tasks": {KIND: <that kind's summary>, ...},               # kinds with rows only
+      "tasks": {TASK_TYPE: <that task type's summary>, ...},     # task types with rows only
     }
+
+(``kind`` in ``failed`` and ``timeouts`` is the task type, as in the spec's ``kind`` key.)
 
 and ``tasks["claim_check"]`` is one entry per (claim, samples), over the seeds run::
 
@@ -79,15 +81,16 @@ def summary(db_path) -> dict:
                              f"({type(exc).__name__}: {str(exc)[:120]}); it is damaged or was not "
                              "written by proofs-check campaign") from None
     versions = collections.Counter(json.dumps(r["versions"], sort_keys=True) for r in rows)
-    by_kind = collections.defaultdict(list)
+    done_by_type = collections.defaultdict(list)
     for row in rows:
         if row["status"] == "done":
-            by_kind[row["kind"]].append(row)
+            done_by_type[row["kind"]].append(row)
     tasks = {}
-    for kind, kind_rows in sorted(by_kind.items()):
-        summarize = SUMMARIZERS.get(kind)
+    for task_type, type_rows in sorted(done_by_type.items()):
+        summarize = SUMMARIZERS.get(task_type)
         if summarize is not None:
-            tasks[kind] = summarize(kind_rows, [f for f in findings if f["task_key"] in {r["key"] for r in kind_rows}])
+            keys = {r["key"] for r in type_rows}
+            tasks[task_type] = summarize(type_rows, [f for f in findings if f["task_key"] in keys])
     return {
         "database": str(db_path),
         "schema": SCHEMA_VERSION,
@@ -228,6 +231,6 @@ def family_summary(rows, findings) -> list:
     return out
 
 
-#: Per task kind, ``summarize(done_rows, their_findings) -> JSON-able``.
+#: Per task type, ``summarize(done_rows, their_findings) -> JSON-able``.
 SUMMARIZERS = {"claim_check": claim_check_summary, "stationary": stationary_summary,
                "worst_case": worst_case_summary, "family": family_summary}

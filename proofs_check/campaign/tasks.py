@@ -1,9 +1,9 @@
 """The task registry: what a campaign can run at one grid point.
 
-A task kind (:class:`~proofs_check.campaign.kinds.TaskKind`) is a pure function of its
+A task type (:class:`~proofs_check.campaign.task_types.TaskType`) is a pure function of its
 inputs (JSON scalars) returning a JSON-able result, together with the parameters it
 accepts.  A campaign is then a set of independent
-``(kind, inputs)`` pairs; :func:`execute` runs one of them in whatever process it lands in
+``(task type, inputs)`` pairs; :func:`execute` runs one of them in whatever process it lands in
 (a local worker or a Dask worker) and returns a record for the coordinating process to store.
 
 >>> sorted(TASKS)
@@ -24,13 +24,13 @@ from functools import lru_cache
 from importlib import metadata
 
 from proofs_check.campaign.geometry import geometry_parameters, normalize_geometry, teacher_constants, teacher_rows
-from proofs_check.campaign.kinds import (REQUIRED, Finding, Parameter, TaskInputs, TaskKind, non_negative_int,
+from proofs_check.campaign.task_types import (REQUIRED, Finding, Parameter, TaskInputs, TaskType, non_negative_int,
                                          positive_int)
 from proofs_check.limits import current_memory_cap, out_of_memory_message
 
-__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execute", "running_task", "timeout_record", "versions",
-           # re-exported from kinds, for one import of the task vocabulary
-           "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskKind"]
+__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execute", "timeout_record", "versions",
+           # re-exported from task_types, for one import of the task vocabulary
+           "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskType"]
 
 
 # -- a claim check (proofs_check.suite) ------------------------------------------------------
@@ -72,7 +72,7 @@ def _loss_of(witness: dict) -> str | None:
     return None
 
 
-CLAIM_CHECK = TaskKind(
+CLAIM_CHECK = TaskType(
     name="claim_check",
     doc="check one registered claim (proofs_check.suite.check_one) at a sample budget and seed",
     parameters=(
@@ -124,7 +124,7 @@ def _below_eps0(result: dict) -> bool:
         return any(mpmath.mpf(p["loss"]) + mpmath.mpf(p["loss_error"]) < eps0 for _, p in _spurious(result))
 
 
-STATIONARY = TaskKind(
+STATIONARY = TaskType(
     name="stationary",
     doc="hunt, certify and classify stationary points (proofs_check.landscape.hunt) for one teacher",
     parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
@@ -201,7 +201,7 @@ def _family_of_paper(inputs: dict) -> dict:
     return inputs
 
 
-FAMILY = TaskKind(
+FAMILY = TaskType(
     name="family",
     doc="follow one symmetric family (proofs_check.families) to r and certify its members there",
     parameters=(
@@ -243,7 +243,7 @@ def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_se
     return out
 
 
-WORST_CASE = TaskKind(
+WORST_CASE = TaskType(
     name="worst_case",
     doc="minimise a claim's ratio lhs/rhs on the level set {L = level} (proofs_check.worst_case)",
     parameters=(
@@ -264,10 +264,10 @@ WORST_CASE = TaskKind(
     normalize=normalize_geometry,
 )
 
-#: Every task kind by name.  A new kind adds an entry here (and, for ``campaign show``, a
+#: Every task type by name.  A new task type adds an entry here (and, for ``campaign show``, a
 #: summary in :data:`proofs_check.campaign.summary.SUMMARIZERS`); the spec reader, the
 #: store and the executors need no change.
-TASKS = {kind.name: kind for kind in (CLAIM_CHECK, STATIONARY, WORST_CASE, FAMILY)}
+TASKS = {task_type.name: task_type for task_type in (CLAIM_CHECK, STATIONARY, WORST_CASE, FAMILY)}
 
 
 # -- execution (in a worker) -----------------------------------------------------------------
@@ -289,21 +289,6 @@ def versions() -> dict:
         except metadata.PackageNotFoundError:
             out[name] = None
     return out
-
-
-# The task this process runs now, for a coordinator that enforces timeouts on a Dask
-# cluster (it polls every worker with running_task).
-_RUNNING: dict = {}
-
-
-def running_task() -> dict | None:
-    """``{"key", "seconds", "worker"}`` of the task this process is running, or None
-    (``worker`` is ``host:pid``, as in a record)."""
-    current = dict(_RUNNING)
-    if not current:
-        return None
-    return {"key": current["key"], "seconds": time.perf_counter() - current["t0"],
-            "worker": f"{platform.node()}:{os.getpid()}"}
 
 
 def timeout_record(canonical: str, timeout: float, started: float, seconds: float, worker: str) -> dict:
@@ -330,22 +315,19 @@ def execute(task: str, canonical: str) -> dict:
     last frames when the task raised; times are Unix seconds, ``seconds`` a monotonic
     duration.
     """
-    kind = TASKS[task]
+    task_type = TASKS[task]
     inputs = json.loads(canonical)["inputs"]
     key = hashlib.sha256(canonical.encode()).hexdigest()
     with _ONE_TASK_AT_A_TIME:
         started, t0 = time.time(), time.perf_counter()
-        _RUNNING.update(key=key, t0=t0)
         try:
-            result, status, error = kind.run(**inputs), "done", None
+            result, status, error = task_type.run(**inputs), "done", None
             json.dumps(result, allow_nan=False)  # a result must be storable
         except Exception as exc:  # recorded in the row: a failed task must not stop the campaign
             tb = "".join(traceback.format_exception(exc, limit=-3))
             first = (out_of_memory_message(exc, current_memory_cap()) if isinstance(exc, MemoryError)
                      else f"{type(exc).__name__}: {exc}")  # an empty "MemoryError:" said nothing
             result, status, error = None, "failed", f"{first}\n{tb}"
-        finally:
-            _RUNNING.clear()
         seconds = time.perf_counter() - t0
     return {
         "key": key,

@@ -1,8 +1,8 @@
-"""The vocabulary of campaign tasks: parameters, task kinds, task inputs and findings.
+"""The vocabulary of campaign tasks: parameters, task types, task inputs and findings.
 
-A task kind is a pure function of its inputs (JSON scalars) returning a JSON-able result,
+A task type is a pure function of its inputs (JSON scalars) returning a JSON-able result,
 together with the parameters it accepts; :class:`TaskInputs` identifies one task by the
-hash of its canonical JSON.  The kinds themselves are in :mod:`proofs_check.campaign.tasks`.
+hash of its canonical JSON.  The task types themselves are in :mod:`proofs_check.campaign.tasks`.
 """
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["REQUIRED", "Parameter", "Finding", "TaskKind", "TaskInputs", "non_negative_int", "positive_int"]
+__all__ = ["REQUIRED", "Parameter", "Finding", "TaskType", "TaskInputs", "non_negative_int", "positive_int"]
 
 REQUIRED = object()  # marker: the parameter has no default
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One input of a task kind: its name, JSON type, default and a validity check.
+    """One input of a task type: its name, JSON type, default and a validity check.
 
     ``check(value)`` returns ``None`` when the value is acceptable, else a phrase saying what
     it must be ("must be a non-negative integer").
     """
 
     name: str
-    kind: type | tuple  # JSON type(s) accepted
+    json_type: type | tuple  # JSON type(s) accepted
     doc: str
     default: Any = REQUIRED
     check: Callable[[Any], str | None] | None = None
@@ -36,18 +36,19 @@ class Parameter:
 class Finding:
     """A configuration or certificate a task found, stored in its own table.
 
-    ``kind`` says what it is ("counterexample", "worst", "stationary"), ``label`` tells
-    findings of one task apart, ``loss`` is the loss (decimal string) when it has one.
+    ``finding_type`` says what it is ("counterexample", "worst", "stationary"; the
+    ``kind`` column of the ``findings`` table), ``label`` tells findings of one task apart,
+    ``loss`` is the loss (decimal string) when it has one.
     """
 
-    kind: str
+    finding_type: str
     label: str
     data: dict
     loss: str | None = None
 
 
 @dataclass(frozen=True)
-class TaskKind:
+class TaskType:
     """A pure function ``run(**inputs) -> dict`` and what it accepts.
 
     ``normalize(inputs) -> inputs`` resolves derived inputs before the task is keyed (``m =
@@ -76,7 +77,7 @@ class TaskKind:
 
 @dataclass(frozen=True)
 class TaskInputs:
-    """One task of a campaign: its kind and its (complete, validated) inputs.
+    """One task of a campaign: its task type and its (complete, validated) inputs.
 
     ``canonical`` is the JSON that identifies the task (sorted keys, no spaces), ``key`` its
     SHA-256: two campaigns asking for the same computation share the row (whatever their
