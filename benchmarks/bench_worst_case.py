@@ -52,8 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from numeric.precision import to_mpf  # noqa: E402
-from proofs_check.claims import get_claim  # noqa: E402
-from proofs_check.claims.base import _lower_is_worse, as_ball  # noqa: E402
+from proofs_check.registry import get_claim  # noqa: E402
+from proofs_check.claim import _lower_is_worse, as_ball  # noqa: E402
 from proofs_check.errors import UsageError  # noqa: E402
 from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
 from proofs_check.worst_case import WorstCaseSettings, minimise_margin  # noqa: E402

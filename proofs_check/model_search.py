@@ -1,7 +1,7 @@
 """Counterexample search and replay for claims on a paper's own configuration type.
 
 :mod:`proofs_check.search` searches the teacher-student sublevel sets of Zhou, Ge, Jin's
-model.  A paper whose :class:`proofs_check.papers.Model` has another configuration type (a
+model.  A paper whose :class:`proofs_check.paper.Model` has another configuration type (a
 data set, a network on data) and a ``strategy`` is searched here, with the same steps and
 the same file format, minus the model-specific local descent:
 
@@ -28,7 +28,7 @@ from flint import arb
 
 from numeric.config import STDIO, read_json_file, to_fraction, write_atomically, write_output
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim
+from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
 
 __all__ = ["ModelCandidate", "search_model_claim", "replay_model_claim", "model_of"]
@@ -38,7 +38,7 @@ def model_of(claim: Claim):
     """The claim's paper model when it is searched here (its own configuration type and a
     strategy), else ``None``."""
     from numeric.config import Configuration
-    from proofs_check.claims import paper_of
+    from proofs_check.registry import paper_of
 
     paper = paper_of(claim.id)
     model = None if paper is None else paper.model

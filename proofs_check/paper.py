@@ -9,11 +9,11 @@ see :func:`render_model_section`).  Nothing outside the package is paper-specifi
 registry, ``list --paper``, ``run``, ``search``, ``replay`` and the report all go through
 this record.
 
->>> from proofs_check.claims import all_papers
+>>> from proofs_check.registry import all_papers
 >>> all_papers()["zgj"].citation
 'Zhou, Ge, Jin (COLT 2021)'
->>> all_papers()["zgj"].claim_ids()[0]
-'zgj.thm4'
+>>> [part.id for part in all_papers()["zgj"].parts]
+['contrast']
 """
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ from typing import Callable
 
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections",
-           "with_own_figures", "figures_drawn_by_papers"]
+__all__ = ["Model", "Paper", "template_environment", "render_model_section", "with_own_figures"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,11 @@ class Paper:
     ``id`` is the prefix of its claim ids (``du`` owns ``du.gram``); ``claim_order`` lists
     id prefixes in the paper's order (ids not listed follow in natural order);
     ``cites`` names the papers a contrast record compares (their surnames may stand in
-    a claim's source).
+    a claim's source).  ``order`` places a built-in paper in listings and the report
+    (``None``: after them, by id).  ``parts`` are further records the paper's package
+    owns, each with its own id prefix, template and report section (Zhou-Ge-Jin's
+    ``contrast``: the properties its Section 4 says fail); ``list --paper`` shows a paper
+    with its parts.
     """
 
     id: str
@@ -75,6 +78,8 @@ class Paper:
     arxiv: str = ""
     cites: tuple[str, ...] = ()
     summary: str = ""
+    order: int | None = None
+    parts: tuple["Paper", ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):
@@ -92,12 +97,6 @@ class Paper:
         if not self.authors:
             return self.title
         return f"{', '.join(self.surnames)} ({self.venue} {self.year})"
-
-    def claim_ids(self) -> tuple[str, ...]:
-        """The ids of this paper's registered claims, in the paper's order."""
-        from proofs_check.claims import claims_by_paper
-
-        return tuple(claims_by_paper().get(self.id, {}))
 
     def order_key(self, claim_id: str):
         """Sort key: position of the longest listed prefix, then natural order (lemma9 < lemma10)."""
@@ -151,31 +150,3 @@ def with_own_figures(verdicts: list, figures: dict | None) -> list:
         own = {k: f for k, f in figures.items() if k == verdict.get("id")}
         out.append(dict(verdict, figures=own) if own and not verdict.get("figures") else verdict)
     return out
-
-
-def figures_drawn_by_papers(figures: dict | None) -> set:
-    """The keys of ``figures`` that a paper's template draws: keyed by one of the paper's
-    claim ids and named in its template (``v["figures"]["ss.spurious_minima"]``)."""
-    from proofs_check.claims import paper_of
-
-    drawn = set()
-    for key in figures or {}:
-        paper = paper_of(key)
-        if paper is not None and f'"{key}"' in Path(paper.template).read_text(encoding="utf-8"):
-            drawn.add(key)
-    return drawn
-
-
-def render_paper_sections(results: dict) -> list:
-    """``[(paper, model-and-notation LaTeX, verdicts), ...]`` for a results dict of the suite:
-    the verdicts grouped by paper in the registry's order (papers without verdicts and user
-    claims are left out), each paper's template rendered with its own verdicts."""
-    from proofs_check.claims import all_papers, paper_of
-
-    grouped = {}
-    for verdict in with_own_figures(results.get("claims", []), results.get("figures")):
-        paper = paper_of(verdict.get("id", ""))
-        if paper is not None:
-            grouped.setdefault(paper.id, []).append(verdict)
-    return [(paper, render_model_section(paper, grouped[pid]), grouped[pid])
-            for pid, paper in all_papers().items() if pid in grouped]

@@ -1,15 +1,17 @@
 """The claim registry: papers, and the claims of each.
 
 A paper is a package ``proofs_check/claims/<id>/`` (or a module ``<id>.py``) whose
-``PAPER`` is a :class:`proofs_check.papers.Paper`, or a package of another distribution
+``PAPER`` is a :class:`proofs_check.paper.Paper`, or a package of another distribution
 registered under the entry-point group ``proofs_check.papers``::
 
     [project.entry-points."proofs_check.papers"]
     toy = "toy_paper"
 
 Its claims are the ``CLAIMS`` tuples of the package's public submodules (and of the package
-itself); every claim id starts with the paper's id.  The registry discovers all of this,
-so adding a paper, or a claim to one, touches no shared file.
+itself); every claim id starts with the id of the paper's record or of one of its
+``parts`` (Zhou-Ge-Jin's package also holds the ``contrast.*`` claims).  The registry
+discovers all of this, so adding a paper, or a claim to one, touches no shared file.
+Papers are listed in their records' ``order`` (the built-in ones), then by id.
 
 >>> "zgj.thm4" in all_claims()
 True
@@ -29,27 +31,24 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 from types import ModuleType
 
-from proofs_check.claims.base import Claim, Estimate, Observation, Request, Verdict, judge
+import proofs_check.claims as builtin_papers
+from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
-from proofs_check.papers import Paper
+from proofs_check.paper import Paper
 
-__all__ = ["Claim", "Observation", "Estimate", "Request", "Verdict", "judge",
-           "ENTRY_POINT_GROUP", "all_papers", "get_paper", "paper_of", "claims_by_paper",
+__all__ = ["ENTRY_POINT_GROUP", "all_papers", "get_paper", "paper_of", "claims_by_paper",
            "all_claims", "get_claim", "load_claim"]
 
 ENTRY_POINT_GROUP = "proofs_check.papers"
 
-#: The built-in papers' order in listings and the report; plugins follow, by id.
-_BUILTIN_ORDER = ("zgj", "du", "lzb", "ss", "contrast")
-
 
 def _paper_modules() -> list[ModuleType]:
-    """Modules that define ``PAPER``: built-in ones under this package, then plugins."""
+    """Modules that define ``PAPER``: built-in ones (``proofs_check/claims/``), then plugins."""
     modules = []
-    for info in pkgutil.iter_modules(__path__):
+    for info in pkgutil.iter_modules(builtin_papers.__path__):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(f"{builtin_papers.__name__}.{info.name}")
         if hasattr(module, "PAPER"):
             modules.append(module)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -60,7 +59,7 @@ def _paper_modules() -> list[ModuleType]:
                              f"{ENTRY_POINT_GROUP}) failed to import: {exc}") from None
         if not isinstance(getattr(module, "PAPER", None), Paper):
             raise UsageError(f"paper plugin {ep.name!r} ({ep.value!r}) must be a module "
-                             f"defining PAPER, a proofs_check.papers.Paper")
+                             f"defining PAPER, a proofs_check.paper.Paper")
         modules.append(module)
     return modules
 
@@ -79,23 +78,27 @@ def _claim_modules(module: ModuleType) -> list[ModuleType]:
 def _registry() -> tuple[dict, dict]:
     papers, claims = {}, {}
     for module in _paper_modules():
-        paper = module.PAPER
-        if paper.id in papers:
-            raise RuntimeError(f"paper id {paper.id!r} is registered twice "
-                               f"({papers[paper.id].package} and {module.__name__})")
-        papers[paper.id] = paper
-        own = {}
+        records = (module.PAPER, *module.PAPER.parts)
+        for paper in records:
+            if paper.id in papers:
+                raise RuntimeError(f"paper id {paper.id!r} is registered twice "
+                                   f"({papers[paper.id].package} and {module.__name__})")
+            papers[paper.id] = paper
+        own = {paper.id: {} for paper in records}
         for sub in _claim_modules(module):
             for claim in getattr(sub, "CLAIMS", ()):
-                if not claim.id.startswith(paper.id + "."):
+                prefix = claim.id.split(".", 1)[0]
+                if prefix not in own or "." not in claim.id:
                     raise RuntimeError(f"claim {claim.id} in {sub.__name__} does not start with "
-                                       f"its paper's id {paper.id!r}")
-                if claim.id in own or any(claim.id in c for c in claims.values()):
+                                       f"its paper's id {module.PAPER.id!r}"
+                                       + "".join(f" or {p.id!r}" for p in module.PAPER.parts))
+                if any(claim.id in c for c in (*own.values(), *claims.values())):
                     raise RuntimeError(f"claim id {claim.id} is registered twice ({sub.__name__})")
-                own[claim.id] = claim
-        claims[paper.id] = dict(sorted(own.items(), key=lambda kv: paper.order_key(kv[0])))
-    rank = {pid: i for i, pid in enumerate(_BUILTIN_ORDER)}
-    order = sorted(papers, key=lambda pid: (rank.get(pid, len(rank)), pid))
+                own[prefix][claim.id] = claim
+        for paper in records:
+            claims[paper.id] = dict(sorted(own[paper.id].items(), key=lambda kv: paper.order_key(kv[0])))
+    last = 1 + max((p.order for p in papers.values() if p.order is not None), default=0)
+    order = sorted(papers, key=lambda pid: (last if papers[pid].order is None else papers[pid].order, pid))
     return {pid: papers[pid] for pid in order}, {pid: claims[pid] for pid in order}
 
 

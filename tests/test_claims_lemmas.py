@@ -252,7 +252,7 @@ def test_the_optimiser_beats_sampling_at_every_level(claim):
     """At each of the sampled levels the optimised worst case (largest ``lhs / rhs``) is at
     least as bad as the worst of the plain samples (the claim observed with
     ``optimise=False`` on the same shapes)."""
-    from proofs_check.claims.base import ratio
+    from proofs_check.claim import ratio
     from proofs_check.claims.sampling import binding_per_level
 
     optimised = {round(math.log10(float(o.scale.mid()))): float(ratio(o).mid())

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from proofs_check.claims import get_claim
+from proofs_check.registry import get_claim
 from proofs_check.claims.du.gd_rate import GD_RATE, theory_width
 from proofs_check.claims.du.gram import GRAM
 from proofs_check.claims.du.lambda0 import LAMBDA0, UNIFORM

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from flint import arb
 
-from proofs_check.claims.base import Claim, Observation, judge, margin_of
+from proofs_check.claim import Claim, Observation, judge, margin_of
 from proofs_check.judgement import (Decision, FitSettings, combine, decide_instances, decide_shape,
                                     decide_trend, fit_exponent, kind_of, loglog_slope)
 

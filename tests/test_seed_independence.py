@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from proofs_check.claims import all_claims
+from proofs_check.registry import all_claims
 
 SEEDS = tuple(range(10))
 #: Claims sharing Theorem 4's worst-case ladder: one process per seed runs them together.
@@ -31,7 +31,7 @@ SHARED_LADDER = ("zgj.thm4", "contrast.pl", "zgj.lemma8", "zgj.lemma14")
 
 def _verdicts(seed: int, claim_ids: tuple) -> dict:
     """``{claim id: (status, verdict JSON text, seconds)}`` at ``seed`` (runs in a worker)."""
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
 
     out = {}
     for cid in claim_ids:

@@ -36,7 +36,7 @@ __all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execut
 # -- a claim check (proofs_check.suite) ------------------------------------------------------
 
 def _known_claim(claim_id):
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
     from proofs_check.errors import UsageError
 
     try:
@@ -229,7 +229,7 @@ FAMILY = TaskKind(
 
 def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed,
                 starts_per_family, objective) -> dict:
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
     from proofs_check.worst_case import WorstCaseSettings, minimise_margin
 
     if activation != "abs":

@@ -142,7 +142,7 @@ def descent_claim(claim):
     on their largest ratio) as possible.  At a fixed level ``L`` the right side's
     ``L^alpha`` is a constant, so the worst configuration does not depend on the exponent:
     a claim and its planted twins share one ladder of minimisers (and one cache entry)."""
-    from proofs_check.claims.base import Claim, _lower_is_worse
+    from proofs_check.claim import Claim, _lower_is_worse
 
     return Claim(id="worst case", title="", source="", statement="", hypotheses="", lhs="", rhs="",
                  relation=">=" if _lower_is_worse(claim) else "<=", expected="inconclusive",
@@ -227,7 +227,7 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
                         w_max: float) -> tuple:
     """The :func:`margin_minimisers` of ``||grad L||_F`` (Theorem 4's left side), shared by
     every claim whose ratio at a fixed loss grows with the gradient norm."""
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
 
     return margin_minimisers(descent_claim(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
                              tuple(levels), seed, Delta, w_min, w_max)
@@ -355,7 +355,7 @@ def observe_minimisers(claim, request):
 def binding_per_level(claim, observations) -> list:
     """The binding observation of each level (smallest ``lhs / rhs`` for a lower bound,
     largest for an upper bound, as the fit picks it), smallest loss first."""
-    from proofs_check.claims.base import _lower_is_worse, as_ball, ratio
+    from proofs_check.claim import _lower_is_worse, as_ball, ratio
 
     lower = _lower_is_worse(claim)
     worst = {}
@@ -376,7 +376,7 @@ def deepest_at_two_precisions(claim, observations, exponent) -> dict | None:
     (``C``, ``C_2x``, 10 digits), with its loss, family, origin and configuration.  A
     constant that agrees at both precisions is not an artefact of the arithmetic."""
     from numeric.config import Configuration
-    from proofs_check.claims.base import as_ball
+    from proofs_check.claim import as_ball
 
     pts = binding_per_level(claim, observations)
     if not pts or "config" not in pts[0].witness:
@@ -398,7 +398,7 @@ def judge_minimisers(claim, observations):
     """The default judgement of a claim observed at its optimised worst cases, plus the
     deepest worst case checked at two precisions against the simplest exponent near the
     fitted one (``figures["<claim id>.worst_case"]``, and a sentence in the notes)."""
-    from proofs_check.claims.base import judge
+    from proofs_check.claim import judge
 
     verdict = judge(claim, observations)
     fit = verdict.estimate.fit if verdict.estimate is not None else None

@@ -24,7 +24,7 @@ import json
 import sys
 
 from numeric.config import ConfigurationError, load_configuration
-from proofs_check.assumptions import teacher_violations
+from proofs_check.claims.zgj.assumptions import teacher_violations
 from proofs_check.limits import limits_of
 from proofs_check.progress import heartbeat
 from numeric.precise import evaluate

@@ -9,7 +9,7 @@ from fractions import Fraction
 import sympy as sp
 from flint import arb
 
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim, Observation, as_ball
 from symbolic.gram import gram_closed_form
 from symbolic.kernel import theta
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from numeric.dataset import DataSet
 from proofs_check.claims._datasets import dataset_strategy, nearly_parallel_dataset, sphere_dataset
-from proofs_check.papers import Model, Paper
+from proofs_check.paper import Model, Paper
 
 PAPER = Paper(
     id="du",
@@ -40,4 +40,5 @@ PAPER = Paper(
     summary="With width m = Omega(n^6 / (lambda0^4 delta^3)), gradient descent on the first "
             "layer converges linearly, at the rate set by the least eigenvalue lambda0 of "
             "the limiting Gram matrix H_inf.",
+    order=1,
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from numeric.dataset import NetworkOnData
 from proofs_check.claims._datasets import network_on_data_strategy, sphere_dataset
-from proofs_check.papers import Model, Paper
+from proofs_check.paper import Model, Paper
 
 PAPER = Paper(
     id="lzb",
@@ -39,4 +39,5 @@ PAPER = Paper(
     summary="Over-parameterized systems satisfy PL* (||grad L||^2 >= mu L) wherever the tangent "
             "kernel is well conditioned; wide networks do on a ball around initialisation, "
             "so gradient descent converges linearly.",
+    order=2,
 )

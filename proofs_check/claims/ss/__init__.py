@@ -11,7 +11,7 @@ from pathlib import Path
 
 from numeric.safran_shamir import SafranShamirModel
 from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT
-from proofs_check.papers import Model, Paper
+from proofs_check.paper import Model, Paper
 
 PAPER = Paper(
     id="ss",
@@ -42,4 +42,5 @@ PAPER = Paper(
     summary="For k = n between 6 and 20, the population loss of a ReLU student against an "
             "orthonormal ReLU teacher has spurious local minima, found by gradient descent "
             "and certified by computer; one extra neuron removes many of them.",
+    order=3,
 )

@@ -4,7 +4,7 @@ from pathlib import Path
 from numeric.config import Configuration
 from proofs_check.errors import UsageError
 from proofs_check.landscape import HuntModel, hunt
-from proofs_check.papers import Model, Paper
+from proofs_check.paper import Model, Paper
 
 
 def _teacher_student(teacher, students: int, activation: str):
@@ -25,6 +25,24 @@ TEACHER_STUDENT_HUNT = HuntModel(
     build=_teacher_student,
     activations=("abs", "relu"),
     hunt=hunt,
+)
+
+#: Section 4's contrasts (``contrast.*`` claims, :mod:`.contrast`): properties other regimes
+#: enjoy that the paper says fail here; a part of this paper with its own report section.
+CONTRAST = Paper(
+    id="contrast",
+    title="Contrasts between the regimes",
+    authors=(),
+    venue="",
+    year=2021,
+    bibtex="",
+    model=None,
+    package=f"{__name__}.contrast",
+    template=Path(__file__).with_name("contrast.tex.j2"),
+    cites=("zgj", "lzb", "du"),
+    summary="Properties one paper proves in its regime and another says fail in the mildly "
+            "over-parameterized teacher-student regime.",
+    order=4,
 )
 
 PAPER = Paper(
@@ -61,4 +79,6 @@ PAPER = Paper(
     summary="Local convergence of gradient descent below a loss threshold, for a student with "
             "m >= r neurons learning an r-neuron teacher: ||grad L|| >= kappa L (Lojasiewicz "
             "exponent 1) and an O(1/t) rate.",
+    order=0,
+    parts=(CONTRAST,),
 )

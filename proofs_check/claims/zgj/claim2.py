@@ -25,7 +25,7 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claims.base import Claim, Observation, judge
+from proofs_check.claim import Claim, Observation, judge
 from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "claim2_configuration", "hessian_min_eigenvalue"]

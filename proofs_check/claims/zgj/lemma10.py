@@ -24,7 +24,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 
-from proofs_check.claims.base import Claim
+from proofs_check.claim import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)

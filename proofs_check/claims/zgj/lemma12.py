@@ -22,7 +22,7 @@ from fractions import Fraction
 
 
 from numeric.decomposition import r2_norm_squared
-from proofs_check.claims.base import Claim
+from proofs_check.claim import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)

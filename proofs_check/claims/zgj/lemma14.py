@@ -39,7 +39,7 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball, judge_each
+from proofs_check.claim import Claim, Observation, as_ball, judge_each
 from proofs_check.judgement import PaperStatement
 from proofs_check.samplers import separated_teachers
 

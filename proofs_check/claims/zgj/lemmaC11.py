@@ -28,7 +28,7 @@ from flint import acb, arb, ctx
 
 import dataclasses
 
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claim import Claim, Observation, as_ball, judge
 from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "hermite_coefficient_quadrature", "hermite_coefficient_closed_form",

@@ -32,7 +32,7 @@ import mpmath
 import numpy as np
 
 from numeric.decomposition import hermite_coefficient_abs, hermite_test_norm, weighted_angle_sum
-from proofs_check.claims.base import Claim
+from proofs_check.claim import Claim
 from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)

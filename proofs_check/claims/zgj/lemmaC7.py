@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from flint import arb, ctx
 
-from proofs_check.claims.base import Claim, Observation, as_ball, judge_each
+from proofs_check.claim import Claim, Observation, as_ball, judge_each
 from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "slab_probability"]
