@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Paper", "template_environment", "render_model_section", "with_own_figures"]
+__all__ = ["Model", "Hypotheses", "Paper", "template_environment", "render_model_section", "with_own_figures"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,24 @@ class Model:
 
 
 @dataclass(frozen=True)
+class Hypotheses:
+    """The hypotheses a paper's claims need of a configuration before they are evaluated at it
+    (:mod:`proofs_check.hypotheses` asks a claim's paper for them).
+
+    ``keys`` maps each assumption key to what it says; ``required(claim)`` gives the keys a
+    claim needs; ``violations(claim, config, dps, max_loss)`` says why ``config`` is outside
+    them (empty: inside); ``of_configuration(config)`` the violations that depend on no claim
+    (``proofs-check eval`` warns of them), for configurations of type ``configuration``.
+    """
+
+    keys: Mapping[str, str]
+    required: Callable
+    violations: Callable
+    configuration: type
+    of_configuration: Callable | None = None
+
+
+@dataclass(frozen=True)
 class Paper:
     """A paper's bibliographic record, its model, its claims and its report template.
 
@@ -62,7 +80,8 @@ class Paper:
     (``None``: after them, by id).  ``parts`` are further records the paper's package
     owns, each with its own id prefix, template and report section (Zhou-Ge-Jin's
     ``contrast``: the properties its Section 4 says fail); ``list --paper`` shows a paper
-    with its parts.
+    with its parts.  ``hypotheses`` are what its claims need of a configuration
+    (:class:`Hypotheses`; ``None``: nothing is checked).
     """
 
     id: str
@@ -80,6 +99,7 @@ class Paper:
     summary: str = ""
     order: int | None = None
     parts: tuple["Paper", ...] = ()
+    hypotheses: Hypotheses | None = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):

@@ -60,7 +60,7 @@ from numeric.config import (STDIO, Configuration, ConfigurationError, ensure_wri
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.precision import decimal_string, to_mpf
-from proofs_check.claims.zgj.assumptions import hypothesis_violations, required_assumptions
+from proofs_check.hypotheses import hypothesis_violations, required_assumptions
 from proofs_check.registry import get_claim
 from proofs_check.claim import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
@@ -873,7 +873,7 @@ def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None
            max_dps: int | None = None) -> ReplayResult:
     """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded).
 
-    A configuration outside the claim's hypotheses (:mod:`proofs_check.claims.zgj.assumptions`, with
+    A configuration outside the claim's hypotheses (:mod:`proofs_check.hypotheses`, with
     the sublevel set ``L <= max_loss``, default the claim's largest level) raises
     :class:`UsageError` saying why, and so does a precision above ``max_dps``."""
     from proofs_check.model_search import model_of, read_counterexample_claim, replay_model_claim

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from numeric.config import Configuration
+from proofs_check.claims.zgj.assumptions import HYPOTHESES
 from proofs_check.errors import UsageError
 from proofs_check.landscape import HuntModel, hunt
 from proofs_check.paper import Model, Paper
@@ -43,6 +44,7 @@ CONTRAST = Paper(
     summary="Properties one paper proves in its regime and another says fail in the mildly "
             "over-parameterized teacher-student regime.",
     order=4,
+    hypotheses=HYPOTHESES,
 )
 
 PAPER = Paper(
@@ -81,4 +83,5 @@ PAPER = Paper(
             "exponent 1) and an O(1/t) rate.",
     order=0,
     parts=(CONTRAST,),
+    hypotheses=HYPOTHESES,
 )
