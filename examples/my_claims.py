@@ -20,8 +20,9 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claim import Claim, Observation
-from proofs_check.claim import as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.verdict import as_ball
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import observe_levels
 

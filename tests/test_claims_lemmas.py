@@ -252,7 +252,7 @@ def test_the_optimiser_beats_sampling_at_every_level(claim):
     """At each of the sampled levels the optimised worst case (largest ``lhs / rhs``) is at
     least as bad as the worst of the plain samples (the claim observed with
     ``optimise=False`` on the same shapes)."""
-    from proofs_check.claim import ratio
+    from proofs_check.verdict import ratio
     from proofs_check.claims.sampling import binding_per_level
 
     optimised = {round(math.log10(float(o.scale.mid()))): float(ratio(o).mid())
@@ -282,10 +282,10 @@ def test_a_claim_and_its_twins_share_one_ladder_of_worst_cases():
     """At a fixed level the right side's ``L^alpha`` is a constant, so the optimiser's target
     does not depend on the exponent: twins and ``.tight`` variants reuse the claim's ladder;
     the direction (largest for upper bounds) is kept."""
-    from proofs_check.claims.sampling import descent_claim
+    from proofs_check.claims.sampling import margin_objective
 
-    assert descent_claim(LEMMA10) == descent_claim(lemma10_exponent_just_too_strong())
-    assert descent_claim(LEMMA9) == descent_claim(LEMMA9_TIGHT)
-    assert hash(descent_claim(LEMMA9)) == hash(descent_claim(lemma9_tight_below()))
-    assert descent_claim(LEMMA12).relation == "<="
-    assert descent_claim(LEMMA10) != descent_claim(LEMMA12)  # another left side
+    assert margin_objective(LEMMA10) == margin_objective(lemma10_exponent_just_too_strong())
+    assert margin_objective(LEMMA9) == margin_objective(LEMMA9_TIGHT)
+    assert hash(margin_objective(LEMMA9)) == hash(margin_objective(lemma9_tight_below()))
+    assert margin_objective(LEMMA12).relation == "<="
+    assert margin_objective(LEMMA10) != margin_objective(LEMMA12)  # another left side

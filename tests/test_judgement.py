@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from flint import arb
 
-from proofs_check.claim import Claim, Observation, judge, margin_of
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, margin_of
+from proofs_check.claim_judgement import judge
 from proofs_check.judgement import (Decision, FitSettings, combine, decide_instances, decide_shape,
                                     decide_trend, fit_exponent, kind_of, loglog_slope)
 

@@ -28,9 +28,10 @@ from numeric import float64 as f64
 from numeric.config import Configuration
 from numeric.level_set import minimise_gradient_norm, relax_students, rescale_to_level
 from numeric.precise import evaluate
-from proofs_check.claim import Claim, Observation
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
 from proofs_check.registry import get_claim
-from proofs_check.claim import as_ball
+from proofs_check.verdict import as_ball
 from proofs_check.judgement import FitSettings, fit_exponent
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import LevelSettings, observe_levels

@@ -22,7 +22,7 @@ def decomposition_at(quantity):
     the left side from the paper's decomposition (:mod:`numeric.decomposition`), the right
     side ``claim.bound(L)``, the loss as the scale."""
     from numeric.decomposition import decompose
-    from proofs_check.claim import Observation
+    from proofs_check.verdict import Observation
 
     def at(claim, config, dps):
         dec = decompose(config, dps, "arb")

@@ -40,7 +40,7 @@ __all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "DEFAULT_SHAPES", "WORST_CASE_LEVELS
            "LevelSettings", "WorstCaseLevelSettings", "observe_levels", "level_samples",
            "observe_minimisers", "gradient_minimisers", "margin_minimisers", "CONTINUED_LEVELS",
            "continue_stray_minimiser", "worst_case_ladder", "observe_worst_case_ladder",
-           "descent_claim", "binding_per_level", "deepest_at_two_precisions", "judge_minimisers"]
+           "margin_objective", "binding_per_level", "deepest_at_two_precisions", "judge_minimisers"]
 
 DEFAULT_LEVELS = tuple(10.0**-k for k in range(2, 9))
 #: A longer ladder for the exponent fits that decide Theorem 4 and its PL contrast: 15
@@ -135,17 +135,19 @@ def _ladder(levels, samples: int, shapes):
     return tuple(levels), tuple(shapes[:n_shapes])
 
 
-def descent_claim(claim):
-    """``claim`` as the level-set optimiser sees it: its own left side over the right
+def margin_objective(claim):
+    """The margin objective the level-set optimiser (:func:`proofs_check.worst_case.minimise_margin`)
+    minimises for ``claim``, as the claim record it takes: ``claim``'s own left side over the right
     side's scale-free factors (the exponent and any constant dropped, ``bound = 1``), to
     be made as small (lower bounds) or as large (upper bounds, and two-sided claims fitted
     on their largest ratio) as possible.  At a fixed level ``L`` the right side's
     ``L^alpha`` is a constant, so the worst configuration does not depend on the exponent:
     a claim and its planted twins share one ladder of minimisers (and one cache entry)."""
-    from proofs_check.claim import Claim, _lower_is_worse
+    from proofs_check.claim import Claim
+    from proofs_check.claim_judgement import lower_is_worse
 
-    return Claim(id="worst case", title="", source="", statement="", hypotheses="", lhs="", rhs="",
-                 relation=">=" if _lower_is_worse(claim) else "<=", expected="inconclusive",
+    return Claim(id="margin objective", title="", source="", statement="", hypotheses="", lhs="", rhs="",
+                 relation=">=" if lower_is_worse(claim) else "<=", expected="inconclusive",
                  observe=observe_levels, at=claim.at, settings=claim.settings)
 
 
@@ -154,7 +156,7 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
                       w_min: float, w_max: float, iterations: int = 25,
                       top_iterations: int = 100, refresh_families: bool = False) -> tuple:
     """``((shape, WorstCase), ...)``: the smallest margin of ``claim`` (a
-    :func:`descent_claim`) found on ``{L = level}`` for each shape and level (levels in
+    :func:`margin_objective`) found on ``{L = level}`` for each shape and level (levels in
     decreasing order) by :func:`proofs_check.worst_case.minimise_margin` with ``objective``
     (``top_iterations`` steps of the margin descent at the top level, in float64, then
     ``iterations``): from every family at the top level (and a relaxed stray start), then
@@ -229,7 +231,7 @@ def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w
     every claim whose ratio at a fixed loss grows with the gradient norm."""
     from proofs_check.registry import get_claim
 
-    return margin_minimisers(descent_claim(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
+    return margin_minimisers(margin_objective(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
                              tuple(levels), seed, Delta, w_min, w_max)
 
 
@@ -336,7 +338,7 @@ def observe_minimisers(claim, request):
         found = gradient_minimisers(shapes, levels, request.seed, float(p.Delta), float(p.w_min),
                                     float(p.w_max))
     else:
-        found = margin_minimisers(descent_claim(claim), p.worst_case_objective, shapes, levels,
+        found = margin_minimisers(margin_objective(claim), p.worst_case_objective, shapes, levels,
                                   request.seed, float(p.Delta), float(p.w_min), float(p.w_max),
                                   int(p.worst_case_iterations), int(p.worst_case_top_iterations),
                                   bool(p.worst_case_refresh_families))
@@ -355,9 +357,10 @@ def observe_minimisers(claim, request):
 def binding_per_level(claim, observations) -> list:
     """The binding observation of each level (smallest ``lhs / rhs`` for a lower bound,
     largest for an upper bound, as the fit picks it), smallest loss first."""
-    from proofs_check.claim import _lower_is_worse, as_ball, ratio
+    from proofs_check.verdict import as_ball, ratio
+    from proofs_check.claim_judgement import lower_is_worse
 
-    lower = _lower_is_worse(claim)
+    lower = lower_is_worse(claim)
     worst = {}
     for o in observations:
         r = ratio(o)
@@ -376,7 +379,7 @@ def deepest_at_two_precisions(claim, observations, exponent) -> dict | None:
     (``C``, ``C_2x``, 10 digits), with its loss, family, origin and configuration.  A
     constant that agrees at both precisions is not an artefact of the arithmetic."""
     from numeric.config import Configuration
-    from proofs_check.claim import as_ball
+    from proofs_check.verdict import as_ball
 
     pts = binding_per_level(claim, observations)
     if not pts or "config" not in pts[0].witness:
@@ -398,7 +401,7 @@ def judge_minimisers(claim, observations):
     """The default judgement of a claim observed at its optimised worst cases, plus the
     deepest worst case checked at two precisions against the simplest exponent near the
     fitted one (``figures["<claim id>.worst_case"]``, and a sentence in the notes)."""
-    from proofs_check.claim import judge
+    from proofs_check.claim_judgement import judge
 
     verdict = judge(claim, observations)
     fit = verdict.estimate.fit if verdict.estimate is not None else None

@@ -9,7 +9,8 @@ from fractions import Fraction
 import sympy as sp
 from flint import arb
 
-from proofs_check.claim import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from symbolic.gram import gram_closed_form
 from symbolic.kernel import theta
 

@@ -16,7 +16,8 @@ import numpy as np
 
 from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit, unit_points
-from proofs_check.claim import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import PaperStatement
 from proofs_check.claims._datasets import dataset_rng, judge_empirical_margins, sphere_dataset
 

@@ -30,7 +30,9 @@ from flint import arb
 
 from numeric.precision import decimal_string
 from numeric.safran_shamir import SafranShamirModel
-from proofs_check.claim import Claim, Observation, as_ball, judge_proof
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge_proof
 from proofs_check.judgement import PaperStatement
 from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT, fate
 from proofs_check.landscape import HuntSettings, hunt_generic

@@ -25,7 +25,9 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claim import Claim, Observation, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
 from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "claim2_configuration", "hessian_min_eigenvalue"]

@@ -36,7 +36,9 @@ from numeric import float64 as f64
 from numeric.level_set import (LevelSetSettings, digits_for_level, minimise_on_level, project_to_level,
                                rescale_to_level)
 from numeric.precise import evaluate
-from proofs_check.claim import Claim, Observation, as_ball, base_verdict
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
                                           observe_minimisers)
@@ -54,7 +56,7 @@ def _pl_judge_with_figure(claim, obs):
     """The default judgement, plus the worst ``||grad L||^2 / L`` at each loss level: the
     teacher-student half of the PL* figure (its wide-network half is ``lzb.wide_pl``)."""
     from numeric.precision import decimal_string
-    from proofs_check.claim import judge
+    from proofs_check.claim_judgement import judge
 
     verdict = judge(claim, obs)
     worst = {}

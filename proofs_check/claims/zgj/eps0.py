@@ -43,7 +43,9 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precision import decimal_string, to_mpf
-from proofs_check.claim import Claim, Observation, as_ball, base_verdict
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.judgement import decide_threshold, PaperStatement

@@ -32,7 +32,9 @@ from flint import arb
 
 from numeric.decomposition import UncertifiedError, lambda_min_M
 from numeric.precision import decimal_string
-from proofs_check.claim import Claim, Observation, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
 from proofs_check.judgement import FitSettings, PaperStatement
 from proofs_check.samplers import up_to_sign_angle
 

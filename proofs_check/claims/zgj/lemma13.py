@@ -34,7 +34,9 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from proofs_check.claim import Claim, Observation, as_ball, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge
 from proofs_check.judgement import PaperStatement
 from proofs_check.claims.sampling import LevelSettings, level_samples
 

@@ -39,7 +39,9 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from proofs_check.claim import Claim, Observation, as_ball, judge_each
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge_each
 from proofs_check.judgement import PaperStatement
 from proofs_check.samplers import separated_teachers
 

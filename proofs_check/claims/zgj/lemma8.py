@@ -40,7 +40,9 @@ import mpmath
 from numeric.decomposition import decompose, descent_inner_product
 from numeric.precise import evaluate
 from numeric.precision import to_mpf
-from proofs_check.claim import Claim, Observation, ratio, as_ball, base_verdict, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, ratio, as_ball
+from proofs_check.claim_judgement import base_verdict, judge
 from proofs_check.claims.sampling import (WORST_CASE_SHAPES, LevelSettings, observe_levels,
                                           observe_worst_case_ladder)
 from proofs_check.judgement import decide_nothing, PaperStatement

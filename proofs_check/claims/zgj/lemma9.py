@@ -26,7 +26,8 @@ from flint import arb
 
 from numeric.decomposition import decompose, radius_for_half_mass
 from numeric.precise import evaluate
-from proofs_check.claim import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
 from proofs_check.judgement import FitSettings, PaperStatement

@@ -28,7 +28,9 @@ from flint import acb, arb, ctx
 
 import dataclasses
 
-from proofs_check.claim import Claim, Observation, as_ball, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge
 from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "hermite_coefficient_quadrature", "hermite_coefficient_closed_form",

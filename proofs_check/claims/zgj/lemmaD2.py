@@ -22,7 +22,8 @@ from fractions import Fraction
 
 from flint import acb, arb, ctx
 
-from proofs_check.claim import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import FitSettings, PaperStatement
 
 __all__ = ["CLAIMS", "disagreement_second_moment", "closed_form", "exact_algebra"]

@@ -27,7 +27,9 @@ import dataclasses
 
 
 from numeric.precision import decimal_string
-from proofs_check.claim import Claim, Observation, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, deepest_at_two_precisions,
                                           observe_minimisers)
