@@ -6,7 +6,8 @@ point ``proofs_check.papers`` in ``pyproject.toml``; nothing in proofs-check cha
 """
 from pathlib import Path
 
-from proofs_check.papers import Model, Paper
+from proofs_check.models import Model
+from proofs_check.papers import Paper
 
 PAPER = Paper(
     id="toy",

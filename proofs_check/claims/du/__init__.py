@@ -10,7 +10,8 @@ from pathlib import Path
 
 from numeric.dataset import DataSet
 from proofs_check.claims._datasets import dataset_strategy, nearly_parallel_dataset, sphere_dataset
-from proofs_check.papers import Model, Paper
+from proofs_check.models import Model
+from proofs_check.papers import Paper
 
 PAPER = Paper(
     id="du",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from numeric.dataset import NetworkOnData
 from proofs_check.claims._datasets import network_on_data_strategy, sphere_dataset
-from proofs_check.papers import Model, Paper
+from proofs_check.models import Model
+from proofs_check.papers import Paper
 
 PAPER = Paper(
     id="lzb",

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from numeric.safran_shamir import SafranShamirModel
 from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT
-from proofs_check.papers import Model, Paper
+from proofs_check.models import Model
+from proofs_check.papers import Paper
 
 PAPER = Paper(
     id="ss",

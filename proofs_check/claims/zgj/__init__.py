@@ -4,7 +4,8 @@ from pathlib import Path
 from numeric.config import Configuration
 from proofs_check.errors import UsageError
 from proofs_check.landscape import HuntModel, hunt
-from proofs_check.papers import Model, Paper
+from proofs_check.models import Model
+from proofs_check.papers import Paper
 
 
 def _teacher_student(teacher, students: int, activation: str):
