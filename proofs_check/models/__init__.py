@@ -5,7 +5,8 @@ A model is one package under ``proofs_check/models/`` (``teacher_student``,
 ``examples/toy_paper``); it declares itself to the shared engines (search, worst-case
 optimiser, stationary hunt, report) through one record, :class:`Model`, which a paper
 names in its ``Paper.model``.  Engines read only the fields below; none of them imports
-a model package.
+a model package.  A built-in model package declares its records in its ``model`` module
+(``MODELS``), which :func:`builtin_models` discovers.
 
 >>> from dataclasses import dataclass
 >>> @dataclass(frozen=True)
@@ -22,10 +23,13 @@ Angle(theta=0.5)
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
-__all__ = ["Model"]
+__all__ = ["Model", "builtin_models"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +68,18 @@ class Model:
     def write(self, config, *args) -> dict:
         """The file form of ``config`` (``config.to_dict(*args)``, e.g. digits)."""
         return config.to_dict(*args)
+
+
+@lru_cache(maxsize=None)
+def builtin_models() -> tuple[Model, ...]:
+    """Every record of the built-in model packages (``proofs_check/models/<model>/model.py``,
+    its ``MODELS``), packages in name order.  Discovered at call time, so this interface
+    imports no model package."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.ispkg or info.name.startswith("_"):
+            continue
+        package = importlib.import_module(f"{__name__}.{info.name}")
+        if any(m.name == "model" for m in pkgutil.iter_modules(package.__path__)):
+            found += list(importlib.import_module(f"{package.__name__}.model").MODELS)
+    return tuple(found)

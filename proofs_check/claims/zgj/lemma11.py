@@ -34,7 +34,7 @@ from numeric.decomposition import UncertifiedError, lambda_min_M
 from numeric.precision import decimal_string
 from proofs_check.claims.base import Claim, Observation, judge
 from proofs_check.judgement import FitSettings, PaperStatement
-from proofs_check.samplers import up_to_sign_angle
+from proofs_check.models.teacher_student.samplers import up_to_sign_angle
 
 __all__ = ["CLAIMS", "teachers_with_separation"]
 

@@ -41,7 +41,7 @@ from numeric.config import Configuration
 from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball, judge_each
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "LipschitzSettings", "lipschitz_draw", "near_extremal_draw", "per_neuron_bound_at",
            "per_neuron_sides"]

@@ -34,7 +34,7 @@ from numeric.config import Configuration
 from numeric.precise import evaluate
 from proofs_check.claims.base import Claim, Observation, as_ball
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "MassSettings", "largest_mass_at_loss"]
 
