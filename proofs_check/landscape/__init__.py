@@ -8,8 +8,6 @@ so the teacher-student hunt searches for zeros of the gradient instead (``docs/h
 One module per concern:
 
 * :mod:`.symmetry`: the teachers' symmetry group and the deduplication key;
-* :mod:`.solvers`: from a start to a reduced stationary point (Levenberg-Marquardt on
-  ``||grad L||^2``, :mod:`numeric.zero_search`, or descent);
 * :mod:`.deflation`: found points and their orbits repel later zero searches;
 * :mod:`.classification`: Krawczyk certificate on balls and the kind (global, minimum,
   saddle, degenerate);
@@ -19,7 +17,7 @@ One module per concern:
 
 Which model is hunted is a model's declaration (:class:`HuntModel`, listed in
 ``Model.hunts``): the teacher-student model (:mod:`proofs_check.models.teacher_student`:
-its start points, reductions, symmetric subspaces and its hunt
+its start points, solvers, reductions, symmetric subspaces and its hunt
 :func:`proofs_check.models.teacher_student.hunt.hunt`) brings its own hunt; a model
 without a specialised hunt (Safran and Shamir's smooth ReLU network) gets
 :func:`hunt_generic`.  :func:`run_hunt` dispatches.

@@ -5,8 +5,9 @@
 * :mod:`.samplers`: sublevel-set samplers (families placed at a loss level);
 * :mod:`.strategies`: their Hypothesis strategies (what ``proofs-check search`` draws);
 * :mod:`.worst_case_starts`: the starts of the level-set optimiser;
-* :mod:`.hunt` (with :mod:`.hunt_starts`, :mod:`.reduction`, :mod:`.symmetry_seeds`): the
-  stationary-point hunt with its reductions (zero rows, aligned students);
+* :mod:`.hunt` (with :mod:`.hunt_starts`, :mod:`.solvers`, :mod:`.reduction`,
+  :mod:`.symmetry_seeds`): the stationary-point hunt with its reductions (zero rows,
+  aligned students);
 * :mod:`.model`: the record :data:`TEACHER_STUDENT` the engines take.
 
 This ``__init__`` imports nothing: the shared hunt engine's classification imports
