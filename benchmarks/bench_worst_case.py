@@ -11,8 +11,8 @@ Prints Markdown tables and writes them to ``benchmarks/results_worst_case.md``.
 
 1. **Quality against time.**  Theorem 4's ratio ``||grad L||_F / L`` at a fixed loss level,
    smallest value reached within a time budget by (a) plain sampling: configurations of
-   every sampler family drawn at the level (:func:`proofs_check.samplers.random_spec`,
-   :func:`~proofs_check.samplers.configuration_at_level`, round-robin over the families)
+   every sampler family drawn at the level (:func:`proofs_check.models.teacher_student.samplers.random_spec`,
+   :func:`~proofs_check.models.teacher_student.samplers.configuration_at_level`, round-robin over the families)
    until the budget is spent; (b) the optimiser
    (:func:`proofs_check.worst_case.minimise_margin`) with the same budget (it begins no new
    start after the budget; the start in progress finishes, and its overrun is reported).
@@ -56,7 +56,7 @@ from proofs_check.registry import get_claim  # noqa: E402
 from proofs_check.verdict import as_ball  # noqa: E402
 from proofs_check.claim_judgement import lower_is_worse  # noqa: E402
 from proofs_check.errors import UsageError  # noqa: E402
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
 from proofs_check.worst_case import WorstCaseSettings, minimise_margin  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results_worst_case.md"

@@ -1,7 +1,7 @@
 """Counterexample search and replay for claims on a paper's own configuration type.
 
 :mod:`proofs_check.search` searches the teacher-student sublevel sets of Zhou, Ge, Jin's
-model.  A paper whose :class:`proofs_check.paper.Model` has another configuration type (a
+model.  A paper whose :class:`proofs_check.models.Model` has another configuration type (a
 data set, a network on data) and a ``strategy`` is searched here, with the same steps and
 the same file format, minus the model-specific local descent:
 

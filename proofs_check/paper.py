@@ -22,33 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
+from proofs_check.models import Model
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Hypotheses", "Paper", "template_environment", "render_model_section", "with_own_figures"]
-
-
-@dataclass(frozen=True)
-class Model:
-    """What a paper's claims are evaluated on.
-
-    ``configuration`` is the frozen, validated configuration type (its ``from_dict`` reads
-    the JSON that ``replay`` and saved counterexamples use); ``loss`` is the loss in LaTeX;
-    ``samplers`` are the functions that draw the paper's configurations; ``strategy``
-    (optional) returns a Hypothesis strategy of configurations for ``proofs-check search``
-    (the teacher-student papers use :mod:`proofs_check.strategies` instead);
-    ``hunts`` are the :class:`proofs_check.landscape.HuntModel` s that ``proofs-check
-    stationary`` can hunt (the first is the paper's default); ``scale`` names the scale
-    variable of the observations its claims' ``at`` returns (shown by ``proofs-check
-    search``; empty: the claims have no loss level or other scale).
-    """
-
-    name: str
-    configuration: type
-    loss: str
-    samplers: tuple[Callable, ...] = ()
-    strategy: Callable | None = None
-    hunts: tuple = ()
-    scale: str = ""
+__all__ = ["Hypotheses", "Paper", "template_environment", "render_model_section", "with_own_figures"]
 
 
 @dataclass(frozen=True)

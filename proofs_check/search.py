@@ -6,7 +6,7 @@
 
 1. saved counterexamples (``<home>/counterexamples/*.json``) of the claim are re-evaluated
    first;
-2. a Hypothesis test draws samples from :func:`proofs_check.strategies.search_samples`
+2. a Hypothesis test draws samples from :func:`proofs_check.models.teacher_student.strategies.search_samples`
    (the claim's shapes and teacher class, each also made harder: ``m`` up to ``8 r``,
    ``Delta`` down to 0.1, teacher norms in ``[0.25, 2]``, relaxed specs), calls
    ``hypothesis.target(-margin)`` to steer towards small margins, and fails on a certainly
@@ -66,7 +66,7 @@ from proofs_check.claim import Claim
 from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
 from proofs_check.errors import Terminated, UsageError, check_termination
 from proofs_check.limits import DEFAULT_LIMITS
-from proofs_check.samplers import FAMILIES, configuration_at_level, dps_for_level
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, dps_for_level
 
 __all__ = [
     "DEFAULT_HOME",
@@ -455,7 +455,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from proofs_check.strategies import search_samples
+    from proofs_check.models.teacher_student.strategies import search_samples
 
     if isinstance(claim, str):
         claim_ref = claim_ref or claim
@@ -651,7 +651,8 @@ def _optimise(claim, pool, lo, hi, seed, stop):
     """Yield optimised candidates: for each of the most promising distinct examples, the
     minimiser at its level (from the example and from a relaxed stray start on its teacher), then the minimiser continued level by level (factor 100) down
     to ``lo`` and up to ``hi`` while the margin improves; ``stop()`` ends it."""
-    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
+    from proofs_check.models.teacher_student.worst_case_starts import relaxed_stray_start
+    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
     settings = WorstCaseSettings(starts_per_family=0, seed=seed)
     seen, chosen = set(), []

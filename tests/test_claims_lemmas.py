@@ -188,7 +188,7 @@ def test_lemma11_figure_and_exponent():
 
 
 def test_lemma11_teachers_have_the_separation():
-    from proofs_check.samplers import up_to_sign_angle
+    from proofs_check.models.teacher_student.samplers import up_to_sign_angle
 
     rng = np.random.default_rng(0)
     for layout in ("pair", "fan"):

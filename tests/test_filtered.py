@@ -15,8 +15,8 @@ import numeric.filtered as nf
 from numeric.config import Configuration
 from numeric.filtered import ScreenCounts, filtered, loss_gradient_enclosure, screening
 from numeric.precise import evaluate
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
-from proofs_check.strategies import configurations
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec
+from proofs_check.models.teacher_student.strategies import configurations
 
 DPS = 50
 

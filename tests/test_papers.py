@@ -225,7 +225,8 @@ import numpy as np
 from flint import arb
 
 from proofs_check.landscape import HuntModel
-from proofs_check.paper import Model, Paper
+from proofs_check.models import Model
+from proofs_check.paper import Paper
 
 
 @dataclass(frozen=True)

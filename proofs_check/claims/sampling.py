@@ -1,7 +1,7 @@
 """Observations of configuration claims at a ladder of loss levels.
 
 :func:`observe_levels` draws, for each level, Delta-separated teachers and a perturbation
-path (:mod:`proofs_check.samplers`), places the configuration at the level at high
+path (:mod:`proofs_check.models.teacher_student.samplers`), places the configuration at the level at high
 precision and evaluates the claim there with ``claim.at``.  The claim's settings are a
 :class:`LevelSettings` (or a subclass): ``levels`` (default 1e-2 ... 1e-8), ``shapes`` (a
 tuple of ``(r, m, d)``), ``Delta``, ``w_min``, ``w_max``, ``families``.
@@ -34,7 +34,7 @@ from flint import arb
 from numeric.precision import decimal_string, to_mpf
 
 from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec
 
 __all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "DEFAULT_SHAPES", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES",
            "LevelSettings", "WorstCaseLevelSettings", "observe_levels", "level_samples",
@@ -166,8 +166,9 @@ def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed:
     whose top-level worst case is a branch that stops being the worst further down); then an
     upward pass (:func:`_continued_upwards`) carries any better branch up the ladder.
     Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the norm bounds."""
-    from proofs_check.samplers import separated_teachers
-    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
+    from proofs_check.models.teacher_student.samplers import separated_teachers
+    from proofs_check.models.teacher_student.worst_case_starts import relaxed_stray_start
+    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
     fresh = WorstCaseSettings(starts_per_family=1, objective=objective, seed=seed,
                               margin_iterations=iterations)

@@ -32,7 +32,7 @@ from numeric.spectrum import min_eigenvalue_enclosure
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import PaperStatement
-from proofs_check.claims._datasets import sphere_dataset
+from proofs_check.models.relu_on_data.datasets import sphere_dataset
 
 __all__ = ["CLAIMS", "IdentitySettings", "gradient_identity_sides"]
 

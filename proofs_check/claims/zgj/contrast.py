@@ -43,7 +43,7 @@ from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
                                           observe_minimisers)
 from proofs_check.judgement import FitSettings, decide_witness_levels, PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "CurvatureSettings", "rayleigh_upper_bound", "curvature_minimisers"]
 
@@ -138,7 +138,8 @@ def curvature_minimisers(settings: CurvatureSettings, seed: int) -> tuple:
     previous level's minimiser and a fresh Claim 2 start (whose split students carry the
     degenerate direction of Sec. 4) at every level below.  Deterministic in ``seed``."""
     from numeric.config import Configuration
-    from proofs_check.worst_case import WorstCaseSettings, sampled_starts
+    from proofs_check.models.teacher_student.worst_case_starts import sampled_starts
+    from proofs_check.worst_case import WorstCaseSettings
 
     out = []
     for shape in settings.shapes:

@@ -49,7 +49,7 @@ from proofs_check.claim_judgement import base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.judgement import decide_threshold, PaperStatement
-from proofs_check.samplers import configuration_at_level, random_spec
+from proofs_check.models.teacher_student.samplers import configuration_at_level, random_spec
 
 __all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at", "optimiser_worst_case"]
 
@@ -140,7 +140,8 @@ def theorem4_at(claim, config, dps):
 
 
 def _hunt(claim, geometry, seed):
-    from proofs_check.landscape import HuntSettings, hunt
+    from proofs_check.landscape import HuntSettings
+    from proofs_check.models.teacher_student.hunt import hunt
 
     m = claim.settings.hunt_students or geometry.r + 1
     # The budget is a safety net only: the number of starts, not the clock, decides what is

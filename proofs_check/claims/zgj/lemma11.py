@@ -36,7 +36,7 @@ from proofs_check.claim import Claim
 from proofs_check.verdict import Observation
 from proofs_check.claim_judgement import judge
 from proofs_check.judgement import FitSettings, PaperStatement
-from proofs_check.samplers import up_to_sign_angle
+from proofs_check.models.teacher_student.samplers import up_to_sign_angle
 
 __all__ = ["CLAIMS", "teachers_with_separation"]
 

@@ -43,7 +43,7 @@ from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball
 from proofs_check.claim_judgement import judge_each
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "LipschitzSettings", "lipschitz_draw", "near_extremal_draw", "per_neuron_bound_at",
            "per_neuron_sides"]

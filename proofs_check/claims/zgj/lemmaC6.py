@@ -37,7 +37,7 @@ from proofs_check.claims.quantities import decomposition_at
 from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
                                           observe_minimisers)
 from proofs_check.judgement import FitSettings, loglog_slope, PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "hermite_norm_table"]
 

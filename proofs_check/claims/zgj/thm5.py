@@ -50,7 +50,7 @@ from proofs_check.claim_judgement import base_verdict
 from proofs_check.claims.quantities import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.judgement import FitSettings, decide_instances, decide_trend, fit_exponent, loglog_slope, PaperStatement
-from proofs_check.samplers import configuration_at_level, dps_for_level, random_spec
+from proofs_check.models.teacher_student.samplers import configuration_at_level, dps_for_level, random_spec
 
 __all__ = ["CLAIMS", "GDSettings", "check_points", "theorem4_kappa", "kappa_ladder"]
 
