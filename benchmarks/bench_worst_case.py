@@ -101,11 +101,11 @@ def _claim_ratio(claim, config, dps):
 
 def margin_claims_table(claim_ids, level=LEVEL):
     """For the upper-bound lemmas (the worst case is the *largest* ratio ``lhs / rhs``):
-    the suite's ladder of margin maximisers (:func:`proofs_check.claims.sampling.margin_minimisers`,
+    the suite's ladder of margin maximisers (:func:`proofs_check.models.teacher_student.levels.margin_minimisers`,
     levels 1e-2 ... ``level``, continued level by level) against plain sampling and the
     one-level optimiser at ``level``, both given the ladder's time as their budget, on the
     ladder's teacher.  ``optimiser / sampling > 1`` is the optimiser's gain."""
-    from proofs_check.claims.sampling import margin_objective, margin_minimisers
+    from proofs_check.models.teacher_student.levels import margin_objective, margin_minimisers
 
     r, m, d = SHAPE
     T = separated_teachers(np.random.default_rng([0, r, m, d]), r, d, 0.5, 0.8, 1.2)

@@ -63,7 +63,7 @@ from numeric.precision import decimal_string, to_mpf
 from proofs_check.hypotheses import hypothesis_violations, required_assumptions
 from proofs_check.registry import get_claim
 from proofs_check.claim import Claim
-from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
+from proofs_check.models.teacher_student.levels import DEFAULT_LEVELS, DEFAULT_SHAPES
 from proofs_check.errors import Terminated, UsageError, check_termination
 from proofs_check.limits import DEFAULT_LIMITS
 from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, dps_for_level

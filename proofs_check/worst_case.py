@@ -19,8 +19,8 @@ Objectives (``settings.objective``):
   Levenberg-Marquardt descent of ``||grad L||_F`` on the level set;
 * ``"margin"``: any claim with ``at``: a finite-difference descent of the claim's own
   margin (midpoints of its balls);
-* ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one
-  (:class:`proofs_check.claims.sampling.WorstCaseLevelSettings`), else both (the gradient-norm
+* ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one (a field of
+  its settings dataclass), else both (the gradient-norm
   minimisers are candidates, then the margin descent runs from the best candidate).
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pytest
 
 from numeric.config import Configuration
 from proofs_check.registry import get_claim
-from proofs_check.claims.quantities import loss_and_gradient_norm
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 
 THM4 = get_claim("zgj.thm4")
 PL = get_claim("contrast.pl")

@@ -275,8 +275,8 @@ from flint import arb
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation
 from proofs_check.verdict import as_ball
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import LevelSettings, observe_levels
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
 from proofs_check.claims.user import observe_sampled
 
 

@@ -7,7 +7,7 @@ Work is shared three ways, none of which changes what a claim decides:
   the seed (an exact family, a fixed grid); it is not run again at seeds 2..9;
 * the claims that observe Theorem 4's worst cases (``zgj.thm4``, ``contrast.pl``, ``zgj.lemma8``,
   ``zgj.lemma14``) run in one process per seed, so the optimiser's ladder of one seed is
-  computed once (:func:`proofs_check.claims.sampling.gradient_minimisers` is cached per process);
+  computed once (:func:`proofs_check.claims.zgj.worst_cases.gradient_minimisers` is cached per process);
 * two worker processes (the CI machine's two cores), each running whole seeds.
 
 Every claim runs at its own default settings: a smaller sample could change a verdict, and

@@ -33,8 +33,8 @@ from proofs_check.verdict import Observation
 from proofs_check.registry import get_claim
 from proofs_check.verdict import as_ball
 from proofs_check.judgement import FitSettings, fit_exponent
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import LevelSettings, observe_levels
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
 from proofs_check.search import DEFAULT_BUDGET, search
 from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 

@@ -39,9 +39,9 @@ from numeric.precise import evaluate
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball
 from proofs_check.claim_judgement import base_verdict
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
-                                          observe_minimisers)
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
+from proofs_check.claims.zgj.worst_cases import WorstCaseLevelSettings, observe_minimisers
 from proofs_check.judgement import FitSettings, decide_witness_levels, PaperStatement
 from proofs_check.models.teacher_student.samplers import separated_teachers
 
@@ -172,7 +172,7 @@ def curvature_minimisers(settings: CurvatureSettings, seed: int) -> tuple:
 
 def observe_curvature_minimisers(claim, request):
     """Observations at :func:`curvature_minimisers` (``settings.optimise``), else at sampled
-    points (:func:`proofs_check.claims.sampling.observe_levels`)."""
+    points (:func:`proofs_check.models.teacher_student.levels.observe_levels`)."""
     p = claim.settings
     if not getattr(p, "optimise", False):
         yield from observe_levels(claim, request)

@@ -46,7 +46,7 @@ from numeric.precision import decimal_string, to_mpf
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball
 from proofs_check.claim_judgement import base_verdict
-from proofs_check.claims.quantities import loss_and_gradient_norm
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.judgement import decide_threshold, PaperStatement
 from proofs_check.models.teacher_student.samplers import configuration_at_level, random_spec

@@ -47,7 +47,7 @@ from numeric.float64 import as_arrays
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball
 from proofs_check.claim_judgement import base_verdict
-from proofs_check.claims.quantities import loss_and_gradient_norm
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.judgement import FitSettings, decide_instances, decide_trend, fit_exponent, loglog_slope, PaperStatement
 from proofs_check.models.teacher_student.samplers import configuration_at_level, dps_for_level, random_spec
@@ -120,7 +120,7 @@ def theorem4_kappa(r: int, d: int, m: int, levels: tuple, seed: int, starts: int
     the first level (where Theorem 5's runs start).  The best found: an upper bound on the
     true constant of Theorem 4 on these teachers."""
     from proofs_check.registry import get_claim
-    from proofs_check.claims.sampling import margin_objective
+    from proofs_check.models.teacher_student.levels import margin_objective
     from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
     claim = margin_objective(get_claim("zgj.thm4"))  # its ratio is ||grad L||_F itself

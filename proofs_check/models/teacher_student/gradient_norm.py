@@ -1,4 +1,5 @@
-"""Quantities that several claims share, evaluated once per configuration."""
+"""The loss and the Frobenius norm of its gradient of a teacher-student configuration, on
+balls: the left side of Theorem 4 and of the PL contrast, shared by several claims."""
 from __future__ import annotations
 
 import flint
@@ -6,7 +7,7 @@ from flint import arb
 
 from numeric.precise import evaluate
 
-__all__ = ["loss_and_gradient_norm", "decomposition_at"]
+__all__ = ["loss_and_gradient_norm"]
 
 
 def loss_and_gradient_norm(config, dps: int):
@@ -15,19 +16,3 @@ def loss_and_gradient_norm(config, dps: int):
     with flint.ctx.workdps(dps):
         sq = sum((g * g for row in e.gradient for g in row), arb(0))
         return e.loss, arb.sqrt(sq.nonnegative_part())
-
-
-def decomposition_at(quantity):
-    """An ``at(claim, config, dps)`` for claims ``quantity(decomposition) <= C L^alpha``:
-    the left side from the paper's decomposition (:mod:`numeric.decomposition`), the right
-    side ``claim.bound(L)``, the loss as the scale."""
-    from numeric.decomposition import decompose
-    from proofs_check.verdict import Observation
-
-    def at(claim, config, dps):
-        dec = decompose(config, dps, "arb")
-        L = evaluate(config, dps, backend="arb", gradient=False).loss
-        return Observation(lhs=quantity(dec), rhs=claim.bound(L), scale=L, dps=dps)
-
-    at.__name__ = f"{quantity.__name__}_at"
-    return at
