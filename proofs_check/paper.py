@@ -25,7 +25,7 @@ from typing import Callable, Mapping
 from proofs_check.models import Model
 from symbolic.derivation import latex_text
 
-__all__ = ["Hypotheses", "Paper", "template_environment", "render_model_section", "with_own_figures"]
+__all__ = ["Hypotheses", "FigureType", "Paper", "template_environment", "render_model_section", "with_own_figures"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,17 @@ class Hypotheses:
 
 
 @dataclass(frozen=True)
+class FigureType:
+    """A report figure a paper's claims feed: ``key`` names it in the report (an attribute of
+    :class:`proofs_check.report.figure_data.FigureData`, the figure's entry); ``parse(figures)``
+    reads its data from a results file's ``figures`` object, ``None`` when they are absent
+    (errors name the field, :mod:`proofs_check.figure_parsing`)."""
+
+    key: str
+    parse: Callable
+
+
+@dataclass(frozen=True)
 class Paper:
     """A paper's bibliographic record, its model, its claims and its report template.
 
@@ -58,7 +69,8 @@ class Paper:
     owns, each with its own id prefix, template and report section (Zhou-Ge-Jin's
     ``contrast``: the properties its Section 4 says fail); ``list --paper`` shows a paper
     with its parts.  ``hypotheses`` are what its claims need of a configuration
-    (:class:`Hypotheses`; ``None``: nothing is checked).
+    (:class:`Hypotheses`; ``None``: nothing is checked); ``figures`` the report figures its
+    claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers.
     """
 
     id: str
@@ -77,6 +89,7 @@ class Paper:
     order: int | None = None
     parts: tuple["Paper", ...] = ()
     hypotheses: Hypotheses | None = None
+    figures: tuple[FigureType, ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):

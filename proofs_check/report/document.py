@@ -17,7 +17,7 @@ from proofs_check.judgement import KINDS, REJECTED, STATUSES
 from proofs_check.paper import with_own_figures
 from proofs_check.paper_sections import figures_drawn_by_papers
 from proofs_check.report.figure_data import WORST_CASE_SUFFIX
-from proofs_check.report.figure_data import parse_decimal
+from proofs_check.figure_parsing import parse_decimal
 from proofs_check.report.render import environment, tex_number
 from proofs_check.schema import ResultsError
 

@@ -8,6 +8,7 @@ page number was verified, and the claims' sources say so.
 """
 from pathlib import Path
 
+from proofs_check.claims.du.figures import WIDTH_SWEEP
 from proofs_check.models.relu_on_data.model import DATA_SET
 from proofs_check.paper import Paper
 
@@ -32,4 +33,5 @@ PAPER = Paper(
             "layer converges linearly, at the rate set by the least eigenvalue lambda0 of "
             "the limiting Gram matrix H_inf.",
     order=1,
+    figures=(WIDTH_SWEEP,),
 )

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from proofs_check.claims.zgj.assumptions import HYPOTHESES
+from proofs_check.claims.zgj.figures import PL_CONTRAST
 from proofs_check.models.teacher_student.model import TEACHER_STUDENT
 from proofs_check.paper import Paper
 
@@ -22,6 +23,7 @@ CONTRAST = Paper(
             "over-parameterized teacher-student regime.",
     order=4,
     hypotheses=HYPOTHESES,
+    figures=(PL_CONTRAST,),
 )
 
 PAPER = Paper(
