@@ -34,7 +34,7 @@ from fractions import Fraction
 
 from proofs_check.figure_parsing import check_paired, decimal_series, json_object, parse_decimal, parse_int
 from proofs_check.schema import ResultsError
-from proofs_check.schema import short_repr as _short
+from proofs_check.schema import short_repr
 
 __all__ = [
     "ResultsError",
@@ -82,7 +82,7 @@ class GradientVsLoss:
         for name in ("family", "origin"):
             values = data.get(name) or []
             if not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
-                raise ResultsError(f"{cls.FIELD}.{name} must be a list of strings or null, got {_short(values)}")
+                raise ResultsError(f"{cls.FIELD}.{name} must be a list of strings or null, got {short_repr(values)}")
             labels[name] = tuple(values)
         return cls(
             decimal_series(data, "loss", cls.FIELD, nonnegative=True),
@@ -218,7 +218,7 @@ class ThresholdComparison:
         if labels is None:
             labels = [f"setting {i + 1}" for i in range(len(paper))]
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            raise ResultsError(f"{cls.FIELD}.labels must be a list of strings, got {_short(labels)}")
+            raise ResultsError(f"{cls.FIELD}.labels must be a list of strings, got {short_repr(labels)}")
 
         def optional(key):
             values = data.get(key)
@@ -272,7 +272,7 @@ class WorstCaseLadder:
         try:
             paper = None if paper is None else Fraction(str(paper))
         except (ValueError, ZeroDivisionError):
-            raise ResultsError(f"{field}.paper_exponent must be a fraction like '3/8', got {_short(paper)}")
+            raise ResultsError(f"{field}.paper_exponent must be a fraction like '3/8', got {short_repr(paper)}")
         return cls(claim, str(data.get("title") or claim), str(data.get("lhs_tex") or "lhs"), loss, lhs,
                    family, parse_decimal(str(data["fitted_exponent"]), f"{field}.fitted_exponent"), paper)
 
@@ -360,7 +360,7 @@ class ThresholdBoxes:
         data = json_object(data, cls.FIELD, ("label", "axes", "fixed", "outcomes", "boxes"))
         axes, outcomes, boxes = data["axes"], data["outcomes"], data["boxes"]
         if not (isinstance(axes, list) and len(axes) == 2 and all(isinstance(a, str) for a in axes)):
-            raise ResultsError(f"{cls.FIELD}.axes must be two strings, got {_short(axes)}")
+            raise ResultsError(f"{cls.FIELD}.axes must be two strings, got {short_repr(axes)}")
         if not (isinstance(outcomes, list) and all(isinstance(o, str) for o in outcomes)):
             raise ResultsError(f"{cls.FIELD}.outcomes must be a list of strings")
         if not isinstance(data["label"], str) or not isinstance(data["fixed"], str):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from proofs_check.figure_parsing import check_paired, json_object, parse_decimal, parse_int
 from proofs_check.paper import FigureType
 from proofs_check.schema import ResultsError
-from proofs_check.schema import short_repr as _short
+from proofs_check.schema import short_repr
 
 __all__ = ["WidthSweep", "WIDTH_SWEEP"]
 
@@ -31,7 +31,7 @@ class WidthSweep:
         data = json_object(data, cls.FIELD, ("widths", "fraction_holding", "theory_width"))
         widths = data["widths"]
         if not isinstance(widths, list):
-            raise ResultsError(f"{cls.FIELD}.widths must be a list of integers, got {_short(widths)}")
+            raise ResultsError(f"{cls.FIELD}.widths must be a list of integers, got {short_repr(widths)}")
         out = cls(tuple(parse_int(w, f"{cls.FIELD}.widths[{i}]") for i, w in enumerate(widths)),
                   tuple(parse_decimal(str(x), f"{cls.FIELD}.fraction_holding[{i}]", nonnegative=True)
                         for i, x in enumerate(data["fraction_holding"])),
