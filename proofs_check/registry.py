@@ -166,6 +166,6 @@ def load_claim(reference: str) -> Claim:
         raise UsageError(
             f"claim reference {reference!r} is a {type(obj).__name__}, not a proofs_check.Claim"
         )
-    from proofs_check.claims.user import as_user_claim
+    from proofs_check.models.teacher_student.user_claims import as_user_claim
 
     return as_user_claim(obj)  # the optimiser by default, a named stand-in for a hidden constant

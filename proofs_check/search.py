@@ -228,8 +228,8 @@ def hidden_constant_note(claim: Claim) -> str | None:
     """The caveat printed with a margin when the claim's constant is hidden in O/Theta."""
     if claim.constant is not None or claim.relation == "==":
         return None
-    if hasattr(claim.at, "user_at"):  # proofs_check.claims.user: a named stand-in
-        from proofs_check.claims.user import STAND_IN_CONSTANT
+    if hasattr(claim.at, "user_at"):  # proofs_check.models.teacher_student.user_claims: a named stand-in
+        from proofs_check.models.teacher_student.user_claims import STAND_IN_CONSTANT
 
         return (f"claim {claim.id} has constant=None (hidden in O/Theta/Omega): it was evaluated with"
                 f" the constant {STAND_IN_CONSTANT}, so a negative margin refutes that constant only;"

@@ -277,7 +277,7 @@ from proofs_check.verdict import Observation
 from proofs_check.verdict import as_ball
 from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
-from proofs_check.claims.user import observe_sampled
+from proofs_check.models.teacher_student.user_claims import observe_sampled
 
 
 def _at(claim, config, dps):
