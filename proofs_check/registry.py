@@ -49,7 +49,9 @@ def _paper_modules() -> list[ModuleType]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{builtin_papers.__name__}.{info.name}")
-        if hasattr(module, "PAPER"):
+        # A ``PAPER`` that is not a Paper record is not registered (the report still groups
+        # its claims by their prefix and reads its title and template).
+        if isinstance(getattr(module, "PAPER", None), Paper):
             modules.append(module)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
