@@ -10,14 +10,14 @@ them (a claim naming none is checked under none).
 from __future__ import annotations
 
 from proofs_check.paper import Hypotheses
-from proofs_check.registry import all_papers, paper_of
+from proofs_check.registry import paper_of, paper_records
 
 __all__ = ["hypotheses_of", "required_assumptions", "hypothesis_violations", "configuration_violations"]
 
 
 def _declared_hypotheses() -> list[Hypotheses]:
     found = []
-    for paper in all_papers().values():
+    for paper in paper_records():
         if paper.hypotheses is not None and paper.hypotheses not in found:
             found.append(paper.hypotheses)
     return found

@@ -36,7 +36,7 @@ from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
 from proofs_check.paper import Paper
 
-__all__ = ["ENTRY_POINT_GROUP", "all_papers", "get_paper", "paper_of", "claims_by_paper",
+__all__ = ["ENTRY_POINT_GROUP", "paper_records", "all_papers", "get_paper", "paper_of", "claims_by_paper",
            "all_claims", "get_claim", "load_claim"]
 
 ENTRY_POINT_GROUP = "proofs_check.papers"
@@ -102,6 +102,15 @@ def _registry() -> tuple[dict, dict]:
     last = 1 + max((p.order for p in papers.values() if p.order is not None), default=0)
     order = sorted(papers, key=lambda pid: (last if papers[pid].order is None else papers[pid].order, pid))
     return {pid: papers[pid] for pid in order}, {pid: claims[pid] for pid in order}
+
+
+def paper_records() -> list[Paper]:
+    """Every paper record (parts included) without importing the papers' claim modules, in
+    the registry's order: for questions about the papers alone (``proofs-check eval``'s
+    warnings), which need not load every claim."""
+    records = [record for module in _paper_modules() for record in (module.PAPER, *module.PAPER.parts)]
+    last = 1 + max((p.order for p in records if p.order is not None), default=0)
+    return sorted(records, key=lambda p: (last if p.order is None else p.order, p.id))
 
 
 def all_papers() -> dict[str, Paper]:
