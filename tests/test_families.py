@@ -133,6 +133,8 @@ def test_cli_json_to_stdout():
     data = json.loads(out.stdout)
     assert data["paper"] == "ss" and "factor 1/2" in data["loss_normalisation"]
     assert all(m["r"] == 6 for m in data["members"])
+    assert data["fit_by_width"]["r"]["status"] == "empirical" and data["fit_by_width"]["r"]["exponent"] is None
+    assert data["expansion"] is None  # one n: no series fitted
     assert "members" in out.stderr
 
 
@@ -204,3 +206,163 @@ def test_campaign_family_task_and_example_spec(tmp_path, capsys):
     spec.write_text('name = "t"\n[[tasks]]\nkind = "family"\npaper = "ss"\nfamily = "mirror"\nr = 6\n')
     assert main(["campaign", str(spec), "--db", str(db), "--workers", "1"]) == 2
     assert "family" in capsys.readouterr().err
+
+
+ZGJ_R2_M2_LOSS = "0.0578724924565900122"  # README: the full hunt's lowest saddle, r = 2 (two bisectors)
+
+
+def _full_space_certificate(r, W):
+    """The full-space Krawczyk certificate of the point W (m x r) for orthonormal teachers:
+    (loss ball, inertia), independent of the reduced coordinates."""
+    full = TeacherStudentModel.from_rows(np.eye(r, dtype=int).tolist(), len(W), "abs")
+    centre = refine(full, np.asarray(W, dtype=float).reshape(-1), DPS)
+    cert = certify(full, centre, DPS)
+    assert cert.certified
+    with flint.ctx.workdps(DPS):
+        loss = full.ball_loss([arb(c.mid(), cert.radius) for c in centre])
+    return loss, cert.inertia
+
+
+def test_the_m_equals_r_branch_that_continues_is_seeded_and_certified_in_the_full_space():
+    """split at r = 5: the branch with the last teacher uncovered (the one followed to
+    r = 64) is among the seeds (it was missed when every start was deflated); at r = 6 its
+    member's loss and inertia agree with the full-space certificate (36 unknowns)."""
+    from proofs_check.families.follow import FollowSettings, seed_zeros
+
+    spec = families_of("zgj", ["split"])[0]
+    r0, seeds = seed_zeros("zgj", spec, FollowSettings(paper="zgj", r_max=6, starts=24, branches=3))
+    model5 = RestrictedModel("zgj", r0, 5, spec.generators(r0))
+    losses = [model5.loss_gradient64(y)[0] for y in seeds]
+    assert any(abs(L - 0.2210147) < 1e-6 for L in losses), losses
+    branch = seeds[[abs(L - 0.2210147) < 1e-6 for L in losses].index(True)]
+    model6 = RestrictedModel("zgj", 6, 6, spec.generators(6))
+    y, gn = levenberg_marquardt(model6, transfer(spec, 5, branch, 6))
+    assert gn < 1e-11
+    member = certify_member("zgj", spec, 6, y, dps=DPS)
+    assert member.certified and member.kind == "saddle"
+    loss, inert = _full_space_certificate(6, model6.basis.embed(y))
+    with flint.ctx.workdps(DPS):
+        assert member.loss.overlaps(loss)
+        assert not (member.loss - loss - arb("1e-6")).contains(0)  # a loss 1e-6 higher is refuted
+    assert (member.negative, member.undecided, member.positive) == (inert.negative, inert.undecided, inert.positive)
+
+
+def test_the_two_diag_branches_end_together_at_r_17():
+    """diag at r = 17: two certified saddles whose full Hessians' indices differ by one and
+    whose restricted Hessians' smallest eigenvalues have opposite signs (a fold's pair);
+    Levenberg-Marquardt from either, carried to r = 18, does not converge (found, not proved)."""
+    spec = families_of("zgj", ["diag"])[0]
+    model = RestrictedModel("zgj", 17, 17, spec.generators(17))
+    members, smallest = [], []
+    for start in ([0.92, -0.097], [0.93, -0.09]):
+        y, gn = levenberg_marquardt(model, np.array(start))
+        assert gn < 1e-11
+        members.append(certify_member("zgj", spec, 17, y, dps=30))
+        smallest.append(np.linalg.eigvalsh(model.hessian64(y))[0])
+    a, b = members
+    assert a.certified and b.certified and a.kind == b.kind == "saddle"
+    assert not a.loss.overlaps(b.loss) and abs(a.negative - b.negative) == 1
+    assert smallest[0] * smallest[1] < 0
+    model18 = RestrictedModel("zgj", 18, 18, spec.generators(18))
+    for member in members:
+        y18 = transfer(spec, 17, np.array([float(v) for v in member.y]), 18)
+        y, gn = levenberg_marquardt(model18, y18, steps=200)
+        assert y is None or not gn < 1e-11 or model18.loss_gradient64(y)[0] < 1e-9
+
+
+def test_pairs_mirror_zero_reproduces_the_two_bisectors_and_the_zero_student_lift():
+    """pairs-mirror-zero: at r = 2 the full hunt's lowest saddle (two students on the
+    bisectors, README); at r = 3 the four live students are certified in the full space with
+    the same loss and inertia, and with two students added at w = 0 the full gradient of
+    the six-student loss is 0 on those rows exactly (the lift lemma)."""
+    spec = families_of("zgj", ["pairs-mirror-zero"])[0]
+    model2 = RestrictedModel("zgj", 2, 2, spec.generators(2))
+    y2, gn = levenberg_marquardt(model2, np.array([0.7, -0.7]))
+    assert gn < 1e-11
+    m2 = certify_member("zgj", spec, 2, y2, dps=DPS)
+    assert m2.certified and m2.kind == "saddle" and m2.m == 4 and "w = 0" in m2.reason
+    assert _certified_close_to(m2, ZGJ_R2_M2_LOSS, 18)
+    model3 = RestrictedModel("zgj", 3, 4, spec.generators(3))
+    y3, gn = levenberg_marquardt(model3, np.array([0.72, 0.0, -0.48]))
+    assert gn < 1e-11
+    m3 = certify_member("zgj", spec, 3, y3, dps=DPS)
+    assert m3.certified and m3.kind == "saddle" and m3.m == 6
+    W = model3.basis.embed(y3)
+    loss, inert = _full_space_certificate(3, W)
+    with flint.ctx.workdps(DPS):
+        assert m3.loss.overlaps(loss)
+        assert not (m3.loss - loss + arb("1e-6")).contains(0)  # a loss 1e-6 lower is refuted
+    assert (m3.negative, m3.undecided, m3.positive) == (inert.negative, inert.undecided, inert.positive)
+    six = TeacherStudentModel.from_rows(np.eye(3, dtype=int).tolist(), 6, "abs")
+    with flint.ctx.workdps(DPS):
+        rows = [[arb(float(v)) for v in row] for row in W] + [[arb(0)] * 3] * 2
+        gradient = six.ball_gradient([v for row in rows for v in row])
+    assert all(g == 0 for g in gradient[12:])  # exactly zero on the two zero students
+    a_live_gradient = [float(g.mid()) for g in gradient[:12]]
+    assert max(map(abs, a_live_gradient)) < 1e-12
+
+
+def test_zero_student_lift_never_calls_a_minimum():
+    from proofs_check.families.definitions import zero_student_lift
+
+    assert zero_student_lift("minimum", 0) == ("minimum", "")
+    assert zero_student_lift("saddle", 2)[0] == "saddle"
+    assert zero_student_lift("minimum", 2)[0] == "degenerate"
+    assert zero_student_lift("global", 2)[0] == "global"
+
+
+def test_series_fit_recovers_a_planted_expansion_and_tells_a_near_twin_apart():
+    from proofs_check.families.expansion import coefficient_spread, series_fit
+
+    ks = list(range(6, 17)) + [20, 24, 28, 32, 40, 48, 56, 64, 76, 88, 100]
+    planted = [(k, 0.2974 / k - 0.25 / k ** 1.5 + 0.1 / k ** 2) for k in ks]
+    fit = series_fit(planted, powers=(2, 3, 4))
+    assert abs(fit.coefficient(2) - 0.2974) < 1e-9 and fit.max_relative_residual < 1e-9
+    assert abs(fit.coefficient(2) - 0.30) > 0.002  # a leading coefficient a few thousandths off is told apart
+    free = series_fit(planted, powers=(0, 1, 2, 3, 4))
+    assert abs(free.coefficient(0)) < 1e-8 and abs(free.coefficient(1)) < 1e-7
+    # a term the base fit lacks (k^-5/2) shows up as a spread that contains the truth
+    truncated = [(k, L + 0.5 / k ** 2.5) for k, L in planted]
+    spread = coefficient_spread(truncated, 2, base_powers=(2, 3))
+    assert spread["highest"] - spread["lowest"] > 1e-4 and spread["fits"] >= 4
+    with pytest.raises(ValueError):
+        series_fit(planted[:3], powers=(0, 1, 2, 3))
+
+
+def test_fit_with_range_quotes_the_window_spread():
+    from proofs_check.families.report import fit_with_range
+
+    points = [(r, 0.05 * r ** -0.1 * (1 + 1 / r)) for r in (8, 10, 12, 16, 20, 24, 32, 40, 48, 64)]
+    fit = fit_with_range(points)
+    lo, hi = fit["exponent_range"]
+    assert fit["status"] == "empirical" and lo < hi and lo <= fit["exponent"] <= hi
+    assert -0.1 - 0.2 < lo and hi < -0.1 + 0.01  # the curvature pulls the short-window fits towards -0.1
+    assert fit["windows_from_r"] == [8, 16, 32]
+
+
+def test_report_draws_one_series_per_width(tmp_path):
+    from proofs_check.report.figure_data import FamilyThreshold, FigureData
+    from proofs_check.report.figures import render_figures
+    from proofs_check.schema import ResultsError
+
+    def rows(family, scale):
+        return [{"r": r, "loss": f"{scale * r ** -0.05:.6f}", "paper_eps0": "1e-100", "family": family}
+                for r in (4, 8, 16, 32)]
+
+    data = {"paper": "zgj", "fit": {"exponent": -0.05, "exponent_standard_error": 0.001, "from_r": 8},
+            "lowest_spurious": rows("bisect+1", 0.05),
+            "lowest_spurious_by_width": {"r": rows("split", 0.2), "r+1": rows("bisect+1", 0.05),
+                                         "2r": rows("pairs-mirror-zero", 0.04)},
+            "fit_by_width": {w: {"exponent": -0.05, "exponent_range": [-0.06, -0.04], "from_r": 8}
+                             for w in ("r", "r+1", "2r")}}
+    figure = FamilyThreshold.from_families_json(data)
+    assert figure.width == ("r",) * 4 + ("r+1",) * 4 + ("2r",) * 4
+    assert FamilyThreshold.from_json(figure.to_json()) == figure
+    entries = {e.key: e for e in render_figures(FigureData(families=figure), tmp_path)}
+    caption = entries["families"].caption
+    assert "$m = 2r$: $-0.05$" in caption and "$-0.06$ to $-0.04$" in caption and "empirical" in caption
+    assert (tmp_path / "fig-families-threshold.pdf").read_bytes().startswith(b"%PDF")
+    bad = figure.to_json()
+    bad["width"][0] = "r+2}\\input"
+    with pytest.raises(ResultsError, match=r"width\[0\]"):
+        FamilyThreshold.from_json(bad)

@@ -31,7 +31,7 @@ def _block_eigenvalues(blocks_matrices):
     return np.sort(out)
 
 
-CASES = [("zgj", Layout(5, 5, 1, 0)), ("zgj", Layout(5, 10, 2, 1)), ("zgj", Layout(6, 7, 1, 1)),
+CASES = [("zgj", Layout(5, 5, 1, 0)), ("zgj", Layout(5, 10, 2, 1)), ("zgj", Layout(5, 8, 2, 1)), ("zgj", Layout(6, 7, 1, 1)),
          ("ss", Layout(5, 5, 1, 1)), ("ss", Layout(6, 8, 1, 1)), ("ss", Layout(4, 8, 2, 0))]
 
 

@@ -19,7 +19,7 @@ import json
 import sys
 import time
 
-from numeric.config import ensure_writable, write_output
+from proofs_check.files import ensure_writable, write_output
 from proofs_check.errors import EXIT_FINDING, EXIT_OK, UsageError
 from proofs_check.plain_table import aligned_table
 
@@ -96,6 +96,8 @@ def run(args) -> int:
         f"{out['certified']} certified; {out['seconds']} s")
     say(aligned_table(header, [_member_row(m) for m in out["members"]]))
     rows = out["lowest_spurious"]
+    cols = ("r", "m", "family", "kind", "lowest spurious L") + (
+        ("paper eps0", "log10(L/eps0)") if settings.paper == "zgj" else ())
     if rows:
         cols = ("r", "m", "family", "kind", "lowest spurious L") + (
             ("paper eps0", "log10(L/eps0)") if settings.paper == "zgj" else ())
@@ -110,10 +112,30 @@ def run(args) -> int:
         if fm["exponent"] is not None:
             say(f"fitted exponent of the lowest minimum (empirical, r >= {fm['from_r']}, {fm['points']} points): "
                 f"L ~ r^({fm['exponent']} +/- {fm['exponent_standard_error']})")
+    if len(out["lowest_spurious_by_width"]) > 1:
+        for rule, width_rows in out["lowest_spurious_by_width"].items():
+            say(f"m = {rule}:")
+            say(aligned_table(cols, [(str(x["r"]), str(x["m"]), x["family"], x["kind"], x["loss"])
+                                     + ((x["paper_eps0"], str(x["log10_loss_over_eps0"]))
+                                        if settings.paper == "zgj" else ()) for x in width_rows]))
+    for rule, wfit in out["fit_by_width"].items():
+        if wfit["exponent"] is not None:
+            say(f"m = {rule}: fitted exponent (empirical, r >= {wfit['from_r']}, {wfit['points']} points): "
+                f"L ~ r^({wfit['exponent']} +/- {wfit['exponent_standard_error']}); fits from r >= "
+                f"{', '.join(map(str, wfit['windows_from_r']))}: {wfit['exponent_range'][0]} .. "
+                f"{wfit['exponent_range'][1]}")
     fit = out["fit"]
     if fit["exponent"] is not None:
         say(f"fitted exponent (empirical, r >= {fit['from_r']}, {fit['points']} points): "
             f"L ~ r^({fit['exponent']} +/- {fit['exponent_standard_error']})")
+    expansion = out.get("expansion")
+    if expansion:
+        def term(c):
+            return f"{c['value']:.4g} (range {c['lowest']:.4g} .. {c['highest']:.4g}, {c['fits']} fits)"
+        say(f"loss of {expansion['family']} (lowest certified minimum per k, {expansion['points']} values of k) as "
+            f"a series in k^(-1/2) (empirical): free: a0 = {term(expansion['free']['a0'])}, "
+            f"a1 = {term(expansion['free']['a1'])}, a2 = {term(expansion['free']['a2'])}; from 1/k: "
+            f"a2 = {term(expansion['from_one_over_k']['a2'])}, a3 = {term(expansion['from_one_over_k']['a3'])}")
     for note in notes:
         say(f"note: {note}")
     if args.json:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from numeric.config import ensure_writable, ensure_writable_directory
+from proofs_check.files import ensure_writable, ensure_writable_directory
 from proofs_check.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, UsageError
 from proofs_check.limits import limits_of
 
@@ -72,7 +72,7 @@ def _progress_printer(scale_name: str | None = "loss level", interval: float = 1
     the example's scale (its loss level, or its paper model's own scale) when it has one."""
     import time
 
-    from proofs_check.search import _margin_string
+    from proofs_check.search import margin_string
 
     last = [float("-inf")]
 
@@ -83,7 +83,7 @@ def _progress_printer(scale_name: str | None = "loss level", interval: float = 1
             where = [f"{'level' if scale_name == 'loss level' else scale_name} {cand.level:.3g}"
                      if cand.level is not None and scale_name else None,
                      f"family {cand.family}" if cand.family else None, cand.origin]
-            print(f"search: best margin so far {_margin_string(cand.margin)} "
+            print(f"search: best margin so far {margin_string(cand.margin)} "
                   f"({', '.join(w for w in where if w)})", file=sys.stderr, flush=True)
 
     return show

@@ -23,7 +23,24 @@ points are the zeros of the gradient restricted to ``Fix(H)`` (see
   of ``(e_{r-1}, e_r)`` split in two, tilted by ``+-`` the generic coordinates (at r = 3 the
   lowest saddle the hunt finds for m = 4, ``L = 0.0550...``);
 * ``pairs`` (m = 2r): two students per teacher, ``S_r``;
-* ``pairs-split`` (m = 2r): ``pairs`` with one teacher and its two students set apart.
+* ``pairs-split`` (m = 2r): ``pairs`` with one teacher and its two students set apart;
+* ``pairs-mirror`` (m = 2r, Zhou-Ge-Jin only): ``pairs-split`` with the two students of each
+  generic teacher, and the two students of the last teacher, exchanged by the reflection of
+  the last coordinate: ``a e_i + b sum_{j != i, r} e_j +- c e_r``, not aligned when
+  ``c != 0``, so the zeros are isolated where those of ``pairs`` and ``pairs-split`` (two
+  aligned students per teacher, a flat direction) are not;
+* ``pairs-mirror-zero`` (m = 2r, Zhou-Ge-Jin only): ``pairs-mirror`` with the last teacher's
+  two students at ``w = 0`` (where ``pairs-mirror``'s lowest branch goes near r = 21): the
+  restricted model carries the ``2r - 2`` others and :func:`zero_student_lift` adds the two.
+
+**Zero students (a lemma, Zhou-Ge-Jin's absolute value).**  A student enters the loss
+through ``u = |w| w``, whose Jacobian ``|w| I + w w^T / |w|`` is 0 at ``w = 0``: a student
+at 0 contributes nothing to the network and the loss's gradient with respect to it is 0.
+So a stationary point of the loss of ``m'`` students, with ``m - m'`` students added at 0,
+is a stationary point of the loss of ``m`` students with the same loss; a direction of
+negative curvature of the ``m'`` loss (moving the ``m'`` students only) is one of the ``m``
+loss, so a saddle stays a saddle.  The Hessian does not exist at a zero student (``u`` is
+not twice differentiable at 0), so such a point is never called a minimum.
 """
 from __future__ import annotations
 
@@ -32,7 +49,7 @@ from dataclasses import dataclass
 from numeric.fixed_point import SignedPermutation, symmetric_group_generators
 from numeric.isotypic import Layout
 
-__all__ = ["FamilySpec", "FAMILIES", "families_of", "WIDTH_RULES"]
+__all__ = ["FamilySpec", "FAMILIES", "families_of", "WIDTH_RULES", "zero_student_lift"]
 
 #: Width rules: the number of students as a function of r.
 WIDTH_RULES = {"r": lambda r: r, "r+1": lambda r: r + 1, "2r": lambda r: 2 * r}
@@ -51,9 +68,17 @@ class FamilySpec:
     special: int
     mirror: bool = False
     bisect: bool = False
+    mirror_pairs: bool = False
+    zero_students: int = 0
+
+    def students(self, r: int) -> int:
+        """The network's width at ``r`` (the width rule)."""
+        return WIDTH_RULES[self.width](r)
 
     def m(self, r: int) -> int:
-        return WIDTH_RULES[self.width](r)
+        """The students the restricted model carries: the width less the
+        ``zero_students``, which sit at ``w = 0`` (see :func:`zero_student_lift`)."""
+        return WIDTH_RULES[self.width](r) - self.zero_students
 
     def layout(self, r: int) -> Layout:
         return Layout(r, self.m(r), self.copies, self.special)
@@ -90,6 +115,14 @@ class FamilySpec:
                 gens.append(SignedPermutation.of(m, r, students={a: c, c: a},
                                                  student_signs=generic_students,
                                                  coord_signs={j: -1 for j in range(q)}))
+        if self.mirror_pairs:  # copy 1 of each generic teacher is copy 0 reflected in the last coordinate
+            q = r - self.special
+            students = {i: q + i for i in range(q)}
+            students.update({q + i: i for i in range(q)})
+            a, b = 2 * q, 2 * q + 1
+            if m > b:
+                students.update({a: b, b: a})
+            gens.append(SignedPermutation.of(m, r, students=students, coord_signs={r - 1: -1}))
         return tuple(gens)
 
 
@@ -103,7 +136,20 @@ FAMILIES = (
     FamilySpec("bisect+1", ("zgj",), "r+1", 1, 2, bisect=True),
     FamilySpec("pairs", ("zgj",), "2r", 2, 0),
     FamilySpec("pairs-split", ("zgj",), "2r", 2, 1),
+    FamilySpec("pairs-mirror", ("zgj",), "2r", 2, 1, mirror_pairs=True),
+    FamilySpec("pairs-mirror-zero", ("zgj",), "2r", 2, 1, mirror_pairs=True, zero_students=2),
 )
+
+
+def zero_student_lift(kind: str, zero_students: int) -> tuple:
+    """``(kind, note)`` of a certified point of the restricted model once ``zero_students``
+    students at ``w = 0`` are added (the lemma above): a saddle stays a saddle, a global
+    minimum stays global, anything else becomes ``degenerate`` (no Hessian at 0)."""
+    if zero_students == 0 or kind in ("saddle", "global", "uncertified"):
+        return kind, ("" if zero_students == 0 else
+                      f"{zero_students} students at w = 0 added (gradient 0 there; inertia of the others)")
+    return "degenerate", (f"{zero_students} students at w = 0 added: no Hessian there, "
+                          f"the others' point is a {kind}")
 
 
 def families_of(paper: str, names=None) -> tuple:

@@ -35,18 +35,18 @@ from flint import arb
 
 from numeric.fixed_point import RestrictedModel
 from numeric.isotypic import full_inertia, isotypic_blocks
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 from numeric.reduced_zeros import find_zeros, levenberg_marquardt
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import DEADLINE_PASSED, TeacherStudentModel, certify, inertia, refine
 from proofs_check.errors import UsageError
-from proofs_check.families.definitions import FamilySpec
+from proofs_check.families.definitions import FamilySpec, zero_student_lift
 
 __all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_family", "transfer",
-           "lowest_spurious", "fitted_exponent", "seed_zeros"]
+           "lowest_spurious", "fitted_exponent", "seed_zeros", "fold_indicator"]
 
 SEED_Q = 4  # the seed search runs at q = r - special = 4
-START_SCALE = 0.7  # standard deviation of the random reduced starts
+START_SCALES = (0.3, 0.7, 1.1)  # standard deviations of the random reduced starts, in turn
 CONVERGED = 1e-11  # float64 gradient norm below which a zero search has converged
 CONTINUATION_STEPS = 40  # LM iterations of one continuation step (a good prediction needs < 15)
 
@@ -155,8 +155,8 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
     cert = certify(model, centre, dps, deadline=deadline)
     y_text = tuple(decimal_string(c, 20) for c in centre)
     if not cert.certified:
-        return Member(family.name, branch, r, m, y_text, False, None, None, "uncertified", None, None, None,
-                      None, "", (), time.monotonic() - start, cert.reason)
+        return Member(family.name, branch, r, family.students(r), y_text, False, None, None, "uncertified",
+                      None, None, None, None, "", (), time.monotonic() - start, cert.reason)
     layout = family.layout(r)
     use_full = full_space_inertia if full_space_inertia is not None else layout.q < 4
     with flint.ctx.workdps(dps):
@@ -184,19 +184,31 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
         kind = "minimum"
     else:
         kind = "degenerate"
-    return Member(family.name, branch, r, m, y_text, True, loss, cert.radius, kind, inert.negative,
-                  inert.undecided, inert.positive, inert.min_eigenvalue, source, blocks,
-                  time.monotonic() - start)
+    kind, lifted = zero_student_lift(kind, family.zero_students)
+    return Member(family.name, branch, r, family.students(r), y_text, True, loss, cert.radius, kind,
+                  inert.negative, inert.undecided, inert.positive, inert.min_eigenvalue, source, blocks,
+                  time.monotonic() - start, lifted)
 
 
 def seed_zeros(paper: str, family: FamilySpec, settings: FollowSettings) -> tuple:
     """``(r0, [y, ...])``: the spurious zeros (float64 loss > 1e-9) found at ``r0``,
-    lowest loss first, at most ``settings.branches``."""
+    lowest loss first, at most ``settings.branches``.
+
+    Half the starts go to Levenberg-Marquardt with deflation, half to plain
+    Levenberg-Marquardt: deflation from the global minima found first diverts the
+    iteration away from some zeros near them (``split`` at r = 5: the branch with one
+    teacher left uncovered, L = 0.2210, is found only without deflation), while deflation
+    finds the zeros plain restarts keep missing.  The starts' scales cycle through
+    :data:`START_SCALES`."""
     r0 = family.special + SEED_Q
     model = RestrictedModel(paper, r0, family.m(r0), family.generators(r0))
     rng = np.random.default_rng([settings.seed, sum(map(ord, family.name)), r0])
-    starts = [rng.standard_normal(model.n) * START_SCALE for _ in range(settings.starts)]
-    zeros = find_zeros(model, starts, tol=CONVERGED)
+    starts = [rng.standard_normal(model.n) * START_SCALES[k % len(START_SCALES)] for k in range(settings.starts)]
+    zeros = find_zeros(model, starts[0::2], tol=CONVERGED)
+    for y0 in starts[1::2]:
+        y, gn = levenberg_marquardt(model, y0, tol=CONVERGED)
+        if y is not None and gn < CONVERGED:
+            zeros.append(y)
     scored = sorted(((model.loss_gradient64(z)[0], z) for z in zeros), key=lambda t: t[0])
     kept, losses = [], []
     for L, z in scored:
@@ -294,8 +306,21 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                     notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
                     break
                 y = _step(paper, family, history, r, deadline=deadline)
+                if y is None and time.monotonic() > deadline:
+                    notes.append(f"{family.name} branch {branch}: stopped at r = {r} by the budget")
+                    break
                 if y is None:
-                    notes.append(f"{family.name} branch {branch}: lost at r = {r}")
+                    last = _last_reached(paper, family, history, r, deadline)
+                    for r_unit, y_unit in last:
+                        if r_unit >= settings.r_min:
+                            members.append(certify_member(paper, family, r_unit, y_unit, branch=branch,
+                                                          dps=settings.dps, deadline=deadline))
+                            if progress is not None:
+                                progress(members[-1])
+                    history.extend(last)
+                    reached = history[-1][0]
+                    notes.append(f"{family.name} branch {branch}: lost between r = {reached} and "
+                                 f"{reached + (1 if r > reached else -1)}; " + fold_indicator(paper, family, history))
                     break
                 history.append((r, y))
                 if r not in wanted:
@@ -305,6 +330,34 @@ def follow_family(paper: str, family: FamilySpec, settings: FollowSettings, *, d
                 if progress is not None:
                     progress(member)
     return tuple(_distinct(members)), tuple(notes)
+
+
+def _last_reached(paper, family, history, r, deadline):
+    """After a failed step to ``r``: unit steps from the last member towards ``r``, as far
+    as they go; the members reached (not yet in ``history``)."""
+    reached = []
+    ra = history[-1][0]
+    direction = 1 if r > ra else -1
+    for r_unit in range(ra + direction, r, direction):
+        if time.monotonic() > deadline:
+            break
+        y = _step(paper, family, history + reached, r_unit, depth=0)
+        if y is None:
+            break
+        reached.append((r_unit, y))
+    return reached
+
+
+def fold_indicator(paper: str, family: FamilySpec, history) -> str:
+    """The smallest |eigenvalue| of the restricted Hessian (float64, a guide only) at the
+    last members reached: falling towards 0 as the branch is lost is the mark of a fold
+    (two branches meeting and ending), a steady value that of a step too large."""
+    parts = []
+    for r, y in history[-3:]:
+        model = RestrictedModel(paper, r, family.m(r), family.generators(r))
+        smallest = float(np.min(np.abs(np.linalg.eigvalsh(model.hessian64(y)))))
+        parts.append(f"{smallest:.3g} at r = {r}")
+    return "smallest |eigenvalue| of the restricted Hessian " + ", ".join(parts)
 
 
 def _distinct(members):

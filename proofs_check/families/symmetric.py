@@ -28,13 +28,13 @@ def symmetric_members(paper: str, r: int, m: int, *, family: str | None = None, 
         except KeyError:
             known = ", ".join(f.name for f in families_of(paper))
             raise UsageError(f"--family = {family!r} is not a family of paper {paper}; use one of {known}") from None
-        if chosen[0].m(r) != m:
-            raise UsageError(f"--students = {m}: family {family} has m = {chosen[0].width} = {chosen[0].m(r)} "
+        if chosen[0].students(r) != m:
+            raise UsageError(f"--students = {m}: family {family} has m = {chosen[0].width} = {chosen[0].students(r)} "
                              f"students at r = {r}")
     else:
-        chosen = tuple(f for f in families_of(paper) if f.m(r) == m)
+        chosen = tuple(f for f in families_of(paper) if f.students(r) == m)
         if not chosen:
-            widths = sorted({f.m(r) for f in families_of(paper)})
+            widths = sorted({f.students(r) for f in families_of(paper)})
             raise UsageError(f"--students = {m}: no symmetric family of paper {paper} has {m} students at "
                              f"r = {r} (they have {', '.join(map(str, widths))})")
     deadline = time.monotonic() + budget

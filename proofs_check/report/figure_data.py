@@ -283,11 +283,20 @@ class WorstCaseLadder:
                 "paper_exponent": None if self.paper_exponent is None else str(self.paper_exponent)}
 
 
+#: The width rules a families figure may carry (``proofs-check families``'s ``m = r, r + 1, 2r``).
+FAMILY_WIDTHS = ("r", "r+1", "2r")
+
+
 @dataclass(frozen=True)
 class FamilyThreshold:
     """The lowest certified spurious stationary point of the symmetric families per r
     (``proofs-check families --json``), beside the paper's eps0(r), with the exponent of a
-    least-squares fit of log L against log r (empirical) (``figures["families"]``)."""
+    least-squares fit of log L against log r (empirical) (``figures["families"]``).
+
+    With ``width`` (one of :data:`FAMILY_WIDTHS` per point) the points are one series per
+    width (m = r, r + 1, 2r) and ``width_fits`` holds each width's fit:
+    ``(width, exponent, lowest, highest, from_r)``, the exponent on ``r >= from_r`` and the
+    range of the exponents fitted on shorter windows (the uncertainty quoted)."""
 
     r: tuple[int, ...]
     loss: tuple[Decimal, ...]
@@ -296,6 +305,8 @@ class FamilyThreshold:
     exponent: Decimal | None = None
     exponent_error: Decimal | None = None
     from_r: int | None = None
+    width: tuple[str, ...] = ()
+    width_fits: tuple = ()
 
     FIELD = "figures.families"
 
@@ -303,6 +314,11 @@ class FamilyThreshold:
         check_paired(self.FIELD, "r", self.r, "loss", self.loss)
         check_paired(self.FIELD, "r", self.r, "paper_eps0", self.paper_eps0)
         check_paired(self.FIELD, "r", self.r, "family", self.family)
+        if self.width:
+            check_paired(self.FIELD, "r", self.r, "width", self.width)
+        for i, w in enumerate(self.width):
+            if w not in FAMILY_WIDTHS:
+                raise ResultsError(f"{self.FIELD}.width[{i}] = {short_repr(w)} must be one of {', '.join(FAMILY_WIDTHS)}")
 
     @classmethod
     def from_json(cls, data) -> "FamilyThreshold":
@@ -316,29 +332,65 @@ class FamilyThreshold:
             value = data.get(key)
             return None if value is None else parse_decimal(value, f"{cls.FIELD}.{key}", **kw)
 
+        width = data.get("width") or []
+        if not isinstance(width, list):
+            raise ResultsError(f"{cls.FIELD}.width must be a list")
+        fits = []
+        raw_fits = data.get("width_fits") or []
+        if not isinstance(raw_fits, list):
+            raise ResultsError(f"{cls.FIELD}.width_fits must be a list")
+        for i, f in enumerate(raw_fits):
+            where = f"{cls.FIELD}.width_fits[{i}]"
+            f = json_object(f, where, ("width", "exponent", "lowest", "highest", "from_r"))
+            if f["width"] not in FAMILY_WIDTHS:
+                raise ResultsError(f"{where}.width = {short_repr(f['width'])} must be one of {', '.join(FAMILY_WIDTHS)}")
+            fits.append((f["width"], parse_decimal(f["exponent"], f"{where}.exponent"),
+                         parse_decimal(f["lowest"], f"{where}.lowest"), parse_decimal(f["highest"], f"{where}.highest"),
+                         parse_int(f["from_r"], f"{where}.from_r", minimum=2)))
         from_r = data.get("from_r")
         return cls(r, decimal_series(data, "loss", cls.FIELD, positive=True),
                    decimal_series(data, "paper_eps0", cls.FIELD, positive=True), family,
                    optional("exponent"), optional("exponent_error", nonnegative=True),
-                   None if from_r is None else parse_int(from_r, f"{cls.FIELD}.from_r", minimum=2))
+                   None if from_r is None else parse_int(from_r, f"{cls.FIELD}.from_r", minimum=2),
+                   tuple(str(w) for w in width), tuple(fits))
 
     @classmethod
     def from_families_json(cls, data) -> "FamilyThreshold":
-        """From the JSON that ``proofs-check families --paper zgj --json`` writes."""
-        rows = json_object(data, "families", ("lowest_spurious", "fit"))["lowest_spurious"]
+        """From the JSON that ``proofs-check families --paper zgj --json`` writes: one
+        series per width when it has ``lowest_spurious_by_width`` and ``fit_by_width``."""
+        data = json_object(data, "families", ("lowest_spurious", "fit"))
+        rows = data["lowest_spurious"]
         fit = data["fit"]
-        return cls.from_json({"r": [row["r"] for row in rows], "loss": [row["loss"] for row in rows],
-                              "paper_eps0": [row["paper_eps0"] for row in rows],
-                              "family": [row["family"] for row in rows],
-                              "exponent": fit.get("exponent"), "exponent_error": fit.get("exponent_standard_error"),
-                              "from_r": fit.get("from_r")})
+        out = {"exponent": fit.get("exponent"), "exponent_error": fit.get("exponent_standard_error"),
+               "from_r": fit.get("from_r")}
+        by_width = data.get("lowest_spurious_by_width")
+        if isinstance(by_width, dict) and by_width:
+            rows, width, fits = [], [], []
+            for rule in FAMILY_WIDTHS:
+                for row in by_width.get(rule) or []:
+                    rows.append(row)
+                    width.append(rule)
+                wfit = (data.get("fit_by_width") or {}).get(rule) or {}
+                if wfit.get("exponent") is not None and wfit.get("exponent_range"):
+                    fits.append({"width": rule, "exponent": wfit["exponent"], "lowest": wfit["exponent_range"][0],
+                                 "highest": wfit["exponent_range"][1], "from_r": wfit["from_r"]})
+            out.update(width=width, width_fits=fits)
+        out.update({"r": [row["r"] for row in rows], "loss": [row["loss"] for row in rows],
+                    "paper_eps0": [row["paper_eps0"] for row in rows],
+                    "family": [row["family"] for row in rows]})
+        return cls.from_json(out)
 
     def to_json(self) -> dict:
-        return {"r": list(self.r), "loss": [str(x) for x in self.loss],
-                "paper_eps0": [str(x) for x in self.paper_eps0], "family": list(self.family),
-                "exponent": None if self.exponent is None else str(self.exponent),
-                "exponent_error": None if self.exponent_error is None else str(self.exponent_error),
-                "from_r": self.from_r}
+        out = {"r": list(self.r), "loss": [str(x) for x in self.loss],
+               "paper_eps0": [str(x) for x in self.paper_eps0], "family": list(self.family),
+               "exponent": None if self.exponent is None else str(self.exponent),
+               "exponent_error": None if self.exponent_error is None else str(self.exponent_error),
+               "from_r": self.from_r}
+        if self.width:
+            out["width"] = list(self.width)
+            out["width_fits"] = [{"width": w, "exponent": str(e), "lowest": str(lo), "highest": str(hi),
+                                  "from_r": fr} for w, e, lo, hi, fr in self.width_fits]
+        return out
 
 
 @dataclass(frozen=True)
