@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from proofs_check.landscape import HuntSettings, hunt  # noqa: E402
+from proofs_check.landscape import HuntSettings  # noqa: E402
+from proofs_check.models.teacher_student.hunt import hunt  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results_hunt.md"
 GEOMETRIES = {

@@ -24,7 +24,7 @@ SHARED_LADDER = ("zgj.thm4", "contrast.pl", "zgj.lemma8", "zgj.lemma14")
 
 
 def _timed_verdicts(seed: int, claim_ids: tuple) -> dict:
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
 
     out = {}
     for cid in claim_ids:
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, nargs=2, default=(0, 1))
     parser.add_argument("--json", help="write the numbers to this file")
     args = parser.parse_args(argv)
-    from proofs_check.claims import all_claims
+    from proofs_check.registry import all_claims
 
     ids = list(all_claims())
     ids = tuple([c for c in SHARED_LADDER if c in ids] + [c for c in ids if c not in SHARED_LADDER])

@@ -12,7 +12,7 @@ For each (r, m), teachers ``e_1..e_r`` in ``R^r``, the same Gaussian starts (fix
   steps (a descent that reaches the cap has found nothing);
 * **ours**: :func:`numeric.stationary.descend` (Armijo gradient steps, then Newton on the
   gradient) to ``||grad|| <= 1e-11``; and the full hunt
-  (:func:`proofs_check.landscape.hunt`), whose distinct certified points per minute are
+  (:func:`proofs_check.models.teacher_student.hunt.hunt`), whose distinct certified points per minute are
   counted (certification: Newton at 40 digits, Krawczyk, inertia on balls).
 
 The baseline certifies nothing, so its "points" are converged descents; ours are distinct
@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from numeric import float64  # noqa: E402
 from numeric.stationary import TeacherStudentModel, descend  # noqa: E402
-from proofs_check.landscape import HuntSettings, hunt  # noqa: E402
+from proofs_check.landscape import HuntSettings  # noqa: E402
+from proofs_check.models.teacher_student.hunt import hunt  # noqa: E402
 
 STABLE_STEP = 0.1  # step 5/m diverges on this model (its Hessian norm is ~ r w_max)
 RESULTS = Path(__file__).resolve().parent / "results_stationary.md"

@@ -11,8 +11,8 @@ Prints Markdown tables and writes them to ``benchmarks/results_worst_case.md``.
 
 1. **Quality against time.**  Theorem 4's ratio ``||grad L||_F / L`` at a fixed loss level,
    smallest value reached within a time budget by (a) plain sampling: configurations of
-   every sampler family drawn at the level (:func:`proofs_check.samplers.random_spec`,
-   :func:`~proofs_check.samplers.configuration_at_level`, round-robin over the families)
+   every sampler family drawn at the level (:func:`proofs_check.models.teacher_student.samplers.random_spec`,
+   :func:`~proofs_check.models.teacher_student.samplers.configuration_at_level`, round-robin over the families)
    until the budget is spent; (b) the optimiser
    (:func:`proofs_check.worst_case.minimise_margin`) with the same budget (it begins no new
    start after the budget; the start in progress finishes, and its overrun is reported).
@@ -52,10 +52,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from numeric.numbers import to_mpf  # noqa: E402
-from proofs_check.claims import get_claim  # noqa: E402
-from proofs_check.claims.base import _lower_is_worse, as_ball  # noqa: E402
+from proofs_check.registry import get_claim  # noqa: E402
+from proofs_check.verdict import as_ball  # noqa: E402
+from proofs_check.claim_judgement import lower_is_worse  # noqa: E402
 from proofs_check.errors import UsageError  # noqa: E402
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec, separated_teachers  # noqa: E402
 from proofs_check.worst_case import WorstCaseSettings, minimise_margin  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results_worst_case.md"
@@ -68,7 +69,7 @@ def plain_sampling(T, m, level, budget, seed=0, claim_id="zgj.thm4"):
     upper bound; Theorem 4: ``||grad L|| / L``) over sampled configurations within
     ``budget`` seconds, the number of samples and the time spent."""
     claim = get_claim(claim_id)
-    worse = min if _lower_is_worse(claim) else max
+    worse = min if lower_is_worse(claim) else max
     rng = np.random.default_rng(seed)
     r, d = T.shape
     best, n, start = None, 0, time.monotonic()
@@ -100,11 +101,11 @@ def _claim_ratio(claim, config, dps):
 
 def margin_claims_table(claim_ids, level=LEVEL):
     """For the upper-bound lemmas (the worst case is the *largest* ratio ``lhs / rhs``):
-    the suite's ladder of margin maximisers (:func:`proofs_check.claims.sampling.margin_minimisers`,
+    the suite's ladder of margin maximisers (:func:`proofs_check.models.teacher_student.levels.margin_minimisers`,
     levels 1e-2 ... ``level``, continued level by level) against plain sampling and the
     one-level optimiser at ``level``, both given the ladder's time as their budget, on the
     ladder's teacher.  ``optimiser / sampling > 1`` is the optimiser's gain."""
-    from proofs_check.claims.sampling import descent_claim, margin_minimisers
+    from proofs_check.models.teacher_student.levels import margin_objective, margin_minimisers
 
     r, m, d = SHAPE
     T = separated_teachers(np.random.default_rng([0, r, m, d]), r, d, 0.5, 0.8, 1.2)
@@ -116,7 +117,7 @@ def margin_claims_table(claim_ids, level=LEVEL):
         claim = get_claim(claim_id)
         p = claim.settings
         start = time.monotonic()
-        found = margin_minimisers(descent_claim(claim), "margin", (SHAPE,), levels, 0, 0.5, 0.8, 1.2,
+        found = margin_minimisers(margin_objective(claim), "margin", (SHAPE,), levels, 0, 0.5, 0.8, 1.2,
                                   p.worst_case_iterations, p.worst_case_top_iterations,
                                   p.worst_case_refresh_families)
         budget = time.monotonic() - start

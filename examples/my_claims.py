@@ -20,10 +20,11 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.numbers import to_mpf
-from proofs_check.claims import Claim, Observation
-from proofs_check.claims.base import as_ball
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import observe_levels
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.verdict import as_ball
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import observe_levels
 
 __all__ = ["SQRT_GRADIENT_BOUND", "FIRST_ORDER", "PERTURBED_FIRST_ORDER", "fixed_matrix"]
 

@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from proofs_check.files import write_output
-from proofs_check.claims import all_claims, get_claim
+from proofs_check.registry import all_claims, get_claim
 from proofs_check.errors import UsageError
 from proofs_check.judgement import MARGIN_KINDS
 from proofs_check.plain_table import aligned_table
@@ -32,16 +32,18 @@ __all__ = ["run_suite", "check_one", "write_results", "parse_claim_ids", "format
 
 
 def parse_claim_ids(text: str | None) -> list | None:
-    """``"zgj.thm4,contrast.pl"`` -> ids (validated); None -> all.
+    """``"ID,ID2"`` -> ids (validated); None -> all.
 
     An empty list, an empty item or a repeated id is an error, not a silent default.
 
-    >>> parse_claim_ids("zgj.thm4, contrast.pl")
-    ['zgj.thm4', 'contrast.pl']
-    >>> parse_claim_ids("zgj.thm4,zgj.thm4")
-    Traceback (most recent call last):
-    ...
-    proofs_check.errors.UsageError: --claims = 'zgj.thm4,zgj.thm4' names zgj.thm4 twice
+    >>> first, second = list(all_claims())[:2]
+    >>> parse_claim_ids(f"{first}, {second}") == [first, second]
+    True
+    >>> try:
+    ...     parse_claim_ids(f"{first},{first}")
+    ... except UsageError as error:
+    ...     print(str(error).replace(first, "ID"))
+    --claims = 'ID,ID' names ID twice
     """
     if text is None:
         return None

@@ -20,11 +20,11 @@ def property_test(claim, *, max_examples: int = 50, seed: int = 0, constant=None
                   save_dir=None):
     """A pytest-collectable test (no arguments) that searches ``claim`` for a counterexample.
 
-    ``claim`` is a :class:`~proofs_check.claims.Claim`, a registered id or
+    ``claim`` is a :class:`~proofs_check.claim.Claim`, a registered id or
     ``package.module:attribute``; ``constant`` replaces the claim's constant.  Nothing is
     written to disk unless ``database`` / ``save_dir`` are given.
     """
-    from proofs_check.claims.base import Claim
+    from proofs_check.claim import Claim
     from proofs_check.search import claim_from_reference, parse_constant, search
 
     ref = claim.id if isinstance(claim, Claim) else str(claim)

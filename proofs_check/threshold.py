@@ -2,7 +2,7 @@
 point (paper-notes section 9), bracketed.
 
 * ``upper``: the loss of the lowest certified spurious stationary point the hunt finds
-  (:func:`proofs_check.landscape.hunt`: Krawczyk on python-flint balls), or a lower one
+  (:func:`proofs_check.models.teacher_student.hunt.hunt`: Krawczyk on python-flint balls), or a lower one
   the branch and bound certifies on the way;
 * ``lower``, of one of two kinds, never mixed:
 
@@ -112,7 +112,8 @@ def _directed(x, digits, rounding) -> str:
 
 
 def _hunt(teacher, settings: ThresholdSettings):
-    from proofs_check.landscape import HuntSettings, hunt
+    from proofs_check.landscape import HuntSettings
+    from proofs_check.models.teacher_student.hunt import hunt
 
     hs = HuntSettings(students=settings.students, starts=settings.hunt_starts, seed=settings.seed,
                       budget=settings.hunt_budget)

@@ -2,10 +2,11 @@
 
 :func:`minimise_margin` minimises a claim's margin (``lhs / rhs - 1`` for a lower bound,
 ``1 - lhs / rhs`` for an upper bound; for Theorem 4 ``||grad L||_F / (kappa L) - 1``) over
-configurations with ``L(W) = level`` exactly (to a
-relative ``1e-12`` at high precision), from many starts: every sampler family at that
-level, and any configurations the caller adds (Hypothesis's best examples, minimisers of
-a neighbouring level).  The descent runs in float64 where the level allows it and on arb
+configurations with ``L(W) = level`` exactly (to a relative ``1e-12`` at high
+precision), from many starts: those the model places at that level
+(``Model.worst_case_starts``; the teacher-student model's: every sampler family), and any
+configurations the caller adds (Hypothesis's best examples, minimisers of a neighbouring
+level).  The descent runs in float64 where the level allows it and on arb
 balls below (:mod:`numeric.level_set`); the minimiser it returns is then re-evaluated by
 the claim's ``at`` with balls, so ``ratio`` and ``margin`` are certified enclosures *at
 that configuration*.  That the configuration is the global worst case is not certified:
@@ -18,8 +19,8 @@ Objectives (``settings.objective``):
   Levenberg-Marquardt descent of ``||grad L||_F`` on the level set;
 * ``"margin"``: any claim with ``at``: a finite-difference descent of the claim's own
   margin (midpoints of its balls);
-* ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one
-  (:class:`proofs_check.claims.sampling.WorstCaseLevelSettings`), else both (the gradient-norm
+* ``"auto"``: the claim's ``settings.worst_case_objective`` if it has one (a field of
+  its settings dataclass), else both (the gradient-norm
   minimisers are candidates, then the margin descent runs from the best candidate).
 """
 from __future__ import annotations
@@ -36,12 +37,11 @@ from numeric.config import Configuration
 from numeric.level_set import (LevelSetSettings, digits_for_level, minimise_gradient_norm,
                                minimise_on_level, project_to_level, rescale_to_level)
 from numeric.numbers import decimal_string, to_mpf
-from proofs_check.claims.base import Claim, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import as_ball
 from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
 
-__all__ = ["WorstCaseSettings", "Start", "WorstCase", "minimise_margin", "sampled_starts",
-           "relaxed_stray_start"]
+__all__ = ["WorstCaseSettings", "Start", "WorstCase", "minimise_margin", "level_set_model"]
 
 OBJECTIVES = ("auto", "gradient_norm", "margin")
 
@@ -50,7 +50,8 @@ OBJECTIVES = ("auto", "gradient_norm", "margin")
 class WorstCaseSettings:
     """How hard to look.
 
-    ``starts_per_family``: sampled starts of each family in ``families``;
+    ``starts_per_family``: sampled starts of each family in ``families`` (None: every
+    family the model's start placer draws, ``Model.start_families``);
     ``objective``: see the module docstring; ``margin_iterations``: steps of the
     finite-difference descent; ``budget``: seconds after which no new start is begun
     (None: no limit); ``seed``: the samplers' seed; ``Delta``, ``w_min``, ``w_max``: the
@@ -58,7 +59,7 @@ class WorstCaseSettings:
     """
 
     starts_per_family: int = 2
-    families: tuple = FAMILIES
+    families: tuple | None = None
     objective: str = "auto"
     level_set: LevelSetSettings = LevelSetSettings()
     margin_iterations: int = 25
@@ -68,9 +69,6 @@ class WorstCaseSettings:
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
             raise UsageError(f"objective = {self.objective!r} is not one of {OBJECTIVES}")
-        unknown = set(self.families) - set(FAMILIES)
-        if unknown:
-            raise UsageError(f"families {sorted(unknown)} are not among {FAMILIES}")
         if self.starts_per_family < 0:
             raise UsageError(f"starts_per_family = {self.starts_per_family} must be >= 0")
 
@@ -125,43 +123,6 @@ class WorstCase:
         }
 
 
-def sampled_starts(teacher, m: int, level, settings: WorstCaseSettings, rng=None) -> list:
-    """``settings.starts_per_family`` configurations of each family at ``level``, and (when
-    ``m > r`` and any are asked for) one relaxed stray start."""
-    rng = rng if rng is not None else np.random.default_rng([settings.seed, m])
-    T = np.asarray(teacher, float)
-    r, d = T.shape
-    out = []
-    for family in settings.families:
-        for _ in range(settings.starts_per_family):
-            for _attempt in range(10):
-                spec = random_spec(rng, r, m, d, family=family, teacher=T)
-                try:
-                    sample = configuration_at_level(spec, level)
-                except UsageError:
-                    continue
-                out.append(Start(sample.config, spec.family, "sampler"))
-                break
-    if settings.starts_per_family > 0 and "stray" in settings.families:
-        relaxed = relaxed_stray_start(T, m, level, rng)
-        out += [relaxed] if relaxed is not None else []
-    return out
-
-
-def relaxed_stray_start(teacher, m: int, level, rng) -> Start | None:
-    """A start of the relaxed stray family (the strays held, the others re-fitted), or
-    None when ``m == r`` or the path does not reach the level."""
-    T = np.asarray(teacher, float)
-    r, d = T.shape
-    if m <= r:
-        return None
-    spec = random_spec(rng, r, m, d, family="stray", teacher=T, relaxed=True)
-    try:
-        return Start(configuration_at_level(spec, level).config, "stray", "relaxed")
-    except (UsageError, ValueError):
-        return None
-
-
 def _ratio_and_margin(claim: Claim, config: Configuration, dps: int):
     obs = claim.observe_at(config, dps)
     with flint.ctx.workdps(dps):
@@ -192,14 +153,29 @@ def _rows(W) -> list:
     return [list(row) for row in W]
 
 
+def level_set_model():
+    """The model whose starts :func:`minimise_margin` places when it is given none: the
+    built-in model on :class:`numeric.config.Configuration` (teacher and student rows, the
+    only configurations the level-set descents of :mod:`numeric.level_set` move) that
+    declares ``worst_case_starts``."""
+    from proofs_check.models import builtin_models
+
+    for model in builtin_models():
+        if model.configuration is Configuration and model.worst_case_starts is not None:
+            return model
+    raise RuntimeError("no built-in model on numeric.config.Configuration places worst-case starts")
+
+
 def minimise_margin(claim: Claim, teacher, *, students: int, level,
-                    settings: WorstCaseSettings = WorstCaseSettings(), starts=()) -> WorstCase:
+                    settings: WorstCaseSettings = WorstCaseSettings(), starts=(), model=None) -> WorstCase:
     """The smallest margin of ``claim`` found on ``{L = level}`` (see the module doc): the
     smallest ``lhs / rhs`` of a lower bound, the largest of an upper bound.
 
     ``teacher``: ``r x d`` rows; ``students``: ``m``; ``starts``: extra :class:`Start` s
-    (or configurations) tried first.  Raises ``UsageError`` when the claim has no ``at``
-    or no start could be placed at the level.
+    (or configurations) tried first; ``model``: the :class:`proofs_check.models.Model`
+    whose ``worst_case_starts`` places the sampled starts (default
+    :func:`level_set_model`).  Raises ``UsageError`` when the claim has no ``at`` or no
+    start could be placed at the level.
     """
     if claim.at is None:
         raise UsageError(f"claim {claim.id} has no `at(claim, config, dps)`: nothing to minimise")
@@ -209,7 +185,8 @@ def minimise_margin(claim: Claim, teacher, *, students: int, level,
     T = np.asarray(teacher, float)
     clock = time.monotonic()
     given = [s if isinstance(s, Start) else Start(s, "given", "given") for s in starts]
-    pool = given + sampled_starts(T, students, level, settings)
+    model = level_set_model() if model is None else model
+    pool = given + model.worst_case_starts(T, students, level, settings)
     if not pool:
         raise UsageError(f"no start could be placed at loss level {level:.3g}")
     dps = digits_for_level(level, settings.level_set.guard_digits)

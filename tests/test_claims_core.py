@@ -15,8 +15,8 @@ import mpmath
 import pytest
 
 from numeric.config import Configuration
-from proofs_check.claims import get_claim
-from proofs_check.claims.quantities import loss_and_gradient_norm
+from proofs_check.registry import get_claim
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 
 THM4 = get_claim("zgj.thm4")
 PL = get_claim("contrast.pl")
@@ -144,7 +144,7 @@ def test_lojasiewicz_just_below_three_quarters_is_contradicted():
 
 
 def test_strong_convexity_contradicted_by_certified_negative_curvature():
-    from proofs_check.claims.contrast import rayleigh_upper_bound
+    from proofs_check.claims.zgj.contrast import rayleigh_upper_bound
 
     v = STRONG_CONVEXITY.check()
     assert v.status == "contradicted" == v.expected

@@ -184,7 +184,7 @@ def test_thm5_holds_with_kappa_from_theorem4_worst_case():
 def test_theorem4_kappa_is_attained_at_the_worst_case_start():
     """kappa is the optimiser's smallest ||grad L|| / L (not a GD run's): the worst-case run's
     first iterate has exactly that ratio, recomputed here on balls from its configuration."""
-    from proofs_check.claims.quantities import loss_and_gradient_norm
+    from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
     from proofs_check.claims.zgj.thm5 import GDSettings, kappa_ladder, theorem4_kappa
 
     p = GDSettings()

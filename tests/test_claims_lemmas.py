@@ -188,7 +188,7 @@ def test_lemma11_figure_and_exponent():
 
 
 def test_lemma11_teachers_have_the_separation():
-    from proofs_check.samplers import up_to_sign_angle
+    from proofs_check.models.teacher_student.samplers import up_to_sign_angle
 
     rng = np.random.default_rng(0)
     for layout in ("pair", "fan"):
@@ -237,7 +237,7 @@ def test_c6_pure_stray_loss_and_test_function_growth():
 def test_worst_cases_are_optimised_over_twelve_decades(claim):
     """The observations are the optimiser's worst cases (not samples) at 13 levels 1e-2 ...
     1e-14, and the deepest one gives the same constant at two precisions."""
-    from proofs_check.claims.sampling import binding_per_level
+    from proofs_check.claims.zgj.worst_cases import binding_per_level
 
     obs = claim.observations()
     levels = sorted({float(o.scale.mid()) for o in binding_per_level(claim, obs)})
@@ -252,8 +252,8 @@ def test_the_optimiser_beats_sampling_at_every_level(claim):
     """At each of the sampled levels the optimised worst case (largest ``lhs / rhs``) is at
     least as bad as the worst of the plain samples (the claim observed with
     ``optimise=False`` on the same shapes)."""
-    from proofs_check.claims.base import ratio
-    from proofs_check.claims.sampling import binding_per_level
+    from proofs_check.verdict import ratio
+    from proofs_check.claims.zgj.worst_cases import binding_per_level
 
     optimised = {round(math.log10(float(o.scale.mid()))): float(ratio(o).mid())
                  for o in binding_per_level(claim, claim.observations())}
@@ -282,10 +282,10 @@ def test_a_claim_and_its_twins_share_one_ladder_of_worst_cases():
     """At a fixed level the right side's ``L^alpha`` is a constant, so the optimiser's target
     does not depend on the exponent: twins and ``.tight`` variants reuse the claim's ladder;
     the direction (largest for upper bounds) is kept."""
-    from proofs_check.claims.sampling import descent_claim
+    from proofs_check.models.teacher_student.levels import margin_objective
 
-    assert descent_claim(LEMMA10) == descent_claim(lemma10_exponent_just_too_strong())
-    assert descent_claim(LEMMA9) == descent_claim(LEMMA9_TIGHT)
-    assert hash(descent_claim(LEMMA9)) == hash(descent_claim(lemma9_tight_below()))
-    assert descent_claim(LEMMA12).relation == "<="
-    assert descent_claim(LEMMA10) != descent_claim(LEMMA12)  # another left side
+    assert margin_objective(LEMMA10) == margin_objective(lemma10_exponent_just_too_strong())
+    assert margin_objective(LEMMA9) == margin_objective(LEMMA9_TIGHT)
+    assert hash(margin_objective(LEMMA9)) == hash(margin_objective(lemma9_tight_below()))
+    assert margin_objective(LEMMA12).relation == "<="
+    assert margin_objective(LEMMA10) != margin_objective(LEMMA12)  # another left side

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from proofs_check.claims import get_claim
+from proofs_check.registry import get_claim
 from proofs_check.claims.du.gd_rate import GD_RATE, theory_width
 from proofs_check.claims.du.gram import GRAM
 from proofs_check.claims.du.lambda0 import LAMBDA0, UNIFORM
@@ -162,7 +162,8 @@ def test_n6_minimum_from_the_shared_hunt_and_its_planted_twins():
 def test_the_hunt_itself_finds_and_certifies_a_spurious_minimum_at_n9():
     """From random starts: 12 starts at n = 9 (about 30% of runs end at a spurious minimum
     here), the structured start left out."""
-    from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT, fate
+    from proofs_check.models.relu_unit_output.escape import escape_from_minimum
+    from proofs_check.models.relu_unit_output.hunt import RELU_UNIT_OUTPUT_HUNT
     from proofs_check.claims.ss.spurious_minima import spurious_minima
     from proofs_check.landscape import HuntSettings, hunt_generic
     from numeric.safran_shamir import SafranShamirModel
@@ -177,4 +178,4 @@ def test_the_hunt_itself_finds_and_certifies_a_spurious_minimum_at_n9():
     assert minima and sum(p.hits for p in minima) >= 1
     best = minima[0]
     assert best.loss > 0 and best.min_eigenvalue > 0
-    assert fate(model, best, np.random.default_rng(0), 30).escape < 0
+    assert escape_from_minimum(model, best, np.random.default_rng(0), 30).escape < 0

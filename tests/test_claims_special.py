@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 
-from proofs_check.claims.base import as_ball
+from proofs_check.verdict import as_ball
 
 from proofs_check.claims.zgj.lemmaC7 import LEMMA_C7, slab_probability
 from proofs_check.claims.zgj.lemmaC8 import (LEMMA_C8, largest_square_side, owen_inequality_gradient,

@@ -57,7 +57,7 @@ def test_run_accepts_a_user_claim_reference_from_the_current_directory(capsys, m
     import sys
     (tmp_path / "mine.py").write_text(
         "from fractions import Fraction\n"
-        "from proofs_check.claims import get_claim\n"
+        "from proofs_check.registry import get_claim\n"
         "STRONG = get_claim('zgj.thm4').variant(id='mine.thm4_strong', constant=Fraction(10**6),\n"
         "                                       expected='refuted')\n")
     monkeypatch.chdir(tmp_path)

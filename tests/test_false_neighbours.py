@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 
-from proofs_check.claims import get_claim
+from proofs_check.registry import get_claim
 from proofs_check.judgement import ACCEPTED, REJECTED
 
 FAST_CLAIM2 = {"compare_identity": False, "hessian": False}

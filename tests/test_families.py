@@ -27,8 +27,8 @@ ZGJ_R3_M4_LOSS = "0.0550026778941253066"  # README: zgj.eps0, three orthogonal t
 
 
 def _structured_ss_start(spec, n):
-    """Safran-Shamir's structured start of the full hunt (claims/ss/_hunt.py), reduced."""
-    from proofs_check.claims.ss._hunt import structured_start
+    """Safran-Shamir's structured start of the full hunt (models/relu_unit_output/hunt.py), reduced."""
+    from proofs_check.models.relu_unit_output.hunt import structured_start
     from numeric.safran_shamir import SafranShamirModel
 
     W = structured_start(SafranShamirModel.orthonormal(n, n)).reshape(n, n)

@@ -18,8 +18,8 @@ import pytest
 from numeric.config import Configuration
 from numeric.errors import ConfigurationError
 from proofs_check.files import ensure_writable, read_json_file, write_atomically
-from proofs_check.assumptions import hypothesis_violations, teacher_violations
-from proofs_check.claims import get_claim
+from proofs_check.claims.zgj.assumptions import hypothesis_violations, teacher_violations
+from proofs_check.registry import get_claim
 from proofs_check.cli import main
 from proofs_check.errors import UsageError
 
@@ -364,14 +364,14 @@ def test_replay_outside_the_hypotheses_is_not_a_counterexample(tmp_path, capsys)
 
 
 def test_every_claim_evaluated_at_a_configuration_declares_its_hypotheses():
-    from proofs_check.assumptions import REQUIRED, required_assumptions
-    from proofs_check.claims import all_claims
+    from proofs_check.claims.zgj.assumptions import REQUIRED, required_assumptions
+    from proofs_check.registry import all_claims
 
     # The Zhou-Ge-Jin model's claims (and the contrast claims on it); other papers' claims
     # have their own models and assumptions.
     at_claims = {cid for cid, claim in all_claims().items()
                  if claim.at is not None and cid.startswith(("zgj.", "contrast."))}
-    assert at_claims == set(REQUIRED), "add the claim's assumptions to proofs_check.assumptions.REQUIRED"
+    assert at_claims == set(REQUIRED), "add the claim's assumptions to proofs_check.claims.zgj.assumptions.REQUIRED"
     for cid in at_claims:
         assert "nonzero_teachers" in required_assumptions(get_claim(cid))
 

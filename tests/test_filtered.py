@@ -16,8 +16,8 @@ from numeric.config import Configuration
 from numeric.filtered import ScreenCounts, filtered, screening
 from numeric.float64_enclosure import loss_gradient_enclosure
 from numeric.precise import ball_enclosure, evaluate
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
-from proofs_check.strategies import configurations
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec
+from proofs_check.models.teacher_student.strategies import configurations
 
 DPS = 50
 

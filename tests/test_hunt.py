@@ -25,11 +25,13 @@ from hypothesis import given, settings, strategies as st
 
 from numeric.stationary import TeacherStudentModel, certify, descend, refine
 from numeric.zero_search import PointDeflation, levenberg_marquardt
-from proofs_check.landscape import HuntSettings, hunt, landscape_json, start_schedule, teacher_symmetries
+from proofs_check.landscape import HuntSettings, landscape_json, teacher_symmetries
+from proofs_check.models.teacher_student.hunt import hunt
+from proofs_check.models.teacher_student.hunt_starts import start_schedule
 from proofs_check.landscape.deflation import OrbitDeflation
 from proofs_check.landscape.memory import hunt_estimate
-from proofs_check.landscape.starts import atom_combinations
-from proofs_check.landscape.symmetry_seeds import RestrictedModel, fixed_subspace, subspaces
+from proofs_check.models.teacher_student.hunt_starts import atom_combinations
+from proofs_check.models.teacher_student.symmetry_seeds import RestrictedModel, fixed_subspace, subspaces
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = [[1.1, 0, 0], [0.7 * math.cos(0.6), 0.7 * math.sin(0.6), 0]]  # issue 19's angle-0.6 pair

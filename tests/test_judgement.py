@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 from flint import arb
 
-from proofs_check.claims.base import Claim, Observation, judge, margin_of
+from proofs_check.claim import Claim
+from proofs_check.claim_judgement import judge
 from proofs_check.exponent_fit import FitSettings, fit_exponent, loglog_slope
 from proofs_check.judgement import (Decision, combine, decide_instances, decide_shape,
                                     decide_trend, kind_of)
+from proofs_check.verdict import Observation, margin_of
 
 
 def _claim(relation=">=", constant=1, exponent=None, expected="inconclusive", **kw):

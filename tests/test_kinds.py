@@ -10,8 +10,10 @@ from flint import arb, ctx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proofs_check.claims import all_claims
-from proofs_check.claims.base import Claim, Observation, judge
+from proofs_check.registry import all_claims
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
 from proofs_check.cli import main
 from proofs_check.judgement import (ACCEPTED, KINDS, PAPER_SAYS, STATUSES, STATUSES_OF_KIND, Decision,
                                     certified_digits, decide_identity, decide_instances, decide_proof,

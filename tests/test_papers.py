@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import proofs_check.claims as registry
+import proofs_check.registry as registry
 from proofs_check.cli import main
 from proofs_check.errors import UsageError
-from proofs_check.papers import Paper, render_model_section, template_environment
+from proofs_check.paper import Paper, render_model_section, template_environment
 
 TOY = Path(__file__).parent.parent / "examples" / "toy_paper"
 
@@ -97,7 +97,7 @@ def test_templates_render_the_suites_own_verdicts():
 
 
 def test_sections_group_a_results_file_by_paper():
-    from proofs_check.papers import render_paper_sections
+    from proofs_check.paper_sections import render_paper_sections
 
     results = {"claims": [{"id": "lzb.identity", "status": "checked"},
                           {"id": "zgj.thm4", "status": "consistent"},
@@ -225,7 +225,8 @@ import numpy as np
 from flint import arb
 
 from proofs_check.landscape import HuntModel
-from proofs_check.papers import Model, Paper
+from proofs_check.models import Model
+from proofs_check.paper import Paper
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ def test_a_plugin_papers_hunt_model_runs_through_stationary(tmp_path, monkeypatc
 
 def test_a_results_file_s_figures_reach_the_papers_templates():
     """`run --json` keeps figure data at the top level; the ss table must still render."""
-    from proofs_check.papers import render_paper_sections
+    from proofs_check.paper_sections import render_paper_sections
 
     row = {"n": 6, "starts": 3, "global_count": 2, "stationary": 1, "loss": "0.025080581",
            "min_eigenvalue": "0.0047003547", "escape": "-0.036042782"}
@@ -306,7 +307,7 @@ def test_report_from_a_results_file_shows_the_ss_table(tmp_path):
     """The document the `report` command writes has the ss section's table (its figure data
     travels at the top level of a results file)."""
     from proofs_check.report.document import paper_sections
-    from proofs_check.papers import with_own_figures
+    from proofs_check.paper import with_own_figures
 
     row = {"n": 7, "starts": 2, "global_count": 1, "stationary": 1, "loss": "0.023202715",
            "min_eigenvalue": "0.014059013", "escape": "-0.035254737"}
@@ -319,7 +320,7 @@ def test_report_from_a_results_file_shows_the_ss_table(tmp_path):
 
 
 def test_figures_a_paper_template_draws_are_not_listed_as_undrawn():
-    from proofs_check.papers import figures_drawn_by_papers
+    from proofs_check.paper_sections import figures_drawn_by_papers
 
     drawn = figures_drawn_by_papers({"ss.spurious_minima": {}, "du.gd_rate": {}, "lzb.wide_pl": {},
                                      "claim2": {}})

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from proofs_check.claims import all_claims, all_papers, get_claim, paper_of
-from proofs_check.claims.base import RELATIONS, STATUSES, Claim
+from proofs_check.registry import all_claims, all_papers, get_claim, paper_of
+from proofs_check.claim import RELATIONS, STATUSES, Claim
 from proofs_check.judgement import ACCEPTED, KINDS, REJECTED, STATUSES_OF_KIND, PaperStatement
 from proofs_check.errors import UsageError
 

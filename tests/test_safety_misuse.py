@@ -283,11 +283,12 @@ def test_a_saved_counterexample_keeps_its_provenance(tmp_path):
 USER_CLAIMS = '''
 from fractions import Fraction
 from flint import arb
-from proofs_check.claims import Claim, Observation
-from proofs_check.claims.base import as_ball
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import LevelSettings, observe_levels
-from proofs_check.claims.user import observe_sampled
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.verdict import as_ball
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
+from proofs_check.models.teacher_student.user_claims import observe_sampled
 
 
 def _at(claim, config, dps):

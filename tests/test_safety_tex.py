@@ -159,7 +159,7 @@ def test_every_planted_trick_is_refused_in_every_latex_field(trick, field):
 
 def test_report_from_accepts_the_suites_own_latex(tmp_path):
     """Every statement the registered claims write passes the whitelist (no false alarm)."""
-    from proofs_check.claims import all_claims
+    from proofs_check.registry import all_claims
     from proofs_check.report.untrusted import check_latex
 
     for claim in all_claims().values():
@@ -214,7 +214,7 @@ def test_lemma10_paper_constant_wraps_in_its_column(tmp_path):
     """The report's numbers table printed Lemma 10's "poly(r, w_max, Delta^-1)" over the next
     column: inline math breaks only after operators, so the cell now breaks after its commas."""
     _require_tex()
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
     from proofs_check.report.escaping import escape_with_math
     from proofs_check.report.render import number_or_text
 

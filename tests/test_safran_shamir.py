@@ -107,7 +107,7 @@ def test_escape_direction_finds_a_negative_g_where_a_teacher_is_missing():
 def test_symmetry_key_is_invariant_under_students_and_coordinates_permutations(seed, n, k):
     """The loss is invariant under relabelling students and, for the teacher I_n, permuting
     coordinates; the hunt's key must be too, and must tell a moved point apart."""
-    from proofs_check.claims.ss._hunt import symmetry_key
+    from proofs_check.models.relu_unit_output.hunt import symmetry_key
 
     model, x = _point(seed, n, k)
     rng = np.random.default_rng(seed + 7)
@@ -129,7 +129,7 @@ def test_structured_start_reaches_a_spurious_minimum_for_k_equal_n():
     """The hunt's structured start descends to a point with L > 0 and a positive definite
     float64 Hessian for n = 6 (the certificate itself is tested with the claim)."""
     from numeric.stationary import descend
-    from proofs_check.claims.ss._hunt import GD_STEPS, structured_start
+    from proofs_check.models.relu_unit_output.hunt import GD_STEPS, structured_start
 
     model = SafranShamirModel.orthonormal(6, 6)
     found = descend(model, structured_start(model), gd_steps=GD_STEPS)

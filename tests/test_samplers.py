@@ -12,7 +12,7 @@ from numeric.numbers import to_mpf
 from proofs_check.exponent_fit import fit_exponent
 from proofs_check.claims.zgj.eps0 import paper_eps0
 from proofs_check.errors import UsageError
-from proofs_check.samplers import (FAMILIES, configuration_at_level, configuration_at_scale,
+from proofs_check.models.teacher_student.samplers import (FAMILIES, configuration_at_level, configuration_at_scale,
                                    dps_for_level, random_spec, separated_teachers,
                                    up_to_sign_angle)
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proofs_check.claims.base import Verdict
+from proofs_check.verdict import Verdict
 from proofs_check.cli import main
 from proofs_check.judgement import KINDS, STATUSES, kind_of
 from proofs_check.schema import (SCHEMA_VERSION, ResultsBug, ResultsError, example_results,

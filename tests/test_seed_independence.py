@@ -11,11 +11,11 @@ changes what a claim decides:
   while it is checked at seeds 0 and 1 computes the same thing at every seed (the seed is
   the only input that differs): it is not run again.  This is recorded, not guessed from
   equal results: the worker checks each claim with a
-  :class:`~proofs_check.claims.base.Request` that notes every read of its seed, and every
+  :class:`~proofs_check.verdict.Request` that notes every read of its seed, and every
   claim that reads it runs at all six seeds;
 * the claims that observe Theorem 4's worst cases (``zgj.thm4``, ``contrast.pl``, ``zgj.lemma8``,
   ``zgj.lemma14``) run in one process per seed, so the optimiser's ladder of one seed is
-  computed once (:func:`proofs_check.claims.sampling.gradient_minimisers` is cached per process);
+  computed once (:func:`proofs_check.claims.zgj.worst_cases.gradient_minimisers` is cached per process);
 * two worker processes (the CI machine's two cores), each running whole seeds.
 
 Every claim runs at its own default settings: a smaller sample could change a verdict, and
@@ -32,8 +32,8 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 from flint import arb
 
-from proofs_check.claims import all_claims
 from proofs_check.claims.zgj.lemma11 import LEMMA11
+from proofs_check.registry import all_claims
 
 SEEDS = tuple(range(6))
 #: Claims sharing Theorem 4's worst-case ladder: one process per seed runs them together.
@@ -60,9 +60,9 @@ class _SeedRecordingRequest:
 
     @classmethod
     def install(cls):
-        from proofs_check.claims import base
+        from proofs_check import claim
 
-        plain = base.Request
+        plain = claim.Request
 
         class Recording(plain):
             def __getattribute__(self, name):
@@ -70,12 +70,12 @@ class _SeedRecordingRequest:
                     cls.reads += 1
                 return super().__getattribute__(name)
 
-        base.Request = Recording
+        claim.Request = Recording
 
 
 def _verdicts(seed: int, claim_ids: tuple) -> dict:
     """``{claim id: (status, reads the seed, seconds)}`` at ``seed`` (runs in a worker)."""
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
 
     if not getattr(_SeedRecordingRequest, "installed", False):
         _SeedRecordingRequest.install()

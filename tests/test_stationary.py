@@ -20,14 +20,14 @@ from numeric.stationary import TeacherStudentModel, certify, descend, inertia, r
 from proofs_check.landscape import (
     HuntSettings,
     classify_point,
-    hunt,
     hunt_model,
     landscape_json,
-    reduce_point,
     symmetry_key,
     teacher_symmetries,
     zero_row_coefficient,
 )
+from proofs_check.models.teacher_student.hunt import hunt
+from proofs_check.models.teacher_student.reduction import reduce_point
 from symbolic.stationary_points import orthogonal_teacher_points
 
 DPS = 40
@@ -263,7 +263,7 @@ def test_smallest_label_set_is_the_smallest_sorted_row(k, w, labels, seed):
 def test_atom_combinations_keep_exactly_one_start_per_orbit():
     import itertools
 
-    from proofs_check.landscape import atom_combinations, structured_atoms
+    from proofs_check.models.teacher_student.hunt_starts import atom_combinations, structured_atoms
 
     T = _teacher(3)
     group = teacher_symmetries(T)
@@ -403,7 +403,7 @@ def test_a_zero_eigenvalue_is_degenerate_never_a_minimum():
 
 def test_saddle_hops_leave_along_negative_curvature():
     from numeric.config import Configuration
-    from proofs_check.landscape import saddle_hops
+    from proofs_check.models.teacher_student.hunt import saddle_hops
 
     # Both students on both bisectors of two orthogonal teachers: a certified saddle.
     point = _closed_form(2, "both bisectors")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from numeric.precise import evaluate
 from proofs_check import configurations, degenerate_configurations, samples, sublevel_specs, teachers
 from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES, dps_for_level, up_to_sign_angle
+from proofs_check.models.teacher_student.samplers import FAMILIES, dps_for_level, up_to_sign_angle
 
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -87,7 +87,7 @@ def _drawn(condition, shapes=((2, 3, 3),)):
 
     from hypothesis import find
 
-    from proofs_check.strategies import search_samples
+    from proofs_check.models.teacher_student.strategies import search_samples
 
     return find(search_samples(shapes, max_loss=1e-4), condition,
                 settings=settings(max_examples=300, database=None, deadline=None, phases=[Phase.generate],
@@ -123,7 +123,7 @@ def test_search_draws_relaxed_specs():
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_search_samples_without_harder_keep_the_claims_class(data):
-    from proofs_check.strategies import search_samples
+    from proofs_check.models.teacher_student.strategies import search_samples
 
     s = data.draw(search_samples(((2, 3, 3),), max_loss=1e-4, harder=False))
     assert s.config.m == 3 and not s.spec.relaxed

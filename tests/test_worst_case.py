@@ -28,11 +28,12 @@ from numeric import float64 as f64
 from numeric.config import Configuration
 from numeric.level_set import minimise_gradient_norm, relax_students, rescale_to_level
 from numeric.precise import evaluate
-from proofs_check.claims import Claim, Observation, get_claim
-from proofs_check.claims.base import as_ball
+from proofs_check.claim import Claim
 from proofs_check.exponent_fit import FitSettings, fit_exponent
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import LevelSettings, observe_levels
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
+from proofs_check.registry import get_claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.search import DEFAULT_BUDGET, search
 from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
@@ -96,7 +97,7 @@ def test_search_finds_the_thin_region_by_optimisation():
 
 
 def test_harder_draws_find_power_0_7_without_the_optimiser():
-    """The search's relaxed stray draws (:func:`proofs_check.strategies.search_samples`) reach
+    """The search's relaxed stray draws (:func:`proofs_check.models.teacher_student.strategies.search_samples`) reach
     the region where ``||grad L|| ~ L^(3/4)``: Hypothesis alone now refutes ``L^0.7``, which
     the claim's own teacher class without relaxed specs did not."""
     result = search(POWER_07, seed=0, budget=None, optimise=False, refine_steps=0, shrink=False)
@@ -187,7 +188,7 @@ def test_optimiser_beats_independent_samples_it_never_saw():
     smaller ||grad L|| / L than the optimiser's minimiser, each comparison decided on balls.
     The samples are not among the optimiser's starts, so this can fail (a weaker optimiser
     would lose to them)."""
-    from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
+    from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec
 
     claim = get_claim("zgj.thm4")
     T = [[1.0, 0.0, 0.0], [0.0, 0.6, 0.8]]

@@ -37,12 +37,12 @@ def teacher_rows(geometry: str, r: int, d: int, Delta, w_min: float, w_max: floa
 
     ``orthogonal``: ``norm_i e_i`` (axis-aligned, so the teacher's symmetries are exact);
     ``separated``: directions pairwise ``Delta``-separated up to sign
-    (:func:`proofs_check.samplers.separated_teachers`).  Norms are uniform in
+    (:func:`proofs_check.models.teacher_student.samplers.separated_teachers`).  Norms are uniform in
     ``[w_min, w_max]``, drawn with ``teacher_seed``.
     """
     import numpy as np
 
-    from proofs_check.samplers import separated_teachers
+    from proofs_check.models.teacher_student.samplers import separated_teachers
 
     rng = np.random.default_rng([teacher_seed, r, d])
     if geometry == "orthogonal":

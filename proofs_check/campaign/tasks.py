@@ -36,7 +36,7 @@ __all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execut
 # -- a claim check (proofs_check.suite) ------------------------------------------------------
 
 def _known_claim(claim_id):
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
     from proofs_check.errors import UsageError
 
     try:
@@ -90,7 +90,8 @@ CLAIM_CHECK = TaskType(
 
 def _stationary(geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed, starts, budget, dps) -> dict:
     from numeric.stationary import DEADLINE_PASSED
-    from proofs_check.landscape import HuntSettings, hunt, landscape_json
+    from proofs_check.landscape import HuntSettings, landscape_json
+    from proofs_check.models.teacher_student.hunt import hunt
 
     teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
     settings = HuntSettings(students=int(m), starts=starts, seed=seed, budget=budget, dps=dps, activation=activation)
@@ -126,7 +127,7 @@ def _below_eps0(result: dict) -> bool:
 
 STATIONARY = TaskType(
     name="stationary",
-    doc="hunt, certify and classify stationary points (proofs_check.landscape.hunt) for one teacher",
+    doc="hunt, certify and classify stationary points (proofs_check.models.teacher_student.hunt.hunt) for one teacher",
     parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
         Parameter("seed", int, "seed of the hunt's starts", default=0, check=non_negative_int),
         Parameter("starts", int, "descent starts", default=60, check=positive_int),
@@ -229,7 +230,7 @@ FAMILY = TaskType(
 
 def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed,
                 starts_per_family, objective) -> dict:
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
     from proofs_check.worst_case import WorstCaseSettings, minimise_margin
 
     if activation != "abs":

@@ -25,7 +25,7 @@ import sys
 
 from numeric.errors import ConfigurationError
 from proofs_check.files import load_configuration
-from proofs_check.assumptions import teacher_violations
+from proofs_check.hypotheses import configuration_violations
 from proofs_check.limits import limits_of
 from proofs_check.progress import heartbeat
 from numeric.precise import evaluate
@@ -94,7 +94,7 @@ def run(args) -> int:
         raise ConfigurationError(f"--dps = {args.dps} must be a positive integer")
     limits_of(args).check("--dps", args.dps, limits_of(args).max_dps)
     config = load_configuration(args.config)
-    for violation in teacher_violations(config):
+    for violation in configuration_violations(config):
         print(f"warning: {violation}; the paper's claims do not apply to this configuration",
               file=sys.stderr)
     state = {"dps": args.dps}

@@ -9,7 +9,7 @@ Exit codes: 0 listed, 2 bad option or unknown paper, 3 internal error.
 """
 from __future__ import annotations
 
-from proofs_check.claims import all_papers, claims_by_paper, get_paper
+from proofs_check.registry import all_papers, claims_by_paper, get_paper
 
 
 def register(subparsers):
@@ -21,7 +21,7 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    papers = [get_paper(args.paper)] if args.paper else list(all_papers().values())
+    papers = [get_paper(args.paper), *get_paper(args.paper).parts] if args.paper else list(all_papers().values())
     groups = claims_by_paper()
     width = max(len(cid) for p in papers for cid in groups[p.id]) if any(
         groups[p.id] for p in papers) else 0

@@ -100,7 +100,7 @@ def _table(out: dict) -> str:
 
 def hunt_models() -> dict:
     """``{model id: (paper id, HuntModel)}`` over the registered papers, in their order."""
-    from proofs_check.claims import all_papers
+    from proofs_check.registry import all_papers
 
     return {spec.id: (pid, spec) for pid, paper in all_papers().items()
             for spec in (paper.model.hunts if paper.model is not None else ())}
@@ -108,7 +108,7 @@ def hunt_models() -> dict:
 
 def select_hunt_model(paper: str | None, model: str | None):
     """The hunt model ``--model`` names, or ``--paper``'s default, or the first declared."""
-    from proofs_check.claims import get_paper
+    from proofs_check.registry import get_paper
 
     models = hunt_models()
     if model is not None:

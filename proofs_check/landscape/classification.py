@@ -26,8 +26,6 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.numbers import decimal_string, to_fraction
 from numeric.stationary import Certificate, TeacherStudentModel, certify, descend, inertia, refine
-from proofs_check.landscape.reduction import Reduced, lift
-from proofs_check.landscape.starts import structured_atoms
 
 __all__ = ["zero_row_coefficient", "classify_point", "certify_descended", "ZERO_ROW_ATOMS"]
 
@@ -50,6 +48,8 @@ def _zero_row_test(model, reduced_centre, T, rng, deadline: float | None = None)
     """A certified negative ``g`` (saddle) if one is found among teacher, atom and random
     directions; else the smallest float value seen.  Past ``deadline`` no further
     direction is screened (those screened so far are tried)."""
+    from proofs_check.models.teacher_student.hunt_starts import structured_atoms
+
     d = model.d
     T = np.asarray(T, dtype=float)
     # At most ZERO_ROW_ATOMS atoms (teachers first): at r = 40 there are 1601, each a ball loss.
@@ -69,12 +69,15 @@ def _zero_row_test(model, reduced_centre, T, rng, deadline: float | None = None)
     return None, values[0][0]
 
 
-def classify_point(model_full: TeacherStudentModel, reduced: Reduced, T, dps: int, rng,
+def classify_point(model_full: TeacherStudentModel, reduced, T, dps: int, rng,
                    deadline: float | None = None, skip_certificate: str | None = None) -> dict:
     """Certify and classify one found point (see the module docstring).  Past
     ``deadline`` (:func:`time.monotonic`) no Krawczyk test is tried: the point is kept,
     uncertified, with that reason; so it is when ``skip_certificate`` gives a reason (a
-    certificate too large for the memory cap or the time left)."""
+    certificate too large for the memory cap or the time left).  ``reduced`` is a
+    :class:`proofs_check.models.teacher_student.reduction.Reduced`."""
+    from proofs_check.models.teacher_student.reduction import lift
+
     m, d = model_full.m, model_full.d
     red_model = TeacherStudentModel(model_full.teacher, len(reduced.W), model_full.activation)
     notes = []

@@ -17,7 +17,7 @@ ZERO_ROW = 1e-7  # float64 student rows below this norm are exactly zero
 ALIGNED = 1e-6  # sin of the angle below which two students are one aligned group
 KEY_DECIMALS = 5  # rounding of the effective vectors in the deduplication key
 
-#: Start strategies of the teacher-student hunt (:mod:`proofs_check.landscape.teacher_student`):
+#: Start strategies of the teacher-student hunt (:mod:`proofs_check.models.teacher_student.hunt`):
 #: ``symmetry`` (zero search on fixed-point subspaces of the teachers' symmetries, lifted),
 #: ``atoms`` (students parked on teachers, bisectors, the diagonal, then zero search),
 #: ``random`` (Gaussian rows and the sampler's families, then zero search), ``descent``

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proofs_check.judgement import KINDS, REJECTED, STATUSES
-from proofs_check.papers import figures_drawn_by_papers, with_own_figures
+from proofs_check.paper import with_own_figures
+from proofs_check.paper_sections import figures_drawn_by_papers
 from proofs_check.report.figure_data import WORST_CASE_SUFFIX
-from proofs_check.report.figure_data import parse_decimal
+from proofs_check.figure_parsing import parse_decimal
 from proofs_check.report.render import environment, tex_number
 from proofs_check.schema import ResultsError
 
@@ -59,7 +60,7 @@ def _paper_record(prefix: str):
     ``PAPER`` record and ships ``report.tex.j2`` beside it.  Anything else has no template.
     """
     try:
-        from proofs_check.claims import all_papers
+        from proofs_check.registry import all_papers
     except ImportError:
         all_papers = None
     if all_papers is not None:
@@ -91,7 +92,7 @@ def model_template(prefix: str, verdicts: list) -> str:
     if path is None:
         return ""
     try:
-        from proofs_check.papers import render_model_section
+        from proofs_check.paper import render_model_section
     except ImportError:
         render_model_section = None
     if render_model_section is not None and getattr(record, "template", None):

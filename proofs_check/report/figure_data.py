@@ -1,4 +1,7 @@
-"""The data behind the report's four figures: validated, immutable, read from results JSON.
+"""The data behind the report's figures: validated, immutable, read from results JSON.
+
+The papers' own figures (keyed by their claim ids) are parsed by the papers
+(:attr:`proofs_check.paper.Paper.figures`); this module asks them.
 
 The results JSON may carry a top-level ``"figures"`` object; every key in it is optional and
 every number is a decimal string (JSON numbers are accepted too)::
@@ -26,92 +29,28 @@ proofs_check.schema.ResultsError: figures.gradient_vs_loss: 'loss' has 2 values 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
+from proofs_check.figure_parsing import check_paired, decimal_series, json_object, parse_decimal, parse_int
 from proofs_check.schema import ResultsError
-from proofs_check.schema import short_repr as _short
+from proofs_check.schema import short_repr
 
 __all__ = [
     "ResultsError",
-    "parse_decimal",
     "GradientVsLoss",
     "GDRun",
     "GDCurves",
     "LambdaMinM",
     "ThresholdComparison",
     "ThresholdBoxes",
-    "WidthSweep",
-    "PLContrast",
+    "FamilyThreshold",
+    "WorstCaseLadder",
+    "WORST_CASE_SUFFIX",
     "FigureData",
-    "FIGURE_KEYS",
+    "figure_keys",
+    "papers_figure_types",
 ]
-
-
-def parse_decimal(value, field: str, *, positive: bool = False, nonnegative: bool = False) -> Decimal:
-    """A finite number from a decimal string (or JSON number), exactly.
-
-    >>> parse_decimal("1.50", "x")
-    Decimal('1.50')
-    >>> parse_decimal("nan", "claims[0].min_margin")
-    Traceback (most recent call last):
-    ...
-    proofs_check.schema.ResultsError: claims[0].min_margin = 'nan' is not a finite decimal number
-    """
-    if (isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal))
-            or (isinstance(value, str) and not value.isascii())):  # Decimal reads "١" as 1
-        raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except (InvalidOperation, ValueError):
-        raise ResultsError(f"{field} = {_short(value)} is not a decimal number (a string such as \"0.25\")") from None
-    if not number.is_finite():
-        raise ResultsError(f"{field} = {_short(value)} is not a finite decimal number")
-    if positive and number <= 0:
-        raise ResultsError(f"{field} = {_short(value)} must be positive")
-    if nonnegative and number < 0:
-        raise ResultsError(f"{field} = {_short(value)} must not be negative")
-    return number
-
-
-def parse_int(value, field: str, *, minimum: int = 1) -> int:
-    """An integer from a JSON integer or an integral decimal string."""
-    if isinstance(value, bool):
-        raise ResultsError(f"{field} = {_short(value)} is not an integer")
-    if isinstance(value, int):
-        number = value
-    else:
-        dec = parse_decimal(value, field)
-        if dec != dec.to_integral_value():
-            raise ResultsError(f"{field} = {_short(value)} is not an integer")
-        number = int(dec)
-    if number < minimum:
-        raise ResultsError(f"{field} = {_short(value)} must be at least {minimum}")
-    return number
-
-
-def _object(data, field: str, required: tuple[str, ...]) -> dict:
-    if not isinstance(data, dict):
-        raise ResultsError(f"{field} must be a JSON object, got {type(data).__name__}")
-    for key in required:
-        if key not in data:
-            raise ResultsError(f"{field}: missing key {key!r}")
-    return data
-
-
-def _series(data, key: str, field: str, **kw) -> tuple[Decimal, ...]:
-    values = data[key]
-    if not isinstance(values, list):
-        raise ResultsError(f"{field}.{key} must be a list of decimal strings, got {type(values).__name__}")
-    return tuple(parse_decimal(v, f"{field}.{key}[{i}]", **kw) for i, v in enumerate(values))
-
-
-def _paired(field: str, first: str, a: tuple, second: str, b: tuple) -> None:
-    if len(a) != len(b):
-        raise ResultsError(
-            f"{field}: {first!r} has {len(a)} values but {second!r} has {len(b)};"
-            " they are paired point by point"
-        )
 
 
 @dataclass(frozen=True)
@@ -131,23 +70,23 @@ class GradientVsLoss:
     FIELD = "figures.gradient_vs_loss"
 
     def __post_init__(self):
-        _paired(self.FIELD, "loss", self.loss, "grad_norm", self.grad_norm)
+        check_paired(self.FIELD, "loss", self.loss, "grad_norm", self.grad_norm)
         for name in ("family", "origin"):
             if getattr(self, name):
-                _paired(self.FIELD, "loss", self.loss, name, getattr(self, name))
+                check_paired(self.FIELD, "loss", self.loss, name, getattr(self, name))
 
     @classmethod
     def from_json(cls, data) -> "GradientVsLoss":
-        data = _object(data, cls.FIELD, ("loss", "grad_norm"))
+        data = json_object(data, cls.FIELD, ("loss", "grad_norm"))
         labels = {}
         for name in ("family", "origin"):
             values = data.get(name) or []
             if not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
-                raise ResultsError(f"{cls.FIELD}.{name} must be a list of strings or null, got {_short(values)}")
+                raise ResultsError(f"{cls.FIELD}.{name} must be a list of strings or null, got {short_repr(values)}")
             labels[name] = tuple(values)
         return cls(
-            _series(data, "loss", cls.FIELD, nonnegative=True),
-            _series(data, "grad_norm", cls.FIELD, nonnegative=True),
+            decimal_series(data, "loss", cls.FIELD, nonnegative=True),
+            decimal_series(data, "grad_norm", cls.FIELD, nonnegative=True),
             labels["family"], labels["origin"],
         )
 
@@ -173,12 +112,12 @@ class GDRun:
 
     @classmethod
     def from_json(cls, data, field: str) -> "GDRun":
-        data = _object(data, field, ("m", "r", "loss"))
+        data = json_object(data, field, ("m", "r", "loss"))
         m = parse_int(data["m"], f"{field}.m")
         r = parse_int(data["r"], f"{field}.r")
         if m < r:
             raise ResultsError(f"{field}: m = {m} < r = {r}; the paper's setting needs m >= r")
-        return cls(m, r, _series(data, "loss", field, nonnegative=True))
+        return cls(m, r, decimal_series(data, "loss", field, nonnegative=True))
 
     def to_json(self) -> dict:
         return {"m": self.m, "r": self.r, "loss": [str(x) for x in self.loss]}
@@ -197,7 +136,7 @@ class GDCurves:
 
     @classmethod
     def from_json(cls, data) -> "GDCurves":
-        data = _object(data, cls.FIELD, ("eta", "runs"))
+        data = json_object(data, cls.FIELD, ("eta", "runs"))
         runs = data["runs"]
         if not isinstance(runs, list):
             raise ResultsError(f"{cls.FIELD}.runs must be a list of runs, got {type(runs).__name__}")
@@ -232,15 +171,15 @@ class LambdaMinM:
     FIELD = "figures.lambda_min_M"
 
     def __post_init__(self):
-        _paired(self.FIELD, "delta", self.delta, "lambda_min", self.lambda_min)
+        check_paired(self.FIELD, "delta", self.delta, "lambda_min", self.lambda_min)
 
     @classmethod
     def from_json(cls, data) -> "LambdaMinM":
-        data = _object(data, cls.FIELD, ("r", "delta", "lambda_min"))
+        data = json_object(data, cls.FIELD, ("r", "delta", "lambda_min"))
         return cls(
             parse_int(data["r"], f"{cls.FIELD}.r"),
-            _series(data, "delta", cls.FIELD, positive=True),
-            _series(data, "lambda_min", cls.FIELD),
+            decimal_series(data, "delta", cls.FIELD, positive=True),
+            decimal_series(data, "lambda_min", cls.FIELD),
         )
 
     def to_json(self) -> dict:
@@ -266,20 +205,20 @@ class ThresholdComparison:
     def __post_init__(self):
         for name in ("empirical", "lower", "upper", "labels"):
             if getattr(self, name):
-                _paired(self.FIELD, "paper_eps0", self.paper_eps0, name, getattr(self, name))
+                check_paired(self.FIELD, "paper_eps0", self.paper_eps0, name, getattr(self, name))
 
     @classmethod
     def from_json(cls, data) -> "ThresholdComparison":
-        data = _object(data, cls.FIELD, ("paper_eps0",))
+        data = json_object(data, cls.FIELD, ("paper_eps0",))
         if not any(data.get(k) is not None for k in ("empirical", "lower", "upper")):
             raise ResultsError(f"{cls.FIELD}: needs 'empirical' or 'lower'/'upper' thresholds"
                                " to compare with 'paper_eps0'")
-        paper = _series(data, "paper_eps0", cls.FIELD, positive=True)
+        paper = decimal_series(data, "paper_eps0", cls.FIELD, positive=True)
         labels = data.get("labels")
         if labels is None:
             labels = [f"setting {i + 1}" for i in range(len(paper))]
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            raise ResultsError(f"{cls.FIELD}.labels must be a list of strings, got {_short(labels)}")
+            raise ResultsError(f"{cls.FIELD}.labels must be a list of strings, got {short_repr(labels)}")
 
         def optional(key):
             values = data.get(key)
@@ -306,71 +245,6 @@ class ThresholdComparison:
 
 
 @dataclass(frozen=True)
-class WidthSweep:
-    """Du et al.'s GD rate against the width: the fraction of sampled runs in which the rate
-    held at each width, the smallest width from which it always held, and the theorem's width
-    (``figures["du.gd_rate"]``)."""
-
-    widths: tuple
-    fraction_holding: tuple
-    measured_width: int | None
-    theory_width: Decimal
-
-    FIELD = "figures.du.gd_rate"
-
-    @classmethod
-    def from_json(cls, data) -> "WidthSweep":
-        data = _object(data, cls.FIELD, ("widths", "fraction_holding", "theory_width"))
-        widths = data["widths"]
-        if not isinstance(widths, list):
-            raise ResultsError(f"{cls.FIELD}.widths must be a list of integers, got {_short(widths)}")
-        out = cls(tuple(parse_int(w, f"{cls.FIELD}.widths[{i}]") for i, w in enumerate(widths)),
-                  tuple(parse_decimal(str(x), f"{cls.FIELD}.fraction_holding[{i}]", nonnegative=True)
-                        for i, x in enumerate(data["fraction_holding"])),
-                  None if data.get("measured_width") is None
-                  else parse_int(data["measured_width"], f"{cls.FIELD}.measured_width"),
-                  parse_decimal(str(data["theory_width"]), f"{cls.FIELD}.theory_width", positive=True))
-        _paired(cls.FIELD, "widths", out.widths, "fraction_holding", out.fraction_holding)
-        return out
-
-    def to_json(self) -> dict:
-        return {"widths": list(self.widths), "fraction_holding": [str(x) for x in self.fraction_holding],
-                "measured_width": self.measured_width, "theory_width": str(self.theory_width)}
-
-
-@dataclass(frozen=True)
-class PLContrast:
-    """PL* for the wide finite-sample network (``figures["lzb.wide_pl"]``: the smallest
-    ``lambda_min(K) / lambda0`` along GD against the width) beside its failure for the
-    teacher-student population loss (``figures["contrast.pl"]``: ``||grad L||^2 / L`` at the
-    worst cases found, against the loss)."""
-
-    widths: tuple
-    mu_over_lambda0: tuple
-    loss: tuple
-    pl_ratio: tuple
-
-    FIELD = "figures.lzb.wide_pl+contrast.pl"
-
-    @classmethod
-    def from_json(cls, wide, contrast) -> "PLContrast":
-        wide = _object(wide, "figures.lzb.wide_pl", ("widths", "mu_over_lambda0_min"))
-        contrast = _object(contrast, "figures.contrast.pl", ("loss", "pl_ratio"))
-        out = cls(tuple(parse_int(w, f"figures.lzb.wide_pl.widths[{i}]") for i, w in enumerate(wide["widths"])),
-                  tuple(parse_decimal(str(x), f"figures.lzb.wide_pl.mu_over_lambda0_min[{i}]")
-                        for i, x in enumerate(wide["mu_over_lambda0_min"])),
-                  _series(contrast, "loss", "figures.contrast.pl", positive=True),
-                  _series(contrast, "pl_ratio", "figures.contrast.pl", nonnegative=True))
-        _paired("figures.lzb.wide_pl", "widths", out.widths, "mu_over_lambda0_min", out.mu_over_lambda0)
-        _paired("figures.contrast.pl", "loss", out.loss, "pl_ratio", out.pl_ratio)
-        return out
-
-    def to_json(self) -> dict:
-        return {"widths": list(self.widths), "mu_over_lambda0": [str(x) for x in self.mu_over_lambda0],
-                "loss": [str(x) for x in self.loss], "pl_ratio": [str(x) for x in self.pl_ratio]}
-
-
-@dataclass(frozen=True)
 class WorstCaseLadder:
     """One claim's worst cases found by optimisation (``figures["<claim id>.worst_case"]``):
     per loss level the binding ``lhs`` and the family of its start; the fitted exponent and
@@ -388,17 +262,17 @@ class WorstCaseLadder:
     @classmethod
     def from_json(cls, claim: str, data) -> "WorstCaseLadder":
         field = f"figures.{claim}.worst_case"
-        data = _object(data, field, ("loss", "lhs", "fitted_exponent"))
-        loss = _series(data, "loss", field, positive=True)
-        lhs = _series(data, "lhs", field, nonnegative=True)
-        _paired(field, "loss", loss, "lhs", lhs)
+        data = json_object(data, field, ("loss", "lhs", "fitted_exponent"))
+        loss = decimal_series(data, "loss", field, positive=True)
+        lhs = decimal_series(data, "lhs", field, nonnegative=True)
+        check_paired(field, "loss", loss, "lhs", lhs)
         family = tuple(data.get("family") or (None,) * len(loss))
-        _paired(field, "loss", loss, "family", family)
+        check_paired(field, "loss", loss, "family", family)
         paper = data.get("paper_exponent")
         try:
             paper = None if paper is None else Fraction(str(paper))
         except (ValueError, ZeroDivisionError):
-            raise ResultsError(f"{field}.paper_exponent must be a fraction like '3/8', got {_short(paper)}")
+            raise ResultsError(f"{field}.paper_exponent must be a fraction like '3/8', got {short_repr(paper)}")
         return cls(claim, str(data.get("title") or claim), str(data.get("lhs_tex") or "lhs"), loss, lhs,
                    family, parse_decimal(str(data["fitted_exponent"]), f"{field}.fitted_exponent"), paper)
 
@@ -437,18 +311,18 @@ class FamilyThreshold:
     FIELD = "figures.families"
 
     def __post_init__(self):
-        _paired(self.FIELD, "r", self.r, "loss", self.loss)
-        _paired(self.FIELD, "r", self.r, "paper_eps0", self.paper_eps0)
-        _paired(self.FIELD, "r", self.r, "family", self.family)
+        check_paired(self.FIELD, "r", self.r, "loss", self.loss)
+        check_paired(self.FIELD, "r", self.r, "paper_eps0", self.paper_eps0)
+        check_paired(self.FIELD, "r", self.r, "family", self.family)
         if self.width:
-            _paired(self.FIELD, "r", self.r, "width", self.width)
+            check_paired(self.FIELD, "r", self.r, "width", self.width)
         for i, w in enumerate(self.width):
             if w not in FAMILY_WIDTHS:
-                raise ResultsError(f"{self.FIELD}.width[{i}] = {_short(w)} must be one of {', '.join(FAMILY_WIDTHS)}")
+                raise ResultsError(f"{self.FIELD}.width[{i}] = {short_repr(w)} must be one of {', '.join(FAMILY_WIDTHS)}")
 
     @classmethod
     def from_json(cls, data) -> "FamilyThreshold":
-        data = _object(data, cls.FIELD, ("r", "loss", "paper_eps0", "family"))
+        data = json_object(data, cls.FIELD, ("r", "loss", "paper_eps0", "family"))
         if not isinstance(data["r"], list) or not isinstance(data["family"], list):
             raise ResultsError(f"{cls.FIELD}.r and .family must be lists")
         r = tuple(parse_int(v, f"{cls.FIELD}.r[{i}]", minimum=2) for i, v in enumerate(data["r"]))
@@ -467,15 +341,15 @@ class FamilyThreshold:
             raise ResultsError(f"{cls.FIELD}.width_fits must be a list")
         for i, f in enumerate(raw_fits):
             where = f"{cls.FIELD}.width_fits[{i}]"
-            f = _object(f, where, ("width", "exponent", "lowest", "highest", "from_r"))
+            f = json_object(f, where, ("width", "exponent", "lowest", "highest", "from_r"))
             if f["width"] not in FAMILY_WIDTHS:
-                raise ResultsError(f"{where}.width = {_short(f['width'])} must be one of {', '.join(FAMILY_WIDTHS)}")
+                raise ResultsError(f"{where}.width = {short_repr(f['width'])} must be one of {', '.join(FAMILY_WIDTHS)}")
             fits.append((f["width"], parse_decimal(f["exponent"], f"{where}.exponent"),
                          parse_decimal(f["lowest"], f"{where}.lowest"), parse_decimal(f["highest"], f"{where}.highest"),
                          parse_int(f["from_r"], f"{where}.from_r", minimum=2)))
         from_r = data.get("from_r")
-        return cls(r, _series(data, "loss", cls.FIELD, positive=True),
-                   _series(data, "paper_eps0", cls.FIELD, positive=True), family,
+        return cls(r, decimal_series(data, "loss", cls.FIELD, positive=True),
+                   decimal_series(data, "paper_eps0", cls.FIELD, positive=True), family,
                    optional("exponent"), optional("exponent_error", nonnegative=True),
                    None if from_r is None else parse_int(from_r, f"{cls.FIELD}.from_r", minimum=2),
                    tuple(str(w) for w in width), tuple(fits))
@@ -484,7 +358,7 @@ class FamilyThreshold:
     def from_families_json(cls, data) -> "FamilyThreshold":
         """From the JSON that ``proofs-check families --paper zgj --json`` writes: one
         series per width when it has ``lowest_spurious_by_width`` and ``fit_by_width``."""
-        data = _object(data, "families", ("lowest_spurious", "fit"))
+        data = json_object(data, "families", ("lowest_spurious", "fit"))
         rows = data["lowest_spurious"]
         fit = data["fit"]
         out = {"exponent": fit.get("exponent"), "exponent_error": fit.get("exponent_standard_error"),
@@ -535,10 +409,10 @@ class ThresholdBoxes:
 
     @classmethod
     def from_json(cls, data) -> "ThresholdBoxes":
-        data = _object(data, cls.FIELD, ("label", "axes", "fixed", "outcomes", "boxes"))
+        data = json_object(data, cls.FIELD, ("label", "axes", "fixed", "outcomes", "boxes"))
         axes, outcomes, boxes = data["axes"], data["outcomes"], data["boxes"]
         if not (isinstance(axes, list) and len(axes) == 2 and all(isinstance(a, str) for a in axes)):
-            raise ResultsError(f"{cls.FIELD}.axes must be two strings, got {_short(axes)}")
+            raise ResultsError(f"{cls.FIELD}.axes must be two strings, got {short_repr(axes)}")
         if not (isinstance(outcomes, list) and all(isinstance(o, str) for o in outcomes)):
             raise ResultsError(f"{cls.FIELD}.outcomes must be a list of strings")
         if not isinstance(data["label"], str) or not isinstance(data["fixed"], str):
@@ -564,8 +438,10 @@ class ThresholdBoxes:
 WORST_CASE_SUFFIX = ".worst_case"
 
 
-#: Key in ``results["figures"]`` -> (attribute, class), in the order the report shows them.
-_KINDS = (
+#: Key in ``results["figures"]`` -> (attribute, figure type), in the order the report shows
+#: them; the papers' own figure types (:attr:`proofs_check.paper.Paper.figures`) follow, then
+#: the worst-case ladders.
+_FIGURE_TYPES = (
     ("gradient_vs_loss", GradientVsLoss),
     ("gd", GDCurves),
     ("lambda_min_M", LambdaMinM),
@@ -573,12 +449,27 @@ _KINDS = (
     ("families", FamilyThreshold),
     ("threshold_boxes", ThresholdBoxes),
 )
-FIGURE_KEYS = tuple(key for key, _ in _KINDS) + ("du_gd_rate", "pl_contrast", "worst_case_ladders")
+
+
+def papers_figure_types() -> tuple:
+    """The registered papers' own figure types (:class:`proofs_check.paper.FigureType`), in the
+    registry's order of papers."""
+    from proofs_check.registry import all_papers
+
+    return tuple(figure for paper in all_papers().values() for figure in paper.figures)
+
+
+def figure_keys() -> tuple[str, ...]:
+    """Every figure's key, in the order the report shows them."""
+    return (tuple(key for key, _ in _FIGURE_TYPES) + tuple(f.key for f in papers_figure_types())
+            + ("worst_case_ladders",))
 
 
 @dataclass(frozen=True)
 class FigureData:
-    """Whichever of the data sets the results carry; absent ones are ``None``."""
+    """Whichever of the data sets the results carry; absent ones are ``None``.  A paper's own
+    figures (``papers``: ``(key, data)`` pairs, from its :class:`~proofs_check.paper.FigureType` s)
+    are attributes too: ``data.<key>``."""
 
     gradient_vs_loss: GradientVsLoss | None = None
     gd: GDCurves | None = None
@@ -586,9 +477,19 @@ class FigureData:
     threshold: ThresholdComparison | None = None
     families: FamilyThreshold | None = None
     threshold_boxes: ThresholdBoxes | None = None
-    du_gd_rate: WidthSweep | None = None
-    pl_contrast: PLContrast | None = None
     worst_case_ladders: tuple[WorstCaseLadder, ...] | None = None
+    papers: tuple = ()
+
+    def __getattr__(self, name):
+        # Only called for names that are not fields: a paper's figure, by its key.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for key, data in self.papers:
+            if key == name:
+                return data
+        if name in (f.key for f in papers_figure_types()):
+            return None
+        raise AttributeError(f"{type(self).__name__} has no figure {name!r}")
 
     @classmethod
     def from_json(cls, data) -> "FigureData":
@@ -598,11 +499,10 @@ class FigureData:
         if not isinstance(data, dict):
             raise ResultsError(f"figures must be a JSON object, got {type(data).__name__}")
         # Unknown keys are ignored: newer producers may add figures this report cannot draw.
-        found = {key: kind.from_json(data[key]) for key, kind in _KINDS if data.get(key) is not None}
-        if data.get("du.gd_rate") is not None:
-            found["du_gd_rate"] = WidthSweep.from_json(data["du.gd_rate"])
-        if data.get("lzb.wide_pl") is not None and data.get("contrast.pl") is not None:
-            found["pl_contrast"] = PLContrast.from_json(data["lzb.wide_pl"], data["contrast.pl"])
+        found = {key: figure_type.from_json(data[key])
+                 for key, figure_type in _FIGURE_TYPES if data.get(key) is not None}
+        papers = tuple((f.key, parsed) for f in papers_figure_types()
+                       if (parsed := f.parse(data)) is not None)
         # Twins (``.tight``) share their claim's ladder: one panel per distinct series.
         ladders = {}
         for key in sorted(data, key=lambda k: (k.count("."), k)):  # a claim before its twins
@@ -611,11 +511,11 @@ class FigureData:
                 ladders.setdefault((ladder.loss, ladder.lhs), ladder)
         if ladders:
             found["worst_case_ladders"] = tuple(ladders.values())
-        return cls(**found)
+        return cls(**found, papers=papers)
 
     def available(self) -> tuple[str, ...]:
         """Keys of the data sets present."""
-        return tuple(key for key in FIGURE_KEYS if getattr(self, key) is not None)
+        return tuple(key for key in figure_keys() if getattr(self, key) is not None)
 
     def to_json(self) -> dict:
         out = {key: getattr(self, key).to_json() for key in self.available() if key != "worst_case_ladders"}

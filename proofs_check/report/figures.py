@@ -19,10 +19,8 @@ from proofs_check.report.figure_data import (
     GDCurves,
     GradientVsLoss,
     LambdaMinM,
-    PLContrast,
     ThresholdBoxes,
     ThresholdComparison,
-    WidthSweep,
     WorstCaseLadder,
 )
 from proofs_check.report.escaping import escape

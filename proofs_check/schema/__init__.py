@@ -2,7 +2,7 @@
 
 One schema describes what ``proofs-check run --json`` writes and what ``proofs-check report
 --from`` reads: ``{"schema_version", "seed", "samples", "claims": [verdict, ...], "figures"}``,
-each verdict exactly as :meth:`proofs_check.claims.base.Verdict.to_json` writes it.  A file
+each verdict exactly as :meth:`proofs_check.verdict.Verdict.to_json` writes it.  A file
 that does not match (truncated, from another version, a field of the wrong type) raises
 :class:`ResultsError` (exit code 2) naming the JSON path of the first offending field:
 

@@ -2,7 +2,7 @@
 
 :func:`search` looks for a configuration where a claim's margin
 (``claim.margin(claim.at(claim, config, dps))``, an arb ball; see
-:mod:`proofs_check.claims.base`) is *certainly* negative, with the claim's model's
+:mod:`proofs_check.claim`) is *certainly* negative, with the claim's model's
 :class:`~proofs_check.search.plan.SearchPlan` (:mod:`~proofs_check.search.teacher_student`
 for the teacher-student sublevel sets, :mod:`~proofs_check.search.paper_model` for a paper
 model with its own configuration type):
@@ -45,7 +45,7 @@ from typing import Callable
 import numpy as np
 
 from numeric.filtered import ScreenCounts
-from proofs_check.claims.base import Claim
+from proofs_check.claim import Claim
 from proofs_check.errors import Terminated, UsageError, check_termination
 from proofs_check.search.evaluation import claim_from_reference, model_of, no_at_message
 from proofs_check.search.exploration import Exploration, explore

@@ -12,8 +12,8 @@ from numeric.errors import ConfigurationError
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
 from numeric.numbers import to_fraction, to_mpf
-from proofs_check.claims import get_claim
-from proofs_check.claims.base import Claim
+from proofs_check.registry import get_claim
+from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
 
 __all__ = ["STEERING_DIGITS", "claim_from_reference", "parse_constant", "margin_at", "steering",
@@ -119,8 +119,8 @@ def hidden_constant_note(claim: Claim) -> str | None:
     """The caveat printed with a margin when the claim's constant is hidden in O/Theta."""
     if claim.constant is not None or claim.relation == "==":
         return None
-    if hasattr(claim.at, "user_at"):  # proofs_check.claims.user: a named stand-in
-        from proofs_check.claims.user import STAND_IN_CONSTANT
+    if hasattr(claim.at, "user_at"):  # proofs_check.models.teacher_student.user_claims: a named stand-in
+        from proofs_check.models.teacher_student.user_claims import STAND_IN_CONSTANT
 
         return (f"claim {claim.id} has constant=None (hidden in O/Theta/Omega): it was evaluated with"
                 f" the constant {STAND_IN_CONSTANT}, so a negative margin refutes that constant only;"
@@ -134,7 +134,7 @@ def model_of(claim: Claim):
     """The claim's paper model when it has its own configuration type (searched with the
     model's ``strategy``), else ``None`` (the teacher-student sublevel sets)."""
     from numeric.config import Configuration
-    from proofs_check.claims import paper_of
+    from proofs_check.registry import paper_of
 
     paper = paper_of(claim.id)
     model = None if paper is None else paper.model

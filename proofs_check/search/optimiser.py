@@ -23,7 +23,8 @@ def optimise_promising(claim, pool, lo, hi, seed, stop):
     minimiser at its level (from the example and from a relaxed stray start on its
     teacher), then the minimiser continued level by level (factor 100) down to ``lo`` and up
     to ``hi`` while the margin improves; ``stop()`` ends it."""
-    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
+    from proofs_check.models.teacher_student.worst_case_starts import relaxed_stray_start
+    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
     settings = WorstCaseSettings(starts_per_family=0, seed=seed)
     seen, chosen = set(), []

@@ -34,7 +34,7 @@ def margin_and_scale(claim, config, dps: int):
 
 
 def paper_model_plan(claim, model, *, screen: bool = False) -> SearchPlan:
-    """The plan for ``claim`` on ``model`` (a :class:`proofs_check.papers.Model` with a
+    """The plan for ``claim`` on ``model`` (a :class:`proofs_check.models.Model` with a
     ``strategy``)."""
     if model.strategy is None:
         raise UsageError(f"claim {claim.id}: its paper's model has no search strategy")

@@ -9,7 +9,7 @@ import mpmath
 
 from numeric.numbers import to_fraction, to_mpf
 from proofs_check.errors import UsageError
-from proofs_check.samplers import configuration_at_level
+from proofs_check.models.teacher_student.samplers import configuration_at_level
 from proofs_check.search.evaluation import loss_ball, margin_at
 from proofs_check.search.results import Candidate
 from proofs_check.search.store import canonical, exact_file_form

@@ -16,11 +16,11 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.errors import ConfigurationError
 from numeric.numbers import to_fraction, to_mpf
-from proofs_check.assumptions import hypothesis_violations
-from proofs_check.claims.base import Claim
+from proofs_check.hypotheses import hypothesis_violations
+from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
 from proofs_check.files import read_json_file
-from proofs_check.samplers import dps_for_level
+from proofs_check.models.teacher_student.samplers import dps_for_level
 from proofs_check.search.evaluation import (claim_from_reference, hidden_constant_note, loss_ball,
                                             margin_at, model_of, parse_constant)
 from proofs_check.search.results import margin_string, rounded_decimal
@@ -133,7 +133,7 @@ def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None
            max_dps: int | None = None) -> ReplayResult:
     """Re-evaluate a saved counterexample at ``dps`` digits (default: twice the recorded).
 
-    A configuration outside the claim's hypotheses (:mod:`proofs_check.assumptions`, with
+    A configuration outside the claim's hypotheses (:mod:`proofs_check.hypotheses`, with
     the sublevel set ``L <= max_loss``, default the claim's largest level) raises
     :class:`UsageError` saying why, and so does a precision above ``max_dps``."""
     raw, named = read_counterexample_claim(path)

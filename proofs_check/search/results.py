@@ -9,7 +9,7 @@ import mpmath
 from flint import arb
 
 from numeric.numbers import decimal_string, to_fraction, to_mpf
-from proofs_check.claims.base import Claim
+from proofs_check.claim import Claim
 from numeric.filtered import ScreenCounts
 
 __all__ = ["Candidate", "SearchResult", "margin_string", "rounded_decimal", "config_digits"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from numeric.config import Configuration
 from numeric.numbers import fraction_to_significant_digits
-from proofs_check.assumptions import hypothesis_violations
+from proofs_check.hypotheses import hypothesis_violations
 from proofs_check.errors import UsageError
 from proofs_check.files import STDIO, ensure_writable_directory, write_atomically, write_output
 from proofs_check.limits import DEFAULT_LIMITS

@@ -1,5 +1,5 @@
 """The search plan of the teacher-student model (Zhou, Ge, Jin's sublevel sets): samples
-from :func:`proofs_check.strategies.search_samples` (the claim's shapes and teacher class,
+from :func:`proofs_check.models.teacher_student.strategies.search_samples` (the claim's shapes and teacher class,
 each also made harder: ``m`` up to ``8 r``, ``Delta`` down to 0.1, teacher norms in
 ``[0.25, 2]``, relaxed specs) at loss levels in ``[min_loss, max_loss]``, each evaluated on
 balls at its sample's precision (optionally screened in float64 first), then the level-set
@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from numeric.filtered import ScreenCounts
 from numeric.numbers import to_mpf
-from proofs_check.assumptions import hypothesis_violations, required_assumptions
-from proofs_check.claims.sampling import DEFAULT_LEVELS, DEFAULT_SHAPES
+from proofs_check.hypotheses import hypothesis_violations, required_assumptions
+from proofs_check.models.teacher_student.levels import DEFAULT_LEVELS, DEFAULT_SHAPES
 from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES
+from proofs_check.models.teacher_student.samplers import FAMILIES
 from proofs_check.search.evaluation import margin_at, screens, steering, steering_upper_end
 from proofs_check.search.optimiser import optimise_promising
 from proofs_check.search.plan import SearchPlan
 from proofs_check.search.refinement import refine
 from proofs_check.search.results import Candidate
 from proofs_check.search.store import canonical, exact_file_form, recheck_saved
-from proofs_check.strategies import search_samples
+from proofs_check.models.teacher_student.strategies import search_samples
 
 __all__ = ["DEFAULT_MIN_LOSS", "SEARCH_SHAPES", "loss_range", "teacher_student_plan"]
 

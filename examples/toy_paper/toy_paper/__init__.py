@@ -1,12 +1,14 @@
 """An example paper plugin: Sheppard's (1899) orthant probability of a bivariate normal.
 
 The whole paper is this package: ``PAPER`` (the record), ``claims.py`` (its claims) and
-``report.tex.j2`` (its "model and notation" subsection).  Registered through the entry
-point ``proofs_check.papers`` in ``pyproject.toml``; nothing in proofs-check changes.
+``report.tex.j2`` (its "model and notation" subsection); its model is the example's own
+model package ``toy_model`` (configuration, sampler, strategy).  Registered through the
+entry point ``proofs_check.papers`` in ``pyproject.toml``; nothing in proofs-check changes.
 """
 from pathlib import Path
 
-from proofs_check.papers import Model, Paper
+from proofs_check.paper import Paper
+from toy_model.model import ANGLE_PAIR
 
 PAPER = Paper(
     id="toy",
@@ -22,8 +24,7 @@ PAPER = Paper(
   pages = {101--167},
   year = {1899}
 }""",
-    model=Model(name="a pair of unit vectors at angle theta; w ~ N(0, I)", configuration=dict,
-                loss=r"P(\theta)=\Pr_w[w^\top x\ge0,\ w^\top y\ge0]"),
+    model=ANGLE_PAIR,
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
 )

@@ -1,6 +1,9 @@
 """Sheppard's formula ``P(w.x >= 0, w.y >= 0) = 1/4 + asin(rho)/(2 pi)``, ``rho = cos(theta)``,
 against the probability ``(pi - theta)/(2 pi)`` that proofs-check derives from the Gaussian
-plane integral (the indicator factor of Du et al.'s H_inf), certified on balls."""
+plane integral (the indicator factor of Du et al.'s H_inf), certified on balls.  The claim
+is on the example's own model (``toy_model``): its configurations are
+:class:`toy_model.configuration.AnglePair` s, drawn by the model's sampler for ``run`` and
+by its strategy for ``search``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +12,11 @@ from fractions import Fraction
 import sympy as sp
 from flint import arb
 
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from symbolic.gram import gram_closed_form
 from symbolic.kernel import theta
+from toy_model.sampler import angle_grid
 
 __all__ = ["CLAIMS", "SheppardSettings"]
 
@@ -27,17 +32,17 @@ _DERIVED = sp.lambdify((theta, sp.Symbol("PI_")),
                        sp.simplify(gram_closed_form() / sp.cos(theta)).subs(sp.pi, sp.Symbol("PI_")))
 
 
-def _at(claim, params, dps):
-    t = as_ball(Fraction(params["theta"]))
+def _at(claim, config, dps):
+    t = as_ball(config.theta)
     pi = arb.pi()
     derived = _DERIVED(t, pi)
     sheppard = arb(1) / 4 + as_ball(claim.settings.factor) * arb.asin(arb.cos(t)) / (2 * pi)
-    return Observation(lhs=derived, rhs=sheppard, scale=t, dps=dps, witness={"params": dict(params)})
+    return Observation(lhs=derived, rhs=sheppard, scale=t, dps=dps, witness={"config": config.to_dict()})
 
 
 def _observe(claim, request):
-    for k in range(1, request.samples + 1):
-        yield claim.observe_at({"theta": str(Fraction(314 * k, 100 * (request.samples + 1)))}, 30)
+    for config in angle_grid(request.samples):
+        yield claim.observe_at(config, 30)
 
 
 SHEPPARD = Claim(

@@ -8,9 +8,9 @@ page number was verified, and the claims' sources say so.
 """
 from pathlib import Path
 
-from numeric.dataset import DataSet
-from proofs_check.claims._datasets import dataset_strategy, nearly_parallel_dataset, sphere_dataset
-from proofs_check.papers import Model, Paper
+from proofs_check.claims.du.figures import WIDTH_SWEEP
+from proofs_check.models.relu_on_data.model import DATA_SET
+from proofs_check.paper import Paper
 
 PAPER = Paper(
     id="du",
@@ -25,19 +25,13 @@ PAPER = Paper(
   booktitle = {International Conference on Learning Representations},
   year = {2019}
 }""",
-    model=Model(
-        name="two-layer ReLU network, fixed second layer, finite data set on the sphere",
-        configuration=DataSet,
-        loss=r"L(W)=\tfrac12\sum_{i=1}^n\bigl(f(W,a,x_i)-y_i\bigr)^2,\quad "
-             r"f(W,a,x)=\tfrac{1}{\sqrt m}\sum_{r=1}^m a_r\,\mathrm{relu}(w_r^\top x)",
-        samplers=(sphere_dataset, nearly_parallel_dataset),
-        strategy=dataset_strategy,
-        scale="smallest input angle theta_min",
-    ),
+    model=DATA_SET,
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
     claim_order=("du.gram", "du.lambda0", "du.gd_rate"),
     summary="With width m = Omega(n^6 / (lambda0^4 delta^3)), gradient descent on the first "
             "layer converges linearly, at the rate set by the least eigenvalue lambda0 of "
             "the limiting Gram matrix H_inf.",
+    order=1,
+    figures=(WIDTH_SWEEP,),
 )

@@ -16,9 +16,10 @@ import numpy as np
 
 from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit, unit_points
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import PaperStatement
-from proofs_check.claims._datasets import dataset_rng, judge_empirical_margins, sphere_dataset
+from proofs_check.models.relu_on_data.datasets import dataset_rng, judge_empirical_margins, sphere_dataset
 
 __all__ = ["CLAIMS", "GramSettings", "gram_z_score"]
 

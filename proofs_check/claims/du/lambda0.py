@@ -25,9 +25,10 @@ from flint import arb
 from numeric.dataset import DataSet
 from numeric.finite_width import gram_limit_balls, unit_points_balls
 from numeric.spectrum import min_eigenvalue_enclosure
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import PaperStatement
-from proofs_check.claims._datasets import nearly_parallel_dataset, sphere_dataset
+from proofs_check.models.relu_on_data.datasets import nearly_parallel_dataset, sphere_dataset
 
 __all__ = ["CLAIMS", "AngleSettings", "smallest_angle", "lambda0_enclosure"]
 
@@ -98,7 +99,7 @@ def _figure(verdict, claim, obs):
 
 
 def _judge_with_figure(claim, obs):
-    from proofs_check.claims.base import judge
+    from proofs_check.claim_judgement import judge
 
     return _figure(judge(claim, obs), claim, obs)
 

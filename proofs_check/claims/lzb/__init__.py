@@ -7,9 +7,8 @@ cited, the identity is re-derived here, and the factor-2 convention of PL* is a 
 """
 from pathlib import Path
 
-from numeric.dataset import NetworkOnData
-from proofs_check.claims._datasets import network_on_data_strategy, sphere_dataset
-from proofs_check.papers import Model, Paper
+from proofs_check.models.relu_on_data.model import NETWORK_ON_DATA
+from proofs_check.paper import Paper
 
 PAPER = Paper(
     id="lzb",
@@ -26,17 +25,12 @@ PAPER = Paper(
   pages = {85--116},
   year = {2022}
 }""",
-    model=Model(
-        name="the two-layer ReLU network of Du et al. as a map F: R^(md) -> R^n",
-        configuration=NetworkOnData,
-        loss=r"L(w)=\tfrac12\|F(w)-y\|^2,\quad K(w)=DF(w)\,DF(w)^\top",
-        samplers=(sphere_dataset,),
-        strategy=network_on_data_strategy,
-    ),
+    model=NETWORK_ON_DATA,
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
     claim_order=("lzb.identity", "lzb.wide_pl"),
     summary="Over-parameterized systems satisfy PL* (||grad L||^2 >= mu L) wherever the tangent "
             "kernel is well conditioned; wide networks do on a ball around initialisation, "
             "so gradient descent converges linearly.",
+    order=2,
 )

@@ -29,9 +29,10 @@ from numeric.dataset import DataSet, NetworkOnData
 from numeric.finite_width import (initial_network, jacobian_balls, tangent_kernel,
                                   unit_points, unit_points_balls, outputs)
 from numeric.spectrum import min_eigenvalue_enclosure
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import PaperStatement
-from proofs_check.claims._datasets import sphere_dataset
+from proofs_check.models.relu_on_data.datasets import sphere_dataset
 
 __all__ = ["CLAIMS", "IdentitySettings", "gradient_identity_sides"]
 

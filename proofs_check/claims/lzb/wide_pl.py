@@ -24,8 +24,9 @@ from fractions import Fraction
 import numpy as np
 
 from numeric.finite_width import gradient_descent, gram_limit, initial_network, unit_points
-from proofs_check.claims.base import Claim, Observation, as_ball
-from proofs_check.claims._datasets import float_ball, judge_empirical_margins, well_conditioned_datasets
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.models.relu_on_data.datasets import float_ball, judge_empirical_margins, well_conditioned_datasets
 from proofs_check.exponent_fit import FitSettings, fit_exponent
 from proofs_check.judgement import PaperStatement
 

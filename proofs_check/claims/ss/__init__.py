@@ -5,13 +5,12 @@ Sources, as far as they were checked: the abstract on the ICML 2018 page (the ne
 target vectors, spurious local minima once ``6 <= k <= 20``, a computer-assisted proof) was
 read; the PMLR volume and pages of the BibTeX entry and the 2021 follow-up's statements were
 not verified.  The stationary-point hunt of ``proofs-check stationary --paper ss`` is
-declared here (``_hunt.RELU_UNIT_OUTPUT_HUNT``).
+declared by the model package (``proofs_check.models.relu_unit_output.hunt.RELU_UNIT_OUTPUT_HUNT``).
 """
 from pathlib import Path
 
-from numeric.safran_shamir import SafranShamirModel
-from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT
-from proofs_check.papers import Model, Paper
+from proofs_check.models.relu_unit_output.model import RELU_UNIT_OUTPUT
+from proofs_check.paper import Paper
 
 PAPER = Paper(
     id="ss",
@@ -29,17 +28,12 @@ PAPER = Paper(
   pages = {4433--4441},
   year = {2018}
 }""",
-    model=Model(
-        name="ReLU student with unit output weights, orthonormal ReLU teacher, Gaussian input",
-        configuration=SafranShamirModel,
-        loss=r"L(W)=\tfrac12\,\mathbb E_{x\sim N(0,I_n)}\Bigl[\Bigl(\sum_{i\le k}\mathrm{relu}(w_i^\top x)"
-             r"-\sum_{j\le n}\mathrm{relu}(v_j^\top x)\Bigr)^2\Bigr]",
-        hunts=(RELU_UNIT_OUTPUT_HUNT,),
-    ),
+    model=RELU_UNIT_OUTPUT,
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
     claim_order=("ss.spurious_minima",),
     summary="For k = n between 6 and 20, the population loss of a ReLU student against an "
             "orthonormal ReLU teacher has spurious local minima, found by gradient descent "
             "and certified by computer; one extra neuron removes many of them.",
+    order=3,
 )

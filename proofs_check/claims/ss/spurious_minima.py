@@ -4,7 +4,7 @@ Shamir, COLT 2021).
 
 For each ``n`` in the settings' sizes the claim needs one certified spurious minimum,
 found by the shared stationary-point hunt (:func:`proofs_check.landscape.hunt_generic` on
-the paper's model :data:`proofs_check.claims.ss._hunt.RELU_UNIT_OUTPUT_HUNT`, the same hunt
+the paper's model :data:`proofs_check.models.relu_unit_output.hunt.RELU_UNIT_OUTPUT_HUNT`, the same hunt
 as ``proofs-check stationary --paper ss``): the Krawczyk box holds a unique stationary
 point, the Hessian is positive definite on the whole box, and the loss on the box is
 above 0.  The hunt's starts are one structured start and ``samples`` random ones per ``n``
@@ -30,9 +30,12 @@ from flint import arb
 
 from numeric.numbers import decimal_string
 from numeric.safran_shamir import SafranShamirModel
-from proofs_check.claims.base import Claim, Observation, as_ball, judge_proof
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge_proof
 from proofs_check.judgement import PaperStatement
-from proofs_check.claims.ss._hunt import RELU_UNIT_OUTPUT_HUNT, fate
+from proofs_check.models.relu_unit_output.escape import escape_from_minimum
+from proofs_check.models.relu_unit_output.hunt import RELU_UNIT_OUTPUT_HUNT
 from proofs_check.landscape import HuntSettings, hunt_generic
 
 __all__ = ["CLAIMS", "SpuriousSettings", "spurious_minima", "hunt_orthonormal"]
@@ -97,7 +100,7 @@ def _observe(claim, request):
         escaped = None
         if point is not None:
             model = SafranShamirModel.orthonormal(n, n)
-            escaped = fate(model, point, np.random.default_rng([request.seed, n, 2]), DPS)
+            escaped = escape_from_minimum(model, point, np.random.default_rng([request.seed, n, 2]), DPS)
         if point is None:
             lhs, rhs = arb(0, 1), arb(0)  # nothing certified at this size: inconclusive
         elif extra:

@@ -1,30 +1,29 @@
 """Claims of Zhou, Ge, Jin, "A Local Convergence Theory for Mildly Over-Parameterized Two-Layer Neural Network" (COLT 2021, PMLR 134:4577-4632; arXiv:2102.02410). One module per claim."""
 from pathlib import Path
 
-from numeric.config import Configuration
-from proofs_check.errors import UsageError
-from proofs_check.landscape import HuntModel, hunt
-from proofs_check.papers import Model, Paper
+from proofs_check.claims.zgj.assumptions import HYPOTHESES
+from proofs_check.claims.zgj.figures import PL_CONTRAST
+from proofs_check.models.teacher_student.model import TEACHER_STUDENT
+from proofs_check.paper import Paper
 
-
-def _teacher_student(teacher, students: int, activation: str):
-    """Definition 2's network with ``students`` rows; the paper's setting needs ``m >= r``."""
-    from numeric.stationary import TeacherStudentModel
-
-    if students < len(teacher):
-        raise UsageError(f"--students = {students} is below r = {len(teacher)} teacher rows; "
-                         "the paper's setting needs m >= r")
-    return TeacherStudentModel.from_rows(teacher, students, activation)
-
-
-#: The stationary-point hunt of ``proofs-check stationary`` (the default model).
-TEACHER_STUDENT_HUNT = HuntModel(
-    id="zgj.teacher_student",
-    description="Definition 2: m students ||w_j|| |w_j.x| against an r-row teacher (abs; "
-                "relu: App. A's network with the linear term fitted)",
-    build=_teacher_student,
-    activations=("abs", "relu"),
-    hunt=hunt,
+#: Section 4's contrasts (``contrast.*`` claims, :mod:`.contrast`): properties other regimes
+#: enjoy that the paper says fail here; a part of this paper with its own report section.
+CONTRAST = Paper(
+    id="contrast",
+    title="Contrasts between the regimes",
+    authors=(),
+    venue="",
+    year=2021,
+    bibtex="",
+    model=None,
+    package=f"{__name__}.contrast",
+    template=Path(__file__).with_name("contrast.tex.j2"),
+    cites=("zgj", "lzb", "du"),
+    summary="Properties one paper proves in its regime and another says fail in the mildly "
+            "over-parameterized teacher-student regime.",
+    order=4,
+    hypotheses=HYPOTHESES,
+    figures=(PL_CONTRAST,),
 )
 
 PAPER = Paper(
@@ -43,14 +42,7 @@ PAPER = Paper(
   pages = {4577--4632},
   year = {2021}
 }""",
-    model=Model(
-        name="teacher-student, absolute-value activation, Gaussian input, population loss",
-        configuration=Configuration,
-        loss=r"L(W)=\tfrac12\,\mathbb E_{x\sim N(0,I_d)}\Bigl[\Bigl(\sum_{j\le m}\|w_j\|\,|w_j^\top x|"
-             r"-\sum_{i\le r}|w_i^{*\top}x|\Bigr)^2\Bigr]",
-        hunts=(TEACHER_STUDENT_HUNT,),
-        scale="loss level L",
-    ),
+    model=TEACHER_STUDENT,
     package=__name__,
     template=Path(__file__).with_name("report.tex.j2"),
     # Main results, then the lemmas of the body, the appendix lemmas and Section 4's Claim 2.
@@ -61,4 +53,7 @@ PAPER = Paper(
     summary="Local convergence of gradient descent below a loss threshold, for a student with "
             "m >= r neurons learning an r-neuron teacher: ||grad L|| >= kappa L (Lojasiewicz "
             "exponent 1) and an O(1/t) rate.",
+    order=0,
+    parts=(CONTRAST,),
+    hypotheses=HYPOTHESES,
 )

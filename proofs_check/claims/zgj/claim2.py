@@ -25,7 +25,9 @@ from flint import arb
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.numbers import to_mpf
-from proofs_check.claims.base import Claim, Observation, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

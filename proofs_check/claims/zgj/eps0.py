@@ -43,11 +43,13 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.numbers import decimal_string, to_mpf
-from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
-from proofs_check.claims.quantities import loss_and_gradient_norm
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import base_verdict
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.judgement import decide_threshold, PaperStatement
-from proofs_check.samplers import configuration_at_level, random_spec
+from proofs_check.models.teacher_student.samplers import configuration_at_level, random_spec
 
 __all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at", "optimiser_worst_case"]
 
@@ -138,7 +140,8 @@ def theorem4_at(claim, config, dps):
 
 
 def _hunt(claim, geometry, seed):
-    from proofs_check.landscape import HuntSettings, hunt
+    from proofs_check.landscape import HuntSettings
+    from proofs_check.models.teacher_student.hunt import hunt
 
     m = claim.settings.hunt_students or geometry.r + 1
     # The budget is a safety net only: the number of starts, not the clock, decides what is

@@ -10,7 +10,7 @@ hidden; with ``Delta``, ``w_max`` and ``r`` bounded over the samples the checker
 exponent: the worst ``max_i ||v_i||`` per loss level must decay at least like ``eps^{3/8}``.
 
 The worst case per level is *found by optimisation*, not sampled
-(:func:`proofs_check.claims.sampling.observe_minimisers` with the claim's own margin): the
+(:func:`proofs_check.claims.zgj.worst_cases.observe_minimisers` with the claim's own margin): the
 largest ``max_i ||v_i||`` on ``{L = level}`` from every sampler family and a relaxed stray
 start, continued down thirteen levels 1e-2 ... 1e-14.  The maximisers are small students
 far from every teacher, counted in their nearest teacher's group (``v_i`` of the size of
@@ -24,10 +24,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 
-from proofs_check.claims.base import Claim
-from proofs_check.claims.quantities import decomposition_at
-from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
-                                          observe_minimisers)
+from proofs_check.claim import Claim
+from proofs_check.claims.zgj.decomposition_bounds import decomposition_at
+from proofs_check.claims.zgj.worst_cases import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
+                                                 observe_minimisers)
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

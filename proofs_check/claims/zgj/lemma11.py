@@ -32,10 +32,12 @@ from flint import arb
 
 from numeric.decomposition import UncertifiedError, lambda_min_M
 from numeric.numbers import decimal_string
-from proofs_check.claims.base import Claim, Observation, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import up_to_sign_angle
+from proofs_check.models.teacher_student.samplers import up_to_sign_angle
 
 __all__ = ["CLAIMS", "teachers_with_separation"]
 

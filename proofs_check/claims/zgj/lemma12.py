@@ -10,7 +10,7 @@ the exponent in ``eps`` is judged.  Expected scaling: a student at angle ``delta
 teacher contributes ``Theta(||w_j||^4 delta^3)`` (Lemma D.2), so random perturbations
 (``L ~ delta^2``) give ``||R_2||^2 ~ L^{3/2}`` and Claim 2's pairs (``L ~ delta^3``) give
 ``||R_2||^2 ~ L``.  The worst case per level is *found by optimisation*, not sampled
-(:func:`proofs_check.claims.sampling.observe_minimisers` with the claim's own margin): the
+(:func:`proofs_check.claims.zgj.worst_cases.observe_minimisers` with the claim's own margin): the
 largest ``||R_2||^2`` on ``{L = level}`` from every sampler family and relaxed stray
 starts, continued down thirteen levels 1e-2 ... 1e-14.  The maximisers are a small student
 equidistant from two teachers with the others aligned (``||R_2||^2 ~ ||w_j||^4 ~ L``):
@@ -22,10 +22,10 @@ from fractions import Fraction
 
 
 from numeric.decomposition import r2_norm_squared
-from proofs_check.claims.base import Claim
-from proofs_check.claims.quantities import decomposition_at
-from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
-                                          observe_minimisers)
+from proofs_check.claim import Claim
+from proofs_check.claims.zgj.decomposition_bounds import decomposition_at
+from proofs_check.claims.zgj.worst_cases import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
+                                                 observe_minimisers)
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

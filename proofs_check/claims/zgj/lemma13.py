@@ -34,9 +34,11 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge
 from proofs_check.judgement import PaperStatement
-from proofs_check.claims.sampling import LevelSettings, level_samples
+from proofs_check.models.teacher_student.levels import LevelSettings, level_samples
 
 __all__ = ["CLAIMS", "second_order_remainder"]
 

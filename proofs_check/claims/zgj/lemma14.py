@@ -24,7 +24,7 @@ direction, far from the minimum too), every fifth draw is near-extremal: one tea
 student at angle ``1e-5`` from it (ratio ``1 - O(1e-10)``), so that a constant even ``1e-6``
 too small is refuted.  Besides the draws, the bound is checked at Theorem 4's worst cases
 found by the optimiser (1e-2 ... 1e-14) and continued down to 1e-60
-(:func:`proofs_check.claims.sampling.worst_case_ladder`), where the lemma's region
+(:func:`proofs_check.claims.zgj.worst_cases.worst_case_ladder`), where the lemma's region
 ``L <= eps0`` lies.  Every neuron of every configuration is one instance decided on balls.
 """
 from __future__ import annotations
@@ -39,9 +39,11 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball, judge_each
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge_each
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "LipschitzSettings", "lipschitz_draw", "near_extremal_draw", "per_neuron_bound_at",
            "per_neuron_sides"]
@@ -124,8 +126,9 @@ def _every_neuron(config, dps, c_squared, group, witness):
 
 def _observe(claim, request):
     """Independent draws (every fifth near-extremal), then Theorem 4's worst cases down to
-    1e-60 (:func:`proofs_check.claims.sampling.worst_case_ladder`); every neuron of each."""
-    from proofs_check.claims.sampling import LevelSettings, WORST_CASE_SHAPES, worst_case_ladder
+    1e-60 (:func:`proofs_check.claims.zgj.worst_cases.worst_case_ladder`); every neuron of each."""
+    from proofs_check.models.teacher_student.levels import LevelSettings
+    from proofs_check.claims.zgj.worst_cases import WORST_CASE_SHAPES, worst_case_ladder
     from numeric.level_set import digits_for_level
 
     rng = request.rng(claim.id)

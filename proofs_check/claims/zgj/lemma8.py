@@ -19,7 +19,7 @@ reports the larger levels in the notes.  The variant with ``q_ij`` spread over a
 Checked where the statement lives: besides sampled configurations at ``LEVELS`` (1e-2 ...
 1e-8), Theorem 4's worst cases found by the level-set optimiser (the smallest ``||grad L||`` on
 ``{L = level}``, 1e-2 ... 1e-14, two shapes) and continued down to 1e-60
-(:func:`proofs_check.claims.sampling.worst_case_ladder`); every instance decided on balls.
+(:func:`proofs_check.claims.zgj.worst_cases.worst_case_ladder`); every instance decided on balls.
 
 Measured (seed 0, ``run --claims zgj.lemma8``): the left side is ``~ 2L`` (it equals
 ``||R||^2 + E[R I_1]``, C.2) at every level, ``2.0 L`` at the worst cases down to 1e-60, with
@@ -40,9 +40,11 @@ import mpmath
 from numeric.decomposition import decompose, descent_inner_product
 from numeric.precise import evaluate
 from numeric.numbers import to_mpf
-from proofs_check.claims.base import Claim, Observation, ratio, as_ball, base_verdict, judge
-from proofs_check.claims.sampling import (WORST_CASE_SHAPES, LevelSettings, observe_levels,
-                                          observe_worst_case_ladder)
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, ratio, as_ball
+from proofs_check.claim_judgement import base_verdict, judge
+from proofs_check.claims.zgj.worst_cases import WORST_CASE_SHAPES, observe_worst_case_ladder
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
 from proofs_check.judgement import decide_nothing, PaperStatement
 
 __all__ = ["CLAIMS", "Lemma8Settings", "descent_at", "delta_max_of", "judge_below_level"]
@@ -55,7 +57,7 @@ class Lemma8Settings(LevelSettings):
     """``hypothesis_level``: the largest level judged (the lemma's ``L <= eps0``); ``C``: the
     hidden constant of ``delta_max``; ``support``: ``"delta_max"`` (App. B's ``q_ij``) or
     ``"all"`` (``q_ij`` spread over all of ``T_i``); ``worst_cases``: also observe Theorem 4's
-    worst cases down to 1e-60 (:func:`proofs_check.claims.sampling.worst_case_ladder`)."""
+    worst cases down to 1e-60 (:func:`proofs_check.claims.zgj.worst_cases.worst_case_ladder`)."""
 
     hypothesis_level: float = 1e-4
     C: Fraction = Fraction(1)

@@ -13,7 +13,7 @@ worst ``delta_need`` per loss level must decay at least like ``eps^{1/3}``.  Cla
 pairs (angle ``s``, loss ``~ s^3``) make the exponent 1/3 tight; random perturbations give 1/2.
 
 The worst case per level is *found by optimisation*, not sampled
-(:func:`proofs_check.claims.sampling.observe_minimisers` with the claim's own margin): the
+(:func:`proofs_check.claims.zgj.worst_cases.observe_minimisers` with the claim's own margin): the
 largest ``delta_need`` on ``{L = level}`` from every sampler family (Claim 2's splits among
 them) and relaxed stray starts, continued down thirteen levels 1e-2 ... 1e-14.
 """
@@ -26,9 +26,10 @@ from flint import arb
 
 from numeric.decomposition import decompose, radius_for_half_mass
 from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball
-from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
-                                          observe_minimisers)
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claims.zgj.worst_cases import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
+                                                 observe_minimisers)
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

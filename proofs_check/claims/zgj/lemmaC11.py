@@ -28,7 +28,9 @@ from flint import acb, arb, ctx
 
 import dataclasses
 
-from proofs_check.claims.base import Claim, Observation, as_ball, judge
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

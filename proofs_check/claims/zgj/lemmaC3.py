@@ -26,8 +26,10 @@ import numpy as np
 from flint import arb
 
 from numeric.decomposition import decompose, r1_at, r2_at
-from proofs_check.claims.base import Claim, Observation, base_verdict
-from proofs_check.claims.sampling import LevelSettings, level_samples
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import base_verdict
+from proofs_check.models.teacher_student.levels import LevelSettings, level_samples
 from proofs_check.judgement import decide_instances, PaperStatement
 
 __all__ = ["CLAIMS", "probe_points"]

@@ -32,9 +32,10 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "MassSettings", "largest_mass_at_loss"]
 

@@ -6,7 +6,7 @@ For ``eps := L(W)``,
 
 The constant is hidden; the exponent 1/2 in ``eps`` is judged on the worst case per loss
 level, *found by optimisation*, not sampled
-(:func:`proofs_check.claims.sampling.observe_minimisers` with the claim's own margin): the
+(:func:`proofs_check.claims.zgj.worst_cases.observe_minimisers` with the claim's own margin): the
 largest left side on ``{L = level}`` from every sampler family and relaxed stray starts,
 continued down thirteen levels 1e-2 ... 1e-14.  Stray students (norm ``s``, any direction)
 next to aligned groups are the binding case: they add ``~ s^2`` to the left side and
@@ -33,13 +33,13 @@ import numpy as np
 
 from numeric.decomposition import weighted_angle_sum
 from numeric.hermite_test import hermite_coefficient_abs, hermite_test_norm
-from proofs_check.claims.base import Claim
-from proofs_check.claims.quantities import decomposition_at
-from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
-                                          observe_minimisers)
+from proofs_check.claim import Claim
+from proofs_check.claims.zgj.decomposition_bounds import decomposition_at
+from proofs_check.claims.zgj.worst_cases import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,
+                                                 observe_minimisers)
 from proofs_check.exponent_fit import FitSettings, loglog_slope
 from proofs_check.judgement import PaperStatement
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["CLAIMS", "hermite_norm_table"]
 

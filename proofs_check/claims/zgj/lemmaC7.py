@@ -19,7 +19,9 @@ from fractions import Fraction
 
 from flint import arb, ctx
 
-from proofs_check.claims.base import Claim, Observation, as_ball, judge_each
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import judge_each
 from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "slab_probability"]

@@ -39,7 +39,9 @@ import mpmath
 from flint import acb, arb, ctx
 
 from numeric.subdivision import certify_nonpositive, interval
-from proofs_check.claims.base import Claim, Estimate, Observation, as_ball, judge_proof
+from proofs_check.claim import Claim
+from proofs_check.verdict import Estimate, Observation, as_ball
+from proofs_check.claim_judgement import judge_proof
 from proofs_check.judgement import PaperStatement
 
 __all__ = ["CLAIMS", "OwenSettings", "largest_square_side", "owen_t_cot", "owen_inequality_lhs",

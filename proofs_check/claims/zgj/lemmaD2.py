@@ -22,7 +22,8 @@ from fractions import Fraction
 
 from flint import acb, arb, ctx
 
-from proofs_check.claims.base import Claim, Observation, as_ball
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

@@ -12,7 +12,7 @@ must decay no faster than ``L^1``; the best ``kappa`` seen is reported.  With ``
 set (e.g. ``CLAIMS[0].variant(constant=...)``) every sample is tested against it.
 
 The worst case per level is *found by optimisation*, not sampled
-(:func:`proofs_check.claims.sampling.observe_minimisers`): the smallest ``||grad L||_F``
+(:func:`proofs_check.claims.zgj.worst_cases.observe_minimisers`): the smallest ``||grad L||_F``
 on ``{L = level}`` from every sampler family, continued down twelve decades.  The
 minimisers are small students at a fixed angle from the teachers with the others
 re-fitted, where ``||grad L||_F = C L^(3/4)``: steeper than Claim 2's ``L^(2/3)``, still
@@ -27,10 +27,12 @@ import dataclasses
 
 
 from numeric.numbers import decimal_string
-from proofs_check.claims.base import Claim, Observation, judge
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import (WORST_CASE_LEVELS, WorstCaseLevelSettings, deepest_at_two_precisions,
-                                          observe_minimisers)
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation
+from proofs_check.claim_judgement import judge
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.claims.zgj.worst_cases import (WORST_CASE_LEVELS, WorstCaseLevelSettings,
+                                                 deepest_at_two_precisions, observe_minimisers)
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import PaperStatement
 

@@ -44,12 +44,14 @@ from flint import arb
 
 from numeric.dynamics import gradient_descent, iterate_configuration
 from numeric.float64 import as_arrays
-from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
-from proofs_check.claims.quantities import loss_and_gradient_norm
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import base_verdict
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
 from proofs_check.errors import UsageError
 from proofs_check.exponent_fit import FitSettings, fit_exponent, loglog_slope
 from proofs_check.judgement import decide_instances, decide_trend, PaperStatement
-from proofs_check.samplers import configuration_at_level, dps_for_level, random_spec
+from proofs_check.models.teacher_student.samplers import configuration_at_level, dps_for_level, random_spec
 
 __all__ = ["CLAIMS", "GDSettings", "check_points", "theorem4_kappa", "kappa_ladder"]
 
@@ -118,11 +120,11 @@ def theorem4_kappa(r: int, d: int, m: int, levels: tuple, seed: int, starts: int
     the lower end of its ball; ``worst`` is the :class:`~proofs_check.worst_case.WorstCase` at
     the first level (where Theorem 5's runs start).  The best found: an upper bound on the
     true constant of Theorem 4 on these teachers."""
-    from proofs_check.claims import get_claim
-    from proofs_check.claims.sampling import descent_claim
+    from proofs_check.registry import get_claim
+    from proofs_check.models.teacher_student.levels import margin_objective
     from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin
 
-    claim = descent_claim(get_claim("zgj.thm4"))  # its ratio is ||grad L||_F itself
+    claim = margin_objective(get_claim("zgj.thm4"))  # its ratio is ||grad L||_F itself
     T = np.eye(r, d).tolist()
     found, previous = [], None
     for level in levels:

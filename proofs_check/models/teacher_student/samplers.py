@@ -18,7 +18,7 @@ With ``relaxed=True`` only the first group (``"stray"``: the strays) is perturbe
 other students are then re-fitted (norms and directions) by minimising ``L`` with the
 perturbation held (:func:`numeric.level_set.relax_students`), so that the loss measures
 the perturbation alone.  :func:`make_spec` is the one place that turns drawn parts into a
-spec; :func:`random_spec` (numpy) and :func:`proofs_check.strategies.sublevel_specs`
+spec; :func:`random_spec` (numpy) and :func:`proofs_check.models.teacher_student.strategies.sublevel_specs`
 (Hypothesis) only draw the parts.
 
 :func:`configuration_at_level` solves ``L(W(s)) = level`` for ``s`` at a precision chosen

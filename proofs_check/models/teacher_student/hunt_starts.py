@@ -3,7 +3,7 @@ combinations of atoms (at ``r = 40`` there are ``1601`` atoms and ``3e11`` combi
 of up to four), only with the starts actually taken.
 
 Families: random Gaussian rows, the sublevel sampler's families
-(:mod:`proofs_check.samplers`), and structured ones: students parked on teachers, on
+(:mod:`proofs_check.models.teacher_student.samplers`), and structured ones: students parked on teachers, on
 bisectors of teacher pairs, at zero, and in the span of subsets of teachers (exactly
 symmetric starts stay in their symmetric subspace under descent, which is how symmetric
 saddles are reached): the combinations of distinct atoms up to symmetry
@@ -20,7 +20,7 @@ import mpmath
 import numpy as np
 
 from proofs_check.landscape.symmetry import atom_image_labels, smallest_label_set, teacher_symmetries
-from proofs_check.samplers import configuration_at_scale, random_spec
+from proofs_check.models.teacher_student.samplers import configuration_at_scale, random_spec
 
 __all__ = ["structured_atoms", "starts", "atom_combinations", "start_schedule", "family_schedule",
            "ATOM_WIDTH", "ATOM_SHARE", "ENUMERATED_COMBINATIONS"]

@@ -1,5 +1,8 @@
 """Contrast claims: properties the paper says FAIL in the mildly over-parameterized case.
 
+Their ids start with ``contrast.``: the part :data:`proofs_check.claims.zgj.CONTRAST` of
+the Zhou-Ge-Jin paper, with its own report section.
+
 Zhou, Ge, Jin (COLT 2021), Section 4 (p.7-8) and Claim 2: with two students on one teacher
 the loss is Theta(delta^3) along a path from a global minimum, so the Hessian there is
 degenerate and neither the PL inequality (Lojasiewicz alpha = 1/2, as in Liu, Zhu,
@@ -23,7 +26,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import flint
 import mpmath
@@ -34,32 +36,17 @@ from numeric import float64 as f64
 from numeric.level_set import (LevelSetSettings, digits_for_level, minimise_on_level, project_to_level,
                                rescale_to_level)
 from numeric.precise import evaluate
-from proofs_check.claims.base import Claim, Observation, as_ball, base_verdict
-from proofs_check.claims.quantities import loss_and_gradient_norm
-from proofs_check.claims.sampling import (LevelSettings, WorstCaseLevelSettings, observe_levels,
-                                          observe_minimisers)
+from proofs_check.claim import Claim
+from proofs_check.verdict import Observation, as_ball
+from proofs_check.claim_judgement import base_verdict
+from proofs_check.models.teacher_student.gradient_norm import loss_and_gradient_norm
+from proofs_check.models.teacher_student.levels import LevelSettings, observe_levels
+from proofs_check.claims.zgj.worst_cases import WorstCaseLevelSettings, observe_minimisers
 from proofs_check.exponent_fit import FitSettings
 from proofs_check.judgement import decide_witness_levels, PaperStatement
-from proofs_check.papers import Paper
-from proofs_check.samplers import separated_teachers
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
-__all__ = ["CLAIMS", "PAPER", "CurvatureSettings", "rayleigh_upper_bound", "curvature_minimisers"]
-
-PAPER = Paper(
-    id="contrast",
-    title="Contrasts between the regimes",
-    authors=(),
-    venue="",
-    year=2021,
-    bibtex="",
-    model=None,
-    package=__name__,
-    template=Path(__file__).with_name("contrast.tex.j2"),
-    cites=("zgj", "lzb", "du"),
-    summary="Properties one paper proves in its regime and another says fail in the mildly "
-            "over-parameterized teacher-student regime.",
-)
-
+__all__ = ["CLAIMS", "CurvatureSettings", "rayleigh_upper_bound", "curvature_minimisers"]
 
 def _pl_at(claim, config, dps):
     L, gnorm = loss_and_gradient_norm(config, dps)
@@ -70,7 +57,7 @@ def _pl_judge_with_figure(claim, obs):
     """The default judgement, plus the worst ``||grad L||^2 / L`` at each loss level: the
     teacher-student half of the PL* figure (its wide-network half is ``lzb.wide_pl``)."""
     from numeric.numbers import decimal_string
-    from proofs_check.claims.base import judge
+    from proofs_check.claim_judgement import judge
 
     verdict = judge(claim, obs)
     worst = {}
@@ -152,7 +139,8 @@ def curvature_minimisers(settings: CurvatureSettings, seed: int) -> tuple:
     previous level's minimiser and a fresh Claim 2 start (whose split students carry the
     degenerate direction of Sec. 4) at every level below.  Deterministic in ``seed``."""
     from numeric.config import Configuration
-    from proofs_check.worst_case import WorstCaseSettings, sampled_starts
+    from proofs_check.models.teacher_student.worst_case_starts import sampled_starts
+    from proofs_check.worst_case import WorstCaseSettings
 
     out = []
     for shape in settings.shapes:
@@ -185,7 +173,7 @@ def curvature_minimisers(settings: CurvatureSettings, seed: int) -> tuple:
 
 def observe_curvature_minimisers(claim, request):
     """Observations at :func:`curvature_minimisers` (``settings.optimise``), else at sampled
-    points (:func:`proofs_check.claims.sampling.observe_levels`)."""
+    points (:func:`proofs_check.models.teacher_student.levels.observe_levels`)."""
     p = claim.settings
     if not getattr(p, "optimise", False):
         yield from observe_levels(claim, request)

@@ -1,5 +1,4 @@
-"""Safran and Shamir's model as a model of the shared stationary-point hunt, and the fate of
-its spurious minima with one more neuron.
+"""Safran and Shamir's model as a model of the shared stationary-point hunt.
 
 :data:`RELU_UNIT_OUTPUT_HUNT` is what the paper declares to ``proofs-check stationary
 --paper ss``: :class:`numeric.safran_shamir.SafranShamirModel` (smooth away from zero rows,
@@ -15,23 +14,17 @@ hunt finds for n = 7, 8 from random starts; it reaches a spurious minimum for ev
 k = n = 6..10, and is the only way found to n = 6, where none of 4700 random starts
 did), then Xavier-like random starts ``w_i ~ N(0, I/d)`` as in the paper's experiments.
 
-With ``k = n + 1`` (:func:`fate`): the best escape direction ``w_hat`` of a minimum is
-searched in float64 and ``g(w_hat)`` certified on balls over the whole box
-(:func:`numeric.safran_shamir.escape_coefficient`); then descent from the lifted point
-``(W, 10^-2 w_hat)`` shows where gradient flow goes.
+What one more neuron does to a minimum found here is :mod:`.escape`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from numeric.safran_shamir import SafranShamirModel, escape_coefficient, escape_direction64
-from numeric.stationary import descend
+from numeric.safran_shamir import SafranShamirModel
 from proofs_check.errors import UsageError
 from proofs_check.landscape import HuntModel
 
-__all__ = ["RELU_UNIT_OUTPUT_HUNT", "starts", "symmetry_key", "structured_start", "Fate", "fate"]
+__all__ = ["RELU_UNIT_OUTPUT_HUNT", "GD_STEPS", "starts", "symmetry_key", "structured_start"]
 
 #: Descent steps before Newton (the paper's GD runs until ``||grad|| <= 1e-12``).
 GD_STEPS = 2000
@@ -86,31 +79,3 @@ RELU_UNIT_OUTPUT_HUNT = HuntModel(
     symmetry_key=symmetry_key,
     gd_steps=GD_STEPS,
 )
-
-
-@dataclass(frozen=True)
-class Fate:
-    """What one more neuron does to a spurious minimum."""
-
-    escape: object  # arb: g(w_hat), certified over the box holding the exact minimum
-    escape_direction: tuple  # floats (exact as binary fractions)
-    loss_after_escape: float  # float64 loss after descent from (W, 1e-2 w_hat), k = n + 1
-
-
-def fate(model: SafranShamirModel, point, rng, dps: int) -> Fate:
-    """``g`` along the best escape direction found, on the ball of the hunt's radius around
-    ``point.config`` (a Frobenius radius bounds every coordinate), and where descent goes
-    from the lifted point."""
-    import flint
-    from flint import arb
-
-    centre = [x for row in point.config.student for x in row]
-    centre64 = np.array([float(c) for c in centre])
-    w, _ = escape_direction64(model, centre64, rng)
-    with flint.ctx.workdps(dps):
-        # The centre's entries are dyadic (ball midpoints), so these quotients are exact.
-        box = [arb((arb(c.numerator) / c.denominator).mid(), point.radius) for c in centre]
-        g = escape_coefficient(model, box, [float(v) for v in w])
-    bigger = SafranShamirModel(model.teacher, model.k + 1)
-    after = descend(bigger, np.concatenate([centre64, 1e-2 * w]), gd_steps=GD_STEPS)
-    return Fate(g, tuple(float(v) for v in w), float(after.loss))

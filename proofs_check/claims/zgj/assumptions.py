@@ -1,11 +1,12 @@
-"""The paper's hypotheses that a configuration must meet before a claim is evaluated at it.
+"""Zhou-Ge-Jin's hypotheses that a configuration must meet before a claim is evaluated at it
+(:data:`HYPOTHESES`, declared by the paper record and its ``contrast`` part).
 
 Zhou, Ge, Jin state every local result under Assumption 1 (the teachers are pairwise
 Delta-separated, Delta > 0: no two teacher rows parallel) and Assumption 2
 (0 < w_min <= ||w*_i||: no zero teacher row), for W in the sublevel set {L(W) <= eps0};
 the lemmas whose scale is eps = L(W) also need L(W) > 0 (their margins are ratios to it).
 The counterexample search and ``proofs-check replay`` call :func:`hypothesis_violations`
-first, so that a configuration outside a claim's hypotheses is reported as such instead
+first (through :mod:`proofs_check.hypotheses`), so that a configuration outside a claim's hypotheses is reported as such instead
 of as a counterexample (W = 0 for Theorem 4) or as a crash (L = 0, a zero teacher row).
 
 The sublevel set is checked against the largest loss level the claim is sampled at (its
@@ -29,9 +30,10 @@ import flint
 from numeric.config import Configuration
 from numeric.precise import evaluate
 from numeric.numbers import decimal_string
+from proofs_check.paper import Hypotheses
 
 __all__ = ["ASSUMPTIONS", "REQUIRED", "required_assumptions", "teacher_violations",
-           "hypothesis_violations"]
+           "hypothesis_violations", "HYPOTHESES"]
 
 #: Assumption keys and what they say.
 ASSUMPTIONS = {
@@ -118,3 +120,8 @@ def hypothesis_violations(claim, config: Configuration, dps: int = 30, max_loss=
         out.append(f"L(W) = 0 to {dps} digits (|L(W)| <= {float(loss.rad()):.2g}): at a global minimum "
                    f"the scale eps = L(W) of {claim.id} vanishes and its margin is undefined")
     return out
+
+
+#: The paper's hypotheses as its record declares them.
+HYPOTHESES = Hypotheses(keys=ASSUMPTIONS, required=required_assumptions, violations=hypothesis_violations,
+                        configuration=Configuration, of_configuration=teacher_violations)

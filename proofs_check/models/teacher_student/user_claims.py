@@ -21,8 +21,8 @@ from fractions import Fraction
 
 import mpmath
 
-from proofs_check.claims.base import Claim
-from proofs_check.claims.sampling import LevelSettings, margin_minimisers, observe_levels
+from proofs_check.claim import Claim
+from proofs_check.models.teacher_student.levels import LevelSettings, margin_minimisers, observe_levels
 
 __all__ = ["as_user_claim", "observe_levels_and_minimisers", "observe_sampled", "STAND_IN_CONSTANT"]
 

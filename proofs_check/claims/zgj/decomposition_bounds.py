@@ -1,20 +1,10 @@
-"""Quantities that several claims share, evaluated once per configuration."""
+"""Claims bounding a quantity of the paper's decomposition (:mod:`numeric.decomposition`,
+Section 5's ``R_1``, ``R_2``, the average neurons) by a power of the loss: their ``at``."""
 from __future__ import annotations
-
-import flint
-from flint import arb
 
 from numeric.precise import evaluate
 
-__all__ = ["loss_and_gradient_norm", "decomposition_at"]
-
-
-def loss_and_gradient_norm(config, dps: int):
-    """``(L, ||grad L||_F)`` as arb balls at ``dps`` digits."""
-    e = evaluate(config, dps, backend="arb", gradient=True)
-    with flint.ctx.workdps(dps):
-        sq = sum((g * g for row in e.gradient for g in row), arb(0))
-        return e.loss, arb.sqrt(sq.nonnegative_part())
+__all__ = ["decomposition_at"]
 
 
 def decomposition_at(quantity):
@@ -22,7 +12,7 @@ def decomposition_at(quantity):
     the left side from the paper's decomposition (:mod:`numeric.decomposition`), the right
     side ``claim.bound(L)``, the loss as the scale."""
     from numeric.decomposition import decompose
-    from proofs_check.claims.base import Observation
+    from proofs_check.verdict import Observation
 
     def at(claim, config, dps):
         dec = decompose(config, dps, "arb")

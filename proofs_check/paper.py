@@ -9,47 +9,52 @@ see :func:`render_model_section`).  Nothing outside the package is paper-specifi
 registry, ``list --paper``, ``run``, ``search``, ``replay`` and the report all go through
 this record.
 
->>> from proofs_check.claims import all_papers
+>>> from proofs_check.registry import all_papers
 >>> all_papers()["zgj"].citation
 'Zhou, Ge, Jin (COLT 2021)'
->>> all_papers()["zgj"].claim_ids()[0]
-'zgj.thm4'
+>>> [part.id for part in all_papers()["zgj"].parts]
+['contrast']
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
+from proofs_check.models import Model
 from symbolic.derivation import latex_text
 
-__all__ = ["Model", "Paper", "template_environment", "render_model_section", "render_paper_sections",
-           "with_own_figures", "figures_drawn_by_papers"]
+__all__ = ["Hypotheses", "FigureType", "Paper", "template_environment", "render_model_section", "with_own_figures"]
 
 
 @dataclass(frozen=True)
-class Model:
-    """What a paper's claims are evaluated on.
+class Hypotheses:
+    """The hypotheses a paper's claims need of a configuration before they are evaluated at it
+    (:mod:`proofs_check.hypotheses` asks a claim's paper for them).
 
-    ``configuration`` is the frozen, validated configuration type (its ``from_dict`` reads
-    the JSON that ``replay`` and saved counterexamples use); ``loss`` is the loss in LaTeX;
-    ``samplers`` are the functions that draw the paper's configurations; ``strategy``
-    (optional) returns a Hypothesis strategy of configurations for ``proofs-check search``
-    (the teacher-student papers use :mod:`proofs_check.strategies` instead);
-    ``hunts`` are the :class:`proofs_check.landscape.HuntModel` s that ``proofs-check
-    stationary`` can hunt (the first is the paper's default); ``scale`` names the scale
-    variable of the observations its claims' ``at`` returns (shown by ``proofs-check
-    search``; empty: the claims have no loss level or other scale).
+    ``keys`` maps each assumption key to what it says; ``required(claim)`` gives the keys a
+    claim needs; ``violations(claim, config, dps, max_loss)`` says why ``config`` is outside
+    them (empty: inside); ``of_configuration(config)`` the violations that depend on no claim
+    (``proofs-check eval`` warns of them), for configurations of type ``configuration``.
     """
 
-    name: str
+    keys: Mapping[str, str]
+    required: Callable
+    violations: Callable
     configuration: type
-    loss: str
-    samplers: tuple[Callable, ...] = ()
-    strategy: Callable | None = None
-    hunts: tuple = ()
-    scale: str = ""
+    of_configuration: Callable | None = None
+
+
+@dataclass(frozen=True)
+class FigureType:
+    """A report figure a paper's claims feed: ``key`` names it in the report (an attribute of
+    :class:`proofs_check.report.figure_data.FigureData`, the figure's entry); ``parse(figures)``
+    reads its data from a results file's ``figures`` object, ``None`` when they are absent
+    (errors name the field, :mod:`proofs_check.figure_parsing`)."""
+
+    key: str
+    parse: Callable
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,13 @@ class Paper:
     ``id`` is the prefix of its claim ids (``du`` owns ``du.gram``); ``claim_order`` lists
     id prefixes in the paper's order (ids not listed follow in natural order);
     ``cites`` names the papers a contrast record compares (their surnames may stand in
-    a claim's source).
+    a claim's source).  ``order`` places a built-in paper in listings and the report
+    (``None``: after them, by id).  ``parts`` are further records the paper's package
+    owns, each with its own id prefix, template and report section (Zhou-Ge-Jin's
+    ``contrast``: the properties its Section 4 says fail); ``list --paper`` shows a paper
+    with its parts.  ``hypotheses`` are what its claims need of a configuration
+    (:class:`Hypotheses`; ``None``: nothing is checked); ``figures`` the report figures its
+    claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers.
     """
 
     id: str
@@ -75,6 +86,10 @@ class Paper:
     arxiv: str = ""
     cites: tuple[str, ...] = ()
     summary: str = ""
+    order: int | None = None
+    parts: tuple["Paper", ...] = ()
+    hypotheses: Hypotheses | None = None
+    figures: tuple[FigureType, ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):
@@ -92,12 +107,6 @@ class Paper:
         if not self.authors:
             return self.title
         return f"{', '.join(self.surnames)} ({self.venue} {self.year})"
-
-    def claim_ids(self) -> tuple[str, ...]:
-        """The ids of this paper's registered claims, in the paper's order."""
-        from proofs_check.claims import claims_by_paper
-
-        return tuple(claims_by_paper().get(self.id, {}))
 
     def order_key(self, claim_id: str):
         """Sort key: position of the longest listed prefix, then natural order (lemma9 < lemma10)."""
@@ -151,31 +160,3 @@ def with_own_figures(verdicts: list, figures: dict | None) -> list:
         own = {k: f for k, f in figures.items() if k == verdict.get("id")}
         out.append(dict(verdict, figures=own) if own and not verdict.get("figures") else verdict)
     return out
-
-
-def figures_drawn_by_papers(figures: dict | None) -> set:
-    """The keys of ``figures`` that a paper's template draws: keyed by one of the paper's
-    claim ids and named in its template (``v["figures"]["ss.spurious_minima"]``)."""
-    from proofs_check.claims import paper_of
-
-    drawn = set()
-    for key in figures or {}:
-        paper = paper_of(key)
-        if paper is not None and f'"{key}"' in Path(paper.template).read_text(encoding="utf-8"):
-            drawn.add(key)
-    return drawn
-
-
-def render_paper_sections(results: dict) -> list:
-    """``[(paper, model-and-notation LaTeX, verdicts), ...]`` for a results dict of the suite:
-    the verdicts grouped by paper in the registry's order (papers without verdicts and user
-    claims are left out), each paper's template rendered with its own verdicts."""
-    from proofs_check.claims import all_papers, paper_of
-
-    grouped = {}
-    for verdict in with_own_figures(results.get("claims", []), results.get("figures")):
-        paper = paper_of(verdict.get("id", ""))
-        if paper is not None:
-            grouped.setdefault(paper.id, []).append(verdict)
-    return [(paper, render_model_section(paper, grouped[pid]), grouped[pid])
-            for pid, paper in all_papers().items() if pid in grouped]

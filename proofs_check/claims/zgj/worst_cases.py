@@ -1,23 +1,17 @@
-"""Observations of configuration claims at a ladder of loss levels.
+"""Zhou-Ge-Jin's claims observed at their optimised worst cases, and Theorem 4's worst cases
+continued far below the optimised ladder.
 
-:func:`observe_levels` draws, for each level, Delta-separated teachers and a perturbation
-path (:mod:`proofs_check.samplers`), places the configuration at the level at high
-precision and evaluates the claim there with ``claim.at``.  The claim's settings are a
-:class:`LevelSettings` (or a subclass): ``levels`` (default 1e-2 ... 1e-8), ``shapes`` (a
-tuple of ``(r, m, d)``), ``Delta``, ``w_min``, ``w_max``, ``families``.
-
-:func:`observe_minimisers` observes instead the *worst configurations found by
-optimisation* (:func:`proofs_check.worst_case.minimise_margin`): per shape, the smallest
-``||grad L||_F`` on ``{L = level}`` from every family at the top level, continued level by
-level down the ladder.  With ``worst_case_objective = "gradient_norm"`` it is for
-claims whose ratio at a fixed loss grows with ``||grad L||_F`` (Theorem 4, the PL
-contrast); with ``"margin"`` it minimises the claim's own margin (the largest left side
-of an upper bound: Lemmas 9, 10, 12, C.6), by one ladder (:func:`margin_minimisers`).
-Its settings are a :class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back
-to :func:`observe_levels`.  The minimisers are shared by the claims of one run and their
-planted twins (cached on the claim's left side, the shapes, levels, seed and teacher
-bounds).  :func:`judge_minimisers` adds the deepest worst case re-evaluated at two
-precisions (:func:`deepest_at_two_precisions`).
+:func:`observe_minimisers` observes the *worst configurations found by optimisation*
+(:func:`proofs_check.models.teacher_student.levels.margin_minimisers`): per shape, the
+smallest ``||grad L||_F`` on ``{L = level}`` from every family at the top level, continued
+level by level down the ladder.  With ``worst_case_objective = "gradient_norm"`` it is for
+claims whose ratio at a fixed loss grows with ``||grad L||_F`` (Theorem 4, the PL contrast:
+:func:`gradient_minimisers`, Theorem 4's own objective); with ``"margin"`` it minimises the
+claim's own margin (the largest left side of an upper bound: Lemmas 9, 10, 12, C.6).  Its
+settings are a :class:`WorstCaseLevelSettings`, whose ``optimise = False`` falls back to
+:func:`~proofs_check.models.teacher_student.levels.observe_levels`.
+:func:`judge_minimisers` adds the deepest worst case re-evaluated at two precisions
+(:func:`deepest_at_two_precisions`).
 """
 from __future__ import annotations
 
@@ -32,39 +26,21 @@ import numpy as np
 from flint import arb
 
 from numeric.numbers import decimal_string, to_mpf
+from proofs_check.models.teacher_student.levels import (LevelSettings, margin_minimisers, margin_objective,
+                                                       observe_levels)
 
-from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES, configuration_at_level, random_spec
+__all__ = ["DEEP_LEVELS", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES", "WorstCaseLevelSettings",
+           "observe_minimisers", "gradient_minimisers", "CONTINUED_LEVELS", "continue_stray_minimiser",
+           "worst_case_ladder", "observe_worst_case_ladder", "binding_per_level", "deepest_at_two_precisions",
+           "judge_minimisers"]
 
-__all__ = ["DEFAULT_LEVELS", "DEEP_LEVELS", "DEFAULT_SHAPES", "WORST_CASE_LEVELS", "WORST_CASE_SHAPES",
-           "LevelSettings", "WorstCaseLevelSettings", "observe_levels", "level_samples",
-           "observe_minimisers", "gradient_minimisers", "margin_minimisers", "CONTINUED_LEVELS",
-           "continue_stray_minimiser", "worst_case_ladder", "observe_worst_case_ladder",
-           "descent_claim", "binding_per_level", "deepest_at_two_precisions", "judge_minimisers"]
-
-DEFAULT_LEVELS = tuple(10.0**-k for k in range(2, 9))
 #: A longer ladder for the exponent fits that decide Theorem 4 and its PL contrast: 15
 #: decades narrow the 95% interval of the worst-case exponent to about +-0.05.
 DEEP_LEVELS = tuple(10.0**-k for k in range(2, 17))
-DEFAULT_SHAPES = ((2, 2, 2), (2, 3, 3), (2, 4, 3), (3, 4, 3), (3, 6, 4))
 #: Thirteen levels, twelve decades (1e-2 ... 1e-14): the minimisers' exponent fit.
 WORST_CASE_LEVELS = tuple(10.0**-k for k in range(2, 15))
 #: Shapes ``(r, m, d)`` whose worst cases the suite optimises, in order of cost.
 WORST_CASE_SHAPES = ((1, 2, 2), (2, 4, 3), (3, 6, 4))
-
-
-@dataclass(frozen=True)
-class LevelSettings:
-    """Where a configuration claim is sampled: loss ``levels``, network ``shapes``
-    ``(r, m, d)``, sampler ``families``, and the teachers' separation ``Delta`` and norm
-    bounds ``[w_min, w_max]`` (Assumptions 1 and 2)."""
-
-    levels: tuple = DEFAULT_LEVELS
-    shapes: tuple = DEFAULT_SHAPES
-    families: tuple = FAMILIES
-    Delta: float = 0.5
-    w_min: float = 0.8
-    w_max: float = 1.2
 
 
 @dataclass(frozen=True)
@@ -88,42 +64,6 @@ class WorstCaseLevelSettings(LevelSettings):
     worst_case_refresh_families: bool = False
 
 
-def level_samples(claim, request, salt=None):
-    """Yield ``(level, Sample)`` pairs: ``request.samples`` spread over the levels."""
-    p = claim.settings if isinstance(claim.settings, LevelSettings) else LevelSettings()
-    levels, shapes, families = tuple(p.levels), tuple(p.shapes), tuple(p.families)
-    rng = request.rng(salt or claim.id)
-    per_level = max(1, request.samples // len(levels))
-    for level in levels:
-        for k in range(per_level):
-            r, m, d = shapes[rng.integers(len(shapes))]
-            family = families[k % len(families)]
-            for attempt in range(20):
-                spec = random_spec(rng, r, m, d, Delta=p.Delta, w_min=p.w_min, w_max=p.w_max,
-                                   family=family)
-                try:
-                    sample = configuration_at_level(spec, level)
-                    break
-                except UsageError:
-                    continue  # the path does not reach this level; draw another
-            else:
-                raise UsageError(f"claim {claim.id}: no sampled path reaches loss level {level}")
-            yield level, sample
-            request.tick()
-
-
-def observe_levels(claim, request):
-    """The default ``observe`` for claims with an ``at(claim, config, dps)``."""
-    for level, sample in level_samples(claim, request):
-        obs = claim.observe_at(sample.config, sample.dps)
-        yield type(obs)(
-            lhs=obs.lhs, rhs=obs.rhs, scale=obs.scale, dps=obs.dps,
-            witness={**obs.witness, "config": sample.config.to_dict(),
-                     "level": mpmath.nstr(level, 3), "family": sample.spec.family},
-            group=level,
-        )
-
-
 def _ladder(levels, samples: int, shapes):
     """``(levels, shapes)`` for a sample budget: one full ladder per shape while the
     budget lasts; below one ladder, an evenly spaced sub-ladder of at least 3 levels."""
@@ -135,101 +75,13 @@ def _ladder(levels, samples: int, shapes):
     return tuple(levels), tuple(shapes[:n_shapes])
 
 
-def descent_claim(claim):
-    """``claim`` as the level-set optimiser sees it: its own left side over the right
-    side's scale-free factors (the exponent and any constant dropped, ``bound = 1``), to
-    be made as small (lower bounds) or as large (upper bounds, and two-sided claims fitted
-    on their largest ratio) as possible.  At a fixed level ``L`` the right side's
-    ``L^alpha`` is a constant, so the worst configuration does not depend on the exponent:
-    a claim and its planted twins share one ladder of minimisers (and one cache entry)."""
-    from proofs_check.claims.base import Claim, _lower_is_worse
-
-    return Claim(id="worst case", title="", source="", statement="", hypotheses="", lhs="", rhs="",
-                 relation=">=" if _lower_is_worse(claim) else "<=", expected="inconclusive",
-                 observe=observe_levels, at=claim.at, settings=claim.settings)
-
-
-@functools.lru_cache(maxsize=16)
-def margin_minimisers(claim, objective: str, shapes: tuple, levels: tuple, seed: int, Delta: float,
-                      w_min: float, w_max: float, iterations: int = 25,
-                      top_iterations: int = 100, refresh_families: bool = False) -> tuple:
-    """``((shape, WorstCase), ...)``: the smallest margin of ``claim`` (a
-    :func:`descent_claim`) found on ``{L = level}`` for each shape and level (levels in
-    decreasing order) by :func:`proofs_check.worst_case.minimise_margin` with ``objective``
-    (``top_iterations`` steps of the margin descent at the top level, in float64, then
-    ``iterations``): from every family at the top level (and a relaxed stray start), then
-    continued from the previous level's minimiser
-    (:func:`numeric.level_set.rescale_to_level`) and, every fourth level, a fresh relaxed
-    stray start (with ``refresh_families``: fresh starts of every family too, for claims
-    whose top-level worst case is a branch that stops being the worst further down); then an
-    upward pass (:func:`_continued_upwards`) carries any better branch up the ladder.
-    Shapes are ``(r, m, d)`` with teachers drawn by seed, ``Delta`` and the norm bounds."""
-    from proofs_check.samplers import separated_teachers
-    from proofs_check.worst_case import Start, WorstCaseSettings, minimise_margin, relaxed_stray_start
-
-    fresh = WorstCaseSettings(starts_per_family=1, objective=objective, seed=seed,
-                              margin_iterations=iterations)
-    top = dataclasses.replace(fresh, margin_iterations=top_iterations)
-    out = []
-    for shape in shapes:
-        r, m, d = shape
-        rng = np.random.default_rng([seed, r, m, d])
-        T = separated_teachers(rng, r, d, Delta, w_min, w_max)
-        previous, ladder = None, []
-        for k, level in enumerate(sorted(levels, reverse=True)):
-            if previous is None:
-                settings, extra = top, []  # the sampled starts include a relaxed stray one
-            else:
-                settings = dataclasses.replace(fresh, starts_per_family=0)
-                extra = [Start(previous.config, previous.family, "continued")]
-                # Fresh starts every fourth level, in case the continued branch is not the
-                # worst one there: a relaxed stray (inside the sampled starts with
-                # refresh_families).
-                if k % 4 == 0 and refresh_families:
-                    settings = fresh
-                elif k % 4 == 0:
-                    new = relaxed_stray_start(T, m, level, rng)
-                    extra += [new] if new is not None else []
-            try:
-                previous = minimise_margin(claim, T, students=m, level=level, settings=settings,
-                                           starts=extra)
-            except UsageError:  # the continuation did not reach this level: start afresh
-                previous = minimise_margin(claim, T, students=m, level=level, settings=fresh)
-            ladder.append(previous)
-        out += [(shape, wc) for wc in _continued_upwards(claim, T, m, ladder, fresh)]
-    return tuple(out)
-
-
-def _continued_upwards(claim, T, m: int, ladder: list, fresh) -> list:
-    """The ladder (levels decreasing) after an upward pass: each level's worst case is also
-    sought from the level below's (rescaled up), and the smaller margin kept.  A branch found
-    by a fresh start further down (or one the downward continuation lost at a level) is then
-    carried up the whole ladder, so that no level keeps a branch that another level shows to
-    be beaten there: without it the ladder's local exponents jumped where the branch changed,
-    and the fitted interval with them, differently at each seed."""
-    from proofs_check.worst_case import Start, minimise_margin
-
-    ladder = list(ladder)
-    upward = dataclasses.replace(fresh, starts_per_family=0)
-    for i in range(len(ladder) - 2, -1, -1):
-        below = ladder[i + 1]
-        try:
-            up = minimise_margin(claim, T, students=m, level=ladder[i].level, settings=upward,
-                                 starts=[Start(below.config, below.family, "continued")])
-        except UsageError:
-            continue
-        if float(to_mpf(up.margin.mid())) < float(to_mpf(ladder[i].margin.mid())):
-            ladder[i] = up
-    return ladder
-
-
 def gradient_minimisers(shapes: tuple, levels: tuple, seed: int, Delta: float, w_min: float,
                         w_max: float) -> tuple:
     """The :func:`margin_minimisers` of ``||grad L||_F`` (Theorem 4's left side), shared by
     every claim whose ratio at a fixed loss grows with the gradient norm."""
-    from proofs_check.claims import get_claim
+    from proofs_check.registry import get_claim
 
-    return margin_minimisers(descent_claim(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
+    return margin_minimisers(margin_objective(get_claim("zgj.thm4")), "gradient_norm", tuple(shapes),
                              tuple(levels), seed, Delta, w_min, w_max)
 
 
@@ -336,7 +188,7 @@ def observe_minimisers(claim, request):
         found = gradient_minimisers(shapes, levels, request.seed, float(p.Delta), float(p.w_min),
                                     float(p.w_max))
     else:
-        found = margin_minimisers(descent_claim(claim), p.worst_case_objective, shapes, levels,
+        found = margin_minimisers(margin_objective(claim), p.worst_case_objective, shapes, levels,
                                   request.seed, float(p.Delta), float(p.w_min), float(p.w_max),
                                   int(p.worst_case_iterations), int(p.worst_case_top_iterations),
                                   bool(p.worst_case_refresh_families))
@@ -355,9 +207,10 @@ def observe_minimisers(claim, request):
 def binding_per_level(claim, observations) -> list:
     """The binding observation of each level (smallest ``lhs / rhs`` for a lower bound,
     largest for an upper bound, as the fit picks it), smallest loss first."""
-    from proofs_check.claims.base import _lower_is_worse, as_ball, ratio
+    from proofs_check.verdict import as_ball, ratio
+    from proofs_check.claim_judgement import lower_is_worse
 
-    lower = _lower_is_worse(claim)
+    lower = lower_is_worse(claim)
     worst = {}
     for o in observations:
         r = ratio(o)
@@ -376,7 +229,7 @@ def deepest_at_two_precisions(claim, observations, exponent) -> dict | None:
     (``C``, ``C_2x``, 10 digits), with its loss, family, origin and configuration.  A
     constant that agrees at both precisions is not an artefact of the arithmetic."""
     from numeric.config import Configuration
-    from proofs_check.claims.base import as_ball
+    from proofs_check.verdict import as_ball
 
     pts = binding_per_level(claim, observations)
     if not pts or "config" not in pts[0].witness:
@@ -398,7 +251,7 @@ def judge_minimisers(claim, observations):
     """The default judgement of a claim observed at its optimised worst cases, plus the
     deepest worst case checked at two precisions against the simplest exponent near the
     fitted one (``figures["<claim id>.worst_case"]``, and a sentence in the notes)."""
-    from proofs_check.claims.base import judge
+    from proofs_check.claim_judgement import judge
 
     verdict = judge(claim, observations)
     fit = verdict.estimate.fit if verdict.estimate is not None else None

@@ -128,8 +128,8 @@ def judge_empirical_margins(claim, obs, what: str):
     statement about the sampled runs."""
     import flint
 
-    from proofs_check.claims.base import base_verdict
-    from proofs_check.claims.base import margin_kind_of
+    from proofs_check.claim_judgement import base_verdict
+    from proofs_check.claim_judgement import margin_kind_of
     from proofs_check.judgement import decide_samples
 
     with flint.ctx.workdps(max((o.dps for o in obs), default=15)):

@@ -4,9 +4,9 @@ Public, composable values, built from smaller ones; every number is drawn by Hyp
 so failing examples shrink (towards few teachers, simple directions, larger losses):
 
 * :func:`teachers` -- ``Delta``-separated teacher rows with norms in ``[w_min, w_max]``;
-* :func:`sublevel_specs` -- a :class:`~proofs_check.samplers.SublevelSpec` (split of the
+* :func:`sublevel_specs` -- a :class:`~proofs_check.models.teacher_student.samplers.SublevelSpec` (split of the
   students over the teachers, shares, signs, directions, strays, family);
-* :func:`samples` -- a spec placed at a drawn loss level (a :class:`~proofs_check.samplers.Sample`,
+* :func:`samples` -- a spec placed at a drawn loss level (a :class:`~proofs_check.models.teacher_student.samplers.Sample`,
   carrying the precision ``dps`` the level needs);
 * :func:`configurations` -- the :class:`~numeric.config.Configuration` of such a sample;
 * :func:`degenerate_configurations` -- the same, restricted to the degenerate directions:
@@ -18,7 +18,7 @@ so failing examples shrink (towards few teachers, simple directions, larger loss
 Paste into a test of your own::
 
     from hypothesis import given, settings
-    from proofs_check.strategies import configurations
+    from proofs_check.models.teacher_student.strategies import configurations
     from numeric.precise import evaluate
 
     @settings(max_examples=20, deadline=None)
@@ -46,7 +46,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from proofs_check.errors import UsageError
-from proofs_check.samplers import FAMILIES, configuration_at_level, make_spec, up_to_sign_angle
+from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, make_spec, up_to_sign_angle
 
 __all__ = [
     "teachers",
@@ -110,7 +110,7 @@ def teachers(draw, r, d, Delta=0.5, w_min=0.8, w_max=1.2, tight=False):
 @st.composite
 def sublevel_specs(draw, r, m, d, families=FAMILIES, Delta=0.5, w_min=0.8, w_max=1.2,
                    shares=st.floats(0.05, 1.0), teacher=None, relax=False):
-    """A :class:`~proofs_check.samplers.SublevelSpec` with ``r`` teachers and ``m`` students.
+    """A :class:`~proofs_check.models.teacher_student.samplers.SublevelSpec` with ``r`` teachers and ``m`` students.
 
     Composed of: ``teacher`` (default :func:`teachers`), the family (from ``families``),
     the number of stray students (family ``"stray"``: 1 to ``m - r``), a split of the other
@@ -118,7 +118,7 @@ def sublevel_specs(draw, r, m, d, families=FAMILIES, Delta=0.5, w_min=0.8, w_max
     ``shares`` (normalised per group; family ``"claim2"`` uses balanced shares), signs and
     perturbation directions; with ``relax=True`` also whether the other students are
     re-fitted around the perturbation.  The parts are assembled by
-    :func:`proofs_check.samplers.make_spec`, as :func:`proofs_check.samplers.random_spec` does.
+    :func:`proofs_check.models.teacher_student.samplers.make_spec`, as :func:`proofs_check.models.teacher_student.samplers.random_spec` does.
     """
     r, m, d = draw(_strategy(r)), draw(_strategy(m)), draw(_strategy(d))
     if m < r:
@@ -150,7 +150,7 @@ def _log_levels(max_loss, min_loss):
 @st.composite
 def samples(draw, r=3, m=5, d=4, max_loss=1e-6, min_loss=None, families=FAMILIES,
             Delta=0.5, w_min=0.8, w_max=1.2, shares=st.floats(0.05, 1.0), relax=False):
-    """A :class:`~proofs_check.samplers.Sample` (``config``, ``loss`` ball, ``level``,
+    """A :class:`~proofs_check.models.teacher_student.samplers.Sample` (``config``, ``loss`` ball, ``level``,
     ``dps``, ``spec``) with ``min_loss <= L <= max_loss``, the level drawn log-uniformly;
     ``relax=True`` also draws relaxed specs (the others re-fitted around the perturbation)."""
     spec = draw(sublevel_specs(r, m, d, families, Delta, w_min, w_max, shares, relax=relax))
@@ -180,7 +180,7 @@ def _one_in_four():
 @st.composite
 def search_samples(draw, shapes, max_loss=1e-6, min_loss=None, families=FAMILIES, Delta=0.5,
                    w_min=0.8, w_max=1.2, harder=True):
-    """What ``proofs-check search`` draws: a :class:`~proofs_check.samplers.Sample` of a
+    """What ``proofs-check search`` draws: a :class:`~proofs_check.models.teacher_student.samplers.Sample` of a
     shape ``(r, m, d)`` from ``shapes`` with the teacher class ``Delta``, ``[w_min,
     w_max]``; with ``harder=True`` each of these may also be made harder (in about one
     draw of four each; Hypothesis shrinks back towards the plain draw): the width ``m`` up
@@ -210,7 +210,7 @@ def configurations(r=3, m=5, d=4, max_loss=1e-6, min_loss=None, families=FAMILIE
     """Configurations in the sublevel set ``{L <= max_loss}`` (see :func:`samples`).
 
     ``r``, ``m``, ``d`` may be ints or strategies.  Evaluate a drawn configuration at
-    ``proofs_check.samplers.dps_for_level(min_loss)`` digits or more: at small loss the
+    ``proofs_check.models.teacher_student.samplers.dps_for_level(min_loss)`` digits or more: at small loss the
     closed form cancels ``-log10(L)`` digits.
     """
     return samples(r, m, d, max_loss, min_loss, families, Delta, w_min, w_max, shares).map(

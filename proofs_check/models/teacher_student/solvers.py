@@ -1,8 +1,8 @@
 """From a start to a reduced stationary point: the zero search (Levenberg-Marquardt on
 ``||grad L||^2``, deflated, :func:`numeric.zero_search.levenberg_marquardt`), the descent
 (:func:`numeric.stationary.descend`), and the zero search on a fixed-point subspace
-(:mod:`proofs_check.landscape.symmetry_seeds`), each followed by the reduction of
-:mod:`proofs_check.landscape.reduction`.
+(:mod:`proofs_check.models.teacher_student.symmetry_seeds`), each followed by the reduction of
+:mod:`proofs_check.models.teacher_student.reduction`.
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 from numeric.stationary import TeacherStudentModel, descend
 from numeric.zero_search import levenberg_marquardt
 from proofs_check.errors import check_termination
-from proofs_check.landscape.reduction import COARSE, NEAR_GLOBAL, STALLED, Reduced, reduce_point
-from proofs_check.landscape.symmetry_seeds import RestrictedDeflation, RestrictedModel
+from proofs_check.models.teacher_student.reduction import COARSE, NEAR_GLOBAL, STALLED, Reduced, reduce_point
+from proofs_check.models.teacher_student.symmetry_seeds import RestrictedDeflation, RestrictedModel
 
 __all__ = ["descend_and_reduce", "zero_search_and_reduce", "subspace_search_and_reduce", "finish"]
 
