@@ -20,7 +20,7 @@ float64 Hessian.
 Columns besides the baseline: the project's float64 path; a quad screen (the baseline's own
 formula on ``numpy-quaddtype``'s 113-bit floats, without any error bound: a lower bound on the
 cost of a vectorised quad screen); 50-digit balls; and the float64 screen of
-``numeric.filtered`` (loss and gradient with a rigorous error bound, as balls), which is what a
+``numeric.float64_enclosure`` (loss and gradient with a rigorous error bound, as balls), which is what a
 filtered decision costs when the screen decides (screen + balls when it escalates).
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from numeric import float64  # noqa: E402
 from numeric.config import Configuration  # noqa: E402
-from numeric.filtered import loss_gradient_enclosure  # noqa: E402
+from numeric.float64_enclosure import loss_gradient_enclosure  # noqa: E402
 from numeric.precise import evaluate  # noqa: E402
 
 try:
@@ -358,7 +358,7 @@ def derivation_rows(repeat: int) -> list[dict]:
     from symbolic.pair import pair_derivatives
 
     try:
-        from symbolic.loss import loss_expression
+        from symbolic.kernel_sum import loss_expression
     except ImportError:
         loss_expression = None
     pair = _cold_time(lambda: pair_derivatives.__wrapped__("abs"), repeat)
@@ -499,7 +499,7 @@ def markdown(evals, naive, derivs, repeat: int, floors=None, per_sample=None) ->
             "",
             "The derivation is pair-level: `pair_derivatives.__wrapped__(\"abs\")` depends on neither m nor d "
             "(median of 3 cold calls, SymPy cache cleared before each); the loss expression "
-            "`symbolic.loss.loss_expression(r, m)` (r = m/2) is a sum of O(m^2) unevaluated kernels.",
+            "`symbolic.kernel_sum.loss_expression(r, m)` (r = m/2) is a sum of O(m^2) unevaluated kernels.",
             "",
             "| m | pair derivation | loss expression | total |",
             "|---|---|---|---|",

@@ -51,7 +51,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from numeric.precision import to_mpf  # noqa: E402
+from numeric.numbers import to_mpf  # noqa: E402
 from proofs_check.registry import get_claim  # noqa: E402
 from proofs_check.verdict import as_ball  # noqa: E402
 from proofs_check.claim_judgement import lower_is_worse  # noqa: E402

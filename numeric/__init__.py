@@ -2,7 +2,7 @@
 
 Public surface:
 
-* :class:`Configuration`, :func:`load_configuration`, :func:`save_configuration`
+* :class:`Configuration` (reading and writing its files is :mod:`proofs_check.files`)
 * :func:`evaluate` (high precision; balls from the compiled :mod:`numeric.native` engine when it
   is available, chosen by its ``engine`` argument or :func:`ball_engine`) and
   :mod:`numeric.float64` (vectorised numpy)
@@ -10,14 +10,10 @@ Public surface:
 * :mod:`numeric.filtered`: float64 loss and gradient with a rigorous error bound, as balls, and
   decisions that escalate to balls only when that bound cannot settle them
 """
-from numeric.config import (
-    Configuration,
-    ConfigurationError,
-    load_configuration,
-    save_configuration,
-)
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
+from numeric.evaluation import Evaluation
 from numeric.precise import (
-    Evaluation,
     EvaluationTooLargeError,
     UndefinedQuantityError,
     ball_engine,
@@ -27,8 +23,6 @@ from numeric.precise import (
 __all__ = [
     "Configuration",
     "ConfigurationError",
-    "load_configuration",
-    "save_configuration",
     "Evaluation",
     "UndefinedQuantityError",
     "EvaluationTooLargeError",

@@ -16,18 +16,18 @@ JSON form::
 >>> DataSet.from_dict({"points": [[1, 0], [0, 0]], "labels": [1, 1]})
 Traceback (most recent call last):
 ...
-numeric.config.ConfigurationError: points row 1 is the zero vector; a data point needs a direction
+numeric.errors.ConfigurationError: points row 1 is the zero vector; a data point needs a direction
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
-from numeric.config import (_EXACT_NUMBERS, ConfigurationError, _rows, loads_exact,
-                            fraction_to_decimal_string, read_json_file, to_fraction)
+from numeric.config import exact_rows, loads_exact
+from numeric.errors import ConfigurationError
+from numeric.numbers import fraction_to_decimal_string, to_fraction
 
-__all__ = ["DataSet", "NetworkOnData", "load_dataset"]
+__all__ = ["DataSet", "NetworkOnData"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class DataSet:
     labels: tuple
 
     def __post_init__(self):
-        points = _rows(self.points, "points")
+        points = exact_rows(self.points, "points")
         d = len(points[0])
         if d == 0:
             raise ConfigurationError("points row 0 is empty: the dimension d must be >= 1")
@@ -109,7 +109,7 @@ class NetworkOnData:
     a: tuple
 
     def __post_init__(self):
-        W = _rows(self.W, "W")
+        W = exact_rows(self.W, "W")
         for r, row in enumerate(W):
             if len(row) != self.data.d:
                 raise ConfigurationError(f"W row {r} has {len(row)} entries, but the points have "
@@ -141,14 +141,3 @@ class NetworkOnData:
         conv = lambda x: fraction_to_decimal_string(x, digits)  # noqa: E731
         return {**self.data.to_dict(digits), "W": [[conv(x) for x in row] for row in self.W],
                 "a": [int(v) for v in self.a]}
-
-
-def load_dataset(path) -> DataSet:
-    """Read a data set JSON file (or one wrapped under ``"config"``); errors name the file."""
-    data = read_json_file(path, "data set file", **_EXACT_NUMBERS)
-    if isinstance(data, dict) and "config" in data and "points" not in data:
-        data = data["config"]
-    try:
-        return DataSet.from_dict(data)
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{Path(path).name}: {exc}") from None

@@ -19,7 +19,7 @@ of ``b`` orthogonal to ``a``,
                                  + sin^2 t (a e^T + e a^T)],
 
 which is the mixed second derivative ``d2 k / du dv^T`` of the pair kernel at
-``|u| = |v| = 1``; its coefficients come from :func:`numeric._pair_code.abs_hessian`.
+``|u| = |v| = 1``; its coefficients come from :func:`numeric.pair_kernels.abs_hessian`.
 So ``||R_2||^2`` and ``<R_1, R_2>`` are finite sums of such blocks (no Monte Carlo), and
 ``||R_1||^2 + 2 <R_1, R_2> + ||R_2||^2 = 2 L`` is an identity the tests check.
 
@@ -41,10 +41,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from numeric import _pair_code
-from numeric.config import Configuration, to_fraction
+from numeric import pair_kernels
+from numeric.config import Configuration
+from numeric.numbers import to_fraction
 from numeric.fields import field as _field
-from numeric.precise import _unit_orthogonal, evaluate, pair_angle
+from numeric.pairwise import hessian_block, pair_angle, unit_orthogonal
+from numeric.precise import evaluate
 
 __all__ = [
     "Decomposition",
@@ -64,9 +66,6 @@ __all__ = [
     "weighted_angle_sum",
     "descent_inner_product",
     "lambda_min_M",
-    "hermite_coefficient_abs",
-    "hermite_test_degree",
-    "hermite_test_norm",
 ]
 
 
@@ -160,8 +159,8 @@ def _block_parts(F, a, b):
     one = F.q(1, 1)
     c = _dot(F, a, b)
     theta = pair_angle(F, list(a), list(b), c)
-    coef = _pair_code.abs_hessian(one, one, theta, F.pi(), F)[5:]
-    e = _unit_orthogonal(F, list(a), list(b), c)
+    coef = pair_kernels.abs_hessian(one, one, theta, F.pi(), F)[5:]
+    e = unit_orthogonal(F, list(a), list(b), c)
     return coef, e
 
 
@@ -175,10 +174,8 @@ def sign_block(F, a, b) -> list:
     >>> [[mpmath.nstr(mpmath.chop(x, 1e-12), 6) for x in row] for row in B]
     [['0.0', '0.63662'], ['0.63662', '0.0']]
     """
-    from numeric.precise import _block
-
     coef, e = _block_parts(F, a, b)
-    return _block(F, coef, list(a), e, len(a))
+    return hessian_block(F, coef, list(a), e, len(a))
 
 
 def sign_quadratic_form(F, a, b, x, y, parts=None):
@@ -476,53 +473,3 @@ def lambda_min_M(teacher, dps: int = 30, max_dps: int = 240):
             hi = min(x.upper() for x in reals)
             return arb(lo).union(arb(hi))
     raise UncertifiedError(f"acb_mat.eig could not enclose the eigenvalues of M up to {max_dps} digits")
-
-
-# -- Lemma C.6's Hermite test function ---------------------------------------------------------
-
-def hermite_coefficient_abs(l: int, dps: int = 30):
-    """``hat sigma_l``, the normalised Hermite coefficient of ``|z|`` (Lemma C.11), even ``l >= 4``:
-    ``(-1)^{l/2-1} sqrt(2/(pi l!)) (l-3)!!``, via log-gamma so that large ``l`` is fine.
-
-    >>> import mpmath
-    >>> [mpmath.nstr(hermite_coefficient_abs(l), 6) for l in (4, 6, 8, 10)]
-    ['-0.162868', '0.0892062', '-0.0596034', '0.0439793']
-    """
-    import mpmath
-
-    if l < 4 or l % 2:
-        raise ValueError(f"l = {l} must be even and >= 4")
-    with mpmath.workdps(dps):
-        n = l - 3  # odd: n!! = 2^{(n+1)/2} Gamma(n/2 + 1) / sqrt(pi)
-        log_dfact = (n + 1) / 2 * mpmath.log(2) + mpmath.loggamma(mpmath.mpf(n) / 2 + 1) - mpmath.log(mpmath.pi) / 2
-        log_abs = (mpmath.log(2) - mpmath.log(mpmath.pi) - mpmath.loggamma(l + 1)) / 2 + log_dfact
-        return (-1) ** (l // 2 - 1) * mpmath.exp(log_abs)
-
-
-def hermite_test_degree(eps, Delta) -> int:
-    """``l = 2 max(ceil(log_{1/cos(Delta/2)}(1/eps)), 1)`` (Lemma C.6)."""
-    import mpmath
-
-    with mpmath.workdps(30):
-        return 2 * max(int(mpmath.ceil(mpmath.log(1 / mpmath.mpf(eps)) / mpmath.log(1 / mpmath.cos(mpmath.mpf(Delta) / 2)))), 1)
-
-
-def hermite_test_norm(teacher, eps, Delta, dps: int = 30):
-    """``||h||`` for Lemma C.6's ``h(x) = sqrt(pi/2) - sum_k h_l(wbar*_k.x) / hat sigma_l``.
-
-    Exactly (Claim C.1: ``E[h_l(a.x) h_l(b.x)] = <a,b>^l``; ``E h_l = 0``):
-    ``||h||^2 = pi/2 + hat sigma_l^{-2} sum_{k,j} <wbar*_k, wbar*_j>^l``.  Returns ``(||h||, l)``.
-    The diagonal alone gives ``r / hat sigma_l^2 = Theta(r l^{3/2})``.
-    """
-    import mpmath
-
-    l = hermite_test_degree(eps, Delta)
-    with mpmath.workdps(dps):
-        sigma = hermite_coefficient_abs(max(l, 4), dps)
-        units = []
-        for row in teacher:
-            row = [mpmath.mpf(x) for x in row]
-            n = mpmath.sqrt(mpmath.fsum(x * x for x in row))
-            units.append([x / n for x in row])
-        s = mpmath.fsum(mpmath.fdot(a, b) ** l for a in units for b in units)
-        return mpmath.sqrt(mpmath.pi / 2 + s / sigma ** 2), l

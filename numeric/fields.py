@@ -22,7 +22,7 @@ import mpmath
 import flint
 from flint import arb, arb_mat, fmpq, fmpz
 
-__all__ = ["Field", "MPMATH", "ARB", "field"]
+__all__ = ["Field", "MPMATH", "ARB", "ARB_BOX", "field"]
 
 _TWO_53 = 1 << 53
 
@@ -174,8 +174,19 @@ def _rows_of(M):
     return [flat[i * c:(i + 1) * c] for i in range(M.nrows())]
 
 
+class _ArbBoxField(_ArbField):
+    """python-flint balls whose inputs may already be balls (a box of rows): every result
+    encloses the value at every point of the box."""
+
+    @staticmethod
+    def number(x):
+        return x if isinstance(x, arb) else ARB.number(x)
+
+
 MPMATH = _MpmathField()
 ARB = _ArbField()
+#: :data:`ARB` on inputs that may already be balls (a box of rows); name ``"arb"``.
+ARB_BOX = _ArbBoxField()
 
 
 def field(name: str) -> Field:

@@ -16,7 +16,8 @@ import types
 
 import numpy as np
 
-from numeric import _pair_code
+from numeric import pair_kernels
+from numeric.pairwise import angular_factor
 from numeric.precise import UndefinedQuantityError
 
 __all__ = ["loss", "loss_and_gradient", "hessian", "as_arrays"]
@@ -85,7 +86,7 @@ def _points(teacher, student):
 
 
 def _angles(units, want_cos=False):
-    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.precise.pair_angle_sin_cos`.
+    """Gram cosines and ``(theta, sin, cos)`` arrays, as in :func:`numeric.pairwise.pair_angle_sin_cos`.
 
     ``arccos`` is well conditioned where it is used (``|cos| < 0.9``); nearly aligned or
     antipodal pairs get Kahan's half-angle form, the diagonal exact zeros.
@@ -112,15 +113,6 @@ def _angles(units, want_cos=False):
     return gram, (theta, sin, cos)
 
 
-def _affine(coefficients, angle):
-    """``c_1 + c_theta theta + c_sin sin + c_cos cos`` on arrays; ``None`` coefficients skipped."""
-    out = 0.0
-    for c, x in zip(coefficients, (None,) + tuple(angle)):
-        if c is not None:
-            out = out + (c if x is None else c * x)
-    return out
-
-
 def _core(teacher, student, activation, want_hessian):
     teacher, student = _check(teacher, student)
     m, d = student.shape
@@ -129,10 +121,10 @@ def _core(teacher, student, activation, want_hessian):
     cos, angle = _angles(units, want_cos=want_hessian)
     # As in numeric.precise: grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat) with affine
     # angular factors, and L = 1/2 sum_a c_a z_a . y_a by Euler's relation.
-    phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(np.pi, _NUMPY)
+    phi_u, phi_v = getattr(pair_kernels, f"{activation}_gradient_angular")(np.pi, _NUMPY)
     x = signs * norms
     cz = x[:, None] * units  # c_a z_a
-    y_all = (_affine(phi_u, angle) @ x)[:, None] * units + _affine(phi_v, angle) @ cz
+    y_all = (angular_factor(phi_u, angle) @ x)[:, None] * units + angular_factor(phi_v, angle) @ cz
     loss = 0.5 * np.vdot(cz, y_all)
     linear = None
     if activation == "relu":
@@ -152,7 +144,7 @@ def _core(teacher, student, activation, want_hessian):
     grad = w_norm[:, None] * (y + along[:, None] * wbar)
     out = [float(loss), grad]
     if want_hessian:
-        hessian_coefficients = getattr(_pair_code, f"{activation}_hessian_sc")
+        hessian_coefficients = getattr(pair_kernels, f"{activation}_hessian_sc")
         out.append(_hessian(activation, m, d, units, norms, signs, cos, angle, y, wbar, w_norm,
                             hessian_coefficients))
     return out

@@ -20,6 +20,9 @@ every evaluation is an arb ball evaluation at ``digits_for_level(level)`` digits
 midpoint drives the descent).  The optimiser only *finds* configurations: whatever it
 returns is to be re-evaluated with balls before anything is decided.
 
+One module over 500 lines: the projection, the two descents and the re-fit share its
+float64/ball backends and step rules, which would otherwise become public for one caller each.
+
 >>> import numpy as np
 >>> T = np.array([[1.0, 0.0]])
 >>> W = project_to_level(T, np.array([[0.9, 0.1]]), 1e-4)
@@ -39,7 +42,7 @@ import numpy as np
 from numeric import float64 as f64
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 
 __all__ = [
     "LevelSetSettings",
@@ -122,26 +125,19 @@ class _Float64:
         return 1e-300
 
 
-def _mpf(x):
-    """An mpf from a float, int, mpf or Fraction (rounded at the working precision)."""
-    if hasattr(x, "numerator") and not isinstance(x, (int, float)):
-        return mpmath.mpf(x.numerator) / x.denominator
-    return mpmath.mpf(x)
-
-
 class _Precise:
     """The same on python-flint balls at ``dps`` digits (their midpoints)."""
 
     def __init__(self, teacher, activation, dps):
         with mpmath.workdps(dps):
-            self.teacher = [[_mpf(x) for x in row] for row in teacher]
+            self.teacher = [[to_mpf(x) for x in row] for row in teacher]
         self.activation = activation
         self.dps = dps
         self.name = f"arb{dps}"
 
     def array(self, W):
         with mpmath.workdps(self.dps):
-            return np.array([[_mpf(x) for x in row] for row in W], dtype=object)
+            return np.array([[to_mpf(x) for x in row] for row in W], dtype=object)
 
     def loss_gradient(self, W):
         config = Configuration(self.teacher, [list(row) for row in W], self.activation)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
-from numeric.config import ConfigurationError
+from numeric.errors import ConfigurationError
 
 __all__ = ["MemoryCapError", "memory_cap", "current_memory_cap", "require_memory", "format_bytes",
            "DEFAULT_LIBRARY_CAP"]

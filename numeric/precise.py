@@ -6,7 +6,7 @@ sign +1) and ``w*_i`` (teachers, sign -1)::
     L = 1/2 sum_{alpha, beta} c_alpha c_beta k(z_alpha, z_beta)
 
 and its derivatives are assembled from the pair coefficients of :mod:`symbolic.pair`,
-compiled into :mod:`numeric._pair_code`.  Loss and gradient need per pair only the angle and
+compiled into :mod:`numeric.pair_kernels`.  Loss and gradient need per pair only the angle and
 its sine; the sums over pairs are matrix products (python-flint ``arb_mat``/``fmpz_mat``, in
 C), taken over blocks of pairs so that memory is linear in the width.  Precision is given
 per call and set with the backend's context manager; the caller's precision is untouched.
@@ -19,37 +19,35 @@ per call and set with the backend's context manager; the caller's precision is u
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Callable
 
 from flint import fmpz_mat
 
-from numeric import _pair_code
-from numeric.config import Configuration, ConfigurationError
+from numeric import pair_kernels
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
+from numeric.evaluation import Evaluation
 from numeric.fields import field as _field
+from numeric.float64_enclosure import loss_gradient_enclosure
 from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
 from numeric.integer_rows import integer_rows, row_geometry
 from numeric.memory import DEFAULT_LIBRARY_CAP, MemoryCapError, require_memory
+from numeric.pairwise import COS_SWITCH, assemble_hessian, neuron_points, pair_angle_sin_cos
 
 __all__ = [
-    "Evaluation",
     "UndefinedQuantityError",
     "EvaluationTooLargeError",
     "evaluate",
     "ball_engine",
     "BALL_ENGINES",
+    "ball_enclosure",
+    "ENCLOSURES",
     "memory_estimate",
     "MEMORY_LIMIT_BYTES",
-    "pair_angle",
-    "pair_angle_sin_cos",
 ]
-
-#: Below this |cos|, the angle from the Gram matrix is well conditioned; above it we use
-#: the half-angle form from the difference vectors (Kahan), which keeps full relative
-#: accuracy for nearly aligned or antipodal neurons.
-_COS_SWITCH = 0.9
 
 
 class UndefinedQuantityError(ConfigurationError):
@@ -61,10 +59,37 @@ class EvaluationTooLargeError(MemoryCapError):
     (:func:`numeric.memory.memory_cap`; :data:`MEMORY_LIMIT_BYTES` outside one)."""
 
 
-#: Set by :func:`numeric.filtered.screening`: inside it, ball loss and gradient come from
-#: the float64 enclosure where that applies (a function ``(config, dps, gradient=)`` returning
-#: an :class:`Evaluation` or ``None``).
-_SCREEN: contextvars.ContextVar = contextvars.ContextVar("numeric_screen", default=None)
+#: How :func:`evaluate` encloses ball loss and gradient (its ``enclosure`` argument):
+#:
+#: * ``"balls"``: ball arithmetic at ``dps`` digits, by the engine that ``engine`` chooses;
+#: * ``"float64-screen"``: float64 arithmetic with a rigorous running error bound
+#:   (:func:`numeric.float64_enclosure.loss_gradient_enclosure`; radii of the size of float64
+#:   rounding whatever ``dps``), and ball arithmetic where that declines (an entry out of
+#:   float64's range).  A Hessian, or mpmath numbers, are computed as with ``"balls"``.
+ENCLOSURES = ("balls", "float64-screen")
+_ENCLOSURE: contextvars.ContextVar = contextvars.ContextVar("numeric_enclosure", default=("balls", None))
+
+
+@contextlib.contextmanager
+def ball_enclosure(name: str, *, on_decline: Callable[[], None] | None = None):
+    """Inside the block, :func:`evaluate` without an ``enclosure`` argument uses ``name``
+    (one of :data:`ENCLOSURES`), e.g. to run a claim's ``at`` unchanged on the float64 screen
+    (:func:`numeric.filtered.screening`); ``on_decline()`` is called each time the screen
+    declines and balls are computed instead.  The caller's setting is restored on exit.
+
+    >>> from numeric.config import Configuration
+    >>> c = Configuration.from_dict({"teacher": [[1, 0]], "student": [["0.5", 0]]})
+    >>> with ball_enclosure("float64-screen"):
+    ...     evaluate(c, 30).engine, evaluate(c, 30, enclosure="balls").engine != "float64-screen"
+    ('float64-screen', True)
+    """
+    if name not in ENCLOSURES:
+        raise ValueError(f"enclosure = {name!r} is not one of {ENCLOSURES}")
+    token = _ENCLOSURE.set((name, on_decline))
+    try:
+        yield
+    finally:
+        _ENCLOSURE.reset(token)
 
 #: Evaluations whose estimated memory (:func:`memory_estimate`) exceeds this are refused
 #: before anything is allocated, unless a :func:`numeric.memory.memory_cap` block sets
@@ -94,79 +119,6 @@ def memory_estimate(m: int, r: int, d: int, dps: int, *, hessian: bool = False) 
     return balls * per_ball
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """Loss, gradient (``m x d``) and optionally Hessian (``md x md``) at ``dps`` digits.
-
-    Entries are backend numbers: ``mpmath.mpf`` or ``flint.arb`` balls.  The Hessian's row
-    and column order is ``w_1[0..d-1], w_2[0..d-1], ...``.
-    """
-
-    loss: Any
-    gradient: tuple | None
-    hessian: tuple | None
-    dps: int
-    backend: str
-    #: Which ball evaluator computed it: ``"native"`` (:mod:`numeric.native`) or
-    #: ``"python-flint"`` (this module; also mpmath numbers and the float64 screen's balls).
-    engine: str = "python-flint"
-
-    def gradient_norm_squared(self):
-        return sum(x * x for row in self.gradient for x in row)
-
-
-@dataclass
-class _Point:
-    student: int | None  # row index for students, None for teachers
-    sign: int
-    norm: Any  # |z| : ||w||^2 for a student, ||w*|| for a teacher
-    unit: list
-    w_norm: Any = None  # ||w|| for a student
-
-
-def _norm(F, row):
-    return F.norm(row)
-
-
-def _points(config: Configuration, F) -> list:
-    pts = []
-    zero = set(config.zero_students())
-    for j, row in enumerate(config.student):
-        if j in zero:
-            continue
-        w = [F.number(x) for x in row]
-        nw = _norm(F, w)
-        pts.append(_Point(j, 1, nw * nw, [x / nw for x in w], nw))
-    for row in config.teacher:
-        if not any(row):
-            continue  # a zero teacher neuron contributes nothing to f*
-        w = [F.number(x) for x in row]
-        n = _norm(F, w)
-        pts.append(_Point(None, -1, n, [x / n for x in w]))
-    return pts
-
-
-def pair_angle_sin_cos(F, u_hat, v_hat, cos):
-    """``(theta, sin theta, cos theta)`` for unit vectors with ``cos = u_hat . v_hat``.
-
-    ``theta = atan2(sqrt(1 - cos^2), cos)`` where ``|cos| < 0.9``; elsewhere Kahan's
-    half-angle form ``theta = 2 atan2(|u - v|, |u + v|)``, with ``sin theta = |u - v||u + v| / 2``
-    and ``cos theta = (|u + v|^2 - |u - v|^2) / 4`` (exact for unit vectors), which keep full
-    relative accuracy for nearly aligned or antipodal neurons.  ``acos`` is never used.
-    """
-    if abs(F.mid(cos)) < _COS_SWITCH:
-        sin = F.sqrt(1 - cos * cos)
-        return F.atan2(sin, cos), sin, cos
-    diff = _norm(F, [x - y for x, y in zip(u_hat, v_hat)])
-    plus = _norm(F, [x + y for x, y in zip(u_hat, v_hat)])
-    return 2 * F.atan2(diff, plus), diff * plus / 2, (plus * plus - diff * diff) / 4
-
-
-def pair_angle(F, u_hat, v_hat, cos):
-    """The angle in ``[0, pi]`` between unit vectors; see :func:`pair_angle_sin_cos`."""
-    return pair_angle_sin_cos(F, u_hat, v_hat, cos)[0]
-
-
 def evaluate(
     config: Configuration,
     dps: int = 30,
@@ -175,6 +127,7 @@ def evaluate(
     gradient: bool = True,
     hessian: bool = False,
     engine: str | None = None,
+    enclosure: str | None = None,
 ) -> Evaluation:
     """Evaluate the loss (and gradient, Hessian) of ``config`` at ``dps`` decimal digits.
 
@@ -187,6 +140,11 @@ def evaluate(
     ``"python-flint"`` (this module), or ``"auto"`` (native when it is available and applies,
     otherwise python-flint).  ``None`` takes the engine set by the context manager
     :func:`ball_engine`, ``"auto"`` outside any.  ``Evaluation.engine`` records which one ran.
+
+    ``enclosure`` chooses how ball loss and gradient are enclosed (:data:`ENCLOSURES`):
+    ``"balls"`` (ball arithmetic at ``dps`` digits) or ``"float64-screen"`` (float64 with a
+    rigorous error bound; ``Evaluation.engine`` is then ``"float64-screen"``).  ``None``
+    takes the one set by the context manager :func:`ball_enclosure`, ``"balls"`` outside any.
 
     The Hessian raises :class:`UndefinedQuantityError` at a
     zero-norm student neuron, where ``u = ||w|| w`` is not twice differentiable.
@@ -216,11 +174,18 @@ def evaluate(
                 "differentiable at w = 0)"
             )
     chosen = chosen_engine(engine)
-    screen = _SCREEN.get()
-    if screen is not None and F.name == "arb" and not hessian:
-        enclosed = screen(config, dps, gradient=gradient)
+    if enclosure is None:
+        enclosure, on_decline = _ENCLOSURE.get()
+    else:
+        on_decline = None
+    if enclosure not in ENCLOSURES:
+        raise ValueError(f"enclosure = {enclosure!r} is not one of {ENCLOSURES}")
+    if enclosure == "float64-screen" and F.name == "arb" and not hessian:
+        enclosed = loss_gradient_enclosure(config, dps, gradient=gradient)
         if enclosed is not None:
             return enclosed
+        if on_decline is not None:
+            on_decline()
     if F.name == "arb" and not hessian and chosen != "python-flint":
         native = native_loss_and_gradient(config, dps, gradient, required=chosen == "native")
         if native is not None:
@@ -254,7 +219,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
         if row.student is None:
             continue
         unit = [v * rho[a] for v in row.ints]
-        # y = sum_b c_b grad_u k(z_a, z_b) = acc_u u_hat + acc_v (numeric._pair_code.*_gradient_angular)
+        # y = sum_b c_b grad_u k(z_a, z_b) = acc_u u_hat + acc_v (numeric.pair_kernels.*_gradient_angular)
         ya = [acc_u[a] * unit[k] + acc_v[a][k] for k in range(config.d)]
         if linear is not None:
             ya = [ya[k] - linear[k] / 4 for k in range(config.d)]
@@ -264,7 +229,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
 
     hess = None
     if want_hessian:
-        pts = _points(config, F)
+        pts = neuron_points(config, F)
         students = [i for i in range(len(pts)) if pts[i].student is not None]
         n = len(pts)
         cos = F.gram([p.unit for p in pts]) if n else []
@@ -273,8 +238,8 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
             angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
             for j in range(i + 1, n):
                 angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
-        hessian_coefficients = getattr(_pair_code, f"{config.activation}_hessian_sc")
-        hess = _hessian(config, F, PI, pts, students, cos, angle, y_student, hessian_coefficients)
+        hessian_coefficients = getattr(pair_kernels, f"{config.activation}_hessian_sc")
+        hess = assemble_hessian(config, F, PI, pts, students, cos, angle, y_student, hessian_coefficients)
     return Evaluation(loss, tuple(grad), hess, dps, F.name)
 
 
@@ -295,7 +260,7 @@ def _blocks(n):
 
 def _loss_only(config, F, PI, rows):
     """``(L, linear)`` without the gradient: ``L = 1/2 sum_ab x_a x_b kappa(theta_ab)`` with
-    ``kappa = k / (|u| |v|)`` (:func:`numeric._pair_code.abs_kernel_angular_sc`), per pair a
+    ``kappa = k / (|u| |v|)`` (:func:`numeric.pair_kernels.abs_kernel_angular_sc`), per pair a
     handful of operations and no product with the d-dimensional rows."""
     n, d = len(rows), config.d
     V = [list(row.ints) for row in rows]
@@ -306,7 +271,7 @@ def _loss_only(config, F, PI, rows):
     _, rho, _, x, scale = row_geometry(F, rows, gram_diag)
     if config.activation == "relu":
         linear = F.matmul([scale], V)[0]
-    kappa = getattr(_pair_code, f"{config.activation}_kernel_angular_sc")
+    kappa = getattr(pair_kernels, f"{config.activation}_kernel_angular_sc")
     self_term = kappa(F.zero(), F.zero(), F.q(1, 1), PI, F)[0]
     total = self_term * F.dot(x, x)
     for i, A in enumerate(blocks):
@@ -329,7 +294,7 @@ def _spread_and_loss(config, F, PI, rows):
     linear term, and that term's vector (``None`` for ``abs``).
 
     With ``grad_u k(u, v) = |v| (phi_u u_hat + phi_v v_hat)`` and each ``phi`` affine in
-    ``(theta, sin theta)`` (:func:`numeric._pair_code.abs_gradient_angular`)::
+    ``(theta, sin theta)`` (:func:`numeric.pair_kernels.abs_gradient_angular`)::
 
         acc_u[a] = sum_b phi_u[a, b] x_b,   acc_v[a] = sum_b phi_v[a, b] c_b z_b,   x_b = c_b |z_b|,
 
@@ -349,7 +314,7 @@ def _spread_and_loss(config, F, PI, rows):
     if n == 0:
         linear = [F.zero()] * d if config.activation == "relu" else None
         return [], [], F.zero(), linear, ([], [])
-    phi_u, phi_v = getattr(_pair_code, f"{config.activation}_gradient_angular")(PI, F)
+    phi_u, phi_v = getattr(pair_kernels, f"{config.activation}_gradient_angular")(PI, F)
     V = [list(row.ints) for row in rows]
     blocks, integer_blocks, diagonal_grams, gram_diag = _integer_gram_blocks(rows)
     root, rho, w_norm, x, scale = row_geometry(F, rows, gram_diag)
@@ -424,7 +389,7 @@ def _block_angles(F, G, A, B, gram_diag, rho, diagonal):
         row, cos_r, rho_a = out[r], cos[r], rho[a]
         for c in range(r + 1 if diagonal else 0, len(B)):
             cab = cos_r[c] * rho_a * rho_B[c]
-            if -_COS_SWITCH < mid(cab) < _COS_SWITCH:
+            if -COS_SWITCH < mid(cab) < COS_SWITCH:
                 sin = sqrt(1 - cab * cab)
                 row[c] = (atan2(sin, cab), sin, cab)
             else:
@@ -436,105 +401,3 @@ def _block_angles(F, G, A, B, gram_diag, rho, diagonal):
             if diagonal:
                 out[c][r] = row[c]
     return out
-
-
-def _unit_orthogonal(F, u_hat, v_hat, cos):
-    """Unit part of ``v_hat`` orthogonal to ``u_hat``, or a placeholder where it vanishes.
-
-    Every coefficient that multiplies it vanishes at ``sin theta = 0`` (the pair
-    derivation shows this), so there any direction gives the limit: mpmath takes 0; for
-    balls we take entries ``[-1, 1]``, which keeps the enclosure rigorous.
-    """
-    perp = [v - cos * u for u, v in zip(u_hat, v_hat)]
-    length = _norm(F, perp)
-    if F.name == "arb":
-        if length > 0:
-            return [x / length for x in perp]
-        from flint import arb
-
-        return [arb(0, 1) for _ in perp]
-    if length == 0:
-        return [F.zero() for _ in perp]
-    return [x / length for x in perp]
-
-
-def _block(F, coef, u, e, d):
-    """``c0 I + c1 u u^T + c2 u e^T + c3 e u^T + c4 e e^T`` as a list of rows."""
-    c0, c1, c2, c3, c4 = coef
-    rows = []
-    for i in range(d):
-        row = []
-        for k in range(d):
-            v = c1 * u[i] * u[k] + c2 * u[i] * e[k] + c3 * e[i] * u[k] + c4 * e[i] * e[k]
-            if i == k:
-                v += c0
-            row.append(v)
-        rows.append(row)
-    return rows
-
-
-def _add_into(target, block, scale=1):
-    for i, row in enumerate(block):
-        t = target[i]
-        for k, v in enumerate(row):
-            t[k] += scale * v
-
-
-def _hessian(config, F, PI, pts, students, cos, angle, y, hessian_coefficients):
-    d, m = config.d, config.m
-    zeros = lambda: [[F.zero() for _ in range(d)] for _ in range(d)]
-    Hu = {}
-    index = {pts[i].student: i for i in students}
-    for i in students:
-        j = pts[i].student
-        diag = zeros()
-        for b in range(len(pts)):
-            coef = hessian_coefficients(pts[i].norm, pts[b].norm, *angle[i][b], PI, F)
-            if b == i:
-                # d2/du2 of the self term 1/2 k(u, u): H_uu + H_uv at theta = 0.
-                _add_into(diag, _block(F, coef[5:], pts[i].unit, [F.zero()] * d, d))
-                continue
-            e = _unit_orthogonal(F, pts[i].unit, pts[b].unit, cos[i][b])
-            _add_into(diag, _block(F, coef[:5], pts[i].unit, e, d), pts[b].sign)
-            other = pts[b].student
-            if other is not None and other > j:
-                Hu[j, other] = _block(F, coef[5:], pts[i].unit, e, d)
-        Hu[j, j] = diag
-    if config.activation == "relu":
-        quarter = F.q(1, 4)
-        for key, block in Hu.items():
-            for k in range(d):
-                block[k][k] -= quarter
-
-    def chain(j, l, X):
-        """J_j X J_l with J = ||w|| (I + w_bar w_bar^T)."""
-        pj, pl = pts[index[j]], pts[index[l]]
-        a, c = pj.unit, pl.unit
-        aX = [sum((a[i] * X[i][k] for i in range(d)), F.zero()) for k in range(d)]
-        Xc = [sum((X[i][k] * c[k] for k in range(d)), F.zero()) for i in range(d)]
-        aXc = sum((aX[k] * c[k] for k in range(d)), F.zero())
-        s = pj.w_norm * pl.w_norm
-        return [
-            [s * (X[i][k] + a[i] * aX[k] + Xc[i] * c[k] + aXc * a[i] * c[k]) for k in range(d)]
-            for i in range(d)
-        ]
-
-    full = [[F.zero() for _ in range(m * d)] for _ in range(m * d)]
-    for (j, l), X in Hu.items():
-        B = chain(j, l, X)
-        if j == l:
-            # second-order term of u = ||w|| w: y w^T + w y^T + (y.w)(I - w w^T), w unit.
-            w = pts[index[j]].unit
-            yj = y[j]
-            yw = sum((p * q for p, q in zip(yj, w)), F.zero())
-            for i in range(d):
-                for k in range(d):
-                    extra = yj[i] * w[k] + w[i] * yj[k] - yw * w[i] * w[k]
-                    if i == k:
-                        extra += yw
-                    B[i][k] += extra
-        for i in range(d):
-            for k in range(d):
-                full[j * d + i][l * d + k] = B[i][k]
-                full[l * d + k][j * d + i] = B[i][k]
-    return tuple(tuple(row) for row in full)

@@ -24,10 +24,11 @@ from typing import Any, Callable
 
 import mpmath
 
-from numeric.config import ConfigurationError
+from numeric.errors import ConfigurationError
 from numeric.fields import ARB, field as _field
+from numeric.numbers import to_mpf
 
-__all__ = ["Guaranteed", "guaranteed", "guaranteed_loss", "decimal_string", "correct_digits", "to_mpf"]
+__all__ = ["Guaranteed", "guaranteed", "guaranteed_loss", "correct_digits"]
 
 _LOG2_10 = math.log2(10)
 
@@ -47,14 +48,6 @@ class Guaranteed:
     digits: int
     method: str
     certain: bool
-
-
-def to_mpf(value):
-    """An mpmath number from an arb ball (its midpoint, exactly), an mpf or a number."""
-    if hasattr(value, "mid") and hasattr(value, "rad"):
-        man, exp = value.mid().man_exp()
-        return mpmath.ldexp(mpmath.mpf(int(man)), int(exp)) if man != 0 else mpmath.mpf(0)
-    return mpmath.mpf(value)
 
 
 def correct_digits(value, error) -> int:
@@ -121,18 +114,3 @@ def guaranteed_loss(config, digits: int = 15, *, backend: str = "arb", max_dps: 
         backend=backend,
         max_dps=max_dps,
     )
-
-
-def decimal_string(value, digits: int) -> str:
-    """``value`` (arb ball midpoint, mpf, or number) as a decimal string of ``digits`` digits.
-
-    >>> decimal_string(mpmath.mpf(1) / 3, 5)
-    '0.33333'
-    """
-    if hasattr(value, "mid") and hasattr(value, "rad"):
-        text = value.mid().str(digits, radius=False)
-    else:
-        text = mpmath.nstr(mpmath.mpf(value), digits, strip_zeros=False)
-    if text in ("0e-0", "-0", "0.0"):
-        return "0"
-    return text.replace("e+", "e")

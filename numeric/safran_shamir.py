@@ -9,7 +9,7 @@ Student ``sum_{i<=k} relu(w_i . x)`` with unit output weights, teacher
 
 with the ReLU pair kernel ``k(u, v) = |u||v|(sin t + (pi - t) cos t)/(2 pi)`` derived in
 :mod:`symbolic.gaussian_integral`; its gradient and Hessian coefficients are the generated
-code of :mod:`symbolic.pair` (``numeric._pair_code``), shared with the other models.
+code of :mod:`symbolic.pair` (``numeric.pair_kernels``), shared with the other models.
 Safran and Shamir's objective is ``E[(...)^2]``: twice this loss.
 
 ``k(w, w) = |w|^2 / 2``, so ``grad_{w_i} L = w_i / 2 + sum_{i' != i} grad_u k(w_i, w_i')
@@ -33,16 +33,12 @@ from fractions import Fraction
 import numpy as np
 from flint import arb
 
-from numeric import _pair_code
-from numeric.config import to_fraction
-from numeric.fields import ARB
-from numeric.precise import _block, _unit_orthogonal, pair_angle_sin_cos
-from numeric.stationary import _BALLS
+from numeric import pair_kernels
+from numeric.numbers import to_fraction
+from numeric.fields import ARB, ARB_BOX
+from numeric.pairwise import hessian_block, pair_angle_sin_cos, unit_orthogonal
 
 __all__ = ["SafranShamirModel", "escape_coefficient"]
-
-
-_BOX = _BALLS  # ball arithmetic whose inputs may already be balls (a box of rows)
 
 
 def _pairs64(U, Z):
@@ -98,7 +94,7 @@ class SafranShamirModel:
     def _teacher_self64(self) -> float:
         """``sum_{j,j'} k(v_j, v_j')`` in float64 (the constant term of the loss)."""
         tv = _pairs64(self.teacher64, self.teacher64)
-        return float(_pair_code.relu_value_gradient_sc(
+        return float(pair_kernels.relu_value_gradient_sc(
             tv[0][:, None], tv[1][None, :], *tv[4:], np.pi, None)[0].sum())
 
     def rows(self, x) -> np.ndarray:
@@ -119,9 +115,9 @@ class SafranShamirModel:
         W = self.rows(x)
         (a, b, Uh, Zh, t, s, c), wv = self._terms64(W)
         off = ~np.eye(self.k, dtype=bool)
-        kww, gu, gv = _pair_code.relu_value_gradient_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
+        kww, gu, gv = pair_kernels.relu_value_gradient_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
         a2, b2, _, Vh, t2, s2, c2 = wv
-        kwv, hu, hv = _pair_code.relu_value_gradient_sc(a2[:, None], b2[None, :], t2, s2, c2, np.pi, None)
+        kwv, hu, hv = pair_kernels.relu_value_gradient_sc(a2[:, None], b2[None, :], t2, s2, c2, np.pi, None)
         L = 0.5 * (np.where(off, kww, 0).sum() + 0.5 * (a ** 2).sum() - 2 * kwv.sum()
                    + self._teacher_self64)
         G = 0.5 * W
@@ -140,7 +136,7 @@ class SafranShamirModel:
         length = np.linalg.norm(perp, axis=2, keepdims=True)
         E = np.divide(perp, length, out=np.zeros_like(perp), where=length > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            coef = _pair_code.relu_hessian_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
+            coef = pair_kernels.relu_hessian_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
         U = np.broadcast_to(Uh[:, None, :], E.shape)
         eye = np.eye(d)
 
@@ -170,17 +166,17 @@ class SafranShamirModel:
     @staticmethod
     def _pair_ball(u, v):
         """(a, b, u_hat, v_hat, theta, sin, cos) of a pair of ball rows."""
-        a, b = _BOX.norm(u), _BOX.norm(v)
+        a, b = ARB_BOX.norm(u), ARB_BOX.norm(v)
         uh, vh = [t / a for t in u], [t / b for t in v]
         cos = sum((p * q for p, q in zip(uh, vh)), arb(0))
-        theta, s, c = pair_angle_sin_cos(_BOX, uh, vh, cos)
+        theta, s, c = pair_angle_sin_cos(ARB_BOX, uh, vh, cos)
         return a, b, uh, vh, theta, s, c
 
     def ball_loss(self, x):
         W, V = self._ball_rows(x), self._teacher_balls()
         pi = arb.pi()
-        kernel = lambda u, v: _pair_code.relu_value_gradient_sc(  # noqa: E731
-            *self._pair_ball(u, v)[:2], *self._pair_ball(u, v)[4:], pi, _BOX)[0]
+        kernel = lambda u, v: pair_kernels.relu_value_gradient_sc(  # noqa: E731
+            *self._pair_ball(u, v)[:2], *self._pair_ball(u, v)[4:], pi, ARB_BOX)[0]
         total = arb(0)
         for group, sign in ((W, 1), (V, 1)):
             for i, u in enumerate(group):
@@ -211,19 +207,19 @@ class SafranShamirModel:
                     if sign > 0 and j == i:
                         continue
                     a, b, uh, vh, t, s, c = self._pair_ball(W[i], z)
-                    _, gu, gv = _pair_code.relu_value_gradient_sc(a, b, t, s, c, pi, _BOX)
+                    _, gu, gv = pair_kernels.relu_value_gradient_sc(a, b, t, s, c, pi, ARB_BOX)
                     for r in range(d):
                         G[i][r] += sign * (gu * uh[r] + gv * vh[r])
                     if not hessian:
                         continue
-                    e = _unit_orthogonal(_BOX, uh, vh, c)
-                    coef = _pair_code.relu_hessian_sc(a, b, t, s, c, pi, _BOX)
-                    uu = _block(_BOX, coef[:5], uh, e, d)
+                    e = unit_orthogonal(ARB_BOX, uh, vh, c)
+                    coef = pair_kernels.relu_hessian_sc(a, b, t, s, c, pi, ARB_BOX)
+                    uu = hessian_block(ARB_BOX, coef[:5], uh, e, d)
                     for r in range(d):
                         for q in range(d):
                             H[i * d + r][i * d + q] += sign * uu[r][q]
                     if sign > 0:
-                        uv = _block(_BOX, coef[5:], uh, e, d)
+                        uv = hessian_block(ARB_BOX, coef[5:], uh, e, d)
                         for r in range(d):
                             for q in range(d):
                                 H[i * d + r][j * d + q] += uv[r][q]
@@ -243,11 +239,11 @@ def escape_coefficient(model: SafranShamirModel, x, direction):
     """
     W, V = model._ball_rows(x), model._teacher_balls()
     w = [ARB.number(to_fraction(t, "direction")) for t in direction]
-    norm = _BOX.norm(w)
+    norm = ARB_BOX.norm(w)
     w = [t / norm for t in w]
     pi = arb.pi()
-    kernel = lambda u, v: _pair_code.relu_value_gradient_sc(  # noqa: E731
-        *model._pair_ball(u, v)[:2], *model._pair_ball(u, v)[4:], pi, _BOX)[0]
+    kernel = lambda u, v: pair_kernels.relu_value_gradient_sc(  # noqa: E731
+        *model._pair_ball(u, v)[:2], *model._pair_ball(u, v)[4:], pi, ARB_BOX)[0]
     return sum((kernel(u, w) for u in W), arb(0)) - sum((kernel(v, w) for v in V), arb(0))
 
 
@@ -266,7 +262,7 @@ def escape_direction64(model: SafranShamirModel, x, rng: np.random.Generator,
         step = 0.5
         for _ in range(steps):
             a, b, uh, zh, t, s, c = _pairs64(w[None, :], Z)
-            k, gu, gv = _pair_code.relu_value_gradient_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
+            k, gu, gv = pair_kernels.relu_value_gradient_sc(a[:, None], b[None, :], t, s, c, np.pi, None)
             g = float((sign * k[0]).sum())
             grad = (sign * gu[0]).sum() * uh[0] + (sign * gv[0]) @ zh
             grad -= (grad @ w) * w  # tangent to the sphere

@@ -52,11 +52,11 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
-from numeric import _pair_code
 from numeric import float64 as _f64
-from numeric import precise as _precise
-from numeric.config import to_fraction
-from numeric.fields import ARB
+from numeric.box_evaluation import BoxRows, box_evaluate
+from numeric.numbers import to_fraction, to_mpf
+from numeric.fields import ARB_BOX
+from numeric.precise import UndefinedQuantityError
 
 __all__ = [
     "StationaryModel",
@@ -91,97 +91,6 @@ class StationaryModel(Protocol):
 
 # ---------------------------------------------------------------------------------------
 # The paper's model
-
-
-class _BallField(type(ARB)):
-    """python-flint balls whose inputs may already be balls (a box of student rows)."""
-
-    @staticmethod
-    def number(x):
-        return x if isinstance(x, arb) else ARB.number(x)
-
-
-_BALLS = _BallField()
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """The fields of :class:`numeric.Configuration` the evaluator reads, with ball rows.
-
-    Unlike a configuration it allows ``m < r`` (a reduced point: zero rows dropped)."""
-
-    teacher: tuple
-    student: tuple
-    activation: str
-
-    @property
-    def m(self):
-        return len(self.student)
-
-    @property
-    def d(self):
-        return len(self.teacher[0])
-
-    @property
-    def r(self):
-        return len(self.teacher)
-
-    def zero_students(self):
-        return tuple(j for j, row in enumerate(self.student)
-                     if all(isinstance(x, arb) and x.is_zero() or (not isinstance(x, arb) and x == 0)
-                            for x in row))
-
-
-def _box_evaluate(rows: _Rows, F, want_hessian: bool):
-    """Loss, gradient (and Hessian) of ``rows`` whose student entries may be balls: every
-    result encloses the value at every point of the box.
-
-    :func:`numeric.evaluate` works on exact rational rows (integer Gram matrices); a box
-    needs the pairwise form instead: ``y_j = sum_b c_b (g_u u_hat_j + g_v z_hat_b)`` from the
-    pair coefficients of :mod:`numeric._pair_code` (``grad_u k = g_u u_hat + g_v v_hat``),
-    ``grad_{w_j} L = ||w_j|| (I + w_hat w_hat^T) y_j``, and the Hessian of
-    :func:`numeric.precise._hessian` (Lemma D.1's chain rule for ``u = ||w|| w``).
-    """
-    PI = F.pi()
-    value_gradient = getattr(_pair_code, f"{rows.activation}_value_gradient_sc")
-    pts = _precise._points(rows, F)
-    n, d = len(pts), rows.d
-    cos = F.gram([p.unit for p in pts]) if n else []
-    angle = [[None] * n for _ in range(n)]
-    for i in range(n):
-        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
-        for j in range(i + 1, n):
-            angle[i][j] = angle[j][i] = _precise.pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
-    pair = {(i, j): value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
-            for i in range(n) for j in range(n) if i <= j or pts[i].student is not None}
-    loss = F.zero()
-    for i in range(n):
-        for j in range(i, n):
-            loss += (1 if i == j else 2) * pts[i].sign * pts[j].sign * pair[i, j][0]
-    loss = loss / 2
-    linear = None
-    if rows.activation == "relu":  # App. A: the best linear term removes 1/4 |sum c z|^2
-        linear = [sum((p.sign * p.norm * p.unit[k] for p in pts), F.zero()) for k in range(d)]
-        loss -= sum((v * v for v in linear), F.zero()) / 8
-    y = {}
-    grad = [tuple(F.zero() for _ in range(d)) for _ in range(rows.m)]
-    students = [i for i in range(n) if pts[i].student is not None]
-    for i in students:
-        yi = [F.zero() for _ in range(d)]
-        for j in range(n):
-            _, g_u, g_v = pair[i, j]
-            for k in range(d):
-                yi[k] += pts[j].sign * (g_u * pts[i].unit[k] + g_v * pts[j].unit[k])
-        if linear is not None:
-            yi = [yi[k] - linear[k] / 4 for k in range(d)]
-        y[pts[i].student] = yi
-        along = sum((a * b for a, b in zip(pts[i].unit, yi)), F.zero())
-        grad[pts[i].student] = tuple(pts[i].w_norm * (yi[k] + along * pts[i].unit[k]) for k in range(d))
-    hess = None
-    if want_hessian:
-        coefficients = getattr(_pair_code, f"{rows.activation}_hessian_sc")
-        hess = _precise._hessian(rows, F, PI, pts, students, cos, angle, y, coefficients)
-    return _precise.Evaluation(loss, tuple(grad), hess, int(flint.ctx.dps), F.name)
 
 
 @dataclass(frozen=True)
@@ -243,15 +152,15 @@ class TeacherStudentModel:
         return tuple(tuple(x[j * self.d:(j + 1) * self.d]) for j in range(self.m))
 
     def _evaluate(self, x, hessian):
-        rows = _Rows(self.teacher, self._ball_rows(x), self.activation)
-        return _box_evaluate(rows, _BALLS, hessian)
+        rows = BoxRows(self.teacher, self._ball_rows(x), self.activation)
+        return box_evaluate(rows, ARB_BOX, hessian)
 
     def ball_loss(self, x):
         return self._evaluate(x, False).loss
 
     def ball_gradient_hessian(self, x):
-        if _Rows(self.teacher, self._ball_rows(x), self.activation).zero_students():
-            raise _precise.UndefinedQuantityError(
+        if BoxRows(self.teacher, self._ball_rows(x), self.activation).zero_students():
+            raise UndefinedQuantityError(
                 "the Hessian is undefined at a zero student row; drop zero rows first")
         e = self._evaluate(x, True)
         return [v for row in e.gradient for v in row], [list(row) for row in e.hessian]
@@ -400,7 +309,7 @@ def inertia(H, *, eig_dps: int = 0) -> Inertia:
     Hb = arb_mat([[arb(x) for x in row] for row in H])
     if eig_dps:
         with mpmath.workdps(eig_dps):
-            A = mpmath.matrix([[_mpf_mid(x) for x in row] for row in H])
+            A = mpmath.matrix([[to_mpf(x) for x in row] for row in H])
             A = (A + A.T) / 2
             _, Q = mpmath.eigsy(A)
             V = arb_mat([[arb(mpmath.nstr(Q[i, k], eig_dps + 5)) for k in range(n)] for i in range(n)])
@@ -420,11 +329,6 @@ def inertia(H, *, eig_dps: int = 0) -> Inertia:
     lam = arb.union(arb(lo), arb(hi))
     theta = 1 + eta * arb(0, 1)  # the ball [1 - eta, 1 + eta]
     return Inertia(neg, n - neg - pos, pos, lam / theta)
-
-
-def _mpf_mid(x):
-    man, exp = x.mid().man_exp()
-    return mpmath.ldexp(mpmath.mpf(int(man)), int(exp))
 
 
 # ---------------------------------------------------------------------------------------
@@ -507,7 +411,7 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None,
     with flint.ctx.workdps(dps):
         g_c = model.ball_gradient_hessian(centre)[0]
         gnorm = arb.sqrt(sum((v * v for v in g_c), arb(0)).nonnegative_part())
-        g_up = _mpf_mid(gnorm.upper())
+        g_up = to_mpf(gnorm.upper())
     if radii is None:
         base = max(g_up * 1e3, mpmath.mpf(10) ** (-(dps * 3) // 4))
         radii = [base * 10 ** (3 * k) for k in range(0, 6)]
@@ -529,7 +433,7 @@ def certify(model, centre, dps: int, *, radii: Sequence | None = None,
                 inert = inertia(HX)
                 if inert.undecided:
                     inert = inertia(HX, eig_dps=min(dps, 60))
-            return Certificate(True, tuple(centre), _mpf_mid(radius) * (1 + mpmath.mpf(2) ** -29),
+            return Certificate(True, tuple(centre), to_mpf(radius) * (1 + mpmath.mpf(2) ** -29),
                                inert, gnorm, dps)
         if HX is None and not reason.startswith("ball evaluation failed"):
             break  # singular, or a Hessian inconsistent with the gradient: no radius helps

@@ -11,7 +11,7 @@ from fractions import Fraction
 import flint
 import mpmath
 
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.judgement import (Decision, ExponentFit, decide_identity, decide_instances, decide_nothing,
                                     decide_proof, decide_shape, fit_exponent)
 from proofs_check.verdict import Estimate, Verdict, as_ball, ratio

@@ -21,7 +21,7 @@ import signal
 import sys
 import traceback
 
-from numeric.config import decimal_length_limit
+from numeric.numbers import decimal_length_limit
 from proofs_check.errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
                                  EXIT_TERMINATED, INPUT_ERRORS, Terminated, clear_termination,
                                  request_termination)

@@ -2,7 +2,7 @@
 exit codes of ``proofs-check``."""
 from __future__ import annotations
 
-from numeric.config import ConfigurationError
+from numeric.errors import ConfigurationError
 
 __all__ = ["UsageError", "ConfigurationError", "INPUT_ERRORS", "EXIT_OK", "EXIT_FINDING",
            "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_TIMED_OUT", "EXIT_NOT_COMPILED", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Terminated",

@@ -29,7 +29,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from numeric.config import MAX_DECIMAL_CHARS
+from numeric.numbers import MAX_DECIMAL_CHARS
 from numeric.memory import MemoryCapError, current_memory_cap, format_bytes, memory_cap, require_memory
 from proofs_check.errors import UsageError
 

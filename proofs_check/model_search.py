@@ -26,8 +26,8 @@ from typing import Callable
 import mpmath
 from flint import arb
 
-from numeric.config import STDIO, read_json_file, to_fraction, write_atomically, write_output
-from numeric.precision import to_mpf
+from numeric.numbers import to_fraction, to_mpf
+from proofs_check.files import STDIO, read_json_file, write_atomically, write_output
 from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
 
@@ -185,7 +185,7 @@ def _margin_and_scale(claim: Claim, config, dps: int):
     None when the claim's observations have none)."""
     import flint
 
-    from numeric.precision import to_mpf as _mpf
+    from numeric.numbers import to_mpf as _mpf
 
     with flint.ctx.workdps(dps):
         obs = claim.at(claim, config, dps)

@@ -44,7 +44,6 @@ import math
 import os
 import tempfile
 import time
-from decimal import Decimal, localcontext
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -55,11 +54,13 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import (STDIO, Configuration, ConfigurationError, ensure_writable_directory,
-                            read_json_file, to_fraction, write_atomically, write_output)
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
+from numeric.numbers import decimal_string, fraction_to_significant_digits, to_fraction, to_mpf
+from proofs_check.files import (STDIO, ensure_writable_directory, read_json_file, write_atomically,
+                                write_output)
 from numeric.filtered import ScreenCounts, filtered
 from numeric.precise import evaluate
-from numeric.precision import decimal_string, to_mpf
 from proofs_check.hypotheses import hypothesis_violations, required_assumptions
 from proofs_check.registry import get_claim
 from proofs_check.claim import Claim
@@ -156,16 +157,8 @@ def _margin_string(margin) -> str:
     return decimal_string(margin, digits)
 
 
-def _decimal(x: Fraction, digits: int) -> str:
-    # Not Configuration.to_dict: its exact branch normalises in Decimal's default
-    # 28-digit context, which rounds long entries (a 1e-24 loss needs ~50 digits).
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return str(Decimal(x.numerator) / Decimal(x.denominator))
-
-
 def _config_dict(config: Configuration, digits: int) -> dict:
-    conv = lambda rows: [[_decimal(x, digits) for x in row] for row in rows]
+    conv = lambda rows: [[fraction_to_significant_digits(x, digits) for x in row] for row in rows]
     out = {"teacher": conv(config.teacher), "student": conv(config.student)}
     if config.activation != "abs":
         out["activation"] = config.activation

@@ -20,7 +20,7 @@ import textwrap
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from numeric.config import write_output
+from proofs_check.files import write_output
 from proofs_check.registry import all_claims, get_claim
 from proofs_check.errors import UsageError
 from proofs_check.judgement import MARGIN_KINDS

@@ -29,7 +29,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from numeric.config import fraction_to_decimal_string
+from numeric.numbers import fraction_to_decimal_string
 from numeric.threshold_bnb import OUTCOMES, BnbSettings, branch_and_bound, distinct_points, slice_boxes
 from numeric.threshold_model import TeacherStudentBoxes
 from proofs_check.errors import UsageError

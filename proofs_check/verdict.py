@@ -16,7 +16,8 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
+from numeric.numbers import to_arb as as_ball  # claims turn constants into balls with it
 from proofs_check.judgement import ExponentFit, PaperStatement, versus_paper
 
 __all__ = ["Observation", "Estimate", "Verdict", "Request", "as_ball", "margin_of", "ratio"]
@@ -150,24 +151,6 @@ class Request:
     def tick(self, n: int = 1) -> None:
         if self.progress is not None:
             self.progress(n)
-
-
-def as_ball(x):
-    """An arb ball from a ball, int, Fraction, decimal string, mpf or float (exactly)."""
-    if isinstance(x, arb):
-        return x
-    if isinstance(x, str):
-        return arb(x)
-    from fractions import Fraction as _F
-
-    from flint import fmpq
-
-    from numeric.config import to_fraction
-
-    f = x if isinstance(x, _F) else to_fraction(x, "constant")
-    return arb(fmpq(f.numerator, f.denominator))
-
-
 
 
 def margin_of(relation: str, lhs, rhs, tolerance=None):

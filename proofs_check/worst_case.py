@@ -36,7 +36,7 @@ import numpy as np
 from numeric.config import Configuration
 from numeric.level_set import (LevelSetSettings, digits_for_level, minimise_gradient_norm,
                                minimise_on_level, project_to_level, rescale_to_level)
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 from proofs_check.claim import Claim
 from proofs_check.verdict import as_ball
 from proofs_check.errors import UsageError

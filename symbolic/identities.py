@@ -37,7 +37,7 @@ from symbolic.gaussian_integral import (
     plane_expectation,
 )
 from symbolic.kernel import a, b, kernel_closed_form, theta
-from symbolic.loss import k, loss_expression, u, w_star
+from symbolic.kernel_sum import k, loss_expression, u, w_star
 from symbolic.pair import pair_derivatives
 
 __all__ = [

@@ -10,8 +10,10 @@ well; :func:`gradient_derivation` and :func:`hessian_derivation` assemble the ne
 derivatives from the pair derivatives of :mod:`symbolic.pair`, whose size does not depend
 on the width ``m`` or the dimension ``d``.
 
->>> loss_expression(1, 2)
-k(u[1], u[1])/2 + k(u[1], u[2]) - k(u[1], w^*[1]) + k(u[2], u[2])/2 - k(u[2], w^*[1]) + k(w^*[1], w^*[1])/2
+The kernel ``k`` and the expression for given widths live in :mod:`symbolic.kernel_sum`.
+
+>>> print(loss_sum_expression())
+Sum(k(u[j], u[l]), (j, 1, m), (l, 1, m))/2 - Sum(k(u[j], w^*[i]), (j, 1, m), (i, 1, r)) + Sum(k(w^*[i], w^*[i']), (i, 1, r), (i', 1, r))/2
 """
 from __future__ import annotations
 
@@ -21,13 +23,10 @@ import sympy as sp
 
 from symbolic.derivation import Derivation, Step, require_equal
 from symbolic.kernel import ACTIVATIONS, kernel_closed_form, theta
+from symbolic.kernel_sum import k, loss_expression, u, w_star
 from symbolic.pair import HESSIAN_BASIS, pair_derivatives
 
 __all__ = [
-    "k",
-    "u",
-    "w_star",
-    "loss_expression",
     "loss_sum_expression",
     "loss_derivation",
     "pair_limits",
@@ -40,46 +39,9 @@ __all__ = [
     "derivations",
 ]
 
-#: Effective student vectors ``u_j = |w_j| w_j`` and teacher vectors ``w*_i`` (1-based).
-u = sp.IndexedBase("u")
-w_star = sp.IndexedBase("w^*")
-
 _j, _l, _i, _i2 = sp.symbols("j l i i'", integer=True, positive=True)
 _m, _r = sp.symbols("m r", integer=True, positive=True)
 _d = sp.Symbol("d", integer=True, positive=True)
-
-
-class k(sp.Function):
-    """The pair kernel ``k(u, v) = E[|u.x| |v.x|]``, unevaluated and symmetric.
-
-    >>> k(u[2], u[1])
-    k(u[1], u[2])
-    """
-
-    nargs = 2
-
-    @classmethod
-    def eval(cls, x, y):
-        if sp.default_sort_key(x) > sp.default_sort_key(y):
-            return cls(y, x)
-        return None
-
-
-def loss_expression(r: int, m: int) -> sp.Expr:
-    """The closed-form loss for ``r`` teachers and ``m`` students, in kernel applications.
-
-    >>> loss_expression(1, 1)
-    k(u[1], u[1])/2 - k(u[1], w^*[1]) + k(w^*[1], w^*[1])/2
-    """
-    if r < 1 or m < 1:
-        raise ValueError(f"need r >= 1 teachers and m >= 1 students, got r = {r}, m = {m}")
-    students = [u[j] for j in range(1, m + 1)]
-    teachers = [w_star[i] for i in range(1, r + 1)]
-    return sp.Rational(1, 2) * (
-        sp.Add(*(k(x, y) for x in students for y in students))
-        - 2 * sp.Add(*(k(x, y) for x in students for y in teachers))
-        + sp.Add(*(k(x, y) for x in teachers for y in teachers))
-    ).expand()
 
 
 def loss_sum_expression() -> sp.Expr:

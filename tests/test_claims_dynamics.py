@@ -10,7 +10,7 @@ from numeric.config import Configuration
 from numeric.dynamics import gradient_descent, student_teacher_angles
 from numeric.float64 import loss_and_gradient
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.claims.zgj.claim2 import CLAIM2, claim2_configuration, hessian_min_eigenvalue
 from proofs_check.claims.zgj.lemma13 import LEMMA13, second_order_remainder
 from proofs_check.claims.zgj.lemma14 import LEMMA14

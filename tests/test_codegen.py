@@ -12,7 +12,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric.fields import MPMATH
 from symbolic.codegen import PAIR_MODULE_PATH, expression_source, pair_module_source
 from symbolic.kernel import ACTIVATIONS, a, b, kernel_closed_form, kernel_in_invariants, theta
@@ -22,7 +22,7 @@ DPS = 50
 
 
 def test_generated_module_is_current():
-    """Fails when numeric/_pair_code.py is stale: run ``python -m symbolic.codegen``."""
+    """Fails when numeric/pair_kernels.py is stale: run ``python -m symbolic.codegen``."""
     assert pair_module_source() == PAIR_MODULE_PATH.read_text()
 
 
@@ -62,8 +62,8 @@ def test_generated_functions_evaluate_the_derived_expressions(activation):
         for _ in range(5):
             args = [mpmath.mpf(x.p) / x.q for x in _random_frame(rng)]
             want = f(*args)
-            got = (getattr(_pair_code, f"{activation}_value_gradient")(*args, pi, MPMATH)
-                   + getattr(_pair_code, f"{activation}_hessian")(*args, pi, MPMATH))
+            got = (getattr(pair_kernels, f"{activation}_value_gradient")(*args, pi, MPMATH)
+                   + getattr(pair_kernels, f"{activation}_hessian")(*args, pi, MPMATH))
             for name, x, y in zip(names, got, want, strict=True):
                 assert abs(x - y) <= mpmath.mpf(10) ** (5 - DPS) * (1 + abs(y)), name
 
@@ -143,5 +143,5 @@ def test_frame_coefficients_equal_coordinate_derivatives(activation, dim):
 
 
 def test_hessian_basis_names_match_the_generated_module():
-    assert _pair_code.HESSIAN_NAMES == tuple(f"huu_{n}" for n in HESSIAN_BASIS) + tuple(
+    assert pair_kernels.HESSIAN_NAMES == tuple(f"huu_{n}" for n in HESSIAN_BASIS) + tuple(
         f"huv_{n}" for n in HESSIAN_BASIS)

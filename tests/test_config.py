@@ -18,13 +18,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from numeric import float64
-from numeric.config import (
-    Configuration,
-    ConfigurationError,
-    load_configuration,
-    save_configuration,
-    to_fraction,
-)
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
+from numeric.numbers import to_fraction
+from proofs_check.files import load_configuration, save_configuration
 
 
 def test_from_dict_is_exact():
@@ -200,7 +197,8 @@ def test_huge_decimal_exponent_is_rejected_quickly():
     ConfigurationError naming the field, in well under a second.  Run in a subprocess so the
     hang cannot take the test session with it."""
     code = (
-        "from numeric.config import Configuration, ConfigurationError\n"
+        "from numeric.config import Configuration\n"
+        "from numeric.errors import ConfigurationError\n"
         "try:\n"
         "    Configuration.from_json('{\"teacher\": [[1, 1e99999999]], \"student\": [[1, 0]]}')\n"
         "except ConfigurationError as exc:\n"

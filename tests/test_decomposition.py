@@ -9,11 +9,11 @@ import pytest
 from flint import arb
 
 from numeric.config import Configuration
-from numeric.decomposition import (decompose, descent_inner_product, hermite_coefficient_abs,
-                                   hermite_test_degree, hermite_test_norm, lambda_min_M, matrix_M,
-                                   r1_at, r1_norm_squared, r1_r2_inner, r2_at, r2_norm_squared,
+from numeric.decomposition import (decompose, descent_inner_product, lambda_min_M, matrix_M, r1_at,
+                                   r1_norm_squared, r1_r2_inner, r2_at, r2_norm_squared,
                                    radius_for_half_mass, residual_identity_defect,
                                    residual_norm_squared, sign_block, weighted_angle_sum)
+from numeric.hermite_test import hermite_coefficient_abs, hermite_test_degree, hermite_test_norm
 from numeric.fields import MPMATH
 from numeric.float64 import loss_and_gradient
 

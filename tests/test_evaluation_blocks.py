@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 import numeric.precise as precise
 from numeric.memory import memory_cap
 from numeric.precise import EvaluationTooLargeError, evaluate, memory_estimate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from symbolic.codegen import _angular_coefficients
 from symbolic.kernel import a, b, theta
 
@@ -120,14 +120,14 @@ def test_angular_factors_must_be_affine_in_the_angle():
 def test_a_cos_term_in_the_gradient_factors_is_refused(random_configuration, monkeypatch):
     """The ball evaluator assembles factors affine in (theta, sin) only; a derivation with a
     cos(theta) term must stop it, not be dropped silently."""
-    from numeric import _pair_code
+    from numeric import pair_kernels
 
-    original = _pair_code.abs_gradient_angular
+    original = pair_kernels.abs_gradient_angular
 
     def with_cos(PI, F):
         u, v = original(PI, F)
         return u, v[:3] + (F.q(1, 3),)
 
-    monkeypatch.setattr(_pair_code, "abs_gradient_angular", with_cos)
+    monkeypatch.setattr(pair_kernels, "abs_gradient_angular", with_cos)
     with pytest.raises(NotImplementedError, match="cos"):
         evaluate(random_configuration(seed=2, r=1, m=2, d=2), 30)

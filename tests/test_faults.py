@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from numeric.config import (ConfigurationError, Configuration, ensure_writable, read_json_file,
-                            write_atomically)
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
+from proofs_check.files import ensure_writable, read_json_file, write_atomically
 from proofs_check.claims.zgj.assumptions import hypothesis_violations, teacher_violations
 from proofs_check.registry import get_claim
 from proofs_check.cli import main

@@ -11,10 +11,11 @@ from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import numeric.filtered as nf
+import numeric.float64_enclosure as nf
 from numeric.config import Configuration
-from numeric.filtered import ScreenCounts, filtered, loss_gradient_enclosure, screening
-from numeric.precise import evaluate
+from numeric.filtered import ScreenCounts, filtered, screening
+from numeric.float64_enclosure import loss_gradient_enclosure
+from numeric.precise import ball_enclosure, evaluate
 from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec
 from proofs_check.models.teacher_student.strategies import configurations
 
@@ -198,11 +199,8 @@ def test_a_screen_without_its_bound_would_be_caught():
         with flint.ctx.workdps(DPS):
             return evaluate(config, DPS, gradient=False).loss - threshold
 
-    token = nf.precise._SCREEN.set(pointlike)
-    try:
-        wrong = _decide(margin())
-    finally:
-        nf.precise._SCREEN.reset(token)
+    with flint.ctx.workdps(DPS):  # the margin on the pointlike screen's loss
+        wrong = _decide(pointlike(config, DPS, gradient=False).loss - threshold)
     assert reference is not None and wrong == -reference
     assert _decide(filtered(margin, lambda m: _decide(m) is not None)) == reference
 
@@ -216,6 +214,37 @@ def test_screening_is_scoped():
     with screening():  # Hessians and mpmath are never screened
         assert float(evaluate(config, DPS, hessian=True).loss.rad()) < 1e-25
         assert evaluate(config, DPS, backend="mpmath").backend == "mpmath"
+
+
+def test_the_enclosure_is_chosen_explicitly_and_the_argument_wins():
+    """The screen is a named choice: ``enclosure=`` on the call, or a block default that an
+    explicit argument overrides; a screened result says so in ``engine``."""
+    config = Configuration.from_dict({"teacher": [[1, 0]], "student": [["0.5", "0.1"]]})
+    balls = evaluate(config, DPS)
+    screened = evaluate(config, DPS, enclosure="float64-screen")  # no block needed
+    assert screened.engine == "float64-screen" and balls.engine != "float64-screen"
+    assert screened.loss.contains(balls.loss) and float(screened.loss.rad()) > 1e-25
+    with screening():
+        explicit = evaluate(config, DPS, enclosure="balls")
+    assert explicit.engine != "float64-screen" and float(explicit.loss.rad()) < 1e-45
+    with pytest.raises(ValueError, match="enclosure"):
+        evaluate(config, DPS, enclosure="float64")
+    with pytest.raises(ValueError, match="enclosure"):
+        with ball_enclosure("screen"):
+            pass
+
+
+def test_declined_evaluations_are_tallied():
+    """``screening(counts)`` counts each evaluation the screen leaves to the balls, and only
+    those."""
+    inside = Configuration.from_dict({"teacher": [[1, 0]], "student": [["0.5", "0.1"]]})
+    huge = Configuration.from_dict({"teacher": [[1, 0]], "student": [["1e200", 1]]})
+    counts = ScreenCounts()
+    with screening(counts):
+        evaluate(inside, DPS)
+        evaluate(huge, DPS)
+        evaluate(huge, DPS, gradient=False)
+    assert counts.declined == 2
 
 
 # -- the search: the screen changes the cost, not the result -------------------------------------

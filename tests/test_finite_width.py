@@ -11,8 +11,9 @@ from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric.config import ConfigurationError
-from numeric.dataset import DataSet, load_dataset
+from numeric.errors import ConfigurationError
+from numeric.dataset import DataSet
+from proofs_check.files import load_dataset
 from numeric.finite_width import (Network, gradient_descent, gram_limit, gram_limit_balls,
                                   initial_network, jacobian, jacobian_balls, outputs,
                                   tangent_kernel, unit_points, unit_points_balls)

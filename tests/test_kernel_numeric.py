@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from numeric import _pair_code, float64
+from numeric import pair_kernels, float64
 from numeric.fields import MPMATH
 from numeric.precise import evaluate
 
@@ -91,7 +91,7 @@ def _pair_closed_form(activation, u, v):
     """k(u, v) and grad_u k from the generated pair code, on the mpmath backend."""
     a, b, t = np.linalg.norm(u), np.linalg.norm(v), _angle(u, v)
     with MPMATH.workdps(30):
-        k, g_u, g_v = getattr(_pair_code, f"{activation}_value_gradient")(
+        k, g_u, g_v = getattr(pair_kernels, f"{activation}_value_gradient")(
             mpmath.mpf(a), mpmath.mpf(b), mpmath.mpf(t), +mpmath.pi, MPMATH
         )
     grad = float(g_u) * u / a + float(g_v) * v / b
@@ -123,7 +123,7 @@ def test_kernel_special_values():
         pi = +mpmath.pi
         a, b = mpmath.mpf(3), mpmath.mpf("0.5")
         for activation, at_0, at_right in (("abs", a * b, 2 * a * b / pi), ("relu", a * b / 2, a * b / (2 * pi))):
-            f = getattr(_pair_code, f"{activation}_value_gradient")
+            f = getattr(pair_kernels, f"{activation}_value_gradient")
             assert abs(f(a, b, mpmath.mpf(0), pi, MPMATH)[0] - at_0) < mpmath.mpf(10) ** -38
             assert abs(f(a, b, pi / 2, pi, MPMATH)[0] - at_right) < mpmath.mpf(10) ** -38
 

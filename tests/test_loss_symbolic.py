@@ -7,20 +7,17 @@ import sympy as sp
 
 from symbolic.derivation import Derivation
 from symbolic.kernel import a, b, theta
+from symbolic.kernel_sum import k, loss_expression, u, w_star
 from symbolic.loss import (
     derivations,
     gradient_derivation,
     gradient_latex,
     hessian_derivation,
     hessian_latex,
-    k,
     loss_derivation,
-    loss_expression,
     loss_latex,
     loss_sum_expression,
     pair_limits,
-    u,
-    w_star,
 )
 from symbolic.pair import pair_derivatives
 

@@ -24,7 +24,7 @@ from numeric.native import kernels
 from numeric.native.library import ArbLayout, open_library
 from numeric.native.selftest import SelfTestFailure, run_self_test
 from numeric.precise import ball_engine, evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 
 pytestmark = pytest.mark.skipif(not native.status().startswith("available"),
                                 reason=f"numeric.native is {native.status()}")

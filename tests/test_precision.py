@@ -6,10 +6,12 @@ import flint
 import mpmath
 import pytest
 
-from numeric import _pair_code, float64
-from numeric.config import Configuration, ConfigurationError
+from numeric import pair_kernels, float64
+from numeric.config import Configuration
+from numeric.errors import ConfigurationError
 from numeric.precise import UndefinedQuantityError, evaluate
-from numeric.precision import correct_digits, decimal_string, guaranteed, guaranteed_loss, to_mpf
+from numeric.precision import correct_digits, guaranteed, guaranteed_loss
+from numeric.numbers import decimal_string, to_mpf
 
 #: A global minimum (teacher 2 is split between two students of opposite sign, each
 #: carrying half its mass), with student 0 tilted by 1e-30: L = delta^2/2 + O(delta^3) = 5e-61.
@@ -113,13 +115,13 @@ def _precisions():
 @pytest.mark.parametrize("backend", ["arb", "mpmath"])
 def test_evaluate_uses_its_precision_and_restores_the_callers(odd_precisions, monkeypatch, backend):
     seen = []
-    original = _pair_code.abs_gradient_angular  # what the evaluators call
+    original = pair_kernels.abs_gradient_angular  # what the evaluators call
 
     def spy(*args):
         seen.append(mpmath.mp.dps if backend == "mpmath" else flint.ctx.dps)
         return original(*args)
 
-    monkeypatch.setattr(_pair_code, "abs_gradient_angular", spy)
+    monkeypatch.setattr(pair_kernels, "abs_gradient_angular", spy)
     evaluate(TINY_LOSS, 77, backend=backend, hessian=True)
     assert seen and set(seen) == {77}
     assert _precisions() == odd_precisions
@@ -132,8 +134,8 @@ def test_precision_is_restored_when_evaluate_raises(odd_precisions, monkeypatch,
     def broken(*args):
         raise RuntimeError("planted failure inside the working precision")
 
-    monkeypatch.setattr(_pair_code, "abs_gradient_angular", broken)  # loss and gradient
-    monkeypatch.setattr(_pair_code, "abs_kernel_angular_sc", broken)  # loss alone
+    monkeypatch.setattr(pair_kernels, "abs_gradient_angular", broken)  # loss and gradient
+    monkeypatch.setattr(pair_kernels, "abs_kernel_angular_sc", broken)  # loss alone
     with pytest.raises(RuntimeError, match="planted"):
         evaluate(TINY_LOSS, 50, backend=backend)
     assert _precisions() == odd_precisions

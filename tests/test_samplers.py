@@ -8,7 +8,7 @@ from hypothesis import event, given, reject, settings
 from hypothesis import strategies as st
 
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.judgement import fit_exponent
 from proofs_check.claims.zgj.eps0 import paper_eps0
 from proofs_check.errors import UsageError

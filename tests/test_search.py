@@ -20,8 +20,7 @@ if str(ROOT) not in sys.path:  # examples/ is a directory of the repository, not
 
 import proofs_check  # noqa: E402
 from examples.my_claims import FIRST_ORDER, PERTURBED_FIRST_ORDER, SQRT_GRADIENT_BOUND  # noqa: E402
-from numeric.config import to_fraction  # noqa: E402
-from numeric.precision import to_mpf  # noqa: E402
+from numeric.numbers import to_fraction, to_mpf  # noqa: E402
 from proofs_check.registry import get_claim  # noqa: E402
 from proofs_check.cli import main  # noqa: E402
 from proofs_check.search import load_counterexample, replay, search  # noqa: E402

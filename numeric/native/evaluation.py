@@ -15,7 +15,7 @@ import flint
 import numpy as np
 from flint import arb, arb_mat, fmpz_mat
 
-from numeric import _pair_code
+from numeric import pair_kernels
 from numeric.config import Configuration
 from numeric.fields import ARB
 from numeric.integer_rows import integer_rows, row_geometry
@@ -42,7 +42,7 @@ def workspace_bytes(n: int, ms: int, d: int, prec: int) -> int:
 
 def _angular_coefficients(activation: str):
     """``(u1, u_theta, u_sin, v1, v_theta)`` of ``phi_u, phi_v`` as balls (``None``: zero)."""
-    phi_u, phi_v = getattr(_pair_code, f"{activation}_gradient_angular")(ARB.pi(), ARB)
+    phi_u, phi_v = getattr(pair_kernels, f"{activation}_gradient_angular")(ARB.pi(), ARB)
     if phi_u[3] is not None or phi_v[3] is not None or phi_v[2] is not None:
         raise NotApplicable(f"the {activation} gradient factors have a cos or v-sin term")
     return tuple(None if c is None else arb(c) for c in (phi_u[0], phi_u[1], phi_u[2],

@@ -24,7 +24,7 @@ INIT, CLEAR, SET, MUL, ADD, SUB, SQRT, ATAN2, DOT, ARF_GET_D, MAT_INIT, MAT_CLEA
     ZERO, MUL_2EXP = range(15)
 
 #: Below this |cos| the angle comes from ``atan2(sqrt(1 - c^2), c)``; above it from the exact
-#: integer ``G_aa G_bb - G_ab^2`` (as :data:`numeric.precise._COS_SWITCH`).
+#: integer ``G_aa G_bb - G_ab^2`` (as :data:`numeric.pairwise.COS_SWITCH`).
 COS_SWITCH = 0.9
 RND_NEAR = 4
 PREC_EXACT = (1 << 63) - 1

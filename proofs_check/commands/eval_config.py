@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import sys
 
-from numeric.config import ConfigurationError, load_configuration
+from numeric.errors import ConfigurationError
+from proofs_check.files import load_configuration
 from proofs_check.hypotheses import configuration_violations
 from proofs_check.limits import limits_of
 from proofs_check.progress import heartbeat
 from numeric.precise import evaluate
-from numeric.precision import correct_digits, decimal_string, to_mpf
+from numeric.precision import correct_digits
+from numeric.numbers import decimal_string, to_mpf
 
 import mpmath
 

@@ -19,7 +19,7 @@ import json
 import sys
 import time
 
-from numeric.config import ensure_writable, write_output
+from proofs_check.files import ensure_writable, write_output
 from proofs_check.errors import EXIT_FINDING, EXIT_OK, UsageError
 from proofs_check.plain_table import aligned_table
 

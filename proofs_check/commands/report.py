@@ -27,7 +27,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from numeric.config import ensure_writable_directory, read_json_file
+from proofs_check.files import ensure_writable_directory, read_json_file
 from proofs_check.errors import EXIT_NOT_COMPILED, UsageError
 from proofs_check.limits import limits_of
 
@@ -136,7 +136,7 @@ def _run_suite(args) -> dict:
 
 
 def run(args) -> int:
-    from numeric.config import write_atomically
+    from proofs_check.files import write_atomically
     from proofs_check.report import LatexCompileError, ResultsError, check_typesettable, write_report
     from proofs_check.report.document import check_evidence
     from proofs_check.report.figure_data import FigureData

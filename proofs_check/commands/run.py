@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from numeric.config import ensure_writable
+from proofs_check.files import ensure_writable
 from proofs_check.errors import UsageError
 from proofs_check.limits import limits_of
 from proofs_check.suite import format_table, parse_claim_ids, run_suite, write_results

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from numeric.config import ensure_writable, ensure_writable_directory
+from proofs_check.files import ensure_writable, ensure_writable_directory
 from proofs_check.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, UsageError
 from proofs_check.limits import limits_of
 

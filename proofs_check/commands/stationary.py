@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sys
 
-from numeric.config import ensure_writable, write_atomically
+from proofs_check.files import ensure_writable, write_atomically
 from proofs_check.errors import Terminated, UsageError, EXIT_INTERRUPTED, EXIT_TERMINATED
 from proofs_check.landscape.types import DEFAULT_STRATEGIES
 from proofs_check.plain_table import aligned_table
@@ -211,7 +211,7 @@ def run(args) -> int:
 
 def _run_symmetric(args, spec) -> int:
     """``--symmetric``: the families' members at (r, m) (see proofs_check.families.symmetric)."""
-    from numeric.config import write_output
+    from proofs_check.files import write_output
     from proofs_check.families.symmetric import symmetric_members
 
     if not args.symmetric:
@@ -244,9 +244,11 @@ def _run_symmetric(args, spec) -> int:
 def load_teacher(path):
     """``(teacher rows, activation or None)`` from the configuration file ``path``; its
     student rows, if any, are ignored.  The rows are validated as a configuration's."""
-    from numeric.config import read_json_file, _EXACT_NUMBERS, Configuration, ConfigurationError
+    from numeric.config import EXACT_NUMBER_HOOKS, Configuration
+    from numeric.errors import ConfigurationError
+    from proofs_check.files import read_json_file
 
-    data = read_json_file(path, "teacher file", **_EXACT_NUMBERS)
+    data = read_json_file(path, "teacher file", **EXACT_NUMBER_HOOKS)
     if isinstance(data, dict) and "config" in data and "teacher" not in data:
         data = data["config"]
     if not isinstance(data, dict) or "teacher" not in data:

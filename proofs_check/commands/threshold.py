@@ -25,7 +25,7 @@ import json
 import math
 import sys
 
-from numeric.config import ensure_writable, write_atomically
+from proofs_check.files import ensure_writable, write_atomically
 from proofs_check.errors import UsageError
 
 __all__ = ["register", "run", "summary_lines"]

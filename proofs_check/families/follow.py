@@ -35,7 +35,7 @@ from flint import arb
 
 from numeric.fixed_point import RestrictedModel
 from numeric.isotypic import full_inertia, isotypic_blocks
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 from numeric.reduced_zeros import find_zeros, levenberg_marquardt
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import DEADLINE_PASSED, TeacherStudentModel, certify, inertia, refine

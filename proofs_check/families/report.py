@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mpmath
 
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from proofs_check.families.follow import fitted_exponent, lowest_spurious
 
 __all__ = ["families_json", "threshold_rows", "FIT_FROM_R"]

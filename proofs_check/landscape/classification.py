@@ -23,8 +23,8 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.config import Configuration, to_fraction
-from numeric.precision import decimal_string
+from numeric.config import Configuration
+from numeric.numbers import decimal_string, to_fraction
 from numeric.stationary import Certificate, TeacherStudentModel, certify, descend, inertia, refine
 
 __all__ = ["zero_row_coefficient", "classify_point", "certify_descended", "ZERO_ROW_ATOMS"]

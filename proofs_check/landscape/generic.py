@@ -14,8 +14,7 @@ from typing import Callable
 import mpmath
 import numpy as np
 
-from numeric.config import to_fraction
-from numeric.precision import to_mpf
+from numeric.numbers import to_fraction, to_mpf
 from numeric.stationary import descend
 from proofs_check.errors import UsageError, check_termination
 from proofs_check.landscape.ambient import pad_teacher

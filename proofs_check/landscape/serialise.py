@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import mpmath
 
-from numeric.config import fraction_to_decimal_string
-from numeric.precision import correct_digits, decimal_string, to_mpf
+from numeric.numbers import decimal_string, fraction_to_decimal_string, to_mpf
+from numeric.precision import correct_digits
 from proofs_check.landscape.types import Landscape
 
 __all__ = ["landscape_json", "ball_text"]

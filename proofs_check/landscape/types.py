@@ -7,8 +7,7 @@ from typing import Any, Callable
 
 import mpmath
 
-from numeric.config import fraction_to_decimal_string
-from numeric.precision import to_mpf
+from numeric.numbers import fraction_to_decimal_string, to_mpf
 from proofs_check.errors import UsageError
 
 __all__ = ["ZERO_ROW", "ALIGNED", "KEY_DECIMALS", "STRATEGIES", "DEFAULT_STRATEGIES", "HuntSettings",

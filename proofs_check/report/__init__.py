@@ -221,7 +221,7 @@ def write_report(results: dict, out_dir, pdf: bool = False, *, campaign: dict | 
     compilation, so it exists even when TeX is missing (:class:`TexNotFoundError`) or the
     build fails (:class:`LatexCompileError`).
     """
-    from numeric.config import write_atomically
+    from proofs_check.files import write_atomically
     from proofs_check.report.figures import render_figures
 
     validate_results(results)

@@ -4,7 +4,7 @@ Templates are Jinja2 with delimiters that cannot be mistaken for LaTeX: ``\\BLOC
 statements, ``\\VAR{...}`` for expressions, ``\\#{...}`` for comments; no autoescaping, so
 every piece of outside text goes through the ``tex`` filter (:func:`escape`) explicitly.
 
-Numbers have one formatter: :func:`numeric.precision.decimal_string` rounds them, and
+Numbers have one formatter: :func:`numeric.numbers.decimal_string` rounds them, and
 :func:`tex_number` only lays the rounded decimal out as mathematics:
 
 >>> tex_number("0.0000123456789012345678901234"), tex_number("-3.25"), tex_number("1e-35")
@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import mpmath
 
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from proofs_check.report.escaping import escape, escape_with_math
 
 __all__ = ["environment", "tex_number", "number_or_text", "breakable_math", "math_display", "latex_fragment", "claim_id", "count_words"]

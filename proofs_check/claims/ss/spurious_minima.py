@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 from flint import arb
 
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from numeric.safran_shamir import SafranShamirModel
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball

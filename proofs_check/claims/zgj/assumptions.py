@@ -29,7 +29,7 @@ import flint
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from proofs_check.paper import Hypotheses
 
 __all__ = ["ASSUMPTIONS", "REQUIRED", "required_assumptions", "teacher_violations",

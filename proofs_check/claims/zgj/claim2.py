@@ -24,7 +24,7 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation
 from proofs_check.claim_judgement import judge

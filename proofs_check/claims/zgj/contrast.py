@@ -55,7 +55,7 @@ def _pl_at(claim, config, dps):
 def _pl_judge_with_figure(claim, obs):
     """The default judgement, plus the worst ``||grad L||^2 / L`` at each loss level: the
     teacher-student half of the PL* figure (its wide-network half is ``lzb.wide_pl``)."""
-    from numeric.precision import decimal_string
+    from numeric.numbers import decimal_string
     from proofs_check.claim_judgement import judge
 
     verdict = judge(claim, obs)

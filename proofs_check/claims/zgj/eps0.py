@@ -42,7 +42,7 @@ import numpy as np
 from flint import arb
 
 from numeric.config import Configuration
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, as_ball
 from proofs_check.claim_judgement import base_verdict

@@ -31,7 +31,7 @@ import numpy as np
 from flint import arb
 
 from numeric.decomposition import UncertifiedError, lambda_min_M
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation
 from proofs_check.claim_judgement import judge

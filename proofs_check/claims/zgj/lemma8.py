@@ -39,7 +39,7 @@ import mpmath
 
 from numeric.decomposition import decompose, descent_inner_product
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation, ratio, as_ball
 from proofs_check.claim_judgement import base_verdict, judge

@@ -31,7 +31,8 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from numeric.decomposition import hermite_coefficient_abs, hermite_test_norm, weighted_angle_sum
+from numeric.decomposition import weighted_angle_sum
+from numeric.hermite_test import hermite_coefficient_abs, hermite_test_norm
 from proofs_check.claim import Claim
 from proofs_check.claims.zgj.decomposition_bounds import decomposition_at
 from proofs_check.claims.zgj.worst_cases import (WORST_CASE_LEVELS, WorstCaseLevelSettings, judge_minimisers,

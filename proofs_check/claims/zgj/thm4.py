@@ -26,7 +26,7 @@ from fractions import Fraction
 import dataclasses
 
 
-from numeric.precision import decimal_string
+from numeric.numbers import decimal_string
 from proofs_check.claim import Claim
 from proofs_check.verdict import Observation
 from proofs_check.claim_judgement import judge

@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 from flint import arb
 
-from numeric.precision import decimal_string, to_mpf
+from numeric.numbers import decimal_string, to_mpf
 from proofs_check.models.teacher_student.levels import (LevelSettings, margin_minimisers, margin_objective,
                                                        observe_levels)
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from numeric.config import Configuration
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from numeric.stationary import TeacherStudentModel
 from proofs_check.errors import UsageError, check_termination
 from proofs_check.landscape.ambient import pad_teacher

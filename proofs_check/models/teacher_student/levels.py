@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.errors import UsageError
 from proofs_check.models.teacher_student.samplers import FAMILIES, configuration_at_level, random_spec
 

@@ -42,7 +42,7 @@ import numpy as np
 from numeric.config import Configuration
 from numeric.level_set import digits_for_level
 from numeric.precise import evaluate
-from numeric.precision import to_mpf
+from numeric.numbers import to_mpf
 from proofs_check.errors import UsageError
 
 __all__ = [
