@@ -98,3 +98,15 @@ def test_every_model_module_imports_first_in_a_fresh_interpreter():
     done = subprocess.run([sys.executable, "-c", code, *MODULES], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_worst_case_engine_names_no_model_or_paper():
+    """The level-set optimiser takes its model as an argument (or asks
+    :func:`proofs_check.models.builtin_models`); it imports no model package and no paper."""
+    import ast
+
+    tree = ast.parse((ROOT / "proofs_check" / "worst_case.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    assert "proofs_check.models" in imported  # the interface, and nothing below it
+    assert not [m for m in imported if m.startswith(("proofs_check.models.", "proofs_check.claims"))]
