@@ -136,9 +136,10 @@ class Configuration:
             raise ConfigurationError(f"unknown key(s) {sorted(unknown)}; allowed: teacher, student, activation")
         return cls(data["teacher"], data["student"], data.get("activation", "abs"))
 
-    def to_dict(self, digits: int = 60) -> dict:
-        """JSON-ready dict; numbers as decimal strings (exact where short, else ``digits``)."""
-        conv = lambda rows: [[fraction_to_decimal_string(x, digits) for x in row] for row in rows]
+    def to_dict(self, digits: int = 60, *, number=fraction_to_decimal_string) -> dict:
+        """JSON-ready dict; numbers as decimal strings (exact where short, else ``digits``),
+        written by ``number(x, digits)``."""
+        conv = lambda rows: [[number(x, digits) for x in row] for row in rows]
         out = {"teacher": conv(self.teacher), "student": conv(self.student)}
         if self.activation != "abs":
             out["activation"] = self.activation

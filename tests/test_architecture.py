@@ -408,9 +408,39 @@ def test_no_private_name_used_across_modules(project):
     assert not found, report(found)
 
 
+#: Shared modules that still name a paper, a claim id or a model package: the departures from
+#: rule 3 that the restructuring has not yet removed (``docs/architecture.md``, "Known
+#: departures"), each with what it names.  The list may only shrink: a module not listed
+#: fails, and so does a listed module that no longer names one (remove it here).
+KNOWN_DEPARTURES = {
+    "proofs_check": "re-exports the teacher-student strategies as the package's public API",
+    "proofs_check.campaign.geometry": "the threshold task's teacher geometries and the paper's eps0",
+    "proofs_check.campaign.tasks": "task types default to zgj claims, the teacher-student hunt and eps0",
+    "proofs_check.commands.families": "--paper zgj|ss chooses the family definitions",
+    "proofs_check.commands.report": "the families section's default paper",
+    "proofs_check.commands.stationary": "--paper/--model defaults and the ss model's id",
+    "proofs_check.families.definitions": "the zgj and ss families are defined here, not in the papers",
+    "proofs_check.families.follow": "per-paper continuation (zgj, ss)",
+    "proofs_check.families.report": "the paper's eps0(r) beside the families",
+    "proofs_check.landscape.classification": "classification uses the teacher-student reduction",
+    "proofs_check.landscape.generic": "the generic hunt reads the teacher-student reduction",
+    "proofs_check.registry": "user claims default to the teacher-student model",
+    "proofs_check.search.evaluation": "user claims default to the teacher-student model",
+    "proofs_check.search.optimiser": "the optimiser step takes teacher-student worst-case starts",
+    "proofs_check.search.refinement": "refinement perturbs teacher-student samples",
+    "proofs_check.search.replay": "replay rebuilds teacher-student samples",
+    "proofs_check.search.teacher_student": "the search plan of the teacher-student model",
+    "proofs_check.threshold": "the threshold command's hunt and the paper's eps0",
+}
+
+
 def test_shared_modules_name_no_paper(project):
     found = paper_name_violations(project)
-    assert not found, report(found)
+    module_of = lambda line: line.split(" ", 1)[0]
+    new = [line for line in found if module_of(line) not in KNOWN_DEPARTURES]
+    assert not new, report(new)
+    stale = sorted(set(KNOWN_DEPARTURES) - {module_of(line) for line in found})
+    assert not stale, f"no longer departing from rule 3 (remove from KNOWN_DEPARTURES): {stale}"
 
 
 def test_models_import_no_paper(project):

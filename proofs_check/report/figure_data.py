@@ -3,6 +3,10 @@
 The papers' own figures (keyed by their claim ids) are parsed by the papers
 (:attr:`proofs_check.paper.Paper.figures`); this module asks them.
 
+One module over 500 lines because it holds one small validated record per figure, each
+read by the same field-naming rules; the records of figures that belong to one paper are to
+move to that paper (``docs/architecture.md``, known departures).
+
 The results JSON may carry a top-level ``"figures"`` object; every key in it is optional and
 every number is a decimal string (JSON numbers are accepted too)::
 

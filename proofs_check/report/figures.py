@@ -4,6 +4,10 @@ One drawing function per figure, on the helpers of :mod:`proofs_check.report.plo
 (matplotlib's ``Figure`` without ``pyplot``, PDFs written atomically).  Each figure comes back as a
 :class:`FigureEntry` whose caption states the numbers read off the
 data (fitted slopes, constants, gaps), so the text of the report says what the picture shows.
+
+One module over 500 lines because every figure's drawing function shares its caption
+conventions and helpers with the others; it is to be split by paper once the papers draw
+their own figures (``docs/architecture.md``, known departures).
 """
 from __future__ import annotations
 

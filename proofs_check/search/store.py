@@ -60,11 +60,7 @@ def exact_file_form(config: Configuration, digits: int) -> dict:
     """A teacher-student configuration's JSON form, its entries to ``digits`` digits."""
     # Not Configuration.to_dict: its exact branch normalises in Decimal's default
     # 28-digit context, which rounds long entries (a 1e-24 loss needs ~50 digits).
-    conv = lambda rows: [[fraction_to_significant_digits(x, digits) for x in row] for row in rows]
-    out = {"teacher": conv(config.teacher), "student": conv(config.student)}
-    if config.activation != "abs":
-        out["activation"] = config.activation
-    return out
+    return config.to_dict(digits, number=fraction_to_significant_digits)
 
 
 def canonical(config: Configuration, dps: int) -> Configuration:
