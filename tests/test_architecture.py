@@ -422,8 +422,6 @@ KNOWN_DEPARTURES = {
     "proofs_check.families.definitions": "the zgj and ss families are defined here, not in the papers",
     "proofs_check.families.follow": "per-paper continuation (zgj, ss)",
     "proofs_check.families.report": "the paper's eps0(r) beside the families",
-    "proofs_check.landscape.classification": "classification uses the teacher-student reduction",
-    "proofs_check.landscape.generic": "the generic hunt reads the teacher-student reduction",
     "proofs_check.registry": "user claims default to the teacher-student model",
     "proofs_check.search.evaluation": "user claims default to the teacher-student model",
     "proofs_check.search.optimiser": "the optimiser step takes teacher-student worst-case starts",

@@ -44,16 +44,15 @@ def zero_row_coefficient(model: TeacherStudentModel, x, direction):
     return (grown.ball_loss(list(x) + v) - model.ball_loss(x) - self_term * n2 * n2) / n2
 
 
-def _zero_row_test(model, reduced_centre, T, rng, deadline: float | None = None):
+def _zero_row_test(model, reduced, reduced_centre, T, rng, deadline: float | None = None):
     """A certified negative ``g`` (saddle) if one is found among teacher, atom and random
-    directions; else the smallest float value seen.  Past ``deadline`` no further
-    direction is screened (those screened so far are tried)."""
-    from proofs_check.models.teacher_student.hunt_starts import structured_atoms
-
+    directions (``reduced.zero_row_directions(T)``, then random ones); else the smallest
+    float value seen.  Past ``deadline`` no further direction is screened (those screened
+    so far are tried)."""
     d = model.d
     T = np.asarray(T, dtype=float)
     # At most ZERO_ROW_ATOMS atoms (teachers first): at r = 40 there are 1601, each a ball loss.
-    candidates = structured_atoms(T)[:ZERO_ROW_ATOMS] + list(rng.standard_normal((64, d)))
+    candidates = reduced.zero_row_directions(T)[:ZERO_ROW_ATOMS] + list(rng.standard_normal((64, d)))
     x64 = np.array([float(c.mid()) for c in reduced_centre])
     values = []
     with flint.ctx.workdps(17):
@@ -75,9 +74,8 @@ def classify_point(model_full: TeacherStudentModel, reduced, T, dps: int, rng,
     ``deadline`` (:func:`time.monotonic`) no Krawczyk test is tried: the point is kept,
     uncertified, with that reason; so it is when ``skip_certificate`` gives a reason (a
     certificate too large for the memory cap or the time left).  ``reduced`` is a
-    :class:`proofs_check.models.teacher_student.reduction.Reduced`."""
-    from proofs_check.models.teacher_student.reduction import lift
-
+    :class:`proofs_check.models.teacher_student.reduction.Reduced` (its ``lift`` and
+    ``zero_row_directions`` are all this function asks of the reduction)."""
     m, d = model_full.m, model_full.d
     red_model = TeacherStudentModel(model_full.teacher, len(reduced.W), model_full.activation)
     notes = []
@@ -132,7 +130,7 @@ def classify_point(model_full: TeacherStudentModel, reduced, T, dps: int, rng,
     if certified and cert is not None:
         with flint.ctx.workdps(dps):
             box = [arb(c.mid(), cert.radius) for c in centre]
-            lifted_box = lift(reduced, box, m, d)
+            lifted_box = reduced.lift(box, m, d)
     merged = tuple(tuple(j for j, _, _ in g) for g in reduced.groups if len(g) > 1)
     if point_type is None and merged and lifted_box is not None:
         live = [j for j in range(m) if j not in reduced.zero_rows]
@@ -146,7 +144,7 @@ def classify_point(model_full: TeacherStudentModel, reduced, T, dps: int, rng,
             notes.append(f"Hessian of the lifted point (aligned groups {list(merged)}) has a certainly negative eigenvalue")
     if point_type is None and reduced.zero_rows:
         with flint.ctx.workdps(dps):
-            g, info = _zero_row_test(red_model, centre, T, rng, deadline)
+            g, info = _zero_row_test(red_model, reduced, centre, T, rng, deadline)
         if g is not None:
             point_type = "saddle"
             notes.append(f"zero row(s) {list(reduced.zero_rows)}: growing one along {np.round(info, 4).tolist()} "
@@ -167,7 +165,7 @@ def classify_point(model_full: TeacherStudentModel, reduced, T, dps: int, rng,
             notes.append("Hessian certainly positive definite on the Krawczyk box")
     # The representative configuration: the lifted centre.
     with flint.ctx.workdps(dps):
-        rows = lift(reduced, centre, m, d) if centre else [[arb(0)] * d for _ in range(m)]
+        rows = reduced.lift(centre, m, d) if centre else [[arb(0)] * d for _ in range(m)]
         student = [[to_fraction(x, "student") for x in row] for row in rows]
     config = Configuration(model_full.teacher, student, model_full.activation)
     return dict(config=config, loss=loss, point_type=point_type, certified=bool(certified), radius=radius,

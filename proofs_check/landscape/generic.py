@@ -19,7 +19,7 @@ from numeric.stationary import descend
 from proofs_check.errors import UsageError, check_termination
 from proofs_check.landscape.ambient import pad_teacher
 from proofs_check.landscape.classification import certify_descended
-from proofs_check.landscape.types import (KEY_DECIMALS, HuntInterrupted, HuntModel, HuntSettings, Landscape,
+from proofs_check.landscape.types import (KEY_DECIMALS, NEAR_GLOBAL, HuntInterrupted, HuntModel, HuntSettings, Landscape,
                                           ModelPoint, StationaryPoint, StrategyCount)
 
 __all__ = ["hunt_model", "flat_hops", "hunt_generic", "run_hunt"]
@@ -101,8 +101,6 @@ def hunt_generic(spec: HuntModel, teacher, settings: HuntSettings,
 def _generic_loop(spec, model, teacher, settings, progress, pending, found, order, t0, extra, counters):
     """The loop of :func:`hunt_generic`; ``found``, ``order`` and ``counters`` hold what
     it has done, also when it is interrupted."""
-    from proofs_check.models.teacher_student.reduction import NEAR_GLOBAL
-
     while pending and counters["run"] < settings.starts + extra:
         family, x0 = pending.popleft()
         if time.monotonic() - t0 > settings.budget:

@@ -10,11 +10,15 @@ import mpmath
 from numeric.numbers import fraction_to_decimal_string, to_mpf
 from proofs_check.errors import UsageError
 
-__all__ = ["ZERO_ROW", "ALIGNED", "KEY_DECIMALS", "STRATEGIES", "DEFAULT_STRATEGIES", "HuntSettings",
+__all__ = ["ZERO_ROW", "ALIGNED", "NEAR_GLOBAL", "KEY_DECIMALS", "STRATEGIES", "DEFAULT_STRATEGIES", "HuntSettings",
            "HuntModel", "ModelPoint", "StationaryPoint", "StrategyCount", "Landscape", "HuntInterrupted"]
 
 ZERO_ROW = 1e-7  # float64 student rows below this norm are exactly zero
 ALIGNED = 1e-6  # sin of the angle below which two students are one aligned group
+#: Below this float64 loss a point is near the global minima's manifold: the generic hunt
+#: counts it as global; the teacher-student hunt, where students sharing a teacher meet at
+#: angles ~ L^(1/3) (Claim 2), reduces it coarsely.
+NEAR_GLOBAL = 1e-9
 KEY_DECIMALS = 5  # rounding of the effective vectors in the deduplication key
 
 #: Start strategies of the teacher-student hunt (:mod:`proofs_check.models.teacher_student.hunt`):

@@ -10,6 +10,6 @@
   aligned students);
 * :mod:`.model`: the record :data:`TEACHER_STUDENT` the engines take.
 
-This ``__init__`` imports nothing: the shared hunt engine's classification imports
-:mod:`.reduction` and :mod:`.hunt_starts`, which would otherwise pull in :mod:`.hunt`.
+This ``__init__`` imports nothing, so that loading one module (e.g. :mod:`.reduction`,
+whose ``Reduced`` the shared classification is handed) does not pull in :mod:`.hunt`.
 """

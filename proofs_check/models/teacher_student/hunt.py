@@ -29,12 +29,13 @@ from proofs_check.landscape.deflation import OrbitDeflation
 from proofs_check.landscape.generic import flat_hops
 from proofs_check.landscape.memory import (CERTIFY_MAX_PARAMETERS, SYMMETRY_MAX_PARAMETERS, certificate_estimate,
                                            default_cap, format_bytes, hunt_estimate)
-from proofs_check.models.teacher_student.reduction import NEAR_GLOBAL, Reduced, lift64, reduced_loss
+from proofs_check.models.teacher_student.reduction import Reduced, lift64, reduced_loss
 from proofs_check.models.teacher_student.solvers import descend_and_reduce, subspace_search_and_reduce, zero_search_and_reduce
 from proofs_check.models.teacher_student.hunt_starts import atom_combinations, family_schedule, start_schedule
 from proofs_check.landscape.symmetry import symmetry_key, teacher_symmetries
 from proofs_check.models.teacher_student.symmetry_seeds import subspaces
-from proofs_check.landscape.types import HuntInterrupted, HuntSettings, Landscape, StationaryPoint, StrategyCount
+from proofs_check.landscape.types import (NEAR_GLOBAL, HuntInterrupted, HuntSettings, Landscape, StationaryPoint,
+                                          StrategyCount)
 
 __all__ = ["hunt", "saddle_hops", "GLOBAL_TRIES", "SEEDS_PER_SUBSPACE"]
 

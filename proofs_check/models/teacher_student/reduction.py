@@ -17,7 +17,7 @@ from flint import arb
 from numeric.stationary import TeacherStudentModel
 from proofs_check.landscape.types import ALIGNED, ZERO_ROW
 
-__all__ = ["Reduced", "reduce_point", "lift", "lift64", "reduced_loss", "STALLED", "COARSE", "NEAR_GLOBAL"]
+__all__ = ["Reduced", "reduce_point", "lift", "lift64", "reduced_loss", "STALLED", "COARSE"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,19 @@ class Reduced:
     W: np.ndarray
     groups: tuple
     zero_rows: tuple
+
+    def lift(self, centre, m: int, d: int) -> list:
+        """Full rows (balls) from reduced rows (balls), :func:`lift`: how the shared
+        classification (:func:`proofs_check.landscape.classify_point`) undoes the reduction."""
+        return lift(self, centre, m, d)
+
+    @staticmethod
+    def zero_row_directions(T) -> list:
+        """The structured directions (teachers first) along which the shared classification's
+        zero-row test grows a zero row (:func:`.hunt_starts.structured_atoms` of ``T``)."""
+        from proofs_check.models.teacher_student.hunt_starts import structured_atoms
+
+        return structured_atoms(T)
 
 
 def reduce_point(W, *, zero_row: float = ZERO_ROW, aligned: float = ALIGNED) -> Reduced:
@@ -82,9 +95,6 @@ STALLED = 1e-5
 #: The coarser reduction: near degenerate points (aligned groups, shrinking rows) plain
 #: descent is slow (the loss is cubic in the split angle, Claim 2).
 COARSE = 1e-3
-#: Below this float64 loss a point is near the global minima's manifold, where students
-#: sharing a teacher meet at angles ~ L^(1/3) (Claim 2): reduce coarsely there too.
-NEAR_GLOBAL = 1e-9
 
 
 def reduced_loss(model, reduced: Reduced) -> float:

@@ -11,7 +11,8 @@ import numpy as np
 from numeric.stationary import TeacherStudentModel, descend
 from numeric.zero_search import levenberg_marquardt
 from proofs_check.errors import check_termination
-from proofs_check.models.teacher_student.reduction import COARSE, NEAR_GLOBAL, STALLED, Reduced, reduce_point
+from proofs_check.landscape.types import NEAR_GLOBAL
+from proofs_check.models.teacher_student.reduction import COARSE, STALLED, Reduced, reduce_point
 from proofs_check.models.teacher_student.symmetry_seeds import RestrictedDeflation, RestrictedModel
 
 __all__ = ["descend_and_reduce", "zero_search_and_reduce", "subspace_search_and_reduce", "finish"]
