@@ -418,7 +418,6 @@ KNOWN_DEPARTURES = {
     "proofs_check.campaign.tasks": "task types default to zgj claims, the teacher-student hunt and eps0",
     "proofs_check.commands.families": "--paper zgj|ss chooses the family definitions",
     "proofs_check.commands.report": "the families section's default paper",
-    "proofs_check.commands.stationary": "--paper/--model defaults and the ss model's id",
     "proofs_check.families.definitions": "the zgj and ss families are defined here, not in the papers",
     "proofs_check.families.follow": "per-paper continuation (zgj, ss)",
     "proofs_check.families.report": "the paper's eps0(r) beside the families",

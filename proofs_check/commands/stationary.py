@@ -218,7 +218,7 @@ def _run_symmetric(args, spec) -> int:
         raise UsageError("--family needs --symmetric")
     if args.orthonormal is None or args.teacher is not None:
         raise UsageError("--symmetric needs --orthonormal R (the families are for orthonormal teachers)")
-    paper = "ss" if spec.id.startswith("ss.") else "zgj"
+    paper = hunt_models()[spec.id][0]  # the paper that declares the hunt model, whose families these are
     if args.json:
         ensure_writable(args.json, "--json", error=UsageError)
     members, notes = symmetric_members(paper, args.orthonormal, args.students, family=args.family,
