@@ -25,7 +25,7 @@ from typing import Callable, Mapping
 from proofs_check.models import Model
 from symbolic.derivation import latex_text
 
-__all__ = ["Hypotheses", "FigureType", "Paper", "template_environment", "render_model_section", "with_own_figures"]
+__all__ = ["Hypotheses", "FigureType", "Threshold", "Paper", "template_environment", "render_model_section", "with_own_figures"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,18 @@ class FigureType:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """A paper's explicit loss threshold, below which it asserts ``||grad L|| >= kappa L``
+    (``proofs-check threshold``, the campaign's teacher constants): ``bound(Delta, w_min,
+    w_max, r, dps=30)`` its value (an mpf) from a teacher's constants; ``holds_at(teacher,
+    m, level, seed)`` whether the margin optimiser's worst case on ``{L = level}`` satisfies
+    the inequality (raises :class:`proofs_check.errors.UsageError` where it cannot run)."""
+
+    bound: Callable
+    holds_at: Callable
+
+
+@dataclass(frozen=True)
 class Paper:
     """A paper's bibliographic record, its model, its claims and its report template.
 
@@ -70,7 +82,8 @@ class Paper:
     ``contrast``: the properties its Section 4 says fail); ``list --paper`` shows a paper
     with its parts.  ``hypotheses`` are what its claims need of a configuration
     (:class:`Hypotheses`; ``None``: nothing is checked); ``figures`` the report figures its
-    claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers.
+    claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers;
+    ``threshold`` its explicit loss threshold (:class:`Threshold`; ``None``: it states none).
     """
 
     id: str
@@ -90,6 +103,7 @@ class Paper:
     parts: tuple["Paper", ...] = ()
     hypotheses: Hypotheses | None = None
     figures: tuple[FigureType, ...] = ()
+    threshold: Threshold | None = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):

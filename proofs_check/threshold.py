@@ -2,7 +2,8 @@
 point (paper-notes section 9), bracketed.
 
 * ``upper``: the loss of the lowest certified spurious stationary point the hunt finds
-  (:func:`proofs_check.models.teacher_student.hunt.hunt`: Krawczyk on python-flint balls), or a lower one
+  (the default hunt of the threshold paper's model, :func:`threshold_paper`; for Zhou-Ge-Jin
+  :func:`proofs_check.models.teacher_student.hunt.hunt`: Krawczyk on python-flint balls), or a lower one
   the branch and bound certifies on the way;
 * ``lower``, of one of two kinds, never mixed:
 
@@ -34,7 +35,7 @@ from numeric.threshold_bnb import OUTCOMES, BnbSettings, branch_and_bound, disti
 from numeric.threshold_model import TeacherStudentBoxes
 from proofs_check.errors import UsageError
 
-__all__ = ["ThresholdSettings", "threshold_bracket", "padded_teacher", "teacher_parameters",
+__all__ = ["ThresholdSettings", "threshold_bracket", "threshold_paper", "padded_teacher", "teacher_parameters",
            "floor_decimal", "ceiling_decimal", "common_digits", "fundamental_image", "unresolved_summary",
            "zero_rows_accounted_for", "LEVEL_GAP", "SCAN_FRACTIONS"]
 
@@ -111,10 +112,19 @@ def _directed(x, digits, rounding) -> str:
     return format(value, "f") if abs(value) >= Decimal("1e-6") or value == 0 else str(value)
 
 
+def threshold_paper():
+    """The paper that states an explicit loss threshold (``Paper.threshold``; the first in
+    the registry's order): its bound, its optimiser scan, and its model's default hunt are
+    what ``proofs-check threshold`` brackets and compares."""
+    from proofs_check.registry import all_papers
+
+    return next(paper for paper in all_papers().values() if paper.threshold is not None)
+
+
 def _hunt(teacher, settings: ThresholdSettings):
     from proofs_check.landscape import HuntSettings
-    from proofs_check.models.teacher_student.hunt import hunt
 
+    hunt = threshold_paper().model.hunts[0].hunt
     hs = HuntSettings(students=settings.students, starts=settings.hunt_starts, seed=settings.seed,
                       budget=settings.hunt_budget)
     result = hunt([list(row) for row in teacher], hs)
@@ -133,17 +143,15 @@ def _ball_bounds(ball):
 
 def _optimiser_scan(teacher, m, upper: float, seed: int):
     """The largest scanned level at and below which the margin optimiser found no
-    ``||grad L|| < kappa L`` (the scan of zgj.eps0; empirical)."""
-    from proofs_check.claims.zgj.eps0 import EPS0, optimiser_worst_case
-
+    ``||grad L|| < kappa L`` (the scan of the threshold paper's claim; empirical)."""
+    holds_at = threshold_paper().threshold.holds_at
     lower = None
     for level in sorted(f * upper for f in SCAN_FRACTIONS):
         try:
-            wc = optimiser_worst_case(EPS0, [[float(x) for x in row] for row in teacher], m, level, seed)
+            held = holds_at([[float(x) for x in row] for row in teacher], m, level, seed)
         except UsageError:
             continue
-        obs = EPS0.observe_at(wc.config, wc.dps)
-        if not obs.lhs >= obs.rhs:
+        if not held:
             break
         lower = level
     return lower
@@ -151,8 +159,7 @@ def _optimiser_scan(teacher, m, upper: float, seed: int):
 
 def threshold_bracket(teacher, settings: ThresholdSettings, hunt=_hunt) -> dict:
     """The bracket as the JSON-ready dict of ``proofs-check threshold`` (see the command)."""
-    from proofs_check.claims.zgj.eps0 import paper_eps0
-
+    paper_eps0 = threshold_paper().threshold.bound
     r = len(teacher)
     m = settings.students
     if m < r:

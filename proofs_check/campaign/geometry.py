@@ -63,8 +63,9 @@ def teacher_constants(teacher, dps: int = 40) -> dict:
     """
     import mpmath
 
-    from proofs_check.claims.zgj.eps0 import paper_eps0
+    from proofs_check.threshold import threshold_paper
 
+    paper_eps0 = threshold_paper().threshold.bound
     with mpmath.workdps(dps):
         rows = [[mpmath.mpf(float(x)) for x in row] for row in teacher]
         norms = [mpmath.sqrt(sum(x * x for x in row)) for row in rows]

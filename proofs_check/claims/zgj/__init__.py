@@ -2,9 +2,10 @@
 from pathlib import Path
 
 from proofs_check.claims.zgj.assumptions import HYPOTHESES
+from proofs_check.claims.zgj.eps0 import optimiser_holds_at, paper_eps0
 from proofs_check.claims.zgj.figures import PL_CONTRAST
 from proofs_check.models.teacher_student.model import TEACHER_STUDENT
-from proofs_check.paper import Paper
+from proofs_check.paper import Paper, Threshold
 
 #: Section 4's contrasts (``contrast.*`` claims, :mod:`.contrast`): properties other regimes
 #: enjoy that the paper says fail here; a part of this paper with its own report section.
@@ -56,4 +57,5 @@ PAPER = Paper(
     order=0,
     parts=(CONTRAST,),
     hypotheses=HYPOTHESES,
+    threshold=Threshold(bound=paper_eps0, holds_at=optimiser_holds_at),
 )

@@ -51,7 +51,8 @@ from proofs_check.errors import UsageError
 from proofs_check.judgement import decide_threshold, PaperStatement
 from proofs_check.models.teacher_student.samplers import configuration_at_level, random_spec
 
-__all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at", "optimiser_worst_case"]
+__all__ = ["CLAIMS", "EPS0", "paper_eps0", "Geometry", "geometries", "theorem4_at", "optimiser_worst_case",
+           "optimiser_holds_at"]
 
 #: Levels of the optimiser's scan, and fractions of ``upper`` added to it.
 DEFAULT_LEVELS = (1e-6, 1e-3, 1e-2)
@@ -149,6 +150,15 @@ def _hunt(claim, geometry, seed):
     settings = HuntSettings(students=m, starts=claim.settings.hunt_starts, seed=seed,
                             budget=claim.settings.hunt_budget)
     return hunt(geometry.teacher, settings)
+
+
+def optimiser_holds_at(teacher, m, level, seed) -> bool:
+    """Whether Theorem 4's inequality holds (by balls) at the margin optimiser's worst case on
+    ``{L = level}`` (:func:`optimiser_worst_case` of :data:`EPS0`): the scan of
+    ``proofs-check threshold`` (``Paper.threshold.holds_at``)."""
+    wc = optimiser_worst_case(EPS0, teacher, m, level, seed)
+    obs = EPS0.observe_at(wc.config, wc.dps)
+    return bool(obs.lhs >= obs.rhs)
 
 
 def optimiser_worst_case(claim, teacher, m, level, seed):
