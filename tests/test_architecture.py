@@ -415,7 +415,7 @@ def test_no_private_name_used_across_modules(project):
 KNOWN_DEPARTURES = {
     "proofs_check": "re-exports the teacher-student strategies as the package's public API",
     "proofs_check.campaign.geometry": "the threshold task's teacher geometries (the teacher-student sampler)",
-    "proofs_check.campaign.tasks": "task types default to zgj claims, the teacher-student hunt and eps0",
+    "proofs_check.campaign.tasks": "task types default to zgj claims and families, and the teacher-student hunt",
     "proofs_check.commands.families": "--paper zgj|ss chooses the family definitions",
     "proofs_check.commands.report": "the families section's default paper",
     "proofs_check.families.definitions": "the zgj and ss families are defined here, not in the papers",

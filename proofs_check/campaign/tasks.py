@@ -150,6 +150,7 @@ def _family(paper, family, r, starts, branches, seed, dps, budget) -> dict:
     import time as _time
 
     from proofs_check.families import FollowSettings, families_of, follow_family, lowest_spurious
+    from proofs_check.registry import get_paper
 
     settings = FollowSettings(paper=paper, r_max=r, r_min=r, starts=starts, branches=branches, seed=seed,
                               dps=dps, budget=budget)
@@ -159,12 +160,11 @@ def _family(paper, family, r, starts, branches, seed, dps, budget) -> dict:
            "notes": list(notes), "budget_exhausted": any("budget" in n for n in notes)}
     low = lowest_spurious(members).get(r)
     out["lowest_spurious"] = None if low is None else low.to_dict()
-    if paper == "zgj":
+    threshold = get_paper(paper).threshold  # a paper that states a threshold: its eps0 at r orthonormal teachers
+    if threshold is not None:
         import mpmath
 
-        from proofs_check.claims.zgj.eps0 import paper_eps0
-
-        out["paper_eps0"] = mpmath.nstr(paper_eps0(mpmath.pi / 2, 1, 1, r), 5)
+        out["paper_eps0"] = mpmath.nstr(threshold.bound(mpmath.pi / 2, 1, 1, r), 5)
     return out
 
 
@@ -177,7 +177,7 @@ def _family_below_eps0(result: dict) -> bool:
     import mpmath
 
     low = result.get("lowest_spurious")
-    if result["paper"] != "zgj" or low is None:
+    if "paper_eps0" not in result or low is None:
         return False
     with mpmath.workdps(60):
         return mpmath.mpf(low["loss"]) + mpmath.mpf(low["loss_error"]) < mpmath.mpf(result["paper_eps0"])
