@@ -70,7 +70,9 @@ class Paper:
     ``contrast``: the properties its Section 4 says fail); ``list --paper`` shows a paper
     with its parts.  ``hypotheses`` are what its claims need of a configuration
     (:class:`Hypotheses`; ``None``: nothing is checked); ``figures`` the report figures its
-    claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers.
+    claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers;
+    ``families`` the symmetric families ``proofs-check families`` follows for it
+    (:class:`proofs_check.families.definitions.PaperFamilies`; ``None``: none).
     """
 
     id: str
@@ -90,6 +92,7 @@ class Paper:
     parts: tuple["Paper", ...] = ()
     hypotheses: Hypotheses | None = None
     figures: tuple[FigureType, ...] = ()
+    families: object = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):

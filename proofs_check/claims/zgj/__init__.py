@@ -3,6 +3,7 @@ from pathlib import Path
 
 from proofs_check.claims.zgj.assumptions import HYPOTHESES
 from proofs_check.claims.zgj.figures import PL_CONTRAST
+from proofs_check.claims.zgj.families import FAMILY_RECORD
 from proofs_check.models.teacher_student.model import TEACHER_STUDENT
 from proofs_check.paper import Paper
 
@@ -56,4 +57,5 @@ PAPER = Paper(
     order=0,
     parts=(CONTRAST,),
     hypotheses=HYPOTHESES,
+    families=FAMILY_RECORD,
 )
