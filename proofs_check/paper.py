@@ -83,7 +83,9 @@ class Paper:
     with its parts.  ``hypotheses`` are what its claims need of a configuration
     (:class:`Hypotheses`; ``None``: nothing is checked); ``figures`` the report figures its
     claims' figure data feed (:class:`FigureType`), drawn in the registry's order of papers;
-    ``threshold`` its explicit loss threshold (:class:`Threshold`; ``None``: it states none).
+    ``threshold`` its explicit loss threshold (:class:`Threshold`; ``None``: it states none);
+    ``families`` the symmetric families ``proofs-check families`` follows for it
+    (:class:`proofs_check.families.definitions.PaperFamilies`; ``None``: none).
     """
 
     id: str
@@ -104,6 +106,7 @@ class Paper:
     hypotheses: Hypotheses | None = None
     figures: tuple[FigureType, ...] = ()
     threshold: Threshold | None = None
+    families: object = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):

@@ -32,7 +32,7 @@ def register(subparsers):
         help="follow certified symmetric families of stationary points in r",
         description=__doc__.split("\n\n", 1)[1],
     )
-    p.add_argument("--paper", default="zgj", help="zgj (default; absolute value, m = r, r+1, 2r) or ss "
+    p.add_argument("--paper", default=None, help="zgj (default; absolute value, m = r, r+1, 2r) or ss "
                                                   "(Safran-Shamir's ReLU model, k = n, n+1)")
     p.add_argument("--r-max", type=int, help="the largest r (required)")
     p.add_argument("--r-min", type=int, default=2, help="the smallest r (default 2)")
@@ -56,11 +56,13 @@ def _member_row(m: dict) -> tuple:
 
 def run(args) -> int:
     from proofs_check.families import FollowSettings, families_of, follow_family
+    from proofs_check.families.definitions import default_family_paper, paper_families
     from proofs_check.families.report import families_json
 
     if args.r_max is None:
         raise UsageError("--r-max is required (the largest number of teachers r)")
-    settings = FollowSettings(paper=args.paper, r_max=args.r_max, r_min=args.r_min, starts=args.starts,
+    paper = default_family_paper() if args.paper is None else args.paper
+    settings = FollowSettings(paper=paper, r_max=args.r_max, r_min=args.r_min, starts=args.starts,
                               branches=args.branches, seed=args.seed, dps=args.dps, budget=args.budget)
     names = None
     if args.family is not None:
@@ -91,19 +93,20 @@ def run(args) -> int:
         members.extend(found)
         notes.extend(why)
     out = families_json(settings.paper, settings, members, notes, time.monotonic() - start)
+    has_eps0 = paper_families(settings.paper).eps0 is not None
     header = ("family", "branch", "r", "m", "kind", "loss", "+/-", "neg/und/pos", "lambda_min")
     say(f"paper {settings.paper}; r = {settings.r_min}..{settings.r_max}; {len(members)} members, "
         f"{out['certified']} certified; {out['seconds']} s")
     say(aligned_table(header, [_member_row(m) for m in out["members"]]))
     rows = out["lowest_spurious"]
     cols = ("r", "m", "family", "kind", "lowest spurious L") + (
-        ("paper eps0", "log10(L/eps0)") if settings.paper == "zgj" else ())
+        ("paper eps0", "log10(L/eps0)") if has_eps0 else ())
     if rows:
         cols = ("r", "m", "family", "kind", "lowest spurious L") + (
-            ("paper eps0", "log10(L/eps0)") if settings.paper == "zgj" else ())
+            ("paper eps0", "log10(L/eps0)") if has_eps0 else ())
         say(aligned_table(cols, [(str(x["r"]), str(x["m"]), x["family"], x["kind"], x["loss"])
                                  + ((x["paper_eps0"], str(x["log10_loss_over_eps0"]))
-                                    if settings.paper == "zgj" else ()) for x in rows]))
+                                    if has_eps0 else ()) for x in rows]))
     if out["lowest_minimum"]:
         say(aligned_table(("r", "m", "family", "lowest spurious minimum L", "lambda_min"),
                           [(str(x["r"]), str(x["m"]), x["family"], x["loss"], x["hessian_min_eigenvalue"])
@@ -117,7 +120,7 @@ def run(args) -> int:
             say(f"m = {rule}:")
             say(aligned_table(cols, [(str(x["r"]), str(x["m"]), x["family"], x["kind"], x["loss"])
                                      + ((x["paper_eps0"], str(x["log10_loss_over_eps0"]))
-                                        if settings.paper == "zgj" else ()) for x in width_rows]))
+                                        if has_eps0 else ()) for x in width_rows]))
     for rule, wfit in out["fit_by_width"].items():
         if wfit["exponent"] is not None:
             say(f"m = {rule}: fitted exponent (empirical, r >= {wfit['from_r']}, {wfit['points']} points): "
@@ -140,5 +143,5 @@ def run(args) -> int:
         say(f"note: {note}")
     if args.json:
         write_output(args.json, json.dumps(out, indent=1) + "\n", what="--json", error=UsageError)
-    below = [x for x in rows if settings.paper == "zgj" and x["log10_loss_over_eps0"] < 0]
+    below = [x for x in rows if has_eps0 and x["log10_loss_over_eps0"] < 0]
     return EXIT_FINDING if below else EXIT_OK

@@ -81,13 +81,16 @@ def load_results(path) -> dict:
 def load_families_figure(path) -> dict:
     """The figure data of a ``proofs-check families --paper zgj --json`` file; errors name
     the option and the field."""
+    from proofs_check.families.definitions import family_papers
     from proofs_check.report import ResultsError
     from proofs_check.report.figure_data import FamilyThreshold
 
     data = read_json_file(path, "the families file", error=UsageError)
     try:
-        if not isinstance(data, dict) or data.get("paper") != "zgj":
-            raise ResultsError("paper: must be 'zgj' (the figure compares with Zhou-Ge-Jin's eps0)")
+        with_eps0 = [pid for pid, record in family_papers().items() if record.eps0 is not None]
+        if not isinstance(data, dict) or data.get("paper") not in with_eps0:
+            raise ResultsError(f"paper: must be {' or '.join(map(repr, with_eps0))} "
+                               "(the figure compares with Zhou-Ge-Jin's eps0)")
         return FamilyThreshold.from_families_json(data).to_json()
     except (ResultsError, KeyError, TypeError) as exc:
         raise UsageError(f"--families {str(path)!r}: {exc}") from None

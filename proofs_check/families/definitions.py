@@ -45,11 +45,13 @@ not twice differentiable at 0), so such a point is never called a minimum.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from numeric.fixed_point import SignedPermutation, symmetric_group_generators
 from numeric.isotypic import Layout
 
-__all__ = ["FamilySpec", "FAMILIES", "families_of", "WIDTH_RULES", "zero_student_lift"]
+__all__ = ["FamilySpec", "FAMILIES", "PaperFamilies", "family_papers", "paper_families", "default_family_paper",
+           "families_of", "WIDTH_RULES", "zero_student_lift"]
 
 #: Width rules: the number of students as a function of r.
 WIDTH_RULES = {"r": lambda r: r, "r+1": lambda r: r + 1, "2r": lambda r: 2 * r}
@@ -57,12 +59,11 @@ WIDTH_RULES = {"r": lambda r: r, "r+1": lambda r: r + 1, "2r": lambda r: 2 * r}
 
 @dataclass(frozen=True)
 class FamilySpec:
-    """A family: its name, the papers it applies to, the width rule, the layout of
-    :class:`numeric.isotypic.Layout` (``copies``, ``special``) and whether it adds the
-    mirror generator."""
+    """A family: its name, the width rule, the layout of :class:`numeric.isotypic.Layout`
+    (``copies``, ``special``) and whether it adds the mirror generator.  Which papers
+    follow it is said by each paper's :class:`PaperFamilies`."""
 
     name: str
-    papers: tuple
     width: str
     copies: int
     special: int
@@ -127,17 +128,17 @@ class FamilySpec:
 
 
 FAMILIES = (
-    FamilySpec("diag", ("zgj", "ss"), "r", 1, 0),
-    FamilySpec("split", ("zgj", "ss"), "r", 1, 1),
-    FamilySpec("diag+1", ("zgj", "ss"), "r+1", 1, 0),
-    FamilySpec("split+1", ("zgj", "ss"), "r+1", 1, 1),
-    FamilySpec("mirror", ("zgj",), "r+1", 1, 1, mirror=True),
-    FamilySpec("bisect", ("zgj",), "r", 1, 2, bisect=True),
-    FamilySpec("bisect+1", ("zgj",), "r+1", 1, 2, bisect=True),
-    FamilySpec("pairs", ("zgj",), "2r", 2, 0),
-    FamilySpec("pairs-split", ("zgj",), "2r", 2, 1),
-    FamilySpec("pairs-mirror", ("zgj",), "2r", 2, 1, mirror_pairs=True),
-    FamilySpec("pairs-mirror-zero", ("zgj",), "2r", 2, 1, mirror_pairs=True, zero_students=2),
+    FamilySpec("diag", "r", 1, 0),
+    FamilySpec("split", "r", 1, 1),
+    FamilySpec("diag+1", "r+1", 1, 0),
+    FamilySpec("split+1", "r+1", 1, 1),
+    FamilySpec("mirror", "r+1", 1, 1, mirror=True),
+    FamilySpec("bisect", "r", 1, 2, bisect=True),
+    FamilySpec("bisect+1", "r+1", 1, 2, bisect=True),
+    FamilySpec("pairs", "2r", 2, 0),
+    FamilySpec("pairs-split", "2r", 2, 1),
+    FamilySpec("pairs-mirror", "2r", 2, 1, mirror_pairs=True),
+    FamilySpec("pairs-mirror-zero", "2r", 2, 1, mirror_pairs=True, zero_students=2),
 )
 
 
@@ -152,9 +153,44 @@ def zero_student_lift(kind: str, zero_students: int) -> tuple:
                           f"the others' point is a {kind}")
 
 
+@dataclass(frozen=True)
+class PaperFamilies:
+    """What a paper declares on its record (``Paper.families``) for ``proofs-check families``:
+    ``names`` of the families of :data:`FAMILIES` it follows; ``full_model(r, m)`` its numeric
+    loss at ``r`` orthonormal teachers and ``m`` students (for the full Hessian); ``eps0(r)``
+    the paper's threshold at ``r`` orthonormal teachers, printed beside the lowest spurious
+    point (``None``: the paper states none); ``expansion``: whether the lowest minima's loss
+    is expanded in ``k^(-1/2)``.  The restricted model (:class:`numeric.fixed_point.RestrictedModel`)
+    is named by the paper's id."""
+
+    names: tuple
+    full_model: Callable
+    eps0: Callable | None = None
+    expansion: bool = False
+
+
+def family_papers() -> dict:
+    """``{paper id: PaperFamilies}`` of the registered papers that declare families, in the
+    registry's order."""
+    from proofs_check.registry import all_papers
+
+    return {pid: p.families for pid, p in all_papers().items() if p.families is not None}
+
+
+def paper_families(paper: str) -> PaperFamilies:
+    """The families record of ``paper`` (``KeyError`` if it declares none)."""
+    return family_papers()[paper]
+
+
+def default_family_paper() -> str:
+    """The first paper (registry order) that declares families: ``--paper``'s default."""
+    return next(iter(family_papers()))
+
+
 def families_of(paper: str, names=None) -> tuple:
     """The families of ``paper``, or those of ``names`` (unknown names raise ``KeyError``)."""
-    known = {f.name: f for f in FAMILIES if paper in f.papers}
+    own = set(paper_families(paper).names) if paper in family_papers() else set()
+    known = {f.name: f for f in FAMILIES if f.name in own}
     if names is None:
         return tuple(known.values())
     missing = [n for n in names if n not in known]

@@ -37,10 +37,10 @@ from numeric.fixed_point import RestrictedModel
 from numeric.isotypic import full_inertia, isotypic_blocks
 from numeric.numbers import decimal_string, to_mpf
 from numeric.reduced_zeros import find_zeros, levenberg_marquardt
-from numeric.safran_shamir import SafranShamirModel
-from numeric.stationary import DEADLINE_PASSED, TeacherStudentModel, certify, inertia, refine
+from numeric.stationary import DEADLINE_PASSED, certify, inertia, refine
 from proofs_check.errors import UsageError
-from proofs_check.families.definitions import FamilySpec, zero_student_lift
+from proofs_check.families.definitions import (FamilySpec, default_family_paper, family_papers, paper_families,
+                                               zero_student_lift)
 
 __all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_family", "transfer",
            "lowest_spurious", "fitted_exponent", "seed_zeros", "fold_indicator"]
@@ -63,7 +63,8 @@ def r_schedule(r_min: int, r_max: int) -> tuple:
 
 @dataclass(frozen=True)
 class FollowSettings:
-    """``paper`` (zgj | ss), ``r_max``, ``r_min`` (2), ``starts`` of the seed search,
+    """``paper`` (one that declares families: zgj | ss), ``r_max``, ``r_min`` (2), ``starts``
+    of the seed search,
     ``branches`` kept per family (lowest losses), ``seed``, ``dps`` of the certificates,
     ``budget`` in seconds (no member is begun after it)."""
 
@@ -77,8 +78,8 @@ class FollowSettings:
     budget: float = 3600.0
 
     def __post_init__(self):
-        if self.paper not in ("zgj", "ss"):
-            raise UsageError(f"--paper = {self.paper!r} must be zgj or ss")
+        if self.paper not in family_papers():
+            raise UsageError(f"--paper = {self.paper!r} must be {' or '.join(family_papers())}")
         if not 2 <= self.r_min <= self.r_max:
             raise UsageError(f"--r-max = {self.r_max} must be >= --r-min = {self.r_min} >= 2")
         if self.r_max > 200:
@@ -138,10 +139,7 @@ class Member:
 
 
 def _full_model(paper: str, r: int, m: int):
-    eye = [[int(i == j) for j in range(r)] for i in range(r)]
-    if paper == "zgj":
-        return TeacherStudentModel.from_rows(eye, m, "abs")
-    return SafranShamirModel.orthonormal(r, m)
+    return paper_families(paper).full_model(r, m)
 
 
 def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int = 0, dps: int = 40,
@@ -218,10 +216,12 @@ def seed_zeros(paper: str, family: FamilySpec, settings: FollowSettings) -> tupl
     return r0, kept[:settings.branches]
 
 
-def transfer(family: FamilySpec, r_from: int, y, r_to: int, paper: str = "zgj") -> np.ndarray:
+def transfer(family: FamilySpec, r_from: int, y, r_to: int, paper: str | None = None) -> np.ndarray:
     """The reduced point at ``r_to`` whose entries have the values of the entries of the
     same role (:meth:`FamilySpec.role`) at ``r_from`` (0 for a role absent there): the
-    continuation's map between r, also when the subspace's dimension changes."""
+    continuation's map between r, also when the subspace's dimension changes.  ``paper``:
+    the default family paper (:func:`default_family_paper`) when ``None``."""
+    paper = default_family_paper() if paper is None else paper
     old = RestrictedModel(paper, r_from, family.m(r_from), family.generators(r_from)).basis
     new = RestrictedModel(paper, r_to, family.m(r_to), family.generators(r_to)).basis
     W = old.embed(y)

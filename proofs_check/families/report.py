@@ -6,6 +6,7 @@ from __future__ import annotations
 import mpmath
 
 from numeric.numbers import decimal_string
+from proofs_check.families.definitions import paper_families
 from proofs_check.families.expansion import coefficient_spread
 from proofs_check.families.follow import fitted_exponent, lowest_spurious, r_schedule
 
@@ -13,12 +14,6 @@ __all__ = ["families_json", "threshold_rows", "FIT_FROM_R", "fit_with_range", "w
 
 #: The exponent is fitted on r >= this (the small-r members are not yet in the asymptotic regime).
 FIT_FROM_R = 8
-
-
-def _paper_eps0(r: int):
-    from proofs_check.claims.zgj.eps0 import paper_eps0
-
-    return paper_eps0(mpmath.pi / 2, 1, 1, r)
 
 
 def minimum_rows(members) -> list:
@@ -34,14 +29,16 @@ def minimum_rows(members) -> list:
 
 
 def threshold_rows(members, paper: str) -> list:
-    """Per r: the lowest certified spurious member (its family, kind, loss) and, for
-    Zhou-Ge-Jin, ``eps0(r)`` and ``log10(L / eps0)``."""
+    """Per r: the lowest certified spurious member (its family, kind, loss) and, for a paper
+    that states a threshold (``PaperFamilies.eps0``: Zhou-Ge-Jin), ``eps0(r)`` and
+    ``log10(L / eps0)``."""
+    paper_eps0 = paper_families(paper).eps0
     rows = []
     for r, member in sorted(lowest_spurious(members).items()):
         row = {"r": r, "m": member.m, "family": member.family, "kind": member.kind,
                "loss": decimal_string(member.loss, 20)}
-        if paper == "zgj":
-            eps0 = _paper_eps0(r)
+        if paper_eps0 is not None:
+            eps0 = paper_eps0(r)
             with mpmath.workdps(30):
                 row["paper_eps0"] = mpmath.nstr(eps0, 3)
                 row["log10_loss_over_eps0"] = round(float(mpmath.log10(mpmath.mpf(float(member.loss.mid())) / eps0)), 1)
@@ -144,6 +141,6 @@ def families_json(paper: str, settings, members, notes, seconds: float) -> dict:
         "fit_minimum": {"status": "empirical", "from_r": FIT_FROM_R, "points": len(min_points),
                         "exponent": None if min_slope is None else round(min_slope, 4),
                         "exponent_standard_error": None if min_error is None else float(f"{min_error:.2g}")},
-        "expansion": loss_expansion(on_schedule) if paper == "ss" else None,
+        "expansion": loss_expansion(on_schedule) if paper_families(paper).expansion else None,
         "notes": list(notes),
     }

@@ -9,6 +9,7 @@ declared by the model package (``proofs_check.models.relu_unit_output.hunt.RELU_
 """
 from pathlib import Path
 
+from proofs_check.claims.ss.families import FAMILY_RECORD
 from proofs_check.models.relu_unit_output.model import RELU_UNIT_OUTPUT
 from proofs_check.paper import Paper
 
@@ -36,4 +37,5 @@ PAPER = Paper(
             "orthonormal ReLU teacher has spurious local minima, found by gradient descent "
             "and certified by computer; one extra neuron removes many of them.",
     order=3,
+    families=FAMILY_RECORD,
 )

@@ -4,6 +4,7 @@ from pathlib import Path
 from proofs_check.claims.zgj.assumptions import HYPOTHESES
 from proofs_check.claims.zgj.eps0 import optimiser_holds_at, paper_eps0
 from proofs_check.claims.zgj.figures import PL_CONTRAST
+from proofs_check.claims.zgj.families import FAMILY_RECORD
 from proofs_check.models.teacher_student.model import TEACHER_STUDENT
 from proofs_check.paper import Paper, Threshold
 
@@ -58,4 +59,5 @@ PAPER = Paper(
     parts=(CONTRAST,),
     hypotheses=HYPOTHESES,
     threshold=Threshold(bound=paper_eps0, holds_at=optimiser_holds_at),
+    families=FAMILY_RECORD,
 )
