@@ -426,10 +426,7 @@ KNOWN_DEPARTURES = {
     "proofs_check.landscape.generic": "the generic hunt reads the teacher-student reduction",
     "proofs_check.registry": "user claims default to the teacher-student model",
     "proofs_check.search.evaluation": "user claims default to the teacher-student model",
-    "proofs_check.search.optimiser": "the optimiser step takes teacher-student worst-case starts",
-    "proofs_check.search.refinement": "refinement perturbs teacher-student samples",
     "proofs_check.search.replay": "replay rebuilds teacher-student samples",
-    "proofs_check.search.teacher_student": "the search plan of the teacher-student model",
     "proofs_check.threshold": "the threshold command's hunt and the paper's eps0",
 }
 
