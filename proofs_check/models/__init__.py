@@ -51,7 +51,10 @@ class Model:
     the families it can draw; ``search_plan`` (optional) returns the
     :class:`proofs_check.search.plan.SearchPlan` of ``proofs-check search`` for a claim on
     this configuration type (``(claim, *, seed, min_loss, max_loss, shapes, families,
-    refine_steps, screen, counts) -> SearchPlan``; the teacher-student level-set search).
+    refine_steps, screen, counts) -> SearchPlan``; the teacher-student level-set search);
+    ``user_claim`` (optional) gives a user's claim (``package.module:attribute``, which has
+    no paper) the model's checking defaults (``Claim -> Claim``): user claims take the first
+    built-in model (:func:`builtin_models`) that declares it.
     """
 
     name: str
@@ -64,6 +67,7 @@ class Model:
     worst_case_starts: Callable | None = None
     start_families: tuple[str, ...] = ()
     search_plan: Callable | None = None
+    user_claim: Callable | None = None
 
     def read(self, data: dict):
         """A configuration from its file form (``configuration.from_dict``)."""
