@@ -424,7 +424,6 @@ KNOWN_DEPARTURES = {
     "proofs_check.families.report": "the paper's eps0(r) beside the families",
     "proofs_check.landscape.classification": "classification uses the teacher-student reduction",
     "proofs_check.landscape.generic": "the generic hunt reads the teacher-student reduction",
-    "proofs_check.search.replay": "replay rebuilds teacher-student samples",
     "proofs_check.threshold": "the threshold command's hunt and the paper's eps0",
 }
 
