@@ -177,6 +177,9 @@ def load_claim(reference: str) -> Claim:
         raise UsageError(
             f"claim reference {reference!r} is a {type(obj).__name__}, not a proofs_check.Claim"
         )
-    from proofs_check.models.teacher_student.user_claims import as_user_claim
+    from proofs_check.models import builtin_models
 
-    return as_user_claim(obj)  # the optimiser by default, a named stand-in for a hidden constant
+    for model in builtin_models():  # the user claims' model gives its checking defaults
+        if model.user_claim is not None:
+            return model.user_claim(obj)
+    return obj

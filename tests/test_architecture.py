@@ -416,12 +416,6 @@ KNOWN_DEPARTURES = {
     "proofs_check": "re-exports the teacher-student strategies as the package's public API",
     "proofs_check.campaign.geometry": "the threshold task's teacher geometries (the teacher-student sampler)",
     "proofs_check.campaign.tasks": "task types default to zgj claims and families, and the teacher-student hunt",
-    "proofs_check.registry": "user claims default to the teacher-student model",
-    "proofs_check.search.evaluation": "user claims default to the teacher-student model",
-    "proofs_check.search.optimiser": "the optimiser step takes teacher-student worst-case starts",
-    "proofs_check.search.refinement": "refinement perturbs teacher-student samples",
-    "proofs_check.search.replay": "replay rebuilds teacher-student samples",
-    "proofs_check.search.teacher_student": "the search plan of the teacher-student model",
 }
 
 

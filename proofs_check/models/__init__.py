@@ -48,7 +48,13 @@ class Model:
     the claims have no loss level or other scale); ``worst_case_starts`` (optional) places
     the starts of the level-set optimiser :func:`proofs_check.worst_case.minimise_margin`
     (``(teacher, m, level, settings, rng) -> [Start, ...]``), and ``start_families`` names
-    the families it can draw.
+    the families it can draw; ``search_plan`` (optional) returns the
+    :class:`proofs_check.search.plan.SearchPlan` of ``proofs-check search`` for a claim on
+    this configuration type (``(claim, *, seed, min_loss, max_loss, shapes, families,
+    refine_steps, screen, counts) -> SearchPlan``; the teacher-student level-set search);
+    ``user_claim`` (optional) gives a user's claim (``package.module:attribute``, which has
+    no paper) the model's checking defaults (``Claim -> Claim``): user claims take the first
+    built-in model (:func:`builtin_models`) that declares it.
     """
 
     name: str
@@ -60,6 +66,8 @@ class Model:
     scale: str = ""
     worst_case_starts: Callable | None = None
     start_families: tuple[str, ...] = ()
+    search_plan: Callable | None = None
+    user_claim: Callable | None = None
 
     def read(self, data: dict):
         """A configuration from its file form (``configuration.from_dict``)."""

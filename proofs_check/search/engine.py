@@ -3,8 +3,8 @@
 :func:`search` looks for a configuration where a claim's margin
 (``claim.margin(claim.at(claim, config, dps))``, an arb ball; see
 :mod:`proofs_check.claim`) is *certainly* negative, with the claim's model's
-:class:`~proofs_check.search.plan.SearchPlan` (:mod:`~proofs_check.search.teacher_student`
-for the teacher-student sublevel sets, :mod:`~proofs_check.search.paper_model` for a paper
+:class:`~proofs_check.search.plan.SearchPlan` (the ``search_plan`` of the model on
+:class:`numeric.config.Configuration`, i.e. the teacher-student sublevel sets, :mod:`~proofs_check.search.paper_model` for a paper
 model with its own configuration type):
 
 1. the saved counterexample (``<home>/counterexamples/<claim>.json``) of the claim is
@@ -14,9 +14,9 @@ model with its own configuration type):
    shrinks the counterexample to a simple one; its example database
    (``<home>/hypothesis-db``) replays it first next time (:mod:`~proofs_check.search.exploration`);
 3. the most promising examples (the smallest margins Hypothesis saw) are handed to the
-   level-set optimiser (:mod:`~proofs_check.search.optimiser`);
-4. the best example seen (and the shrunk one) is refined by a local descent
-   (:mod:`~proofs_check.search.refinement`).
+   level-set optimiser (the plan's ``optimise``);
+4. the best example seen (and the shrunk one) is refined by a local descent (the plan's
+   ``refine``).
 
 ``budget`` (seconds) bounds the whole search: Hypothesis gets half of it (then it is
 stopped), the optimiser the rest.  When the budget binds, the result depends on the
@@ -44,21 +44,35 @@ from typing import Callable
 
 import numpy as np
 
+from numeric.config import Configuration
 from numeric.filtered import ScreenCounts
 from proofs_check.claim import Claim
 from proofs_check.errors import Terminated, UsageError, check_termination
+from proofs_check.models import builtin_models
+from proofs_check.registry import paper_of
 from proofs_check.search.evaluation import claim_from_reference, model_of, no_at_message
 from proofs_check.search.exploration import Exploration, explore
 from proofs_check.search.paper_model import paper_model_plan
 from proofs_check.search.plan import SearchPlan
 from proofs_check.search.results import Candidate, SearchResult
 from proofs_check.search.store import ExampleWriter, save_file_in
-from proofs_check.search.teacher_student import teacher_student_plan
 
 __all__ = ["DEFAULT_BUDGET", "search"]
 
 #: Seconds for a whole search by default (Hypothesis half, the optimiser the rest).
 DEFAULT_BUDGET = 60.0
+
+
+def _level_set_plan(claim: Claim):
+    """The ``search_plan`` hook of the model of ``claim``'s configurations
+    (:class:`numeric.config.Configuration`): its paper's model when that declares one, else
+    the built-in model that does (user claims have no paper)."""
+    paper = paper_of(claim.id)
+    own = () if paper is None or paper.model is None else (paper.model,)
+    for model in own + builtin_models():
+        if model.configuration is Configuration and model.search_plan is not None:
+            return model.search_plan
+    raise UsageError(f"no model declares a search plan for the configurations of {claim.id}")
 
 
 class _Progress:
@@ -148,7 +162,7 @@ def search(claim: Claim | str, *, claim_ref: str | None = None, max_examples: in
     out_of_time = lambda share: budget is not None and time.monotonic() - clock > share * budget
     counts, model = ScreenCounts(), model_of(claim)
     plan = (paper_model_plan(claim, model, screen=screen) if model is not None else
-            teacher_student_plan(claim, seed=seed, min_loss=min_loss, max_loss=max_loss,
+            _level_set_plan(claim)(claim, seed=seed, min_loss=min_loss, max_loss=max_loss,
                                  shapes=shapes, families=families, refine_steps=refine_steps,
                                  screen=screen, counts=counts))
     save_file = save_file_in(save_dir, claim_ref) if save_dir is not None else None

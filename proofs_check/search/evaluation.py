@@ -119,11 +119,10 @@ def hidden_constant_note(claim: Claim) -> str | None:
     """The caveat printed with a margin when the claim's constant is hidden in O/Theta."""
     if claim.constant is not None or claim.relation == "==":
         return None
-    if hasattr(claim.at, "user_at"):  # proofs_check.models.teacher_student.user_claims: a named stand-in
-        from proofs_check.models.teacher_student.user_claims import STAND_IN_CONSTANT
-
+    stand_in = getattr(claim.at, "stand_in_constant", None)  # a user claim's named stand-in
+    if stand_in is not None:
         return (f"claim {claim.id} has constant=None (hidden in O/Theta/Omega): it was evaluated with"
-                f" the constant {STAND_IN_CONSTANT}, so a negative margin refutes that constant only;"
+                f" the constant {stand_in}, so a negative margin refutes that constant only;"
                 " pass --constant C to test a specific C")
     return (f"the constant of {claim.id} is hidden in O/Theta/Omega; its `at` uses a stand-in "
             "(usually 1), so a negative margin refutes that constant only, not the claim; "

@@ -10,7 +10,12 @@ from typing import Callable, Iterator
 
 from proofs_check.search.results import Candidate, SearchResult
 
-__all__ = ["SearchPlan"]
+__all__ = ["DEFAULT_MIN_LOSS", "SearchPlan"]
+
+#: The smallest loss level a level-set plan searches by default, far below the claims'
+#: default levels: degenerate directions (Claim 2) violate a PL-type bound only below a loss
+#: that shrinks like ``mu^3``.
+DEFAULT_MIN_LOSS = 1e-24
 
 
 @dataclass(frozen=True)

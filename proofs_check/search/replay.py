@@ -15,12 +15,12 @@ from flint import arb
 
 from numeric.config import Configuration
 from numeric.errors import ConfigurationError
+from numeric.level_set import digits_for_level
 from numeric.numbers import to_fraction, to_mpf
 from proofs_check.hypotheses import hypothesis_violations
 from proofs_check.claim import Claim
 from proofs_check.errors import UsageError
 from proofs_check.files import read_json_file
-from proofs_check.models.teacher_student.samplers import dps_for_level
 from proofs_check.search.evaluation import (claim_from_reference, hidden_constant_note, loss_ball,
                                             margin_at, model_of, parse_constant)
 from proofs_check.search.results import margin_string, rounded_decimal
@@ -155,7 +155,8 @@ def replay(path, claim: str | None = None, dps: int | None = None, max_loss=None
             dps = 2 * data["dps"]
         else:
             loss = to_mpf(loss_ball(config, 60).mid())
-            dps = 2 * dps_for_level(loss if loss > 0 else mpmath.mpf(10) ** -30)
+            # a bare configuration: the digits its loss level needs (numeric's level-set rule)
+            dps = 2 * digits_for_level(loss if loss > 0 else mpmath.mpf(10) ** -30)
     if dps < 1:
         raise UsageError(f"--dps = {dps} must be a positive integer")
     if max_dps is not None and dps > max_dps:

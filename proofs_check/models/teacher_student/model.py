@@ -4,7 +4,8 @@
 the loss (Zhou, Ge, Jin, Definition 2), the scale (the loss level), its stationary-point
 hunt (:data:`TEACHER_STUDENT_HUNT`, whose hunt is :func:`.hunt.hunt`) and the starts of the
 level-set optimiser (:func:`.worst_case_starts.sampled_starts`).  Its sublevel-set search
-uses :mod:`.strategies`.
+plan is :func:`.search_plan.teacher_student_plan` (drawing from :mod:`.strategies`); user
+claims get the defaults of :func:`.user_claims.as_user_claim`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from proofs_check.landscape import HuntModel
 from proofs_check.models import Model
 from proofs_check.models.teacher_student.hunt import hunt
 from proofs_check.models.teacher_student.samplers import FAMILIES
+from proofs_check.models.teacher_student.search_plan import teacher_student_plan
+from proofs_check.models.teacher_student.user_claims import as_user_claim
 from proofs_check.models.teacher_student.worst_case_starts import sampled_starts
 
 __all__ = ["TEACHER_STUDENT", "TEACHER_STUDENT_HUNT", "MODELS"]
@@ -48,6 +51,8 @@ TEACHER_STUDENT = Model(
     scale="loss level L",
     worst_case_starts=sampled_starts,
     start_families=FAMILIES,
+    search_plan=teacher_student_plan,
+    user_claim=as_user_claim,
 )
 
 #: The models this package declares (:func:`proofs_check.models.builtin_models`).

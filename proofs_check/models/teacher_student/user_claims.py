@@ -85,6 +85,7 @@ def _with_stand_in(at):
         return at(claim, config, dps)
 
     at_with_constant.user_at = at
+    at_with_constant.stand_in_constant = STAND_IN_CONSTANT  # named by the search's notes
     return at_with_constant
 
 

@@ -3,8 +3,9 @@ from :func:`proofs_check.models.teacher_student.strategies.search_samples` (the 
 each also made harder: ``m`` up to ``8 r``, ``Delta`` down to 0.1, teacher norms in
 ``[0.25, 2]``, relaxed specs) at loss levels in ``[min_loss, max_loss]``, each evaluated on
 balls at its sample's precision (optionally screened in float64 first), then the level-set
-optimiser (:mod:`proofs_check.search.optimiser`) and the local descent
-(:mod:`proofs_check.search.refinement`)."""
+optimiser (:mod:`.search_optimiser`) and the local descent (:mod:`.search_refinement`).
+The search engine asks for it through ``Model.search_plan``
+(:data:`proofs_check.models.teacher_student.model.TEACHER_STUDENT`)."""
 from __future__ import annotations
 
 from numeric.filtered import ScreenCounts
@@ -14,18 +15,15 @@ from proofs_check.models.teacher_student.levels import DEFAULT_LEVELS, DEFAULT_S
 from proofs_check.errors import UsageError
 from proofs_check.models.teacher_student.samplers import FAMILIES
 from proofs_check.search.evaluation import margin_at, screens, steering, steering_upper_end
-from proofs_check.search.optimiser import optimise_promising
-from proofs_check.search.plan import SearchPlan
-from proofs_check.search.refinement import refine
+from proofs_check.models.teacher_student.search_optimiser import optimise_promising
+from proofs_check.models.teacher_student.search_refinement import refine
+from proofs_check.search.plan import DEFAULT_MIN_LOSS, SearchPlan
 from proofs_check.search.results import Candidate
 from proofs_check.search.store import canonical, exact_file_form, recheck_saved
 from proofs_check.models.teacher_student.strategies import search_samples
 
-__all__ = ["DEFAULT_MIN_LOSS", "SEARCH_SHAPES", "loss_range", "teacher_student_plan"]
+__all__ = ["SEARCH_SHAPES", "loss_range", "teacher_student_plan"]
 
-#: The search goes far below the claims' default levels: degenerate directions (Claim 2)
-#: violate a PL-type bound only below a loss that shrinks like ``mu^3``.
-DEFAULT_MIN_LOSS = 1e-24
 #: Shapes ``(r, m, d)`` searched when the claim names none: the suite's, plus wide ones
 #: (``m = 8r`` and ``4r``), where several small students can share the loss.
 SEARCH_SHAPES = DEFAULT_SHAPES + ((1, 8, 2), (2, 8, 3))
