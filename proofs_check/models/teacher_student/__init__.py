@@ -1,5 +1,5 @@
 """The teacher-student model of Zhou, Ge, Jin (Definition 2): ``m`` students
-``||w_j|| |w_j . x|`` against an ``r``-row teacher, Gaussian input, population loss, on
+``||w_j|| |<w_j, x>|`` against an ``r``-row teacher, Gaussian input, population loss, on
 :class:`numeric.config.Configuration` (its file form: ``from_dict``/``to_dict``).
 
 * :mod:`.samplers`: sublevel-set samplers (families placed at a loss level);

@@ -97,7 +97,7 @@ def starts(T, m: int, count: int, rng) -> Iterator:
 ATOM_WIDTH = 4
 #: At most 1/ATOM_SHARE of the starts are atom combinations.
 ATOM_SHARE = 2
-#: A teacher is covered by an atom within this |cos| (a bisector covers both its teachers).
+#: A teacher is covered by an atom within this ``|cos|`` (a bisector covers both its teachers).
 COVER_COS = 0.7
 #: Up to this many combinations of atoms are enumerated and ordered; beyond, drawn at random.
 ENUMERATED_COMBINATIONS = 200_000
