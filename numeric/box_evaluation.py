@@ -14,7 +14,7 @@ from flint import arb
 
 from numeric import pair_kernels
 from numeric.evaluation import Evaluation
-from numeric.pairwise import assemble_hessian, neuron_points, pair_angle_sin_cos
+from numeric.pairwise import assemble_hessian, neuron_points, pair_angle_table
 
 __all__ = ["BoxRows", "box_evaluate"]
 
@@ -62,12 +62,7 @@ def box_evaluate(rows: BoxRows, F, want_hessian: bool):
     value_gradient = getattr(pair_kernels, f"{rows.activation}_value_gradient_sc")
     pts = neuron_points(rows, F)
     n, d = len(pts), rows.d
-    cos = F.gram([p.unit for p in pts]) if n else []
-    angle = [[None] * n for _ in range(n)]
-    for i in range(n):
-        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
-        for j in range(i + 1, n):
-            angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+    cos, angle = pair_angle_table(F, pts)
     pair = {(i, j): value_gradient(pts[i].norm, pts[j].norm, *angle[i][j], PI, F)
             for i in range(n) for j in range(n) if i <= j or pts[i].student is not None}
     loss = F.zero()

@@ -30,6 +30,7 @@ __all__ = [
     "neuron_points",
     "pair_angle_sin_cos",
     "pair_angle",
+    "pair_angle_table",
     "unit_orthogonal",
     "hessian_block",
     "assemble_hessian",
@@ -92,6 +93,20 @@ def pair_angle_sin_cos(F, u_hat, v_hat, cos):
 def pair_angle(F, u_hat, v_hat, cos):
     """The angle in ``[0, pi]`` between unit vectors; see :func:`pair_angle_sin_cos`."""
     return pair_angle_sin_cos(F, u_hat, v_hat, cos)[0]
+
+
+def pair_angle_table(F, pts):
+    """The Gram matrix of the neurons' unit vectors and the symmetric table of
+    ``(theta, sin theta, cos theta)`` for every pair (:func:`pair_angle_sin_cos`; the diagonal
+    is ``(0, 0, 1)``)."""
+    n = len(pts)
+    cos = F.gram([p.unit for p in pts]) if n else []
+    angle = [[None] * n for _ in range(n)]
+    for i in range(n):
+        angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
+        for j in range(i + 1, n):
+            angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+    return cos, angle
 
 
 def unit_orthogonal(F, u_hat, v_hat, cos):

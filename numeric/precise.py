@@ -35,7 +35,7 @@ from numeric.float64_enclosure import loss_gradient_enclosure
 from numeric.ball_engines import BALL_ENGINES, ball_engine, chosen_engine, native_loss_and_gradient
 from numeric.integer_rows import integer_rows, row_geometry
 from numeric.memory import DEFAULT_LIBRARY_CAP, MemoryCapError, require_memory
-from numeric.pairwise import COS_SWITCH, assemble_hessian, neuron_points, pair_angle_sin_cos
+from numeric.pairwise import COS_SWITCH, assemble_hessian, neuron_points, pair_angle_table
 
 __all__ = [
     "UndefinedQuantityError",
@@ -231,13 +231,7 @@ def _evaluate(config, F, dps, want_gradient, want_hessian):
     if want_hessian:
         pts = neuron_points(config, F)
         students = [i for i in range(len(pts)) if pts[i].student is not None]
-        n = len(pts)
-        cos = F.gram([p.unit for p in pts]) if n else []
-        angle = [[None] * n for _ in range(n)]
-        for i in range(n):
-            angle[i][i] = (F.zero(), F.zero(), F.q(1, 1))
-            for j in range(i + 1, n):
-                angle[i][j] = angle[j][i] = pair_angle_sin_cos(F, pts[i].unit, pts[j].unit, cos[i][j])
+        cos, angle = pair_angle_table(F, pts)
         hessian_coefficients = getattr(pair_kernels, f"{config.activation}_hessian_sc")
         hess = assemble_hessian(config, F, PI, pts, students, cos, angle, y_student, hessian_coefficients)
     return Evaluation(loss, tuple(grad), hess, dps, F.name)

@@ -9,6 +9,8 @@ Fixtures are factories (call them), so a test asks for exactly the configuration
 from __future__ import annotations
 
 from fractions import Fraction
+from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -16,6 +18,8 @@ import pytest
 from hypothesis import strategies as st
 
 from numeric.config import Configuration
+
+TOY_PAPER = Path(__file__).resolve().parents[1] / "examples" / "toy_paper"
 
 ACTIVATIONS = ("abs", "relu")
 
@@ -135,3 +139,19 @@ def _reference_loss_gradient(config: Configuration, dps: int):
 def reference_loss_gradient():
     """``f(config, dps) -> (loss, gradient rows)`` as mpf, independent of :mod:`numeric`."""
     return _reference_loss_gradient
+
+
+# -- the plugin example, registered as an installed distribution would be ------------------
+
+@pytest.fixture
+def plugin(monkeypatch):
+    """``examples/toy_paper`` registered under the entry point ``toy``."""
+    from proofs_check import registry
+
+    monkeypatch.syspath_prepend(str(TOY_PAPER))
+    eps = [EntryPoint(name="toy", value="toy_paper", group=registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points",
+                        lambda group: eps if group == registry.ENTRY_POINT_GROUP else [])
+    registry._registry.cache_clear()
+    yield
+    registry._registry.cache_clear()

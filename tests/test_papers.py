@@ -17,18 +17,6 @@ from proofs_check.paper import Paper, render_model_section, template_environment
 TOY = Path(__file__).parent.parent / "examples" / "toy_paper"
 
 
-@pytest.fixture
-def plugin(monkeypatch):
-    """The example paper of ``examples/toy_paper`` registered as an installed plugin would be."""
-    monkeypatch.syspath_prepend(str(TOY))
-    eps = [EntryPoint(name="toy", value="toy_paper", group=registry.ENTRY_POINT_GROUP)]
-    monkeypatch.setattr(registry, "entry_points",
-                        lambda group: eps if group == registry.ENTRY_POINT_GROUP else [])
-    registry._registry.cache_clear()
-    yield
-    registry._registry.cache_clear()
-
-
 def test_builtin_papers_in_order_with_their_claims():
     papers = registry.all_papers()
     assert list(papers)[:5] == ["zgj", "du", "lzb", "ss", "contrast"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 from fractions import Fraction
-from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,6 @@ from proofs_check.models import Model
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "examples" / "toy_paper"
-
-
-@pytest.fixture
-def plugin(monkeypatch):
-    """The example registered as the installed distribution would be (entry point ``toy``)."""
-    monkeypatch.syspath_prepend(str(TOY))
-    eps = [EntryPoint(name="toy", value="toy_paper", group=registry.ENTRY_POINT_GROUP)]
-    monkeypatch.setattr(registry, "entry_points",
-                        lambda group: eps if group == registry.ENTRY_POINT_GROUP else [])
-    registry._registry.cache_clear()
-    yield
-    registry._registry.cache_clear()
 
 
 @pytest.fixture
