@@ -28,6 +28,7 @@ from numeric.numbers import JsonConstantText, JsonNumberText, fraction_to_decima
 
 __all__ = [
     "Configuration",
+    "TeacherStudentRows",
     "exact_rows",
     "loads_exact",
     "refuse_repeated_keys",
@@ -59,8 +60,30 @@ def loads_exact(text: str):
         raise ConfigurationError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
 
+class TeacherStudentRows:
+    """The sizes and zero rows read off ``teacher`` and ``student`` row sequences: what the
+    evaluators need of a configuration, shared by :class:`Configuration` and unvalidated
+    exact rows (:class:`numeric.integer_rows.ExactRows`)."""
+
+    @property
+    def r(self) -> int:
+        return len(self.teacher)
+
+    @property
+    def m(self) -> int:
+        return len(self.student)
+
+    @property
+    def d(self) -> int:
+        return len(self.teacher[0])
+
+    def zero_students(self) -> tuple:
+        """Indices of student rows that are exactly the zero vector."""
+        return tuple(j for j, row in enumerate(self.student) if not any(row))
+
+
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(TeacherStudentRows):
     """Teacher ``r x d`` and student ``m x d`` rows, exact, with ``m >= r >= 1``.
 
     ``activation`` is ``"abs"`` (the paper's network) or ``"relu"`` (App. A: ReLU student
@@ -101,21 +124,6 @@ class Configuration:
                 f"activation = {self.activation!r} is not one of {ACTIVATIONS}"
             )
 
-    @property
-    def r(self) -> int:
-        return len(self.teacher)
-
-    @property
-    def m(self) -> int:
-        return len(self.student)
-
-    @property
-    def d(self) -> int:
-        return len(self.teacher[0])
-
-    def zero_students(self) -> tuple:
-        """Indices of student rows that are exactly the zero vector."""
-        return tuple(j for j, row in enumerate(self.student) if not any(row))
 
     def replace(self, **changes) -> "Configuration":
         fields = {"teacher": self.teacher, "student": self.student, "activation": self.activation}

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from numeric.config import Configuration
+from numeric.config import Configuration, TeacherStudentRows
 
 __all__ = ["ExactRows", "IntegerRow", "integer_rows", "row_geometry"]
 
 
 @dataclass(frozen=True)
-class ExactRows:
+class ExactRows(TeacherStudentRows):
     """Exact teacher and student rows (Fractions) with the fields of a
     :class:`numeric.config.Configuration` the evaluators read, without its validation: it
     allows ``m < r``, the reduced points of the stationary hunt (zero rows dropped)."""
@@ -24,21 +24,6 @@ class ExactRows:
     teacher: tuple
     student: tuple
     activation: str = "abs"
-
-    @property
-    def m(self) -> int:
-        return len(self.student)
-
-    @property
-    def d(self) -> int:
-        return len(self.teacher[0])
-
-    @property
-    def r(self) -> int:
-        return len(self.teacher)
-
-    def zero_students(self) -> tuple:
-        return tuple(j for j, row in enumerate(self.student) if not any(row))
 
 
 @dataclass(frozen=True)
