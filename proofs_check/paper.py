@@ -63,10 +63,13 @@ class Threshold:
     (``proofs-check threshold``, the campaign's teacher constants): ``bound(Delta, w_min,
     w_max, r, dps=30)`` its value (an mpf) from a teacher's constants; ``holds_at(teacher,
     m, level, seed)`` whether the margin optimiser's worst case on ``{L = level}`` satisfies
-    the inequality (raises :class:`proofs_check.errors.UsageError` where it cannot run)."""
+    the inequality (raises :class:`proofs_check.errors.UsageError` where it cannot run);
+    ``claim`` the id of the paper's claim that states the inequality (what a campaign's margin
+    optimisation minimises when its spec names no claim)."""
 
     bound: Callable
     holds_at: Callable
+    claim: str = ""
 
 
 @dataclass(frozen=True)

@@ -497,7 +497,7 @@ def test_the_shipped_kappa_spec_sweeps_r_and_w_max():
 
 
 def test_stationary_campaign_summary_sets_the_lowest_spurious_point_beside_eps0(tmp_path):
-    from proofs_check.campaign.tasks import STATIONARY
+    from proofs_check.models.teacher_student.campaign_tasks import STATIONARY
 
     spec = parse_spec('name = "s"\n[[tasks]]\nkind = "stationary"\ngeometry = "orthogonal"\nr = 2\n'
                       'm = "r"\nstarts = 8\nseed = [0, 1]\n')
@@ -656,3 +656,39 @@ def test_a_schema_1_database_is_upgraded_in_place(tmp_path):
         assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_defaults_read_from_the_paper_records_are_filled_in_before_keying():
+    """A worst_case grid that names no claim runs the claim Zhou-Ge-Jin's eps0 is stated for
+    (Theorem 4), a family grid that names no paper the first paper with families (zgj): the
+    same tasks, with the same keys, as naming them."""
+    implicit = parse_spec('name = "d"\n[[tasks]]\nkind = "worst_case"\nlevel = 0.01\ngeometry = "orthogonal"\n'
+                          'r = 2\n[[tasks]]\nkind = "family"\nfamily = "split"\nr = 3\n').tasks()
+    explicit = parse_spec('name = "d"\n[[tasks]]\nkind = "worst_case"\nclaim = "zgj.thm4"\nlevel = 0.01\n'
+                          'geometry = "orthogonal"\nr = 2\n[[tasks]]\nkind = "family"\npaper = "zgj"\n'
+                          'family = "split"\nr = 3\n').tasks()
+    assert [t.key for t in implicit] == [t.key for t in explicit]
+    with pytest.raises(SpecError, match=r"paper: 'du' must be a paper that declares families: zgj, ss"):
+        parse_spec('name = "d"\n[[tasks]]\nkind = "family"\npaper = "du"\nfamily = "split"\nr = 3\n')
+
+
+def test_task_types_come_from_the_campaign_and_the_models_and_a_name_is_declared_once():
+    import dataclasses
+
+    from proofs_check.campaign.tasks import CLAIM_CHECK, FAMILY, TASKS, TaskTypes
+    from proofs_check.models.teacher_student.campaign_tasks import STATIONARY, WORST_CASE
+
+    assert {name: TASKS[name] for name in TASKS} == {"claim_check": CLAIM_CHECK, "family": FAMILY,
+                                                     "stationary": STATIONARY, "worst_case": WORST_CASE}
+    twice = TaskTypes((CLAIM_CHECK, FAMILY, dataclasses.replace(STATIONARY)))
+    with pytest.raises(ValueError, match=r"'stationary' is declared twice: by the campaign and by model "):
+        twice["claim_check"]
+
+
+def test_the_strategies_moved_to_the_model_and_the_old_names_say_where():
+    import proofs_check
+
+    with pytest.raises(AttributeError, match=r"proofs_check.models.teacher_student.strategies import configurations"):
+        proofs_check.configurations
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        proofs_check.nonsense

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from numeric.precise import evaluate
-from proofs_check import configurations, degenerate_configurations, samples, sublevel_specs, teachers
+from proofs_check.models.teacher_student.strategies import (configurations, degenerate_configurations, samples,
+                                                          sublevel_specs, teachers)
 from proofs_check.errors import UsageError
 from proofs_check.models.teacher_student.samplers import FAMILIES, dps_for_level, up_to_sign_angle
 

@@ -134,3 +134,29 @@ def test_replay_of_a_bad_configuration_names_the_field(plugin, capsys, tmp_path)
     assert main(["replay", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "theta" in err[0]
+
+
+def test_a_campaign_runs_the_plugin_models_own_task_type(plugin):
+    """The toy model declares a task type (``Model.task_types``): a campaign spec can name it,
+    its inputs are checked, it runs, and ``campaign show`` summarises it; nothing in the
+    campaign package names it."""
+    import mpmath
+
+    from proofs_check.campaign import TASKS, SpecError, parse_spec
+    from proofs_check.campaign.tasks import execute
+
+    assert "orthant_probability" in TASKS
+    spec = parse_spec('name = "toy"\n[[tasks]]\nkind = "orthant_probability"\ntheta = ["157/100", "1/3"]\n'
+                      "dps = 40\n")
+    records = [execute(task.task, task.canonical) for task in spec.tasks()]
+    assert [r["status"] for r in records] == ["done", "done"]
+    with mpmath.workdps(60):
+        for record in records:
+            result = record["result"]
+            theta = mpmath.mpf(Fraction(result["theta"]).numerator) / Fraction(result["theta"]).denominator
+            exact = (mpmath.pi - theta) / (2 * mpmath.pi)
+            assert abs(mpmath.mpf(result["probability"]) - exact) <= mpmath.mpf(result["radius"]) + mpmath.mpf(10) ** -39
+    rows = [{"result": r["result"]} for r in records]
+    assert [e["theta"] for e in TASKS["orthant_probability"].summarize(rows, [])] == ["1/3", "157/100"]
+    with pytest.raises(SpecError, match=r"theta.*'7/2'.*not an angle"):
+        parse_spec('name = "toy"\n[[tasks]]\nkind = "orthant_probability"\ntheta = "7/2"\n')

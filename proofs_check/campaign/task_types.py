@@ -2,7 +2,10 @@
 
 A task type is a pure function of its inputs (JSON scalars) returning a JSON-able result,
 together with the parameters it accepts; :class:`TaskInputs` identifies one task by the
-hash of its canonical JSON.  The task types themselves are in :mod:`proofs_check.campaign.tasks`.
+hash of its canonical JSON.  The registry of task types is :data:`proofs_check.campaign.tasks.TASKS`:
+the campaign's own (a claim check, a symmetric family), and those a model declares
+(``Model.task_types``; the teacher-student model's stationary-point hunt and margin
+optimisation).
 """
 from __future__ import annotations
 
@@ -58,6 +61,8 @@ class TaskType:
     certificates worth a row of their own; ``is_finding(result)`` says whether the result
     contradicts the paper (a claim's status differs from its expectation; a certified
     stationary point below the paper's eps0), which makes the campaign exit 1.
+    ``summarize(done_rows, their_findings)`` (optional) is the task type's JSON-able entry
+    in :func:`proofs_check.campaign.summary.summary` (``campaign show``, the report).
     """
 
     name: str
@@ -67,6 +72,7 @@ class TaskType:
     findings: Callable[[dict], list] = lambda result: []
     is_finding: Callable[[dict], bool] = lambda result: False
     normalize: Callable[[dict], dict] = lambda inputs: inputs
+    summarize: Callable[[list, list], Any] | None = None
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

@@ -13,6 +13,7 @@ accepts.  A campaign is then a set of independent
 """
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
@@ -20,15 +21,17 @@ import platform
 import threading
 import time
 import traceback
+from collections.abc import MutableMapping
 from functools import lru_cache
 from importlib import metadata
 
-from proofs_check.campaign.geometry import geometry_parameters, normalize_geometry, teacher_constants, teacher_rows
+import mpmath
+
 from proofs_check.campaign.task_types import (REQUIRED, Finding, Parameter, TaskInputs, TaskType, non_negative_int,
                                          positive_int)
 from proofs_check.limits import current_memory_cap, out_of_memory_message
 
-__all__ = ["TASKS", "CLAIM_CHECK", "STATIONARY", "WORST_CASE", "FAMILY", "execute", "timeout_record", "versions",
+__all__ = ["TASKS", "TaskTypes", "CLAIM_CHECK", "FAMILY", "execute", "timeout_record", "versions",
            # re-exported from task_types, for one import of the task vocabulary
            "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskType"]
 
@@ -72,6 +75,40 @@ def _loss_of(witness: dict) -> str | None:
     return None
 
 
+def claim_check_summary(rows, findings) -> list:
+    """Per (claim, samples): statuses over the seeds, the smallest margin and where it was."""
+    groups = collections.defaultdict(list)
+    for row in rows:
+        groups[(row["inputs"]["claim"], row["inputs"]["samples"])].append(row)
+    out = []
+    for (claim, samples), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        group.sort(key=lambda r: r["inputs"]["seed"])
+        results = [r["result"] for r in group]
+        statuses = collections.Counter(res["status"] for res in results)
+        margins = [(res["min_margin"], res.get("error"), r["inputs"]["seed"])
+                   for r, res in zip(group, results) if res.get("min_margin") is not None]
+        lowest = min(margins, key=lambda m: mpmath.mpf(m[0])) if margins else None
+        exponents = [float(res["estimate"]["exponent"]) for res in results
+                     if res.get("estimate") and res["estimate"].get("exponent") is not None]
+        paper = {res["estimate"].get("paper_exponent") for res in results if res.get("estimate")} - {None}
+        out.append({
+            "claim": claim,
+            "samples": samples,
+            "seeds": [r["inputs"]["seed"] for r in group],
+            "runs": len(group),
+            "expected": results[0]["expected"],
+            "kind": "/".join(sorted({res.get("kind") or "?" for res in results})),
+            "statuses": dict(sorted(statuses.items())),
+            "matches": sum(res["status"] == res["expected"] for res in results),
+            "min_margin": None if lowest is None else lowest[0],
+            "min_margin_error": None if lowest is None else lowest[1],
+            "min_margin_seed": None if lowest is None else lowest[2],
+            "exponent_range": [min(exponents), max(exponents)] if exponents else None,
+            "paper_exponent": paper.pop() if len(paper) == 1 else None,
+        })
+    return out
+
+
 CLAIM_CHECK = TaskType(
     name="claim_check",
     doc="check one registered claim (proofs_check.suite.check_one) at a sample budget and seed",
@@ -84,65 +121,8 @@ CLAIM_CHECK = TaskType(
     run=_claim_check,
     findings=_claim_check_findings,
     is_finding=lambda result: result.get("status") != result.get("expected"),
+    summarize=claim_check_summary,
 )
-
-# -- the stationary-point hunt (proofs_check.landscape) -------------------------------------
-
-def _stationary(geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed, starts, budget, dps) -> dict:
-    from numeric.stationary import DEADLINE_PASSED
-    from proofs_check.landscape import HuntSettings, landscape_json
-    from proofs_check.models.teacher_student.hunt import hunt
-
-    teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
-    settings = HuntSettings(students=int(m), starts=starts, seed=seed, budget=budget, dps=dps, activation=activation)
-    out = landscape_json(hunt(teacher, settings))
-    out.pop("seconds", None)  # timing belongs to the task row
-    # Points found in time but not certified before the budget ran out stay in the result,
-    # uncertified (they are never findings).
-    out["uncertified_by_budget"] = sum(DEADLINE_PASSED in p["classification"] for p in out["points"])
-    # Either way the result depends on the machine's speed.
-    out["budget_exhausted"] = out["starts"] < starts or out["uncertified_by_budget"] > 0
-    out["teacher_constants"] = teacher_constants(teacher)
-    return out
-
-
-def _spurious(result: dict) -> list:
-    """Certified stationary points with a loss certainly above 0 (not global minima)."""
-    return [(i, p) for i, p in enumerate(result["points"]) if p["certified"] and p["kind"] != "global"
-            and p["loss"] != "0"]
-
-
-def _stationary_findings(result: dict) -> list:
-    return [Finding("stationary", f"{i}:{p['kind']}", p, p["loss"]) for i, p in _spurious(result)]
-
-
-def _below_eps0(result: dict) -> bool:
-    """A certified spurious point whose loss ball lies entirely below the paper's eps0."""
-    import mpmath
-
-    with mpmath.workdps(60):  # the decimal strings carry up to 40 digits
-        eps0 = mpmath.mpf(result["teacher_constants"]["paper_eps0"])
-        return any(mpmath.mpf(p["loss"]) + mpmath.mpf(p["loss_error"]) < eps0 for _, p in _spurious(result))
-
-
-STATIONARY = TaskType(
-    name="stationary",
-    doc="hunt, certify and classify stationary points (proofs_check.models.teacher_student.hunt.hunt) for one teacher",
-    parameters=geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
-        Parameter("seed", int, "seed of the hunt's starts", default=0, check=non_negative_int),
-        Parameter("starts", int, "descent starts", default=60, check=positive_int),
-        Parameter("budget", float, "seconds after which no new start begins and no certificate is "
-                  "tried (the result then depends on the machine: it is flagged budget_exhausted)", default=600.0,
-                  check=lambda x: None if x > 0 else "must be positive"),
-        Parameter("dps", int, "digits of the certificates", default=40,
-                  check=lambda x: None if isinstance(x, int) and x >= 20 else "must be an integer >= 20"),
-    ),
-    run=_stationary,
-    findings=_stationary_findings,
-    is_finding=_below_eps0,
-    normalize=normalize_geometry,
-)
-
 
 # -- one r of the symmetric families (proofs_check.families) ---------------------------------
 
@@ -190,9 +170,24 @@ def _known_family(paper_and_name):
         "must be one of " + ", ".join(f.name for f in FAMILIES))
 
 
-def _family_of_paper(inputs: dict) -> dict:
-    from proofs_check.families import families_of
+def _family_paper(paper):
+    from proofs_check.families.definitions import family_papers
 
+    if paper is None:
+        return None  # the first paper that declares families (_family_of_paper)
+    papers = family_papers()
+    return None if paper in papers else f"must be a paper that declares families: {', '.join(papers)}"
+
+
+def _family_of_paper(inputs: dict) -> dict:
+    """No paper read as the first paper (registry order) that declares families, and the
+    family checked to be one of that paper's (before the task is keyed)."""
+    from proofs_check.families import families_of
+    from proofs_check.families.definitions import family_papers
+
+    inputs = dict(inputs)
+    if inputs.get("paper") is None:
+        inputs["paper"] = next(iter(family_papers()))
     try:
         families_of(inputs["paper"], [inputs["family"]])
     except KeyError:
@@ -202,12 +197,31 @@ def _family_of_paper(inputs: dict) -> dict:
     return inputs
 
 
+def family_summary(rows, findings) -> list:
+    """Per (paper, r): the lowest certified spurious member over the family tasks (certified
+    at the point; lowest found in the families followed, not proven lowest)."""
+    groups = collections.defaultdict(list)
+    for row in rows:
+        groups[(row["inputs"]["paper"], row["inputs"]["r"])].append(row)
+    out = []
+    for (paper, r), group in sorted(groups.items()):
+        lows = [row["result"]["lowest_spurious"] for row in group if row["result"].get("lowest_spurious")]
+        best = min(lows, key=lambda m: mpmath.mpf(m["loss"])) if lows else None
+        eps0 = group[0]["result"].get("paper_eps0")
+        out.append({"paper": paper, "r": r, "families": sorted(row["inputs"]["family"] for row in group),
+                    "lowest_spurious": best, "paper_eps0": eps0,
+                    "log10_gap": (None if best is None or eps0 is None
+                                  else float(mpmath.log10(mpmath.mpf(best["loss"]) / mpmath.mpf(eps0)))),
+                    "budget_exhausted": sum(bool(row["result"].get("budget_exhausted")) for row in group)})
+    return out
+
+
 FAMILY = TaskType(
     name="family",
     doc="follow one symmetric family (proofs_check.families) to r and certify its members there",
     parameters=(
-        Parameter("paper", str, "zgj or ss", default="zgj",
-                  check=lambda x: None if x in ("zgj", "ss") else "must be zgj or ss"),
+        Parameter("paper", str, "id of a paper that declares symmetric families (default: the first "
+                  "in the registry's order, Zhou-Ge-Jin)", default=None, check=_family_paper, nullable=True),
         Parameter("family", str, "family name (proofs-check families --help)", check=_known_family),
         Parameter("r", int, "number of teachers", check=lambda x: None if isinstance(x, int) and 2 <= x <= 200
                   else "must be an integer between 2 and 200"),
@@ -223,52 +237,61 @@ FAMILY = TaskType(
     findings=_family_findings,
     is_finding=_family_below_eps0,
     normalize=_family_of_paper,
+    summarize=family_summary,
 )
 
 
-# -- the margin optimisation (proofs_check.worst_case) -----------------------------------------
+class TaskTypes(MutableMapping):
+    """Every task type by name: the campaign's own (:data:`CLAIM_CHECK`, :data:`FAMILY`) and
+    those the models declare (``Model.task_types``: the built-in models', then those of the
+    registered papers' models, a plugin's included), read from the model records at each
+    lookup, so that importing the campaign loads no model.  Two task types of one name are an
+    error naming both.  A test may replace an entry (``monkeypatch.setitem``)."""
 
-def _worst_case(claim, level, geometry, r, m, d, Delta, w_min, w_max, teacher_seed, activation, seed,
-                starts_per_family, objective) -> dict:
-    from proofs_check.registry import get_claim
-    from proofs_check.worst_case import WorstCaseSettings, minimise_margin
+    def __init__(self, own: tuple):
+        self._own = own
+        self._replaced: dict = {}
 
-    if activation != "abs":
-        raise ValueError("worst_case: activation must be abs (the optimiser's samplers build abs configurations)")
-    teacher = teacher_rows(geometry, r, d, Delta, w_min, w_max, teacher_seed)
-    found = minimise_margin(get_claim(claim), teacher, students=int(m), level=level,
-                            settings=WorstCaseSettings(starts_per_family=starts_per_family, seed=seed,
-                                                       objective=objective))
-    out = found.to_json()
-    out["teacher_constants"] = teacher_constants(teacher)
-    return out
+    def _declared(self) -> dict:
+        from proofs_check.models import builtin_models
+        from proofs_check.registry import all_papers
+
+        models = list(builtin_models())
+        models += [paper.model for paper in all_papers().values()
+                   if paper.model is not None and paper.model not in models]
+        declared = [(task_type, "the campaign") for task_type in self._own]
+        declared += [(task_type, f"model {model.name!r}") for model in models for task_type in model.task_types]
+        types, owner_of = {}, {}
+        for task_type, owner in declared:
+            if task_type.name in types and types[task_type.name] is not task_type:
+                raise ValueError(f"task type {task_type.name!r} is declared twice: by {owner_of[task_type.name]} "
+                                 f"and by {owner}")
+            types[task_type.name], owner_of[task_type.name] = task_type, owner
+        return {**types, **self._replaced}
+
+    def __getitem__(self, name):
+        return self._declared()[name]
+
+    def __setitem__(self, name, task_type):
+        self._replaced[name] = task_type
+
+    def __delitem__(self, name):
+        del self._replaced[name]
+
+    def __iter__(self):
+        return iter(self._declared())
+
+    def __len__(self):
+        return len(self._declared())
+
+    def __repr__(self):
+        return f"TaskTypes({sorted(self)})"
 
 
-WORST_CASE = TaskType(
-    name="worst_case",
-    doc="minimise a claim's ratio lhs/rhs on the level set {L = level} (proofs_check.worst_case)",
-    parameters=(
-        Parameter("claim", str, "claim id with a configuration-level `at` (default zgj.thm4: "
-                  "the ratio is ||grad L|| / L, i.e. kappa at that level)", default="zgj.thm4", check=_known_claim),
-        Parameter("level", float, "loss level", check=lambda x: None if 0 < x < 1 else "must lie in (0, 1)"),
-    ) + geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
-        Parameter("seed", int, "seed of the sampled starts", default=0, check=non_negative_int),
-        Parameter("starts_per_family", int, "sampled starts per sampler family", default=2, check=positive_int),
-        Parameter("objective", str, "auto (the claim's declared objective, else both), gradient_norm "
-                  "(the ratio grows with ||grad L|| at fixed L: zgj.thm4, contrast.pl) or margin (descend "
-                  "the claim's own ratio)", default="auto",
-                  check=lambda x: None if x in ("auto", "gradient_norm", "margin") else
-                  "must be auto, gradient_norm or margin"),
-    ),
-    run=_worst_case,
-    findings=lambda result: [Finding("worst_case", "minimiser", result, result.get("loss"))],
-    normalize=normalize_geometry,
-)
-
-#: Every task type by name.  A new task type adds an entry here (and, for ``campaign show``, a
-#: summary in :data:`proofs_check.campaign.summary.SUMMARIZERS`); the spec reader, the
-#: store and the executors need no change.
-TASKS = {task_type.name: task_type for task_type in (CLAIM_CHECK, STATIONARY, WORST_CASE, FAMILY)}
+#: Every task type by name.  A new task type is declared by its model (``Model.task_types``)
+#: or, if it takes any paper, added to the campaign's own here; the spec reader, the store,
+#: the executors and ``campaign show`` (the task type's ``summarize``) need no change.
+TASKS = TaskTypes((CLAIM_CHECK, FAMILY))
 
 
 # -- execution (in a worker) -----------------------------------------------------------------

@@ -54,7 +54,9 @@ class Model:
     refine_steps, screen, counts) -> SearchPlan``; the teacher-student level-set search);
     ``user_claim`` (optional) gives a user's claim (``package.module:attribute``, which has
     no paper) the model's checking defaults (``Claim -> Claim``): user claims take the first
-    built-in model (:func:`builtin_models`) that declares it.
+    built-in model (:func:`builtin_models`) that declares it; ``task_types`` are the
+    :class:`proofs_check.campaign.task_types.TaskType` s a campaign can run on this model
+    (collected in :data:`proofs_check.campaign.tasks.TASKS`).
     """
 
     name: str
@@ -68,6 +70,7 @@ class Model:
     start_families: tuple[str, ...] = ()
     search_plan: Callable | None = None
     user_claim: Callable | None = None
+    task_types: tuple = ()
 
     def read(self, data: dict):
         """A configuration from its file form (``configuration.from_dict``)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from proofs_check.models import Model
+from toy_model.campaign_tasks import TASK_TYPES
 from toy_model.configuration import AnglePair
 from toy_model.sampler import angle_grid
 from toy_model.strategy import angle_pairs
@@ -15,4 +16,5 @@ ANGLE_PAIR = Model(
     samplers=(angle_grid,),
     strategy=angle_pairs,
     scale="angle theta",
+    task_types=TASK_TYPES,
 )

@@ -58,6 +58,6 @@ PAPER = Paper(
     order=0,
     parts=(CONTRAST,),
     hypotheses=HYPOTHESES,
-    threshold=Threshold(bound=paper_eps0, holds_at=optimiser_holds_at),
+    threshold=Threshold(bound=paper_eps0, holds_at=optimiser_holds_at, claim="zgj.thm4"),
     families=FAMILY_RECORD,
 )

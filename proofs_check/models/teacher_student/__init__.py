@@ -8,6 +8,8 @@
 * :mod:`.hunt` (with :mod:`.hunt_starts`, :mod:`.solvers`, :mod:`.reduction`,
   :mod:`.symmetry_seeds`): the stationary-point hunt with its reductions (zero rows,
   aligned students);
+* :mod:`.teacher_geometry`, :mod:`.campaign_tasks`: teachers of a named geometry and the
+  campaign task types on them (the hunt, the margin optimisation);
 * :mod:`.model`: the record :data:`TEACHER_STUDENT` the engines take.
 
 This ``__init__`` imports nothing, so that loading one module (e.g. :mod:`.reduction`,

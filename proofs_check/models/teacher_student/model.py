@@ -5,7 +5,9 @@ the loss (Zhou, Ge, Jin, Definition 2), the scale (the loss level), its stationa
 hunt (:data:`TEACHER_STUDENT_HUNT`, whose hunt is :func:`.hunt.hunt`) and the starts of the
 level-set optimiser (:func:`.worst_case_starts.sampled_starts`).  Its sublevel-set search
 plan is :func:`.search_plan.teacher_student_plan` (drawing from :mod:`.strategies`); user
-claims get the defaults of :func:`.user_claims.as_user_claim`.
+claims get the defaults of :func:`.user_claims.as_user_claim`; its campaign task types (the
+hunt and the margin optimisation on a teacher of a named geometry) are
+:data:`.campaign_tasks.TASK_TYPES`.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from numeric.config import Configuration
 from proofs_check.errors import UsageError
 from proofs_check.landscape import HuntModel
 from proofs_check.models import Model
+from proofs_check.models.teacher_student.campaign_tasks import TASK_TYPES
 from proofs_check.models.teacher_student.hunt import hunt
 from proofs_check.models.teacher_student.samplers import FAMILIES
 from proofs_check.models.teacher_student.search_plan import teacher_student_plan
@@ -53,6 +56,7 @@ TEACHER_STUDENT = Model(
     start_families=FAMILIES,
     search_plan=teacher_student_plan,
     user_claim=as_user_claim,
+    task_types=TASK_TYPES,
 )
 
 #: The models this package declares (:func:`proofs_check.models.builtin_models`).

@@ -1,14 +1,15 @@
 """Teachers of a named geometry, and the width ``m`` written relative to ``r``.
 
-Shared by the tasks that take a teacher (the stationary-point hunt, the margin
-optimisation): the parameters, their normalisation before a task is keyed, the teacher's
-rows and the paper's constants of that teacher.
+Shared by the teacher-student model's campaign task types (:mod:`.campaign_tasks`: the
+stationary-point hunt, the margin optimisation): the parameters, their normalisation before
+a task is keyed, the teacher's rows and the threshold paper's constants of that teacher.
 """
 from __future__ import annotations
 
 import re
 
 from proofs_check.campaign.task_types import Parameter, non_negative_int, positive_int
+from proofs_check.models.teacher_student.samplers import separated_teachers
 
 __all__ = ["GEOMETRIES", "students_for", "teacher_rows", "teacher_constants", "geometry_parameters",
            "normalize_geometry"]
@@ -37,12 +38,10 @@ def teacher_rows(geometry: str, r: int, d: int, Delta, w_min: float, w_max: floa
 
     ``orthogonal``: ``norm_i e_i`` (axis-aligned, so the teacher's symmetries are exact);
     ``separated``: directions pairwise ``Delta``-separated up to sign
-    (:func:`proofs_check.models.teacher_student.samplers.separated_teachers`).  Norms are uniform in
+    (:func:`.samplers.separated_teachers`).  Norms are uniform in
     ``[w_min, w_max]``, drawn with ``teacher_seed``.
     """
     import numpy as np
-
-    from proofs_check.models.teacher_student.samplers import separated_teachers
 
     rng = np.random.default_rng([teacher_seed, r, d])
     if geometry == "orthogonal":
@@ -54,9 +53,10 @@ def teacher_rows(geometry: str, r: int, d: int, Delta, w_min: float, w_max: floa
 
 
 def teacher_constants(teacher, dps: int = 40) -> dict:
-    """The paper's constants of a teacher, from its exact (float64) rows at ``dps`` digits:
-    ``Delta`` (smallest up-to-sign angle), ``w_min``, ``w_max`` and ``eps0 = Delta^36
-    w_min^80 r^-162 w_max^-78`` (hidden constant 1), as decimal strings.
+    """The threshold paper's constants of a teacher, from its exact (float64) rows at ``dps``
+    digits: ``Delta`` (smallest up-to-sign angle), ``w_min``, ``w_max`` and the paper's
+    ``eps0`` (:func:`proofs_check.threshold.threshold_paper`'s ``Threshold.bound``; for
+    Zhou-Ge-Jin ``Delta^36 w_min^80 r^-162 w_max^-78``, hidden constant 1), as decimal strings.
 
     >>> teacher_constants([[1, 0], [0, 2]])["paper_eps0"]  # (pi/2)^36 2^-162 2^-78
     '6.50304282079e-66'
