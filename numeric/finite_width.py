@@ -9,7 +9,8 @@ directions ``x_i / |x_i|`` (see :mod:`numeric.dataset`).
 * ``tangent_kernel``: ``K(W) = DF DF^T = (1/m) (x_i.x_j) sum_r 1{w_r.x_i >= 0}1{w_r.x_j >= 0}``,
   Du et al.'s ``H(W)`` and Liu, Zhu, Belkin's tangent kernel;
 * ``gram_limit``: ``H_inf = lim_{m -> oo} K(W(0))`` from the expression derived in
-  :mod:`symbolic.gram` (compiled here, never retyped), in float64 and on balls;
+  :mod:`symbolic.gram` (generated into :func:`numeric.pair_kernels.relu_gram_unit`, never
+  retyped), in float64 and on balls;
 * ``gradient_descent``: GD on ``W`` with the residuals and ``lambda_min(K)`` along the way.
 
 >>> from numeric.dataset import DataSet
@@ -20,15 +21,15 @@ directions ``x_i / |x_i|`` (see :mod:`numeric.dataset`).
 """
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import sympy as sp
 from flint import arb
 
 from numeric.dataset import DataSet
 from numeric.fields import ARB
+from numeric.pair_kernels import relu_gram_unit
 
 __all__ = ["Network", "unit_points", "initial_network", "outputs", "jacobian",
            "tangent_kernel", "gram_limit", "gram_limit_balls", "GDTrace", "gradient_descent",
@@ -75,19 +76,9 @@ def tangent_kernel(net: Network, X: np.ndarray) -> np.ndarray:
     return (X @ X.T) * (active @ active.T) / net.m
 
 
-@lru_cache(maxsize=None)
-def _gram_functions():
-    from symbolic.gram import gram_in_invariants
-    from symbolic.kernel import A, B, P
-
-    pi = sp.Symbol("PI_")
-    # Du et al.'s points are unit vectors: divide the any-norm expression by |x||y|.
-    expr = (gram_in_invariants() / sp.sqrt(A * B)).subs(sp.pi, pi)
-    # Rounding can push A B - P^2 of (nearly) parallel points below 0: clamp it.
-    clamped_sqrt = lambda x: np.sqrt(np.maximum(x, 0.0))  # noqa: E731
-    numpy_fn = sp.lambdify((A, B, P, pi), expr, modules=[{"sqrt": clamped_sqrt}, "numpy"])
-    ball_fn = sp.lambdify((A, B, P, pi), expr, modules=[{"atan2": arb.atan2, "sqrt": arb.sqrt}])
-    return numpy_fn, ball_fn
+#: numpy as the generated code's backend; rounding can push ``A B - P^2`` of (nearly)
+#: parallel points below 0, so its square root is clamped at 0.
+_NUMPY_CLAMPED = types.SimpleNamespace(sqrt=lambda x: np.sqrt(np.maximum(x, 0.0)), atan2=np.arctan2)
 
 
 def gram_limit(data: DataSet) -> np.ndarray:
@@ -96,15 +87,13 @@ def gram_limit(data: DataSet) -> np.ndarray:
     X = np.array([[float(x) for x in row] for row in data.points])
     G = X @ X.T
     norms = np.diag(G)
-    numpy_fn, _ = _gram_functions()
     A = np.broadcast_to(norms[:, None], G.shape)
-    return numpy_fn(A, A.T, G, np.pi)
+    return relu_gram_unit(A, A.T, G, np.pi, _NUMPY_CLAMPED)[0]
 
 
 def gram_limit_balls(data: DataSet):
     """``H_inf`` as a list of rows of arb balls at the current ``flint.ctx`` precision,
     from the exact points (no rounding before the balls)."""
-    _, ball_fn = _gram_functions()
     rows = [[ARB.number(x) for x in row] for row in data.points]
     n = len(rows)
     dots = [[sum((x * y for x, y in zip(rows[i], rows[j])), arb(0)) for j in range(n)]
@@ -118,7 +107,7 @@ def gram_limit_balls(data: DataSet):
             if not (A * B - P * P) > 0:
                 raise ValueError(f"points {i} and {j} are parallel (or too close at this "
                                  f"precision): H_inf's angle is not separated from 0 or pi")
-            H[i][j] = H[j][i] = ball_fn(A, B, P, pi)
+            H[i][j] = H[j][i] = relu_gram_unit(A, B, P, pi, ARB)[0]
     return H
 
 

@@ -11,6 +11,9 @@ python-flint balls; see :mod:`symbolic.codegen`).  For each activation ``abs`` a
 derivatives on the basis of :data:`HESSIAN_NAMES`), ``*_gradient_angular`` (the
 gradient's affine angular factors) and ``*_kernel_angular_sc`` (``k / (|u| |v|)``).
 See :class:`symbolic.pair.PairDerivatives` for the meaning of each returned coefficient.
+``relu_gram_unit`` is Du et al.'s ``H_inf`` of the directions of two points, in the
+invariants ``A = |x|^2``, ``B = |y|^2``, ``P = x.y`` (from
+:func:`symbolic.gram.gram_in_invariants`).
 """
 
 
@@ -98,3 +101,8 @@ def relu_gradient_angular(PI, F):
 def relu_kernel_angular_sc(theta, S, C, PI, F):
     """(``k / (|u| |v|)``,): the kernel's angular factor. S = sin(theta), C = cos(theta) given."""
     return ((C*(PI - theta) + S)/(2*PI),)
+
+
+def relu_gram_unit(A, B, P, PI, F):
+    """(H_inf(x/|x|, y/|y|),) from A = |x|^2, B = |y|^2, P = x.y: Du et al.'s Gram matrix entry."""
+    return (P*(PI - F.atan2(F.sqrt(A*B - P**2), P))/(2*PI*F.sqrt(A)*F.sqrt(B)),)

@@ -7,7 +7,8 @@ arrays (float64), mpmath numbers and python-flint balls; nothing is rounded at g
 time: rationals are printed as ``F.q(p, q)`` and ``pi`` as the argument ``PI``.
 
 ``python -m symbolic.codegen`` rewrites :mod:`numeric.pair_kernels` from
-:func:`symbolic.pair.pair_derivatives`; ``tests/test_codegen.py`` fails when the checked-in
+:func:`symbolic.pair.pair_derivatives` (and Du et al.'s ``H_inf`` from
+:func:`symbolic.gram.gram_in_invariants`); ``tests/test_codegen.py`` fails when the checked-in
 module is stale, so the numbers can never drift from the derivation.
 
 >>> import sympy as sp
@@ -23,7 +24,8 @@ from pathlib import Path
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from symbolic.kernel import ACTIVATIONS, a, b, theta
+from symbolic.gram import gram_in_invariants
+from symbolic.kernel import ACTIVATIONS, A, B, P, a, b, theta
 from symbolic.pair import HESSIAN_BASIS, pair_derivatives
 
 __all__ = [
@@ -131,6 +133,9 @@ def pair_module_source() -> str:
         "derivatives on the basis of :data:`HESSIAN_NAMES`), ``*_gradient_angular`` (the\n"
         "gradient's affine angular factors) and ``*_kernel_angular_sc`` (``k / (|u| |v|)``).\n"
         "See :class:`symbolic.pair.PairDerivatives` for the meaning of each returned coefficient.\n"
+        "``relu_gram_unit`` is Du et al.'s ``H_inf`` of the directions of two points, in the\n"
+        "invariants ``A = |x|^2``, ``B = |y|^2``, ``P = x.y`` (from\n"
+        ":func:`symbolic.gram.gram_in_invariants`).\n"
         '"""\n'
     ]
     names = ", ".join(f'"huu_{n}"' for n in HESSIAN_BASIS) + ", " + ", ".join(
@@ -169,6 +174,10 @@ def pair_module_source() -> str:
         parts.append(function_source(
             f"{act}_kernel_angular_sc", (theta, S, C), [kernel_angular.subs(trig)],
             "(``k / (|u| |v|)``,): the kernel's angular factor. S = sin(theta), C = cos(theta) given."))
+    # Du et al.'s H_inf for the unit directions x/|x|, y/|y| (numeric.finite_width).
+    parts.append(function_source(
+        "relu_gram_unit", (A, B, P), [gram_in_invariants() / sp.sqrt(A * B)],
+        "(H_inf(x/|x|, y/|y|),) from A = |x|^2, B = |y|^2, P = x.y: Du et al.'s Gram matrix entry."))
     return "\n\n".join(parts)
 
 
