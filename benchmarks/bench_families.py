@@ -9,7 +9,7 @@ For each r the member of a family is first found by continuation in r (float64
 Levenberg-Marquardt in the reduced coordinates, not timed), then timed:
 
 * **by symmetry**: :func:`proofs_check.families.certify_member`: Newton at 40 digits and the
-  Krawczyk test in the reduced coordinates (``RestrictedModel``, pair types), the loss on the
+  Krawczyk test in the reduced coordinates (``RestrictedModel`` of ``restricted_model``, pair types), the loss on the
   box, and the inertia from the isotypic blocks (``numeric.isotypic``; the full Hessian's
   ball inertia below q = 4);
 * **full space** (small r only): Newton at 40 digits and :func:`numeric.stationary.certify`
@@ -33,12 +33,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from numeric.fixed_point import RestrictedModel  # noqa: E402
 from numeric.reduced_zeros import levenberg_marquardt  # noqa: E402
 from numeric.safran_shamir import SafranShamirModel  # noqa: E402
 from numeric.stationary import TeacherStudentModel, certify, refine  # noqa: E402
 from proofs_check.families import certify_member, families_of  # noqa: E402
-from proofs_check.families.follow import transfer  # noqa: E402
+from proofs_check.families.follow import restricted_model, transfer  # noqa: E402
 
 STARTS = {("ss", "split"): (6, [0.92, -0.06, 0.34, 0.25, -0.57]),
           ("zgj", "bisect+1"): (3, [0.98, 0.2, 0.49, -0.69])}
@@ -56,7 +55,7 @@ def run(paper, name, rs, full_up_to, dps):
     y = np.array(y)
     rows = []
     for r in rs:
-        model = RestrictedModel(paper, r, spec.m(r), spec.generators(r))
+        model = restricted_model(paper, spec, r)
         y, gn = levenberg_marquardt(model, transfer(spec, r_prev, y, r, paper))
         if y is None or gn > 1e-11:
             print(f"{paper} {name}: continuation lost at r = {r}", file=sys.stderr)

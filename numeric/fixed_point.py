@@ -54,14 +54,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 from flint import arb
 
-from numeric import float64 as _f64
+from numeric.orthonormal_networks import OrthonormalNetwork
 from numeric.precise import EvaluationTooLargeError
-from numeric.safran_shamir import SafranShamirModel
-from numeric.stationary import TeacherStudentModel
 
 __all__ = [
     "SignedPermutation",
@@ -70,14 +69,11 @@ __all__ = [
     "symmetric_group_generators",
     "pair_types",
     "RestrictedModel",
-    "PAPERS",
 ]
 
 #: Bytes the integer pair-type grouping may allocate (checked before it does).
 PAIR_TYPE_MEMORY_LIMIT = 2 * 2**30
 
-#: Papers whose loss this module restricts: activation of the pair kernel.
-PAPERS = {"zgj": "abs", "ss": "relu"}
 
 
 @dataclass(frozen=True)
@@ -273,21 +269,21 @@ def _decode(code):
 
 @dataclass(frozen=True)
 class RestrictedModel:
-    """The loss of ``paper`` (``zgj``: absolute value, ``ss``: ReLU, unit output weights,
-    both with the factor 1/2) for ``m`` students against the orthonormal teachers
+    """The loss of ``network`` (:class:`numeric.orthonormal_networks.OrthonormalNetwork`:
+    ``ABS_TEACHER_STUDENT``, ``RELU_UNIT_OUTPUT``) for ``m`` students against the orthonormal teachers
     ``e_1..e_r`` (``d = r``), restricted to ``Fix(<generators>)``: the protocol of
     :mod:`numeric.stationary` in the reduced coordinates ``y``."""
 
-    paper: str
+    network: OrthonormalNetwork
     r: int
     m: int
     generators: tuple = field(compare=False)
 
     def __post_init__(self):
-        if self.paper not in PAPERS:
-            raise ValueError(f"paper must be one of {sorted(PAPERS)}, not {self.paper!r}")
-        if self.paper == "ss" and not all(g.unsigned for g in self.generators):
-            raise ValueError("ReLU is not even: the Safran-Shamir loss is invariant under "
+        if not isinstance(self.network, OrthonormalNetwork):
+            raise ValueError(f"network must be an OrthonormalNetwork, not {self.network!r}")
+        if not self.network.signed and not all(g.unsigned for g in self.generators):
+            raise ValueError(f"the {self.network.name} network's loss is not even: it is invariant under "
                              "unsigned permutations only")
 
     @cached_property
@@ -303,23 +299,14 @@ class RestrictedModel:
         return pair_types(self.basis)
 
     @cached_property
-    def _teacher64(self):
-        return np.eye(self.r)
+    def _loss_gradient64(self):
+        return self.network.loss_gradient64(self.r, self.m)
 
     # -- float64 (a guide for the zero search; nothing is decided from it) ----------------
 
     def loss_gradient64(self, y):
-        W = self.basis.embed(y)
-        if self.paper == "zgj":
-            L, G = _f64.loss_and_gradient(self._teacher64, W, "abs")
-        else:
-            L, g = self._ss64.loss_gradient64(W.reshape(-1))
-            G = g.reshape(W.shape)
+        L, G = self._loss_gradient64(self.basis.embed(y))
         return float(L), self.basis.restrict(G)
-
-    @cached_property
-    def _ss64(self):
-        return SafranShamirModel.orthonormal(self.r, self.m)
 
     def hessian64(self, y, h: float = 1e-6):
         """Central differences of the restricted gradient (``n`` is small)."""
@@ -337,21 +324,13 @@ class RestrictedModel:
     # -- balls --------------------------------------------------------------------------
 
     def _half_self_teacher(self):
-        return arb(1) / 2 if self.paper == "zgj" else arb(1) / 4
+        return self.network.half_self_teacher()
 
     def _teacher_constant(self):
-        """``1/2 sum_{t, t'} k(e_t, e_t')``: ``k(e, e) = 1`` and ``k(e_i, e_j) = 2/pi``
-        (absolute value), ``1/2`` and ``1/(2 pi)`` (ReLU)."""
-        r = self.r
-        if self.paper == "zgj":
-            return (r + r * (r - 1) * 2 / arb.pi()) / 2
-        return (arb(r) / 2 + r * (r - 1) / (2 * arb.pi())) / 2
+        return self.network.teacher_constant(self.r)
 
     def _small_model(self, teacher_row, students):
-        teacher = (tuple(Fraction(v) for v in teacher_row),)
-        if self.paper == "zgj":
-            return TeacherStudentModel(teacher, students, "abs")
-        return SafranShamirModel(teacher, students)
+        return self.network.small_model((tuple(Fraction(v) for v in teacher_row),), students)
 
     def _frame_rows(self, frame, y, side):
         """One student's row in the compressed frame and its Jacobian entries
@@ -368,28 +347,8 @@ class RestrictedModel:
         return row, jac
 
     def _self(self, key, y, want_hessian):
-        """``1/2 k(u, u)`` of a student with ``|w|^2 = Q``: ``Q^2 / 2`` (absolute value,
-        ``u = |w| w``) or ``Q / 4`` (ReLU), with its gradient and Hessian in ``y``."""
-        n = self.n
-        Q = sum((cnt * y[k] * y[k] for k, cnt in key), arb(0))
-        grad = [arb(0)] * n
-        hess = [[arb(0)] * n for _ in range(n)] if want_hessian else None
-        if self.paper == "zgj":
-            value = Q * Q / 2
-            for k, cnt in key:
-                grad[k] = 2 * Q * cnt * y[k]
-            if want_hessian:
-                for k, ck in key:
-                    for l, cl in key:
-                        hess[k][l] += 4 * ck * y[k] * cl * y[l]
-                    hess[k][k] += 2 * Q * ck
-        else:
-            value = Q / 4
-            for k, cnt in key:
-                grad[k] = cnt * y[k] / 2
-                if want_hessian:
-                    hess[k][k] += arb(cnt) / 2
-        return value, grad, hess
+        """``1/2 k(u, u)`` of a student, with its gradient and Hessian in ``y``."""
+        return self.network.self_term(key, y, self.n, want_hessian)
 
     def evaluate(self, y, want_hessian: bool = True):
         """``(loss, gradient, Hessian)`` of the restricted loss on the box ``y`` (list of

@@ -43,6 +43,7 @@ import numpy as np
 from flint import arb, arb_mat
 
 from numeric.fixed_point import RestrictedModel, symmetric_group_generators
+from numeric.orthonormal_networks import OrthonormalNetwork
 from numeric.stationary import Inertia, inertia
 
 __all__ = ["Layout", "IsotypicBlock", "irrep_vectors", "isotypic_blocks", "full_inertia"]
@@ -142,18 +143,18 @@ def _cholesky(G):
     return L
 
 
-def stabiliser_model(paper: str, layout: Layout) -> RestrictedModel:
+def stabiliser_model(network: OrthonormalNetwork, layout: Layout) -> RestrictedModel:
     """The loss restricted to ``Fix(S_{q-4})`` (pointwise stabiliser of generic 0..3)."""
     gens = symmetric_group_generators(layout.r, copies=layout.copies, special=layout.special,
                                       fixed_indices=4, m=layout.m)
-    return RestrictedModel(paper, layout.r, layout.m, tuple(gens))
+    return RestrictedModel(network, layout.r, layout.m, tuple(gens))
 
 
-def isotypic_blocks(paper: str, layout: Layout, W_balls) -> list:
+def isotypic_blocks(network: OrthonormalNetwork, layout: Layout, W_balls) -> list:
     """The blocks of the Hessian at the point whose rows are ``W_balls`` (an ``m x d``
     list of balls, fixed by ``S_q``), each with its inertia.  Call inside the ball
     precision context."""
-    model = stabiliser_model(paper, layout)
+    model = stabiliser_model(network, layout)
     basis = model.basis
     labels, signs = basis.labels, basis.signs
     first = {}

@@ -115,6 +115,6 @@ def pl_identity_derivation(n: int = 2, m: int = 2, d: int = 2) -> Derivation:
         Step("tangent kernel $K = DF\\,DF^\\top$", K),
         Step("$\\|\\nabla L\\|^2 - (F - y)^\\top K (F - y)$ expands to", sp.expand(lhs - rhs)),
     )
-    return Derivation(name=f"lzb.identity.n{n}m{m}d{d}",
+    return Derivation(name=f"tangent_kernel.identity.n{n}m{m}d{d}",
                       title="Liu, Zhu, Belkin's gradient identity for the two-layer ReLU network",
                       steps=steps, result=sp.true)

@@ -10,12 +10,17 @@ from flint import arb
 from hypothesis import given, settings, strategies as st
 
 from numeric.embedded import EmbeddedModel
+from numeric.orthonormal_networks import ABS_TEACHER_STUDENT, RELU_UNIT_OUTPUT
 from numeric.fixed_point import RestrictedModel, SignedPermutation, fixed_point_basis, symmetric_group_generators
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import TeacherStudentModel, certify, refine
 from proofs_check.families import families_of
 
 DPS = 30
+
+
+#: The network each paper's families restrict (its ``PaperFamilies.network``).
+NETWORK = {"zgj": ABS_TEACHER_STUDENT, "ss": RELU_UNIT_OUTPUT}
 
 
 def full_model(paper, r, m):
@@ -61,7 +66,7 @@ def test_pair_types_agree_with_the_full_space_evaluator(paper, family, r):
     """Loss, gradient and Hessian by pair types overlap the full model's, restricted."""
     spec = families_of(paper, [family])[0]
     m = spec.m(r)
-    model = RestrictedModel(paper, r, m, spec.generators(r))
+    model = RestrictedModel(NETWORK[paper], r, m, spec.generators(r))
     reference = EmbeddedModel(full_model(paper, r, m), model.basis)
     y = np.random.default_rng(3).standard_normal(model.n) * 0.8
     with flint.ctx.workdps(DPS):
@@ -90,7 +95,7 @@ def test_restricted_zero_is_a_full_space_zero_with_the_same_loss_and_inertia():
     certified by the full-space Krawczyk test, with overlapping loss and equal inertia."""
     spec = families_of("ss", ["split"])[0]
     r = 4
-    model = RestrictedModel("ss", r, spec.m(r), spec.generators(r))
+    model = RestrictedModel(RELU_UNIT_OUTPUT, r, spec.m(r), spec.generators(r))
     y = _zero(model, np.array([0.95, -0.05, 0.3, 0.2, -0.6]))
     centre = refine(model, y, DPS)
     cert = certify(model, centre, DPS)

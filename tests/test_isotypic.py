@@ -7,12 +7,16 @@ import numpy as np
 import pytest
 from flint import arb
 
+from numeric.orthonormal_networks import ABS_TEACHER_STUDENT, RELU_UNIT_OUTPUT
 from numeric.fixed_point import RestrictedModel, symmetric_group_generators
 from numeric.isotypic import Layout, full_inertia, irrep_vectors, isotypic_blocks
 from numeric.safran_shamir import SafranShamirModel
 from numeric.stationary import TeacherStudentModel
 
 DPS = 30
+
+
+NETWORK = {"zgj": ABS_TEACHER_STUDENT, "ss": RELU_UNIT_OUTPUT}
 
 
 def _full_hessian(paper, r, m, W_balls):
@@ -40,7 +44,7 @@ def test_blocks_reproduce_the_full_hessian_spectrum(paper, layout, monkeypatch):
     """At a random S_q-symmetric point, the blocks' eigenvalues, each repeated dim(irrep)
     times, are the full Hessian's eigenvalues; the inertia agrees."""
     gens = symmetric_group_generators(layout.r, copies=layout.copies, special=layout.special, m=layout.m)
-    model = RestrictedModel(paper, layout.r, layout.m, tuple(gens))
+    model = RestrictedModel(NETWORK[paper], layout.r, layout.m, tuple(gens))
     W = model.basis.embed(np.random.default_rng(7).standard_normal(model.n) * 0.7)
     captured = []
     import numeric.isotypic as iso
@@ -54,7 +58,7 @@ def test_blocks_reproduce_the_full_hessian_spectrum(paper, layout, monkeypatch):
     monkeypatch.setattr(iso, "inertia", spy)
     with flint.ctx.workdps(DPS):
         Wb = [[arb(float(v)) for v in row] for row in W]
-        blocks = isotypic_blocks(paper, layout, Wb)
+        blocks = isotypic_blocks(NETWORK[paper], layout, Wb)
         H = _full_hessian(paper, layout.r, layout.m, Wb)
     full = np.sort(np.linalg.eigvalsh((H + H.T) / 2))
     pairs, k = [], 0

@@ -156,14 +156,16 @@ def zero_student_lift(kind: str, zero_students: int) -> tuple:
 @dataclass(frozen=True)
 class PaperFamilies:
     """What a paper declares on its record (``Paper.families``) for ``proofs-check families``:
-    ``names`` of the families of :data:`FAMILIES` it follows; ``full_model(r, m)`` its numeric
+    ``names`` of the families of :data:`FAMILIES` it follows; ``network`` its loss at
+    orthonormal teachers as the restricted model takes it
+    (:class:`numeric.fixed_point.OrthonormalNetwork`); ``full_model(r, m)`` its numeric
     loss at ``r`` orthonormal teachers and ``m`` students (for the full Hessian); ``eps0(r)``
     the paper's threshold at ``r`` orthonormal teachers, printed beside the lowest spurious
     point (``None``: the paper states none); ``expansion``: whether the lowest minima's loss
-    is expanded in ``k^(-1/2)``.  The restricted model (:class:`numeric.fixed_point.RestrictedModel`)
-    is named by the paper's id."""
+    is expanded in ``k^(-1/2)``."""
 
     names: tuple
+    network: object
     full_model: Callable
     eps0: Callable | None = None
     expansion: bool = False

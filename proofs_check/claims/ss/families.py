@@ -4,10 +4,11 @@
 of the lowest minima's loss in ``k^(-1/2)``; the paper states no threshold."""
 from __future__ import annotations
 
+from numeric.orthonormal_networks import RELU_UNIT_OUTPUT
 from numeric.safran_shamir import SafranShamirModel
 from proofs_check.families.definitions import PaperFamilies
 
 __all__ = ["FAMILY_RECORD"]
 
-FAMILY_RECORD = PaperFamilies(names=("diag", "split", "diag+1", "split+1"),
+FAMILY_RECORD = PaperFamilies(names=("diag", "split", "diag+1", "split+1"), network=RELU_UNIT_OUTPUT,
                               full_model=SafranShamirModel.orthonormal, expansion=True)

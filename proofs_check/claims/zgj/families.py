@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mpmath
 
+from numeric.orthonormal_networks import ABS_TEACHER_STUDENT
 from numeric.stationary import TeacherStudentModel
 from proofs_check.claims.zgj.eps0 import paper_eps0
 from proofs_check.families.definitions import FAMILIES, PaperFamilies
@@ -24,4 +25,5 @@ def eps0_at(r: int):
     return paper_eps0(mpmath.pi / 2, 1, 1, r)
 
 
-FAMILY_RECORD = PaperFamilies(names=tuple(f.name for f in FAMILIES), full_model=orthonormal_model, eps0=eps0_at)
+FAMILY_RECORD = PaperFamilies(names=tuple(f.name for f in FAMILIES), network=ABS_TEACHER_STUDENT,
+                              full_model=orthonormal_model, eps0=eps0_at)
