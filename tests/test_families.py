@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from flint import arb
 
+from numeric.orthonormal_networks import ABS_TEACHER_STUDENT, RELU_UNIT_OUTPUT
 from numeric.fixed_point import RestrictedModel
 from numeric.reduced_zeros import levenberg_marquardt
 from numeric.stationary import TeacherStudentModel, certify, refine
@@ -32,7 +33,7 @@ def _structured_ss_start(spec, n):
     from numeric.safran_shamir import SafranShamirModel
 
     W = structured_start(SafranShamirModel.orthonormal(n, n)).reshape(n, n)
-    basis = RestrictedModel("ss", n, n, spec.generators(n)).basis
+    basis = RestrictedModel(RELU_UNIT_OUTPUT, n, n, spec.generators(n)).basis
     return basis.coordinates(W, exact=False)
 
 
@@ -44,7 +45,7 @@ def _certified_close_to(member, reference: str, digits: int) -> bool:
 
 def test_safran_shamir_k_equals_n_equals_6_minimum():
     spec = families_of("ss", ["split"])[0]
-    model = RestrictedModel("ss", 6, 6, spec.generators(6))
+    model = RestrictedModel(RELU_UNIT_OUTPUT, 6, 6, spec.generators(6))
     y, gn = levenberg_marquardt(model, _structured_ss_start(spec, 6))
     assert gn < 1e-11
     member = certify_member("ss", spec, 6, y, dps=DPS)
@@ -62,7 +63,7 @@ def test_zgj_bisector_family_reproduces_the_hunts_lowest_saddle_and_the_full_cer
     """bisect+1 at r = 3 (m = 4): the full hunt's lowest saddle (README), also certified by
     the full-space Krawczyk test with an overlapping loss and the same inertia."""
     spec = families_of("zgj", ["bisect+1"])[0]
-    model = RestrictedModel("zgj", 3, 4, spec.generators(3))
+    model = RestrictedModel(ABS_TEACHER_STUDENT, 3, 4, spec.generators(3))
     y, gn = levenberg_marquardt(model, np.array([0.98, 0.2, 0.49, -0.69]))
     assert gn < 1e-11
     member = certify_member("zgj", spec, 3, y, dps=DPS)
@@ -82,7 +83,7 @@ def test_zgj_bisector_family_reproduces_the_hunts_lowest_saddle_and_the_full_cer
 
 def test_isotypic_and_full_inertia_agree_on_a_family_member():
     spec = families_of("ss", ["split"])[0]
-    model = RestrictedModel("ss", 6, 6, spec.generators(6))
+    model = RestrictedModel(RELU_UNIT_OUTPUT, 6, 6, spec.generators(6))
     y, _ = levenberg_marquardt(model, _structured_ss_start(spec, 6))
     by_blocks = certify_member("ss", spec, 6, y, dps=30)
     by_full = certify_member("ss", spec, 6, y, dps=30, full_space_inertia=True)
@@ -231,11 +232,11 @@ def test_the_m_equals_r_branch_that_continues_is_seeded_and_certified_in_the_ful
 
     spec = families_of("zgj", ["split"])[0]
     r0, seeds = seed_zeros("zgj", spec, FollowSettings(paper="zgj", r_max=6, starts=24, branches=3))
-    model5 = RestrictedModel("zgj", r0, 5, spec.generators(r0))
+    model5 = RestrictedModel(ABS_TEACHER_STUDENT, r0, 5, spec.generators(r0))
     losses = [model5.loss_gradient64(y)[0] for y in seeds]
     assert any(abs(L - 0.2210147) < 1e-6 for L in losses), losses
     branch = seeds[[abs(L - 0.2210147) < 1e-6 for L in losses].index(True)]
-    model6 = RestrictedModel("zgj", 6, 6, spec.generators(6))
+    model6 = RestrictedModel(ABS_TEACHER_STUDENT, 6, 6, spec.generators(6))
     y, gn = levenberg_marquardt(model6, transfer(spec, 5, branch, 6))
     assert gn < 1e-11
     member = certify_member("zgj", spec, 6, y, dps=DPS)
@@ -252,7 +253,7 @@ def test_the_two_diag_branches_end_together_at_r_17():
     whose restricted Hessians' smallest eigenvalues have opposite signs (a fold's pair);
     Levenberg-Marquardt from either, carried to r = 18, does not converge (found, not proved)."""
     spec = families_of("zgj", ["diag"])[0]
-    model = RestrictedModel("zgj", 17, 17, spec.generators(17))
+    model = RestrictedModel(ABS_TEACHER_STUDENT, 17, 17, spec.generators(17))
     members, smallest = [], []
     for start in ([0.92, -0.097], [0.93, -0.09]):
         y, gn = levenberg_marquardt(model, np.array(start))
@@ -263,7 +264,7 @@ def test_the_two_diag_branches_end_together_at_r_17():
     assert a.certified and b.certified and a.kind == b.kind == "saddle"
     assert not a.loss.overlaps(b.loss) and abs(a.negative - b.negative) == 1
     assert smallest[0] * smallest[1] < 0
-    model18 = RestrictedModel("zgj", 18, 18, spec.generators(18))
+    model18 = RestrictedModel(ABS_TEACHER_STUDENT, 18, 18, spec.generators(18))
     for member in members:
         y18 = transfer(spec, 17, np.array([float(v) for v in member.y]), 18)
         y, gn = levenberg_marquardt(model18, y18, steps=200)
@@ -276,13 +277,13 @@ def test_pairs_mirror_zero_reproduces_the_two_bisectors_and_the_zero_student_lif
     the same loss and inertia, and with two students added at w = 0 the full gradient of
     the six-student loss is 0 on those rows exactly (the lift lemma)."""
     spec = families_of("zgj", ["pairs-mirror-zero"])[0]
-    model2 = RestrictedModel("zgj", 2, 2, spec.generators(2))
+    model2 = RestrictedModel(ABS_TEACHER_STUDENT, 2, 2, spec.generators(2))
     y2, gn = levenberg_marquardt(model2, np.array([0.7, -0.7]))
     assert gn < 1e-11
     m2 = certify_member("zgj", spec, 2, y2, dps=DPS)
     assert m2.certified and m2.kind == "saddle" and m2.m == 4 and "w = 0" in m2.reason
     assert _certified_close_to(m2, ZGJ_R2_M2_LOSS, 18)
-    model3 = RestrictedModel("zgj", 3, 4, spec.generators(3))
+    model3 = RestrictedModel(ABS_TEACHER_STUDENT, 3, 4, spec.generators(3))
     y3, gn = levenberg_marquardt(model3, np.array([0.72, 0.0, -0.48]))
     assert gn < 1e-11
     m3 = certify_member("zgj", spec, 3, y3, dps=DPS)
@@ -366,3 +367,18 @@ def test_report_draws_one_series_per_width(tmp_path):
     bad["width"][0] = "r+2}\\input"
     with pytest.raises(ResultsError, match=r"width\[0\]"):
         FamilyThreshold.from_json(bad)
+
+
+def test_a_member_with_zero_student_rows_is_uncertified_not_an_error():
+    """bisect+1's branch 4 at r = 8 continues to a point whose reduced coordinates make
+    students zero (found by ``families --paper zgj --family bisect+1 --r-max 8``, which
+    used to stop with exit 2): the Hessian is undefined at a zero row, so Newton and the
+    Krawczyk test cannot run; the member is recorded as uncertified with that reason and
+    the rest of the family goes on."""
+    from proofs_check.families import certify_member, families_of
+
+    family = families_of("zgj", ["bisect+1"])[0]
+    member = certify_member("zgj", family, 8, [0.0, 0.0, 0.52382461017249543, -0.91184032235737961, 0.0], branch=4)
+    assert not member.certified and member.kind == "uncertified"
+    assert member.reason.startswith("not certifiable:") and "zero student row" in member.reason
+    assert member.y[:2] == ("0", "0") and member.loss is None

@@ -36,13 +36,14 @@ from flint import arb
 from numeric.fixed_point import RestrictedModel
 from numeric.isotypic import full_inertia, isotypic_blocks
 from numeric.numbers import decimal_string, to_mpf
+from numeric.precise import UndefinedQuantityError
 from numeric.reduced_zeros import find_zeros, levenberg_marquardt
 from numeric.stationary import DEADLINE_PASSED, certify, inertia, refine
 from proofs_check.errors import UsageError
 from proofs_check.families.definitions import (FamilySpec, default_family_paper, family_papers, paper_families,
                                                zero_student_lift)
 
-__all__ = ["FollowSettings", "Member", "r_schedule", "certify_member", "follow_family", "transfer",
+__all__ = ["FollowSettings", "Member", "r_schedule", "restricted_model", "certify_member", "follow_family", "transfer",
            "lowest_spurious", "fitted_exponent", "seed_zeros", "fold_indicator"]
 
 SEED_Q = 4  # the seed search runs at q = r - special = 4
@@ -142,15 +143,28 @@ def _full_model(paper: str, r: int, m: int):
     return paper_families(paper).full_model(r, m)
 
 
+def restricted_model(paper: str, family: FamilySpec, r: int) -> RestrictedModel:
+    """``paper``'s loss (its ``PaperFamilies.network``) at ``r`` orthonormal teachers,
+    restricted to ``family``'s fixed-point subspace."""
+    return RestrictedModel(paper_families(paper).network, r, family.m(r), family.generators(r))
+
+
 def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int = 0, dps: int = 40,
                    deadline: float | None = None, full_space_inertia: bool | None = None) -> Member:
     """Newton, the Krawczyk test in the reduced coordinates, the loss on the box, and the
     full Hessian's inertia (isotypic blocks if ``q >= 4`` unless ``full_space_inertia``)."""
     start = time.monotonic()
     m = family.m(r)
-    model = RestrictedModel(paper, r, m, family.generators(r))
-    centre = refine(model, np.asarray(y64, dtype=float), dps)
-    cert = certify(model, centre, dps, deadline=deadline)
+    model = restricted_model(paper, family, r)
+    try:
+        centre = refine(model, np.asarray(y64, dtype=float), dps)
+        cert = certify(model, centre, dps, deadline=deadline)
+    except UndefinedQuantityError as exc:
+        # e.g. a student row that is zero at the point or on the box: no Hessian there, so
+        # neither Newton nor the Krawczyk test applies
+        y_text = tuple(decimal_string(c, 20) for c in np.asarray(y64, dtype=float))
+        return Member(family.name, branch, r, family.students(r), y_text, False, None, None, "uncertified",
+                      None, None, None, None, "", (), time.monotonic() - start, f"not certifiable: {exc}")
     y_text = tuple(decimal_string(c, 20) for c in centre)
     if not cert.certified:
         return Member(family.name, branch, r, family.students(r), y_text, False, None, None, "uncertified",
@@ -169,7 +183,7 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
                 inert = inertia(H, eig_dps=min(dps, 60))
             blocks, source = (), "full Hessian"
         else:
-            found = isotypic_blocks(paper, layout, W)
+            found = isotypic_blocks(paper_families(paper).network, layout, W)
             inert = full_inertia(found)
             blocks = tuple((b.name, b.dimension, b.size, b.inertia.negative, b.inertia.undecided,
                             b.inertia.positive) for b in found)
@@ -199,7 +213,7 @@ def seed_zeros(paper: str, family: FamilySpec, settings: FollowSettings) -> tupl
     finds the zeros plain restarts keep missing.  The starts' scales cycle through
     :data:`START_SCALES`."""
     r0 = family.special + SEED_Q
-    model = RestrictedModel(paper, r0, family.m(r0), family.generators(r0))
+    model = restricted_model(paper, family, r0)
     rng = np.random.default_rng([settings.seed, sum(map(ord, family.name)), r0])
     starts = [rng.standard_normal(model.n) * START_SCALES[k % len(START_SCALES)] for k in range(settings.starts)]
     zeros = find_zeros(model, starts[0::2], tol=CONVERGED)
@@ -222,8 +236,8 @@ def transfer(family: FamilySpec, r_from: int, y, r_to: int, paper: str | None = 
     continuation's map between r, also when the subspace's dimension changes.  ``paper``:
     the default family paper (:func:`default_family_paper`) when ``None``."""
     paper = default_family_paper() if paper is None else paper
-    old = RestrictedModel(paper, r_from, family.m(r_from), family.generators(r_from)).basis
-    new = RestrictedModel(paper, r_to, family.m(r_to), family.generators(r_to)).basis
+    old = restricted_model(paper, family, r_from).basis
+    new = restricted_model(paper, family, r_to).basis
     W = old.embed(y)
     value = {}
     for (i, j), _ in np.ndenumerate(W):
@@ -255,13 +269,13 @@ def _continue(model, prediction, previous, previous_loss, r_ratio):
 
 def _predict_and_correct(paper, family, history, r):
     """One continuation step from the last members of ``history`` to ``r``."""
-    model = RestrictedModel(paper, r, family.m(r), family.generators(r))
+    model = restricted_model(paper, family, r)
     (ra, ya), (rb, yb) = history[-1], history[-2] if len(history) > 1 else history[-1]
     ya = transfer(family, ra, ya, r, paper)
     yb = transfer(family, rb, yb, r, paper)
     slope = (ya - yb) / (ra - rb) if ra != rb else 0 * ya
     prediction = ya + slope * (r - ra)
-    previous_model = RestrictedModel(paper, ra, family.m(ra), family.generators(ra))
+    previous_model = restricted_model(paper, family, ra)
     previous_loss = previous_model.loss_gradient64(history[-1][1])[0]
     return _continue(model, prediction, ya, previous_loss, max(r, ra) / min(r, ra))
 
@@ -354,7 +368,7 @@ def fold_indicator(paper: str, family: FamilySpec, history) -> str:
     (two branches meeting and ending), a steady value that of a step too large."""
     parts = []
     for r, y in history[-3:]:
-        model = RestrictedModel(paper, r, family.m(r), family.generators(r))
+        model = restricted_model(paper, family, r)
         smallest = float(np.min(np.abs(np.linalg.eigvalsh(model.hessian64(y)))))
         parts.append(f"{smallest:.3g} at r = {r}")
     return "smallest |eigenvalue| of the restricted Hessian " + ", ".join(parts)
