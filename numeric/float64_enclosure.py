@@ -14,7 +14,8 @@ Algorithms*, 2nd ed., Sec. 3.1-3.3), carried operation by operation on whole arr
 * Rounding to nearest: ``|fl(s) - s| <= u |s| <= 2u |fl(s)|`` with ``u = 2^-53``, plus
   ``eta = 2^-1074`` for gradual underflow, in every operation (samplers do produce entries
   like ``1e-300``).  Inputs above ``2^400``, or nonzero but below the subnormals, make the
-  screen decline; so does a bound that overflows.
+  screen decline; so does a nonzero row whose squares all underflow to 0 (every entry below
+  about ``1e-162``: its computed norm would be 0), and a bound that overflows.
 * Dot products and matrix products of length ``n`` in any order, with or without FMA:
   ``|fl(a.b) - a.b| <= gamma_n |a|.|b|``, ``gamma_n = n u / (1 - n u)`` (Higham Thm 3.5; it
   holds for conventional products in any summation order, which is what OpenBLAS and numpy's
@@ -257,6 +258,8 @@ def _float_rows(rows) -> np.ndarray | None:
     for i, k in zip(*np.nonzero(arr == 0)):
         if rows[i][k] != 0:
             return None  # a nonzero rational below the subnormals
+    if ((np.einsum("ik,ik->i", arr, arr) == 0) & np.any(arr != 0, axis=1)).any():
+        return None  # a nonzero row whose squares all underflow to 0: its norm would be 0
     return arr
 
 
@@ -353,7 +356,8 @@ def _ball(v: float, e: float):
 def loss_gradient_enclosure(config: Configuration, dps: int = 50, *, gradient: bool = True):
     """Loss (and gradient) of ``config`` as an :class:`numeric.evaluation.Evaluation` of balls
     ``[float64 value +- rigorous bound]``, or ``None`` when the screen declines (an input
-    above ``2^400`` or below the subnormals, a bound that is not finite).  ``dps`` is recorded as the
+    above ``2^400`` or below the subnormals, a nonzero row whose squares underflow to 0, a
+    bound that is not finite).  ``dps`` is recorded as the
     evaluation's precision: arithmetic on the balls then runs at the caller's precision."""
     with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
         enc = _bounded_loss_gradient(config)

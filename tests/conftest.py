@@ -5,6 +5,11 @@ Fixtures are factories (call them), so a test asks for exactly the configuration
 
     def test_something(random_configuration):
         config = random_configuration(seed=3, r=2, m=4, d=3, activation="relu")
+
+Hypothesis runs derandomized (the examples are a function of the test, so a run passes or
+fails the same way every time, in CI too) and without an example database;
+``HYPOTHESIS_PROFILE=explore pytest`` draws fresh examples on every run to look for new
+failures (a failure found so is then kept as an explicit test).
 """
 from __future__ import annotations
 
@@ -12,9 +17,12 @@ from fractions import Fraction
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
+import os
+
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from numeric.config import Configuration
@@ -22,6 +30,10 @@ from numeric.config import Configuration
 TOY_PAPER = Path(__file__).resolve().parents[1] / "examples" / "toy_paper"
 
 ACTIVATIONS = ("abs", "relu")
+
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 # -- random configurations (numpy, seeded) -------------------------------------------------

@@ -331,3 +331,17 @@ def test_matmul_and_norm_rules_enclose(a, b):
         norms = [sum((p * p for p in row), arb(0)).sqrt() for row in xe]
     assert _within(nf._matmul(x, y), exact)
     assert _within(nf._row_norms(x), norms)
+
+
+def test_a_row_whose_squares_underflow_is_left_to_the_balls():
+    """Found by Hypothesis: a student row ``(0, 8.4e-206)``, whose square underflows to 0 in
+    float64, made the screen compute a zero norm and decline through a non-finite bound; it
+    now declines up front, for that stated reason, and the balls decide."""
+    from fractions import Fraction as F
+
+    tiny = F(69673951727762767463554906650651695, 8335018041099817842599814738401572246430947902894880 * 10**154)
+    config = Configuration(((0, 1),), ((0, 1), (0, 0), (0, F(1, 8)), (0, tiny)), "abs")
+    assert nf._float_rows(config.student) is None and loss_gradient_enclosure(config, DPS) is None
+    assert encloses(config)
+    nearly = Configuration(((0, 1),), ((0, 1), (0, 0), (0, F(1, 8)), (F(1, 10**150), tiny)), "abs")
+    assert nf._float_rows(nearly.student) is not None and encloses(nearly)  # 1e-300 does not underflow
