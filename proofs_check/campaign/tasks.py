@@ -31,17 +31,21 @@ from proofs_check.campaign.task_types import (REQUIRED, Finding, Parameter, Task
                                          positive_int)
 from proofs_check.limits import current_memory_cap, out_of_memory_message
 
-__all__ = ["TASKS", "TaskTypes", "CLAIM_CHECK", "FAMILY", "execute", "timeout_record", "versions",
+__all__ = ["TASKS", "TaskTypes", "CLAIM_CHECK", "FAMILY", "execute", "known_claim", "timeout_record", "versions",
            # re-exported from task_types, for one import of the task vocabulary
            "REQUIRED", "Finding", "Parameter", "TaskInputs", "TaskType"]
 
 
 # -- a claim check (proofs_check.suite) ------------------------------------------------------
 
-def _known_claim(claim_id):
+def known_claim(claim_id):
+    """A claim parameter's check: ``None`` when ``claim_id`` is a registered claim (or is
+    ``None``, a default its task type's ``normalize`` fills in), else what is wrong."""
     from proofs_check.registry import get_claim
     from proofs_check.errors import UsageError
 
+    if claim_id is None:
+        return None
     try:
         get_claim(claim_id)
     except UsageError as exc:
@@ -113,7 +117,7 @@ CLAIM_CHECK = TaskType(
     name="claim_check",
     doc="check one registered claim (proofs_check.suite.check_one) at a sample budget and seed",
     parameters=(
-        Parameter("claim", str, "claim id, as `proofs-check list` prints it", check=_known_claim),
+        Parameter("claim", str, "claim id, as `proofs-check list` prints it", check=known_claim),
         Parameter("samples", int, "samples (default: the claim's own)", default=None,
                   check=positive_int, nullable=True),
         Parameter("seed", int, "random seed", default=0, check=non_negative_int),

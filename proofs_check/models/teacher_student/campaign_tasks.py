@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 
 from proofs_check.campaign.task_types import Finding, Parameter, TaskType, non_negative_int, positive_int
+from proofs_check.campaign.tasks import known_claim
 from proofs_check.models.teacher_student.teacher_geometry import (geometry_parameters, normalize_geometry,
                                                                   teacher_constants, teacher_rows)
 
@@ -161,19 +162,6 @@ STATIONARY = TaskType(
 
 # -- the margin optimisation (proofs_check.worst_case) -----------------------------------------
 
-def _known_claim(claim_id):
-    from proofs_check.errors import UsageError
-    from proofs_check.registry import get_claim
-
-    if claim_id is None:
-        return None  # the threshold paper's claim (_with_default_claim)
-    try:
-        get_claim(claim_id)
-    except UsageError as exc:
-        return f"is not a claim: {exc}"
-    return None
-
-
 def _with_default_claim(inputs: dict) -> dict:
     """The teacher's geometry normalised, and no claim read as the threshold paper's claim
     (before the task is keyed, so that naming it or not is one task)."""
@@ -207,7 +195,7 @@ WORST_CASE = TaskType(
     parameters=(
         Parameter("claim", str, "claim id with a configuration-level `at` (default: the claim the "
                   "threshold paper's eps0 is stated for, Zhou-Ge-Jin's Theorem 4, whose ratio is "
-                  "||grad L|| / L, i.e. kappa at that level)", default=None, check=_known_claim, nullable=True),
+                  "||grad L|| / L, i.e. kappa at that level)", default=None, check=known_claim, nullable=True),
         Parameter("level", float, "loss level", check=lambda x: None if 0 < x < 1 else "must lie in (0, 1)"),
     ) + geometry_parameters("r for orthogonal, max(r, 3) for separated") + (
         Parameter("seed", int, "seed of the sampled starts", default=0, check=non_negative_int),
