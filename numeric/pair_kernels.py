@@ -104,5 +104,5 @@ def relu_kernel_angular_sc(theta, S, C, PI, F):
 
 
 def relu_gram_unit(A, B, P, PI, F):
-    """(H_inf(x/|x|, y/|y|),) from A = |x|^2, B = |y|^2, P = x.y: Du et al.'s Gram matrix entry."""
+    """(``H_inf(x/|x|, y/|y|)``,) from ``A = |x|^2``, ``B = |y|^2``, ``P = x.y``: Du et al.'s Gram matrix entry."""
     return (P*(PI - F.atan2(F.sqrt(A*B - P**2), P))/(2*PI*F.sqrt(A)*F.sqrt(B)),)

@@ -177,7 +177,8 @@ def pair_module_source() -> str:
     # Du et al.'s H_inf for the unit directions x/|x|, y/|y| (numeric.finite_width).
     parts.append(function_source(
         "relu_gram_unit", (A, B, P), [gram_in_invariants() / sp.sqrt(A * B)],
-        "(H_inf(x/|x|, y/|y|),) from A = |x|^2, B = |y|^2, P = x.y: Du et al.'s Gram matrix entry."))
+        "(``H_inf(x/|x|, y/|y|)``,) from ``A = |x|^2``, ``B = |y|^2``, ``P = x.y``: Du et al.'s "
+        "Gram matrix entry."))
     return "\n\n".join(parts)
 
 
