@@ -692,3 +692,17 @@ def test_the_strategies_moved_to_the_model_and_the_old_names_say_where():
         proofs_check.configurations
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         proofs_check.nonsense
+
+
+def test_a_margin_optimisation_without_a_claim_needs_a_paper_that_names_one(monkeypatch):
+    import types
+
+    import proofs_check.threshold
+
+    silent = types.SimpleNamespace(threshold=types.SimpleNamespace(claim=""))
+    monkeypatch.setattr(proofs_check.threshold, "threshold_paper", lambda: silent)
+    with pytest.raises(SpecError, match=r"claim: no registered paper states a threshold for a claim"):
+        parse_spec('name = "d"\n[[tasks]]\nkind = "worst_case"\nlevel = 0.01\ngeometry = "orthogonal"\nr = 2\n')
+    # naming the claim needs no paper's default
+    assert parse_spec('name = "d"\n[[tasks]]\nkind = "worst_case"\nclaim = "zgj.thm4"\nlevel = 0.01\n'
+                      'geometry = "orthogonal"\nr = 2\n').tasks()

@@ -169,7 +169,12 @@ def _with_default_claim(inputs: dict) -> dict:
 
     out = normalize_geometry(inputs)
     if out.get("claim") is None:
-        out["claim"] = threshold_paper().threshold.claim
+        try:
+            out["claim"] = threshold_paper().threshold.claim
+        except StopIteration:
+            out["claim"] = ""
+        if not out["claim"]:
+            raise ValueError("claim: no registered paper states a threshold for a claim; name the claim")
     return out
 
 
