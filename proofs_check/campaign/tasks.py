@@ -191,7 +191,10 @@ def _family_of_paper(inputs: dict) -> dict:
 
     inputs = dict(inputs)
     if inputs.get("paper") is None:
-        inputs["paper"] = next(iter(family_papers()))
+        papers = list(family_papers())
+        if not papers:
+            raise ValueError("paper: no registered paper declares symmetric families")
+        inputs["paper"] = papers[0]
     try:
         families_of(inputs["paper"], [inputs["family"]])
     except KeyError:
