@@ -71,7 +71,7 @@ def run(paper, name, rs, full_up_to, dps):
             cert = certify(full, refine(full, model.basis.embed(y).reshape(-1), dps), dps)
             full_s = time.perf_counter() - t
             assert cert.certified, cert.reason
-        rows.append((r, spec.m(r), model.n, member.kind, member.certified, reduced, full_s, os.getloadavg()[0]))
+        rows.append((r, spec.m(r), model.n, member.point_type, member.certified, reduced, full_s, os.getloadavg()[0]))
         print(f"  {paper} {name} r = {r}: {reduced:.2f} s by symmetry"
               + ("" if full_s is None else f", {full_s:.2f} s in the full space"), file=sys.stderr, flush=True)
     return rows

@@ -49,7 +49,7 @@ def test_safran_shamir_k_equals_n_equals_6_minimum():
     y, gn = levenberg_marquardt(model, _structured_ss_start(spec, 6))
     assert gn < 1e-11
     member = certify_member("ss", spec, 6, y, dps=DPS)
-    assert member.certified and member.kind == "minimum"
+    assert member.certified and member.point_type == "minimum"
     assert member.inertia_from == "isotypic blocks" and member.positive == 36
     assert _certified_close_to(member, SS_N6_LOSS, 21)
     assert abs(float(member.min_eigenvalue.mid()) - SS_N6_LAMBDA) < 1e-9
@@ -67,7 +67,7 @@ def test_zgj_bisector_family_reproduces_the_hunts_lowest_saddle_and_the_full_cer
     y, gn = levenberg_marquardt(model, np.array([0.98, 0.2, 0.49, -0.69]))
     assert gn < 1e-11
     member = certify_member("zgj", spec, 3, y, dps=DPS)
-    assert member.certified and member.kind == "saddle"
+    assert member.certified and member.point_type == "saddle"
     assert _certified_close_to(member, ZGJ_R3_M4_LOSS, 18)
     with flint.ctx.workdps(DPS):
         assert not (member.loss - arb(ZGJ_R3_M4_LOSS) - arb("1e-6")).contains(0)
@@ -240,7 +240,7 @@ def test_the_m_equals_r_branch_that_continues_is_seeded_and_certified_in_the_ful
     y, gn = levenberg_marquardt(model6, transfer(spec, 5, branch, 6))
     assert gn < 1e-11
     member = certify_member("zgj", spec, 6, y, dps=DPS)
-    assert member.certified and member.kind == "saddle"
+    assert member.certified and member.point_type == "saddle"
     loss, inert = _full_space_certificate(6, model6.basis.embed(y))
     with flint.ctx.workdps(DPS):
         assert member.loss.overlaps(loss)
@@ -261,7 +261,7 @@ def test_the_two_diag_branches_end_together_at_r_17():
         members.append(certify_member("zgj", spec, 17, y, dps=30))
         smallest.append(np.linalg.eigvalsh(model.hessian64(y))[0])
     a, b = members
-    assert a.certified and b.certified and a.kind == b.kind == "saddle"
+    assert a.certified and b.certified and a.point_type == b.point_type == "saddle"
     assert not a.loss.overlaps(b.loss) and abs(a.negative - b.negative) == 1
     assert smallest[0] * smallest[1] < 0
     model18 = RestrictedModel(ABS_TEACHER_STUDENT, 18, 18, spec.generators(18))
@@ -281,13 +281,13 @@ def test_pairs_mirror_zero_reproduces_the_two_bisectors_and_the_zero_student_lif
     y2, gn = levenberg_marquardt(model2, np.array([0.7, -0.7]))
     assert gn < 1e-11
     m2 = certify_member("zgj", spec, 2, y2, dps=DPS)
-    assert m2.certified and m2.kind == "saddle" and m2.m == 4 and "w = 0" in m2.reason
+    assert m2.certified and m2.point_type == "saddle" and m2.m == 4 and "w = 0" in m2.reason
     assert _certified_close_to(m2, ZGJ_R2_M2_LOSS, 18)
     model3 = RestrictedModel(ABS_TEACHER_STUDENT, 3, 4, spec.generators(3))
     y3, gn = levenberg_marquardt(model3, np.array([0.72, 0.0, -0.48]))
     assert gn < 1e-11
     m3 = certify_member("zgj", spec, 3, y3, dps=DPS)
-    assert m3.certified and m3.kind == "saddle" and m3.m == 6
+    assert m3.certified and m3.point_type == "saddle" and m3.m == 6
     W = model3.basis.embed(y3)
     loss, inert = _full_space_certificate(3, W)
     with flint.ctx.workdps(DPS):
@@ -379,6 +379,6 @@ def test_a_member_with_zero_student_rows_is_uncertified_not_an_error():
 
     family = families_of("zgj", ["bisect+1"])[0]
     member = certify_member("zgj", family, 8, [0.0, 0.0, 0.52382461017249543, -0.91184032235737961, 0.0], branch=4)
-    assert not member.certified and member.kind == "uncertified"
+    assert not member.certified and member.point_type == "uncertified"
     assert member.reason.startswith("not certifiable:") and "zero student row" in member.reason
     assert member.y[:2] == ("0", "0") and member.loss is None

@@ -82,7 +82,7 @@ def run(args) -> int:
 
     def progress(member):
         if not args.no_progress:
-            print(f"  {member.family} branch {member.branch} r = {member.r}: {member.kind} "
+            print(f"  {member.family} branch {member.branch} r = {member.r}: {member.point_type} "
                   f"({member.seconds:.1f} s)", file=sys.stderr, flush=True)
 
     start = time.monotonic()

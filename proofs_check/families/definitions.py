@@ -142,15 +142,16 @@ FAMILIES = (
 )
 
 
-def zero_student_lift(kind: str, zero_students: int) -> tuple:
-    """``(kind, note)`` of a certified point of the restricted model once ``zero_students``
-    students at ``w = 0`` are added (the lemma above): a saddle stays a saddle, a global
-    minimum stays global, anything else becomes ``degenerate`` (no Hessian at 0)."""
-    if zero_students == 0 or kind in ("saddle", "global", "uncertified"):
-        return kind, ("" if zero_students == 0 else
-                      f"{zero_students} students at w = 0 added (gradient 0 there; inertia of the others)")
+def zero_student_lift(point_type: str, zero_students: int) -> tuple:
+    """``(point type, note)`` of a certified point of the restricted model once
+    ``zero_students`` students at ``w = 0`` are added (the lemma above): a saddle stays a
+    saddle, a global minimum stays global, anything else becomes ``degenerate`` (no Hessian
+    at 0)."""
+    if zero_students == 0 or point_type in ("saddle", "global", "uncertified"):
+        return point_type, ("" if zero_students == 0 else
+                            f"{zero_students} students at w = 0 added (gradient 0 there; inertia of the others)")
     return "degenerate", (f"{zero_students} students at w = 0 added: no Hessian there, "
-                          f"the others' point is a {kind}")
+                          f"the others' point is a {point_type}")
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class Member:
     certified: bool
     loss: object  # arb enclosing the loss at the exact stationary point (None if not certified)
     radius: object  # mpf: every reduced coordinate is within it (None if not certified)
-    kind: str  # global | minimum | saddle | degenerate | uncertified
+    point_type: str  # global | minimum | saddle | degenerate | uncertified
     negative: int | None
     undecided: int | None
     positive: int | None
@@ -123,7 +123,7 @@ class Member:
         ok = self.certified
         return {
             "family": self.family, "branch": self.branch, "r": self.r, "m": self.m,
-            "y": list(self.y), "certified": ok, "kind": self.kind,
+            "y": list(self.y), "certified": ok, "kind": self.point_type,  # the JSON key users read stays "kind"
             "loss": decimal_string(self.loss, digits) if ok else None,
             "loss_error": f"{float(to_mpf(self.loss.rad())):.1e}" if ok else None,
             "radius": f"{float(self.radius):.1e}" if ok else None,
@@ -189,15 +189,15 @@ def certify_member(paper: str, family: FamilySpec, r: int, y64, *, branch: int =
                             b.inertia.positive) for b in found)
             source = "isotypic blocks"
     if loss.contains(0):
-        kind = "global"
+        point_type = "global"
     elif inert.negative:
-        kind = "saddle"
+        point_type = "saddle"
     elif not inert.undecided:
-        kind = "minimum"
+        point_type = "minimum"
     else:
-        kind = "degenerate"
-    kind, lifted = zero_student_lift(kind, family.zero_students)
-    return Member(family.name, branch, r, family.students(r), y_text, True, loss, cert.radius, kind,
+        point_type = "degenerate"
+    point_type, lifted = zero_student_lift(point_type, family.zero_students)
+    return Member(family.name, branch, r, family.students(r), y_text, True, loss, cert.radius, point_type,
                   inert.negative, inert.undecided, inert.positive, inert.min_eigenvalue, source, blocks,
                   time.monotonic() - start, lifted)
 
@@ -395,7 +395,7 @@ def lowest_spurious(members) -> dict:
     """``{(r, width): Member}``: the lowest certified member with ``L > 0`` certainly."""
     best = {}
     for member in members:
-        if not member.certified or member.kind == "global" or not member.loss > 0:
+        if not member.certified or member.point_type == "global" or not member.loss > 0:
             continue
         key = member.r
         if key not in best or member.loss.mid() < best[key].loss.mid():

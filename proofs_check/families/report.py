@@ -21,7 +21,7 @@ def minimum_rows(members) -> list:
     definite in d = r), its smallest Hessian eigenvalue."""
     best = {}
     for m in members:
-        if m.certified and m.kind == "minimum" and m.loss > 0:
+        if m.certified and m.point_type == "minimum" and m.loss > 0:
             if m.r not in best or m.loss.mid() < best[m.r].loss.mid():
                 best[m.r] = m
     return [{"r": r, "m": m.m, "family": m.family, "loss": decimal_string(m.loss, 20),
@@ -29,13 +29,13 @@ def minimum_rows(members) -> list:
 
 
 def threshold_rows(members, paper: str) -> list:
-    """Per r: the lowest certified spurious member (its family, kind, loss) and, for a paper
+    """Per r: the lowest certified spurious member (its family, point type, loss) and, for a paper
     that states a threshold (``PaperFamilies.eps0``: Zhou-Ge-Jin), ``eps0(r)`` and
     ``log10(L / eps0)``."""
     paper_eps0 = paper_families(paper).eps0
     rows = []
     for r, member in sorted(lowest_spurious(members).items()):
-        row = {"r": r, "m": member.m, "family": member.family, "kind": member.kind,
+        row = {"r": r, "m": member.m, "family": member.family, "kind": member.point_type,
                "loss": decimal_string(member.loss, 20)}
         if paper_eps0 is not None:
             eps0 = paper_eps0(r)
@@ -88,7 +88,7 @@ def loss_expansion(members, family: str = EXPANDED_FAMILY) -> dict | None:
     windows and term counts."""
     best = {}
     for m in members:
-        if m.family == family and m.certified and m.kind == "minimum" and m.loss > 0 and m.r >= 6:
+        if m.family == family and m.certified and m.point_type == "minimum" and m.loss > 0 and m.r >= 6:
             if m.r not in best or m.loss.mid() < best[m.r].loss.mid():
                 best[m.r] = m
     points = [(k, float(m.loss.mid())) for k, m in sorted(best.items())]
