@@ -54,7 +54,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 from flint import arb

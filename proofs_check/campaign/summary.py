@@ -64,8 +64,6 @@ import collections
 import json
 import sqlite3
 
-import mpmath
-
 from proofs_check.campaign.store import SCHEMA_VERSION, open_store
 from proofs_check.campaign.tasks import TASKS
 from proofs_check.errors import UsageError

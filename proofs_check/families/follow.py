@@ -38,7 +38,7 @@ from numeric.isotypic import full_inertia, isotypic_blocks
 from numeric.numbers import decimal_string, to_mpf
 from numeric.precise import UndefinedQuantityError
 from numeric.reduced_zeros import find_zeros, levenberg_marquardt
-from numeric.stationary import DEADLINE_PASSED, certify, inertia, refine
+from numeric.stationary import certify, inertia, refine
 from proofs_check.errors import UsageError
 from proofs_check.families.definitions import (FamilySpec, default_family_paper, family_papers, paper_families,
                                                zero_student_lift)
